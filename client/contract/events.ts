@@ -1,0 +1,103 @@
+import { z } from 'zod';
+import { ErrorBodySchema, type ErrorBody } from './errors.ts';
+import {
+  ClientIdSchema,
+  CommentIdSchema,
+  CommentSchema,
+  RawBodySchema,
+  SessionUserSchema,
+  StreamPositionSchema,
+  ThreadEventSchema,
+  ThreadIdSchema,
+  ThreadSchema,
+} from './schemas.ts';
+
+/**
+ * Client -> server events. Every one takes an ack callback and is answered with
+ * `{ok: true, ...response}` or `{ok: false, error}`.
+ */
+export const clientEvents = {
+  'thread:join': {
+    request: z.strictObject({ threadId: ThreadIdSchema, since: StreamPositionSchema.optional() }),
+    response: z.object({
+      thread: ThreadSchema,
+      offset: z.number().int().nonnegative(),
+      epoch: z.string(),
+      /**
+       * true: `missed` holds every event after `since.offset`, in order.
+       * false: history is gone or the epoch changed; reload over REST.
+       */
+      recovered: z.boolean(),
+      missed: z.array(ThreadEventSchema),
+    }),
+  },
+  'thread:leave': {
+    request: z.strictObject({ threadId: ThreadIdSchema }),
+    response: z.object({}),
+  },
+  'comment:post': {
+    request: z.strictObject({
+      threadId: ThreadIdSchema,
+      body: RawBodySchema,
+      parentId: CommentIdSchema.optional(),
+      clientId: ClientIdSchema,
+    }),
+    response: z.object({ comment: CommentSchema, duplicate: z.boolean() }),
+  },
+  'comment:edit': {
+    request: z.strictObject({ commentId: CommentIdSchema, body: RawBodySchema }),
+    response: z.object({ comment: CommentSchema }),
+  },
+  'comment:delete': {
+    request: z.strictObject({ commentId: CommentIdSchema }),
+    response: z.object({ comment: CommentSchema }),
+  },
+  /** Swap in a fresh token without reconnecting (same user only). */
+  'auth:refresh': {
+    request: z.strictObject({ token: z.string().min(1).max(8192) }),
+    response: z.object({ expiresAt: z.iso.datetime() }),
+  },
+} as const;
+
+/** Server -> client events. */
+export const serverEvents = {
+  /** A change to a joined thread, in offset order. */
+  'thread:event': ThreadEventSchema,
+  /** Sent once after connecting: who the server thinks you are. */
+  session: z.object({ user: SessionUserSchema.nullable(), expiresAt: z.iso.datetime().nullable() }),
+  /** The token expired; the server disconnects right after. Reconnect with a new token. */
+  'auth:expired': z.object({ reason: z.string() }),
+} as const;
+
+export type ClientEventName = keyof typeof clientEvents;
+export type ServerEventName = keyof typeof serverEvents;
+
+export type EventRequest<E extends ClientEventName> = z.input<(typeof clientEvents)[E]['request']>;
+export type EventResponse<E extends ClientEventName> = z.output<(typeof clientEvents)[E]['response']>;
+
+export type AckOk<R> = { ok: true } & R;
+export type AckError = { ok: false; error: ErrorBody };
+export type Ack<R> = AckOk<R> | AckError;
+
+export const AckErrorSchema = z.object({ ok: z.literal(false), error: ErrorBodySchema });
+
+export type ClientToServerEvents = {
+  [E in ClientEventName]: (payload: EventRequest<E>, ack: (res: Ack<EventResponse<E>>) => void) => void;
+};
+
+export type ServerToClientEvents = {
+  [E in ServerEventName]: (payload: z.output<(typeof serverEvents)[E]>) => void;
+};
+
+/** Room names, shared so workers can emit to the same rooms as the server. */
+export const rooms = {
+  thread: (threadId: string) => `thread:${threadId}`,
+  user: (userId: string) => `user:${userId}`,
+  moderators: 'moderators',
+} as const;
+
+/** Limits a client can plan around. */
+export const SOCKET_LIMITS = {
+  maxPayloadBytes: 64 * 1024,
+  maxJoinedThreads: 50,
+} as const;

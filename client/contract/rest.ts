@@ -1,0 +1,103 @@
+import { z } from 'zod';
+import {
+  CommentPageSchema,
+  CommentResponseSchema,
+  EditCommentBodySchema,
+  HealthSchema,
+  ListCommentsQuerySchema,
+  ParticipantsQuerySchema,
+  ParticipantsResponseSchema,
+  PostCommentBodySchema,
+  PutThreadBodySchema,
+  ThreadResponseSchema,
+} from './schemas.ts';
+
+export type RestAuth = 'none' | 'optional' | 'user' | 'moderator';
+
+export interface RestRoute {
+  method: 'get' | 'post' | 'put' | 'patch' | 'delete';
+  /** Express-style path; `:name` segments are path parameters. */
+  path: string;
+  summary: string;
+  auth: RestAuth;
+  query?: z.ZodType;
+  body?: z.ZodType;
+  /** Success status and body. */
+  status: number;
+  response?: z.ZodType;
+  /** Extra success statuses, e.g. 200 for an idempotent replay of a 201. */
+  alsoReturns?: number[];
+}
+
+/**
+ * Every REST endpoint. The OpenAPI document is generated from this table and a
+ * test checks the server answers each entry, so the table cannot drift.
+ */
+export const restRoutes: readonly RestRoute[] = [
+  { method: 'get', path: '/healthz', summary: 'Process is up', auth: 'none', status: 200, response: HealthSchema },
+  { method: 'get', path: '/readyz', summary: 'Redis answers (503 otherwise)', auth: 'none', status: 200, response: HealthSchema },
+  { method: 'get', path: '/metrics', summary: 'Prometheus metrics (text format)', auth: 'none', status: 200 },
+  { method: 'get', path: '/api/openapi.json', summary: 'This document', auth: 'none', status: 200 },
+  {
+    method: 'put',
+    path: '/api/threads/:threadId',
+    summary: 'Create or update a thread (moderator/admin)',
+    auth: 'moderator',
+    body: PutThreadBodySchema,
+    status: 200,
+    response: ThreadResponseSchema,
+  },
+  {
+    method: 'get',
+    path: '/api/threads/:threadId',
+    summary: 'Thread summary; a thread nobody has commented on reads as empty',
+    auth: 'optional',
+    status: 200,
+    response: ThreadResponseSchema,
+  },
+  {
+    method: 'get',
+    path: '/api/threads/:threadId/comments',
+    summary: 'A page of comments with a stable cursor',
+    auth: 'optional',
+    query: ListCommentsQuerySchema,
+    status: 200,
+    response: CommentPageSchema,
+  },
+  {
+    method: 'post',
+    path: '/api/threads/:threadId/comments',
+    summary: 'Post a comment (200 with the original on a repeated clientId)',
+    auth: 'user',
+    body: PostCommentBodySchema,
+    status: 201,
+    alsoReturns: [200],
+    response: CommentResponseSchema,
+  },
+  {
+    method: 'patch',
+    path: '/api/comments/:commentId',
+    summary: 'Edit your comment within the edit window',
+    auth: 'user',
+    body: EditCommentBodySchema,
+    status: 200,
+    response: CommentResponseSchema,
+  },
+  {
+    method: 'delete',
+    path: '/api/comments/:commentId',
+    summary: 'Delete your comment (moderators: remove any comment)',
+    auth: 'user',
+    status: 200,
+    response: CommentResponseSchema,
+  },
+  {
+    method: 'get',
+    path: '/api/threads/:threadId/participants',
+    summary: 'Mention autocomplete: thread participants first, at most 10',
+    auth: 'user',
+    query: ParticipantsQuerySchema,
+    status: 200,
+    response: ParticipantsResponseSchema,
+  },
+];

@@ -1,0 +1,170 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdirSync, readFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { join, resolve } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { Redis } from 'ioredis';
+import type { Config } from '../config.ts';
+import type { Logger } from '../logger.ts';
+
+export class RedisBootstrapError extends Error {}
+
+export interface RedisHandle {
+  url: string;
+  source: 'configured' | 'local' | 'private';
+  /** Stops the private redis-server if we started one. */
+  stop(): Promise<void>;
+}
+
+/**
+ * Where Threadline's Redis comes from: REDIS_URL if set; else a Redis already
+ * answering at REDIS_PROBE_URL; else a private redis-server we start (AOF on,
+ * data under DATA_DIR/redis) and stop on exit.
+ */
+export async function acquireRedis(config: Config, log: Logger): Promise<RedisHandle> {
+  const none = async () => {};
+  if (config.redis.url) return { url: config.redis.url, source: 'configured', stop: none };
+  if (await answersPing(config.redis.probeUrl)) {
+    log.info({ url: config.redis.probeUrl }, 'REDIS_URL not set; using the Redis that answers locally');
+    return { url: config.redis.probeUrl, source: 'local', stop: none };
+  }
+  return startPrivateRedis(config, log);
+}
+
+async function answersPing(url: string): Promise<boolean> {
+  const probe = new Redis(url, {
+    lazyConnect: true,
+    connectTimeout: 500,
+    maxRetriesPerRequest: 0,
+    enableOfflineQueue: false,
+    retryStrategy: () => null,
+  });
+  probe.on('error', () => {});
+  try {
+    await probe.connect();
+    return (await probe.ping()) === 'PONG';
+  } catch {
+    return false;
+  } finally {
+    probe.disconnect();
+  }
+}
+
+async function startPrivateRedis(config: Config, log: Logger): Promise<RedisHandle> {
+  const dir = resolve(config.dataDir, 'redis');
+  mkdirSync(dir, { recursive: true });
+  await stopStaleServer(dir);
+  // Listen where we looked for a local Redis, so `npm run demo` and a restart find it again.
+  const probePort = Number(new URL(config.redis.probeUrl).port || 6379);
+  const port = (await isPortFree(probePort)) ? probePort : await freePort();
+  const child = spawn(
+    config.redis.serverBin,
+    [
+      '--port', String(port),
+      '--bind', '127.0.0.1',
+      '--dir', dir,
+      '--appendonly', 'yes',
+      '--appendfsync', 'everysec',
+      '--save', '',
+      '--maxmemory-policy', 'noeviction',
+      '--pidfile', join(dir, 'redis.pid'),
+      '--logfile', join(dir, 'redis.log'),
+      '--daemonize', 'no',
+    ],
+    { stdio: 'ignore' },
+  );
+  const spawned = await new Promise<Error | null>((res) => {
+    child.once('spawn', () => res(null));
+    child.once('error', (err) => res(err));
+  });
+  if (spawned) {
+    throw new RedisBootstrapError(
+      [
+        'Threadline needs Redis and found none:',
+        '  - REDIS_URL is not set,',
+        `  - nothing answers at ${config.redis.probeUrl},`,
+        `  - and "${config.redis.serverBin}" could not be started (${(spawned as NodeJS.ErrnoException).code ?? spawned.message}).`,
+        'Fix one of these:',
+        '  1. point REDIS_URL at a running Redis 7, e.g. REDIS_URL=redis://127.0.0.1:6379 npm start',
+        '  2. install Redis so Threadline can start a private one: apt-get install redis-server (Debian/Ubuntu) or brew install redis (macOS)',
+      ].join('\n'),
+    );
+  }
+  const url = `redis://127.0.0.1:${port}`;
+  await waitUntilReady(url, child, dir);
+  log.info({ url, dir }, 'started a private redis-server (AOF on); it stops when Threadline stops');
+  return { url, source: 'private', stop: () => stopChild(child) };
+}
+
+async function waitUntilReady(url: string, child: ChildProcess, dir: string): Promise<void> {
+  const deadline = Date.now() + 15_000;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) break;
+    if (await answersPing(url)) return;
+    await sleep(50);
+  }
+  child.kill('SIGKILL');
+  let tail = '';
+  try {
+    tail = readFileSync(join(dir, 'redis.log'), 'utf8').split('\n').slice(-8).join('\n');
+  } catch {
+    // no log written
+  }
+  throw new RedisBootstrapError(`The private redis-server did not start. Its log (${dir}/redis.log) ends:\n${tail}`);
+}
+
+/** A redis-server left running on our data directory by a crashed run must not share the AOF with a new one. */
+async function stopStaleServer(dir: string): Promise<void> {
+  let pid: number;
+  try {
+    pid = Number(readFileSync(join(dir, 'redis.pid'), 'utf8').trim());
+  } catch {
+    return;
+  }
+  if (!Number.isInteger(pid) || pid <= 1) return;
+  try {
+    const cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+    if (!cmdline.includes('redis-server')) return;
+    process.kill(pid, 'SIGTERM');
+  } catch {
+    return;
+  }
+  for (let i = 0; i < 100; i++) {
+    try {
+      process.kill(pid, 0);
+    } catch {
+      return;
+    }
+    await sleep(50);
+  }
+}
+
+async function stopChild(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise<void>((res) => child.once('exit', () => res()));
+  child.kill('SIGTERM');
+  const timeout = sleep(5_000).then(() => 'timeout' as const);
+  if ((await Promise.race([exited, timeout])) === 'timeout') {
+    child.kill('SIGKILL');
+    await exited;
+  }
+}
+
+function isPortFree(port: number): Promise<boolean> {
+  return new Promise((res) => {
+    const srv = createServer();
+    srv.once('error', () => res(false));
+    srv.listen(port, '127.0.0.1', () => srv.close(() => res(true)));
+  });
+}
+
+export function freePort(): Promise<number> {
+  return new Promise((res, rej) => {
+    const srv = createServer();
+    srv.once('error', rej);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address() as { port: number };
+      srv.close(() => res(port));
+    });
+  });
+}

@@ -1,0 +1,81 @@
+import { z } from 'zod';
+
+const int = (def: number, min = 0) => z.coerce.number().int().min(min).default(def);
+const onOff = (def: 'on' | 'off') =>
+  z
+    .enum(['on', 'off', 'true', 'false', '1', '0'])
+    .default(def)
+    .transform((v) => v === 'on' || v === 'true' || v === '1');
+
+/**
+ * Every environment variable Threadline reads, with its default and meaning.
+ * The README's configuration table mirrors this list (a test keeps them in step).
+ */
+export const configSchema = z.object({
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('development').describe('development, test or production'),
+  PORT: int(3000).describe('HTTP and Socket.IO port'),
+  HOST: z.string().default('0.0.0.0').describe('Interface to listen on'),
+  REDIS_URL: z.string().url().optional().describe('Redis to use. Unset: use 127.0.0.1:6379 if it answers, else start a private redis-server'),
+  REDIS_PROBE_URL: z.string().url().default('redis://127.0.0.1:6379').describe('Where to look for a local Redis when REDIS_URL is unset'),
+  REDIS_SERVER_BIN: z.string().default('redis-server').describe('redis-server binary for the private Redis'),
+  REDIS_PREFIX: z.string().regex(/^[A-Za-z0-9_:.-]{0,32}$/).default('tl:').describe('Prefix of every Redis key Threadline writes'),
+  DATA_DIR: z.string().default('./data').describe('Private Redis data (AOF) and the development JWT secret'),
+  AUTH_JWT_SECRET: z.string().min(32, 'AUTH_JWT_SECRET must be at least 32 characters').optional().describe('HS256 secret shared with the host site (required in production)'),
+  EDIT_WINDOW_SECONDS: int(900).describe('How long authors may edit a comment'),
+  HISTORY_MAX_EVENTS: int(10_000, 100).describe('Events kept per thread for recovery (at least)'),
+  HISTORY_TTL_SECONDS: int(86_400, 60).describe('An idle thread keeps its recovery log this long'),
+  IDEMPOTENCY_TTL_SECONDS: int(86_400, 60).describe('How long a clientId is remembered'),
+  WORKERS: onOff('on').describe('Run the queue workers inside the server process'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info').describe('pino log level'),
+  SHUTDOWN_TIMEOUT_MS: int(10_000, 100).describe('Grace period for in-flight work on SIGTERM'),
+});
+
+export type RawConfig = z.infer<typeof configSchema>;
+
+export interface Config {
+  env: RawConfig['NODE_ENV'];
+  port: number;
+  host: string;
+  redis: {
+    url: string | undefined;
+    probeUrl: string;
+    serverBin: string;
+    prefix: string;
+  };
+  dataDir: string;
+  auth: { jwtSecret: string | undefined };
+  comments: { editWindowSeconds: number; idempotencyTtlSeconds: number };
+  history: { maxEvents: number; ttlSeconds: number };
+  workers: { inProcess: boolean };
+  logLevel: RawConfig['LOG_LEVEL'];
+  shutdownTimeoutMs: number;
+}
+
+export class ConfigError extends Error {}
+
+/** Parse the environment once at boot; nothing else reads process.env. */
+export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
+  const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
+  const parsed = configSchema.safeParse(cleaned);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
+    throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
+  }
+  const c = parsed.data;
+  if (c.NODE_ENV === 'production' && !c.AUTH_JWT_SECRET) {
+    throw new ConfigError('AUTH_JWT_SECRET is required when NODE_ENV=production');
+  }
+  return {
+    env: c.NODE_ENV,
+    port: c.PORT,
+    host: c.HOST,
+    redis: { url: c.REDIS_URL, probeUrl: c.REDIS_PROBE_URL, serverBin: c.REDIS_SERVER_BIN, prefix: c.REDIS_PREFIX },
+    dataDir: c.DATA_DIR,
+    auth: { jwtSecret: c.AUTH_JWT_SECRET },
+    comments: { editWindowSeconds: c.EDIT_WINDOW_SECONDS, idempotencyTtlSeconds: c.IDEMPOTENCY_TTL_SECONDS },
+    history: { maxEvents: c.HISTORY_MAX_EVENTS, ttlSeconds: c.HISTORY_TTL_SECONDS },
+    workers: { inProcess: c.WORKERS },
+    logLevel: c.LOG_LEVEL,
+    shutdownTimeoutMs: c.SHUTDOWN_TIMEOUT_MS,
+  };
+}

@@ -1,0 +1,41 @@
+import type { Role, ThreadEvent } from '../client/contract/index.ts';
+import type { IdentityCache } from './auth/identity-cache.ts';
+import type { TokenVerifier } from './auth/tokens.ts';
+import type { Config } from './config.ts';
+import type { Logger } from './logger.ts';
+import type { Metrics } from './metrics.ts';
+import type { Store } from './store/index.ts';
+
+/** A signed-in user as the server knows them (token claims + first-seen time). */
+export interface AuthUser {
+  id: string;
+  handle: string;
+  name: string;
+  role: Role;
+  email: string | undefined;
+  /** When Threadline first saw this user (new accounts get stricter limits). */
+  firstSeenAt: Date;
+  expiresAt: Date;
+}
+
+/** null: an anonymous reader. */
+export type Actor = AuthUser | null;
+
+/** Where use cases announce changes; the realtime layer delivers them. */
+export interface EventSink {
+  threadEvent(event: ThreadEvent): void;
+}
+
+/** Everything a use case may depend on. Nothing here knows about HTTP or sockets. */
+export interface Deps {
+  config: Config;
+  store: Store;
+  tokens: TokenVerifier;
+  identities: IdentityCache;
+  events: EventSink;
+  log: Logger;
+  metrics: Metrics;
+  now: () => Date;
+}
+
+export const isModerator = (actor: Actor): boolean => actor?.role === 'moderator' || actor?.role === 'admin';

@@ -1,0 +1,36 @@
+import express, { type Express } from 'express';
+import { SOCKET_LIMITS } from '../../client/contract/index.ts';
+import type { Deps } from '../context.ts';
+import { identify } from './auth.ts';
+import { errorHandler, notFoundHandler } from './errors.ts';
+import { buildOpenApi } from './openapi.ts';
+import { commentRoutes } from './routes/comments.ts';
+import { healthRoutes } from './routes/health.ts';
+import { threadRoutes } from './routes/threads.ts';
+
+export function createHttpApp(deps: Deps, version: string): Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('query parser', 'simple');
+
+  app.use((req, res, next) => {
+    const end = deps.metrics.ackLatency.startTimer({ transport: 'http' });
+    res.on('finish', () => end({ operation: `${req.method} ${req.route?.path ?? 'unmatched'}` }));
+    next();
+  });
+
+  app.use(healthRoutes(deps));
+  const openapi = buildOpenApi(version);
+  app.get('/api/openapi.json', (_req, res) => {
+    res.json(openapi);
+  });
+
+  app.use('/api', express.json({ limit: SOCKET_LIMITS.maxPayloadBytes, strict: true }));
+  app.use('/api', identify(deps));
+  app.use(threadRoutes(deps));
+  app.use(commentRoutes(deps));
+
+  app.use(notFoundHandler);
+  app.use(errorHandler(deps));
+  return app;
+}

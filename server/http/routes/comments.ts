@@ -1,0 +1,28 @@
+import { Router } from 'express';
+import { z } from 'zod';
+import { CommentIdSchema, EditCommentBodySchema } from '../../../client/contract/index.ts';
+import type { Deps } from '../../context.ts';
+import { parseInput } from '../../errors.ts';
+import { deleteComment } from '../../usecases/delete-comment.ts';
+import { editComment } from '../../usecases/edit-comment.ts';
+import { requireUser } from '../auth.ts';
+
+const CommentParams = z.object({ commentId: CommentIdSchema });
+
+export function commentRoutes(deps: Deps): Router {
+  const router = Router();
+
+  router.patch('/api/comments/:commentId', async (req, res) => {
+    const { commentId } = parseInput(CommentParams, req.params, 'path');
+    const actor = requireUser(res);
+    const { body } = parseInput(EditCommentBodySchema, req.body, 'body');
+    res.json(await editComment(deps, actor, { commentId, body }));
+  });
+
+  router.delete('/api/comments/:commentId', async (req, res) => {
+    const { commentId } = parseInput(CommentParams, req.params, 'path');
+    res.json(await deleteComment(deps, requireUser(res), { commentId }));
+  });
+
+  return router;
+}

@@ -1,0 +1,57 @@
+import { Router } from 'express';
+import { z } from 'zod';
+import {
+  ListCommentsQuerySchema,
+  ParticipantsQuerySchema,
+  PostCommentBodySchema,
+  PutThreadBodySchema,
+  ThreadIdSchema,
+} from '../../../client/contract/index.ts';
+import type { Deps } from '../../context.ts';
+import { parseInput } from '../../errors.ts';
+import { findParticipants } from '../../usecases/find-participants.ts';
+import { getThread } from '../../usecases/get-thread.ts';
+import { listComments } from '../../usecases/list-comments.ts';
+import { postComment } from '../../usecases/post-comment.ts';
+import { putThread } from '../../usecases/put-thread.ts';
+import { actorOf, requireUser } from '../auth.ts';
+
+const ThreadParams = z.object({ threadId: ThreadIdSchema });
+
+export function threadRoutes(deps: Deps): Router {
+  const router = Router();
+
+  router.put('/api/threads/:threadId', async (req, res) => {
+    const { threadId } = parseInput(ThreadParams, req.params, 'path');
+    const body = parseInput(PutThreadBodySchema, req.body, 'body');
+    res.json(await putThread(deps, requireUser(res), { threadId, ...body }));
+  });
+
+  router.get('/api/threads/:threadId', async (req, res) => {
+    const { threadId } = parseInput(ThreadParams, req.params, 'path');
+    res.json(await getThread(deps, threadId));
+  });
+
+  router.get('/api/threads/:threadId/comments', async (req, res) => {
+    const { threadId } = parseInput(ThreadParams, req.params, 'path');
+    const query = parseInput(ListCommentsQuerySchema, req.query, 'query');
+    res.json(await listComments(deps, threadId, query));
+  });
+
+  router.post('/api/threads/:threadId/comments', async (req, res) => {
+    const { threadId } = parseInput(ThreadParams, req.params, 'path');
+    const actor = requireUser(res);
+    const body = parseInput(PostCommentBodySchema, req.body, 'body');
+    const result = await postComment(deps, actor, { threadId, ...body });
+    if (!result.duplicate) deps.metrics.commentsPosted.inc({ transport: 'http' });
+    res.status(result.duplicate ? 200 : 201).json({ comment: result.comment });
+  });
+
+  router.get('/api/threads/:threadId/participants', async (req, res) => {
+    const { threadId } = parseInput(ThreadParams, req.params, 'path');
+    const { prefix } = parseInput(ParticipantsQuerySchema, req.query, 'query');
+    res.json(await findParticipants(deps, actorOf(res), { threadId, prefix }));
+  });
+
+  return router;
+}

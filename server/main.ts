@@ -1,0 +1,81 @@
+/**
+ * `npm start`: API and sockets on PORT, Redis from REDIS_URL (or found or
+ * started locally), graceful shutdown on SIGTERM/SIGINT.
+ */
+import { readFileSync } from 'node:fs';
+import { createThreadline } from './app.ts';
+import { resolveJwtSecret } from './auth/dev-secret.ts';
+import { acquireRedis, RedisBootstrapError } from './bootstrap/redis.ts';
+import { ConfigError, loadConfig, type Config } from './config.ts';
+import { createLogger } from './logger.ts';
+import { connectRedis } from './store/redis.ts';
+
+const { version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
+
+function fail(message: string): never {
+  process.stderr.write(`\n${message}\n\n`);
+  process.exit(1);
+}
+
+async function main(): Promise<void> {
+  let config: Config;
+  try {
+    config = loadConfig();
+  } catch (err) {
+    if (err instanceof ConfigError) fail(err.message);
+    throw err;
+  }
+  const log = createLogger(config.logLevel);
+
+  const { secret, devSecretFile } = resolveJwtSecret(config);
+  if (devSecretFile) {
+    process.stderr.write(
+      [
+        '',
+        `AUTH_JWT_SECRET is not set: using a development secret kept in ${devSecretFile}.`,
+        'Mint a token for a test user with:',
+        '  npm run token -- --sub u1 --handle alice --name "Alice" --role commenter',
+        'Set AUTH_JWT_SECRET (the secret your host site signs tokens with) in production.',
+        '',
+      ].join('\n') + '\n',
+    );
+  }
+
+  let redisHandle;
+  try {
+    redisHandle = await acquireRedis(config, log);
+  } catch (err) {
+    if (err instanceof RedisBootstrapError) fail(err.message);
+    throw err;
+  }
+  const redis = await connectRedis(redisHandle.url, log);
+  const server = createThreadline({ config, redis, log, jwtSecret: secret, version });
+  const address = await server.listen(config.port, config.host);
+  log.info({ port: address.port, redis: redisHandle.source }, `Threadline ${version} listening on http://localhost:${address.port}`);
+
+  let stopping = false;
+  const shutdown = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    log.info({ signal }, 'shutting down');
+    const force = setTimeout(() => {
+      log.error('shutdown took too long; exiting');
+      process.exit(1);
+    }, config.shutdownTimeoutMs);
+    force.unref();
+    try {
+      await server.close();
+      await redis.quit().catch(() => redis.disconnect());
+      await redisHandle.stop();
+    } finally {
+      process.exit(0);
+    }
+  };
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+  process.on('SIGINT', () => void shutdown('SIGINT'));
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`Threadline failed to start: ${err instanceof Error ? err.stack : String(err)}\n`);
+  process.exit(1);
+});

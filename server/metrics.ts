@@ -1,0 +1,40 @@
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+
+/**
+ * One registry per server instance (tests run several in one process, and the
+ * global registry would refuse the second set of names).
+ */
+export function createMetrics() {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry });
+  const metrics = {
+    registry,
+    socketsConnected: new Gauge({
+      name: 'threadline_sockets_connected',
+      help: 'Socket.IO connections open on this instance',
+      registers: [registry],
+    }),
+    commentsPosted: new Counter({
+      name: 'threadline_comments_posted_total',
+      help: 'Comments stored (idempotent replays not counted)',
+      labelNames: ['transport'] as const,
+      registers: [registry],
+    }),
+    ackLatency: new Histogram({
+      name: 'threadline_ack_latency_seconds',
+      help: 'Time from receiving a socket event or HTTP request to answering it',
+      labelNames: ['transport', 'operation'] as const,
+      buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+      registers: [registry],
+    }),
+    errors: new Counter({
+      name: 'threadline_errors_total',
+      help: 'Errors answered to clients, by code',
+      labelNames: ['transport', 'code'] as const,
+      registers: [registry],
+    }),
+  };
+  return metrics;
+}
+
+export type Metrics = ReturnType<typeof createMetrics>;

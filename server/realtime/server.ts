@@ -1,0 +1,15 @@
+import type { Server as HttpServer } from 'node:http';
+import { Server } from 'socket.io';
+import { SOCKET_LIMITS } from '../../client/contract/index.ts';
+import type { IoServer } from './types.ts';
+
+export function createSocketServer(httpServer: HttpServer): IoServer {
+  return new Server(httpServer, {
+    serveClient: false,
+    // Larger packets are refused by Engine.IO before they are parsed.
+    maxHttpBufferSize: SOCKET_LIMITS.maxPayloadBytes,
+    connectTimeout: 10_000,
+    pingInterval: 25_000,
+    pingTimeout: 20_000,
+  });
+}

@@ -1,0 +1,247 @@
+import type { Redis } from 'ioredis';
+import type { Comment, CommentStatus, Mention, ThreadEventType, UserRef } from '../../client/contract/index.ts';
+import type { Keys } from './keys.ts';
+import type { Scripts } from './scripts.ts';
+import { toThread } from './threads.ts';
+import type { Thread } from '../../client/contract/index.ts';
+
+/** What the server knows about a comment beyond its public JSON. */
+export interface CommentRecord {
+  id: string;
+  threadId: string;
+  parentId: string | null;
+  authorId: string;
+  body: string;
+  status: CommentStatus;
+  createdAt: string;
+  edits: number;
+  /** The public view, exactly as readers receive it. */
+  comment: Comment;
+}
+
+export interface NewComment {
+  threadId: string;
+  commentId: string;
+  parentId: string | null;
+  author: UserRef;
+  body: string;
+  mentions: Mention[];
+  status: 'visible' | 'pending';
+  createdAt: Date;
+  epochCandidate: string;
+  /** Absent: no idempotency (REST without clientId). */
+  clientId: string | undefined;
+}
+
+export type InsertResult =
+  | { kind: 'stored'; offset: number; epoch: string; comment: Comment }
+  | { kind: 'duplicate'; commentId: string }
+  | { kind: 'rejected'; reason: 'thread_locked' | 'parent_not_found' | 'id_taken' };
+
+export type EditResult =
+  | { kind: 'stored'; offset: number; epoch: string; comment: Comment }
+  | { kind: 'rejected'; reason: 'not_found' | 'not_editable' | 'too_many_edits' };
+
+export type StatusResult =
+  | { kind: 'changed'; offset: number; epoch: string; comment: Comment; eventType: ThreadEventType | null }
+  | { kind: 'unchanged'; comment: Comment }
+  | { kind: 'rejected'; reason: 'not_found' | 'wrong_status'; current?: CommentStatus };
+
+export interface PageRequest {
+  order: 'oldest' | 'newest';
+  limit: number;
+  /** Creation offset of the last comment of the previous page. */
+  after: number | undefined;
+}
+
+export interface Page {
+  thread: Thread;
+  comments: Comment[];
+  nextCursor: string | null;
+}
+
+export interface LogLimits {
+  maxEvents: number;
+  ttlSeconds: number;
+  idempotencyTtlSeconds: number;
+}
+
+export class CommentStore {
+  constructor(
+    private readonly redis: Redis,
+    private readonly keys: Keys,
+    private readonly scripts: Scripts,
+    private readonly limits: LogLimits,
+  ) {}
+
+  async insert(c: NewComment): Promise<InsertResult> {
+    const k = this.keys.thread;
+    const t = c.threadId;
+    const commentKey = k.comment(t, c.commentId);
+    const reply = await this.scripts.run(
+      this.redis,
+      'post-comment',
+      [
+        k.meta(t),
+        k.log(t),
+        k.visible(t),
+        k.participants(t),
+        commentKey,
+        k.idempotency(t, c.author.id, c.clientId ?? '-'),
+        c.parentId ? k.comment(t, c.parentId) : commentKey,
+      ],
+      [
+        t,
+        c.commentId,
+        c.parentId ?? '',
+        c.author.id,
+        c.author.handle,
+        c.author.name,
+        c.body,
+        JSON.stringify(c.mentions),
+        c.status,
+        c.createdAt.toISOString(),
+        c.createdAt.getTime(),
+        c.epochCandidate,
+        this.limits.maxEvents,
+        this.limits.ttlSeconds,
+        c.clientId ? this.limits.idempotencyTtlSeconds : 0,
+      ],
+    );
+    const [status, a, b, json] = reply as [string, string | number, string, string];
+    if (status === 'ok') return { kind: 'stored', offset: Number(a), epoch: b, comment: JSON.parse(json) };
+    if (status === 'dup') return { kind: 'duplicate', commentId: String(a) };
+    return { kind: 'rejected', reason: a as 'thread_locked' | 'parent_not_found' | 'id_taken' };
+  }
+
+  async edit(
+    threadId: string,
+    commentId: string,
+    body: string,
+    mentions: Mention[],
+    editedAt: Date,
+    maxEdits: number,
+  ): Promise<EditResult> {
+    const k = this.keys.thread;
+    const reply = await this.scripts.run(
+      this.redis,
+      'edit-comment',
+      [k.meta(threadId), k.log(threadId), k.comment(threadId, commentId)],
+      [threadId, body, JSON.stringify(mentions), editedAt.toISOString(), this.limits.maxEvents, this.limits.ttlSeconds, maxEdits],
+    );
+    const [status, a, b, json] = reply as [string, string | number, string, string];
+    if (status === 'ok') return { kind: 'stored', offset: Number(a), epoch: b, comment: JSON.parse(json) };
+    return { kind: 'rejected', reason: a as 'not_found' | 'not_editable' | 'too_many_edits' };
+  }
+
+  async setStatus(
+    threadId: string,
+    commentId: string,
+    target: CommentStatus,
+    allowedFrom: CommentStatus[],
+  ): Promise<StatusResult> {
+    const k = this.keys.thread;
+    const reply = await this.scripts.run(
+      this.redis,
+      'set-comment-status',
+      [k.meta(threadId), k.log(threadId), k.visible(threadId), k.comment(threadId, commentId)],
+      [threadId, target, allowedFrom.join(','), this.limits.maxEvents, this.limits.ttlSeconds],
+    );
+    const [status, a, b, json, eventType] = reply as [string, string | number, string, string, string];
+    if (status === 'ok') {
+      return {
+        kind: 'changed',
+        offset: Number(a),
+        epoch: b,
+        comment: JSON.parse(json),
+        eventType: eventType ? (eventType as ThreadEventType) : null,
+      };
+    }
+    if (status === 'same') return { kind: 'unchanged', comment: JSON.parse(String(a)) };
+    const reason = String(a);
+    if (reason.startsWith('wrong_status:')) {
+      return { kind: 'rejected', reason: 'wrong_status', current: reason.slice('wrong_status:'.length) as CommentStatus };
+    }
+    return { kind: 'rejected', reason: 'not_found' };
+  }
+
+  async get(threadId: string, commentId: string): Promise<CommentRecord | null> {
+    const [id, parentId, authorId, body, status, createdAt, edits, json] = await this.redis.hmget(
+      this.keys.thread.comment(threadId, commentId),
+      'id',
+      'parentId',
+      'authorId',
+      'body',
+      'status',
+      'createdAt',
+      'edits',
+      'json',
+    );
+    if (!id || !json) return null;
+    return {
+      id,
+      threadId,
+      parentId: parentId || null,
+      authorId: authorId ?? '',
+      body: body ?? '',
+      status: status as CommentStatus,
+      createdAt: createdAt ?? '',
+      edits: Number(edits ?? 0),
+      comment: JSON.parse(json),
+    };
+  }
+
+  /**
+   * One page of readable comments. The thread's offset is read in the same
+   * transaction as the page's ids, so joining with `since` = that offset
+   * delivers every change the page does not show (and at worst repeats a few
+   * that it does, which clients drop by offset).
+   */
+  async page(threadId: string, req: PageRequest): Promise<Page> {
+    const k = this.keys.thread;
+    const visible = k.visible(threadId);
+    const tx = this.redis.multi().hmget(k.meta(threadId), 'epoch', 'offset', 'title', 'url', 'locked').zcard(visible);
+    if (req.order === 'oldest') {
+      tx.zrangebyscore(visible, req.after === undefined ? '-inf' : `(${req.after}`, '+inf', 'WITHSCORES', 'LIMIT', 0, req.limit + 1);
+    } else {
+      tx.zrevrangebyscore(visible, req.after === undefined ? '+inf' : `(${req.after}`, '-inf', 'WITHSCORES', 'LIMIT', 0, req.limit + 1);
+    }
+    const results = (await tx.exec()) ?? [];
+    for (const [err] of results) if (err) throw err;
+    const meta = results[0]![1] as (string | null)[];
+    const count = results[1]![1] as number;
+    const flat = results[2]![1] as string[];
+
+    const ids: string[] = [];
+    const scores: number[] = [];
+    for (let i = 0; i + 1 < flat.length; i += 2) {
+      ids.push(flat[i]!);
+      scores.push(Number(flat[i + 1]));
+    }
+    const hasMore = ids.length > req.limit;
+    const pageIds = ids.slice(0, req.limit);
+
+    const comments: Comment[] = [];
+    if (pageIds.length > 0) {
+      const pipeline = this.redis.pipeline();
+      for (const id of pageIds) pipeline.hget(k.comment(threadId, id), 'json');
+      for (const [err, json] of (await pipeline.exec()) ?? []) {
+        if (err) throw err;
+        if (typeof json !== 'string') continue;
+        const comment = JSON.parse(json) as Comment;
+        // Removed between the two reads: its removal event is after the page's offset.
+        if (comment.status === 'visible') comments.push(comment);
+      }
+    }
+    return {
+      thread: toThread(threadId, meta, count),
+      comments,
+      nextCursor: hasMore ? String(scores[req.limit - 1]) : null,
+    };
+  }
+
+  /** Most recent commenters in a thread, newest first. */
+  async recentParticipants(threadId: string, limit: number): Promise<string[]> {
+    return this.redis.zrevrange(this.keys.thread.participants(threadId), 0, limit - 1);
+  }
+}

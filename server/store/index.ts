@@ -1,0 +1,26 @@
+import type { Redis } from 'ioredis';
+import type { Config } from '../config.ts';
+import { CommentStore } from './comments.ts';
+import { createKeys } from './keys.ts';
+import { Scripts } from './scripts.ts';
+import { ThreadStore } from './threads.ts';
+import { UserStore } from './users.ts';
+
+export type Store = ReturnType<typeof createStore>;
+
+export function createStore(redis: Redis, config: Pick<Config, 'redis' | 'history' | 'comments'>) {
+  const keys = createKeys(config.redis.prefix);
+  const scripts = new Scripts(redis);
+  return {
+    redis,
+    keys,
+    scripts,
+    threads: new ThreadStore(redis, keys, scripts),
+    comments: new CommentStore(redis, keys, scripts, {
+      maxEvents: config.history.maxEvents,
+      ttlSeconds: config.history.ttlSeconds,
+      idempotencyTtlSeconds: config.comments.idempotencyTtlSeconds,
+    }),
+    users: new UserStore(redis, keys, scripts),
+  };
+}

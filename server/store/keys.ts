@@ -1,0 +1,38 @@
+/**
+ * Every Redis key name Threadline uses is built here.
+ *
+ * Thread keys share the hash tag `{t:<threadId>}` so one Lua script can touch
+ * all of them in a Redis Cluster; user keys share `{u}` for the same reason
+ * (the handle index must change atomically with the user record).
+ */
+export function createKeys(prefix: string) {
+  const t = (threadId: string) => `${prefix}{t:${threadId}}`;
+  const u = `${prefix}{u}`;
+  return {
+    prefix,
+    thread: {
+      /** hash: epoch, offset, title, url, createdAt, locked */
+      meta: (threadId: string) => `${t(threadId)}:meta`,
+      /** stream: one entry per change, id `<offset>-0`, fields type + comment JSON */
+      log: (threadId: string) => `${t(threadId)}:log`,
+      /** zset: readable comments scored by the offset that created them (the paging cursor) */
+      visible: (threadId: string) => `${t(threadId)}:visible`,
+      /** zset: userId -> last time they commented here (mention autocomplete) */
+      participants: (threadId: string) => `${t(threadId)}:participants`,
+      /** hash: one comment's fields */
+      comment: (threadId: string, commentId: string) => `${t(threadId)}:c:${commentId}`,
+      /** string: comment id already stored for this user's clientId */
+      idempotency: (threadId: string, userId: string, clientId: string) => `${t(threadId)}:idem:${userId}:${clientId}`,
+    },
+    user: {
+      /** hash: id, handle, name, role, email, createdAt, updatedAt */
+      record: (userId: string) => `${u}:user:${userId}`,
+      /** hash: lower-case handle -> user id */
+      handles: `${u}:handles`,
+      /** zset (all scores 0): lower-case handles, for prefix search with ZRANGEBYLEX */
+      handlesLex: `${u}:handles-lex`,
+    },
+  };
+}
+
+export type Keys = ReturnType<typeof createKeys>;

@@ -1,0 +1,34 @@
+-- Replaces a comment's body and mentions and, when the comment is public,
+-- appends `comment.updated` to the log. The caller has checked authorship and
+-- the edit window (both immutable); status is checked here because it can
+-- change concurrently.
+--
+-- KEYS[1] thread meta (hash)   KEYS[2] thread log (stream)   KEYS[3] comment (hash)
+--
+-- ARGV[1] thread id   ARGV[2] body   ARGV[3] mentions (JSON)   ARGV[4] editedAt (ISO)
+-- ARGV[5] log max events   ARGV[6] log ttl (s)   ARGV[7] most edits allowed per comment
+--
+-- Returns {'ok', offset, epoch, json}  (offset 0 when the comment is not public)
+--         {'err', reason}  nothing written: not_found | not_editable | too_many_edits
+
+-- @include thread
+
+local status = redis.call('HGET', KEYS[3], 'status')
+if not status then return {'err', 'not_found'} end
+if status ~= 'visible' and status ~= 'pending' then return {'err', 'not_editable'} end
+if tonumber(redis.call('HGET', KEYS[3], 'edits')) >= tonumber(ARGV[7]) then return {'err', 'too_many_edits'} end
+
+redis.call('HSET', KEYS[3], 'body', ARGV[2], 'mentions', ARGV[3], 'editedAt', ARGV[4])
+redis.call('HINCRBY', KEYS[3], 'edits', 1)
+
+local epoch = redis.call('HGET', KEYS[1], 'epoch') or ''
+local offset = tonumber(redis.call('HGET', KEYS[3], 'offset'))
+if status == 'visible' then
+  offset = next_offset(KEYS[1])
+  redis.call('HSET', KEYS[3], 'offset', offset)
+end
+local json = comment_json(KEYS[3], ARGV[1], offset)
+redis.call('HSET', KEYS[3], 'json', json)
+if status == 'visible' then append_event(KEYS[2], offset, 'comment.updated', json, ARGV[5], ARGV[6]) end
+
+return {'ok', offset, epoch, json}

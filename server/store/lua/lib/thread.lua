@@ -1,0 +1,56 @@
+-- Helpers shared by the scripts that change a thread; the loader pastes this
+-- file where a script says `-- @include thread`.
+
+-- Creates the thread's meta hash on first use. The epoch is a random id made
+-- with the log: if the meta (and so the log) is ever lost, the next write
+-- makes a new epoch and clients holding the old one know to reload.
+local function ensure_thread(meta_key, epoch_candidate, now_iso)
+  local epoch = redis.call('HGET', meta_key, 'epoch')
+  if not epoch then
+    epoch = epoch_candidate
+    redis.call('HSET', meta_key, 'epoch', epoch, 'offset', 0, 'createdAt', now_iso)
+  end
+  return epoch
+end
+
+-- The public JSON of a comment, built from its hash. Removed and deleted
+-- comments keep their place (id, author, times) but lose body and mentions.
+-- JSON is assembled by hand because cjson would turn an empty mentions
+-- array into {}.
+local function comment_json(comment_key, thread_id, offset)
+  local f = redis.call('HMGET', comment_key, 'id', 'parentId', 'authorId', 'authorHandle', 'authorName',
+    'body', 'mentions', 'status', 'createdAt', 'editedAt')
+  local status = f[8]
+  local body, mentions = f[6], f[7]
+  if status == 'removed' or status == 'deleted' then
+    body = ''
+    mentions = '[]'
+  end
+  local parent = 'null'
+  if f[2] ~= '' then parent = cjson.encode(f[2]) end
+  local edited = 'null'
+  if f[10] ~= '' then edited = cjson.encode(f[10]) end
+  return '{"id":' .. cjson.encode(f[1]) ..
+    ',"threadId":' .. cjson.encode(thread_id) ..
+    ',"parentId":' .. parent ..
+    ',"author":{"id":' .. cjson.encode(f[3]) .. ',"handle":' .. cjson.encode(f[4]) .. ',"name":' .. cjson.encode(f[5]) .. '}' ..
+    ',"body":' .. cjson.encode(body) ..
+    ',"mentions":' .. mentions ..
+    ',"status":' .. cjson.encode(status) ..
+    ',"createdAt":' .. cjson.encode(f[9]) ..
+    ',"editedAt":' .. edited ..
+    ',"offset":' .. offset .. '}'
+end
+
+-- Takes the next offset and appends one event to the thread's log. The entry
+-- id is `<offset>-0`, so recovery is an XRANGE from the client's offset. The
+-- log keeps at least `max_events` entries and expires when the thread has been
+-- idle for `ttl` seconds; the meta (epoch, offset) stays.
+local function next_offset(meta_key)
+  return redis.call('HINCRBY', meta_key, 'offset', 1)
+end
+
+local function append_event(log_key, offset, event_type, json, max_events, ttl)
+  redis.call('XADD', log_key, 'MAXLEN', '~', max_events, offset .. '-0', 'type', event_type, 'comment', json)
+  redis.call('EXPIRE', log_key, ttl)
+end

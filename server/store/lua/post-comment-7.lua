@@ -1,0 +1,57 @@
+-- Stores a new comment and appends `comment.created` to the thread's log in
+-- one step: offset, log entry, comment record, indexes and idempotency key are
+-- written together or not at all.
+--
+-- KEYS[1] thread meta (hash)          KEYS[2] thread log (stream)
+-- KEYS[3] visible comments (zset)     KEYS[4] participants (zset)
+-- KEYS[5] the new comment (hash)      KEYS[6] idempotency key (string)
+-- KEYS[7] parent comment (hash; the same as KEYS[5] when there is no parent)
+--
+-- ARGV[1] thread id        ARGV[2] comment id       ARGV[3] parent id or ''
+-- ARGV[4] author id        ARGV[5] author handle    ARGV[6] author name
+-- ARGV[7] body             ARGV[8] mentions (JSON)  ARGV[9] status: visible | pending
+-- ARGV[10] createdAt (ISO) ARGV[11] now (ms)        ARGV[12] epoch to use if the thread is new
+-- ARGV[13] log max events  ARGV[14] log ttl (s)     ARGV[15] idempotency ttl (s); 0 = no clientId
+--
+-- Returns {'ok', offset, epoch, json}  stored (offset 0 when pending: nothing public happened)
+--         {'dup', commentId}            this clientId was already used; nothing written
+--         {'err', reason}               nothing written: thread_locked | parent_not_found | id_taken
+
+-- @include thread
+
+local idem_ttl = tonumber(ARGV[15])
+if idem_ttl > 0 then
+  local existing = redis.call('GET', KEYS[6])
+  if existing then return {'dup', existing} end
+end
+
+if redis.call('HGET', KEYS[1], 'locked') == '1' then return {'err', 'thread_locked'} end
+
+if ARGV[3] ~= '' and redis.call('HGET', KEYS[7], 'status') ~= 'visible' then
+  return {'err', 'parent_not_found'}
+end
+
+if redis.call('EXISTS', KEYS[5]) == 1 then return {'err', 'id_taken'} end
+
+local epoch = ensure_thread(KEYS[1], ARGV[12], ARGV[10])
+local status = ARGV[9]
+local offset = 0
+if status == 'visible' then offset = next_offset(KEYS[1]) end
+
+redis.call('HSET', KEYS[5],
+  'id', ARGV[2], 'parentId', ARGV[3],
+  'authorId', ARGV[4], 'authorHandle', ARGV[5], 'authorName', ARGV[6],
+  'body', ARGV[7], 'mentions', ARGV[8], 'status', status,
+  'createdAt', ARGV[10], 'editedAt', '', 'edits', 0,
+  'offset', offset, 'createdOffset', offset)
+local json = comment_json(KEYS[5], ARGV[1], offset)
+redis.call('HSET', KEYS[5], 'json', json)
+
+redis.call('ZADD', KEYS[4], ARGV[11], ARGV[4])
+if status == 'visible' then
+  redis.call('ZADD', KEYS[3], offset, ARGV[2])
+  append_event(KEYS[2], offset, 'comment.created', json, ARGV[13], ARGV[14])
+end
+if idem_ttl > 0 then redis.call('SET', KEYS[6], ARGV[2], 'EX', idem_ttl) end
+
+return {'ok', offset, epoch, json}

@@ -1,0 +1,58 @@
+-- Moves a comment to a new status (delete, remove, approve, hold, restore) and
+-- tells readers what they should now see:
+--   public before, not after  -> comment.removed
+--   not public before, public -> comment.created (it appears, in offset order)
+--   neither public            -> no event (only the record changes)
+-- Asking for the status a comment already has changes nothing (idempotent).
+--
+-- KEYS[1] thread meta (hash)   KEYS[2] thread log (stream)
+-- KEYS[3] visible comments (zset)   KEYS[4] comment (hash)
+--
+-- ARGV[1] thread id   ARGV[2] new status   ARGV[3] allowed current statuses, comma separated
+-- ARGV[4] log max events   ARGV[5] log ttl (s)
+--
+-- Returns {'ok', offset, epoch, json, eventType}  eventType '' when nothing public changed
+--         {'same', json}                          already in that status
+--         {'err', reason}                         not_found | wrong_status:<current>
+
+-- @include thread
+
+local current = redis.call('HGET', KEYS[4], 'status')
+if not current then return {'err', 'not_found'} end
+local target = ARGV[2]
+if current == target then return {'same', redis.call('HGET', KEYS[4], 'json')} end
+if not string.find(',' .. ARGV[3] .. ',', ',' .. current .. ',', 1, true) then
+  return {'err', 'wrong_status:' .. current}
+end
+
+redis.call('HSET', KEYS[4], 'status', target)
+local was_public = current == 'visible'
+local is_public = target == 'visible'
+local event_type = ''
+if was_public and not is_public then event_type = 'comment.removed' end
+if is_public and not was_public then event_type = 'comment.created' end
+
+local epoch = redis.call('HGET', KEYS[1], 'epoch') or ''
+local offset = tonumber(redis.call('HGET', KEYS[4], 'offset'))
+if event_type ~= '' then
+  offset = next_offset(KEYS[1])
+  redis.call('HSET', KEYS[4], 'offset', offset)
+end
+local id = redis.call('HGET', KEYS[4], 'id')
+if is_public then
+  -- An approved comment keeps its place in creation order when it was created
+  -- public before; one that was never public is placed at its approval.
+  local created = tonumber(redis.call('HGET', KEYS[4], 'createdOffset'))
+  if created == 0 then
+    created = offset
+    redis.call('HSET', KEYS[4], 'createdOffset', created)
+  end
+  redis.call('ZADD', KEYS[3], created, id)
+else
+  redis.call('ZREM', KEYS[3], id)
+end
+local json = comment_json(KEYS[4], ARGV[1], offset)
+redis.call('HSET', KEYS[4], 'json', json)
+if event_type ~= '' then append_event(KEYS[2], offset, event_type, json, ARGV[4], ARGV[5]) end
+
+return {'ok', offset, epoch, json, event_type}

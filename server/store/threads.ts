@@ -1,0 +1,75 @@
+import type { Redis } from 'ioredis';
+import type { Thread, ThreadEvent, ThreadEventType } from '../../client/contract/index.ts';
+import type { Keys } from './keys.ts';
+import type { Scripts } from './scripts.ts';
+
+export interface ThreadLogEntry {
+  offset: number;
+  type: ThreadEventType;
+  commentJson: string;
+}
+
+export class ThreadStore {
+  constructor(
+    private readonly redis: Redis,
+    private readonly keys: Keys,
+    private readonly scripts: Scripts,
+  ) {}
+
+  /** A thread that was never written reads as empty: offset 0, no epoch. */
+  async get(threadId: string): Promise<Thread> {
+    const k = this.keys.thread;
+    const [[e1, meta], [e2, count]] = (await this.redis
+      .multi()
+      .hmget(k.meta(threadId), 'epoch', 'offset', 'title', 'url', 'locked')
+      .zcard(k.visible(threadId))
+      .exec()) as [[Error | null, (string | null)[]], [Error | null, number]];
+    if (e1) throw e1;
+    if (e2) throw e2;
+    return toThread(threadId, meta, count);
+  }
+
+  async put(threadId: string, title: string, url: string, epochCandidate: string, now: Date): Promise<void> {
+    await this.scripts.run(this.redis, 'put-thread', [this.keys.thread.meta(threadId)], [
+      title,
+      url,
+      epochCandidate,
+      now.toISOString(),
+    ]);
+  }
+
+  /**
+   * Log entries with offset > `afterOffset`, oldest first, at most `count`.
+   * Entry ids are `<offset>-0`, so this is one XRANGE.
+   */
+  async readLog(threadId: string, afterOffset: number, count: number): Promise<ThreadLogEntry[]> {
+    const entries = await this.redis.xrange(this.keys.thread.log(threadId), `${afterOffset + 1}-0`, '+', 'COUNT', count);
+    return entries.map(([id, fields]) => {
+      const f = fieldMap(fields);
+      return { offset: Number(id.slice(0, id.indexOf('-'))), type: f.type as ThreadEventType, commentJson: f.comment ?? '' };
+    });
+  }
+}
+
+export function toThread(threadId: string, meta: (string | null)[], commentCount: number): Thread {
+  const [epoch, offset, title, url, locked] = meta;
+  return {
+    id: threadId,
+    title: title ?? null,
+    url: url ?? null,
+    commentCount,
+    offset: Number(offset ?? 0),
+    epoch: epoch ?? '',
+    locked: locked === '1',
+  };
+}
+
+export function toEvent(threadId: string, epoch: string, entry: ThreadLogEntry): ThreadEvent {
+  return { threadId, offset: entry.offset, epoch, type: entry.type, comment: JSON.parse(entry.commentJson) };
+}
+
+function fieldMap(fields: string[]): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (let i = 0; i + 1 < fields.length; i += 2) out[fields[i]!] = fields[i + 1]!;
+  return out;
+}

@@ -1,0 +1,78 @@
+import type { Redis } from 'ioredis';
+import type { Role, UserRef } from '../../client/contract/index.ts';
+import type { Keys } from './keys.ts';
+import type { Scripts } from './scripts.ts';
+import type { ResolvedMention } from '../domain/mentions.ts';
+
+export interface UserClaims {
+  id: string;
+  handle: string;
+  name: string;
+  role: Role;
+  email: string | undefined;
+}
+
+export type UpsertResult = { ok: true; createdAt: string } | { ok: false; reason: 'handle_taken' };
+
+export class UserStore {
+  constructor(
+    private readonly redis: Redis,
+    private readonly keys: Keys,
+    private readonly scripts: Scripts,
+  ) {}
+
+  async upsert(user: UserClaims, now: Date): Promise<UpsertResult> {
+    const k = this.keys.user;
+    const [status, value] = (await this.scripts.run(this.redis, 'upsert-user', [k.record(user.id), k.handles, k.handlesLex], [
+      user.id,
+      user.handle,
+      user.handle.toLowerCase(),
+      user.name,
+      user.role,
+      user.email ?? '',
+      now.toISOString(),
+    ])) as [string, string];
+    return status === 'ok' ? { ok: true, createdAt: value } : { ok: false, reason: 'handle_taken' };
+  }
+
+  /** Maps lower-cased handles to the users holding them; unknown handles are absent. */
+  async resolveHandles(lowerHandles: string[]): Promise<Map<string, ResolvedMention>> {
+    const found = new Map<string, ResolvedMention>();
+    if (lowerHandles.length === 0) return found;
+    const ids = await this.redis.hmget(this.keys.user.handles, ...lowerHandles);
+    const users = await this.refs(ids.filter((id): id is string => id !== null));
+    const byId = new Map(users.map((u) => [u.id, u]));
+    lowerHandles.forEach((handle, i) => {
+      const user = byId.get(ids[i] ?? '');
+      if (user) found.set(handle, { userId: user.id, handle: user.handle });
+    });
+    return found;
+  }
+
+  /** Public identity of each user id that exists, in the order given. */
+  async refs(ids: string[]): Promise<UserRef[]> {
+    if (ids.length === 0) return [];
+    const pipeline = this.redis.pipeline();
+    for (const id of ids) pipeline.hmget(this.keys.user.record(id), 'id', 'handle', 'name');
+    const rows = (await pipeline.exec()) ?? [];
+    const out: UserRef[] = [];
+    for (const [err, row] of rows) {
+      if (err) throw err;
+      const [id, handle, name] = row as (string | null)[];
+      if (id && handle && name) out.push({ id, handle, name });
+    }
+    return out;
+  }
+
+  /** Lower-cased handles starting with `prefix`, in alphabetical order. */
+  async handlesWithPrefix(prefix: string, limit: number): Promise<string[]> {
+    const p = prefix.toLowerCase();
+    return this.redis.zrangebylex(this.keys.user.handlesLex, p ? `[${p}` : '-', p ? `[${p}\xff` : '+', 'LIMIT', 0, limit);
+  }
+
+  async userIdsForHandles(lowerHandles: string[]): Promise<string[]> {
+    if (lowerHandles.length === 0) return [];
+    const ids = await this.redis.hmget(this.keys.user.handles, ...lowerHandles);
+    return ids.filter((id): id is string => id !== null);
+  }
+}

@@ -1,0 +1,34 @@
+import type { Comment } from '../../client/contract/index.ts';
+import { isModerator, type Actor, type Deps } from '../context.ts';
+import { threadIdOfComment } from '../domain/ids.ts';
+import { errors } from '../errors.ts';
+
+/**
+ * Authors delete their own comments (status `deleted`); moderators remove
+ * anyone's (status `removed`). Deleting twice answers with the same comment.
+ */
+export async function deleteComment(deps: Deps, actor: Actor, input: { commentId: string }): Promise<{ comment: Comment }> {
+  if (!actor) throw errors.unauthenticated('Sign in to delete');
+  const threadId = threadIdOfComment(input.commentId);
+  const record = await deps.store.comments.get(threadId, input.commentId);
+  if (!record) throw errors.notFound('Comment');
+  const isAuthor = record.authorId === actor.id;
+  if (!isAuthor && !isModerator(actor)) throw errors.forbidden('Only the author or a moderator can delete a comment');
+  if (record.status === 'deleted' || record.status === 'removed') return { comment: record.comment };
+
+  const target = isAuthor ? 'deleted' : 'removed';
+  const result = await deps.store.comments.setStatus(threadId, input.commentId, target, ['visible', 'pending']);
+  switch (result.kind) {
+    case 'unchanged':
+      return { comment: result.comment };
+    case 'rejected':
+      if (result.reason === 'not_found') throw errors.notFound('Comment');
+      // Deleted or removed by someone else in the meantime: the end state is what was asked for.
+      return { comment: (await deps.store.comments.get(threadId, input.commentId))?.comment ?? record.comment };
+    case 'changed':
+      if (result.eventType) {
+        deps.events.threadEvent({ threadId, offset: result.offset, epoch: result.epoch, type: result.eventType, comment: result.comment });
+      }
+      return { comment: result.comment };
+  }
+}

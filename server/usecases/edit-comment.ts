@@ -1,0 +1,39 @@
+import type { Comment } from '../../client/contract/index.ts';
+import type { Actor, Deps } from '../context.ts';
+import { acceptBody } from '../domain/body.ts';
+import { threadIdOfComment } from '../domain/ids.ts';
+import { errors } from '../errors.ts';
+import { resolveMentions } from './resolve-mentions.ts';
+
+export const MAX_EDITS_PER_COMMENT = 10;
+
+export async function editComment(deps: Deps, actor: Actor, input: { commentId: string; body: string }): Promise<{ comment: Comment }> {
+  if (!actor) throw errors.unauthenticated('Sign in to edit');
+  const body = acceptBody(input.body);
+  const threadId = threadIdOfComment(input.commentId);
+  const record = await deps.store.comments.get(threadId, input.commentId);
+  if (!record) throw errors.notFound('Comment');
+  if (record.authorId !== actor.id) throw errors.forbidden('Only the author can edit a comment');
+  if (record.status === 'deleted' || record.status === 'removed') {
+    throw errors.conflict(`This comment was ${record.status} and can no longer be edited`, { status: record.status });
+  }
+  const windowMs = deps.config.comments.editWindowSeconds * 1000;
+  if (deps.now().getTime() - Date.parse(record.createdAt) > windowMs) {
+    throw errors.forbidden(`Comments can be edited for ${Math.round(windowMs / 60_000)} minutes after posting`);
+  }
+  if (body === record.body) return { comment: record.comment };
+
+  const mentions = await resolveMentions(deps, body, actor.id);
+  const result = await deps.store.comments.edit(threadId, input.commentId, body, mentions, deps.now(), MAX_EDITS_PER_COMMENT);
+  if (result.kind === 'rejected') {
+    if (result.reason === 'not_found') throw errors.notFound('Comment');
+    if (result.reason === 'too_many_edits') {
+      throw errors.forbidden(`A comment can be edited at most ${MAX_EDITS_PER_COMMENT} times`, { limit: MAX_EDITS_PER_COMMENT });
+    }
+    throw errors.conflict('This comment can no longer be edited');
+  }
+  if (result.comment.status === 'visible') {
+    deps.events.threadEvent({ threadId, offset: result.offset, epoch: result.epoch, type: 'comment.updated', comment: result.comment });
+  }
+  return { comment: result.comment };
+}

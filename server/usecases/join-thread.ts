@@ -1,0 +1,44 @@
+import type { EventResponse, StreamPosition, Thread, ThreadEvent } from '../../client/contract/index.ts';
+import type { Deps } from '../context.ts';
+import { toEvent } from '../store/threads.ts';
+
+export type JoinResult = EventResponse<'thread:join'>;
+
+/**
+ * Joins a thread's live stream and, given where the client left off, returns
+ * exactly the events it missed - or `recovered: false` so it reloads.
+ *
+ * `subscribe` runs before the thread's state is read: an event published
+ * while we read is then both in `missed` (or after `offset`) and delivered
+ * live, never in neither. Clients drop the repeat by offset.
+ */
+export async function joinThread(
+  deps: Deps,
+  input: { threadId: string; since?: StreamPosition | undefined },
+  subscribe: () => Promise<void> | void,
+): Promise<JoinResult> {
+  await subscribe();
+  const thread = await deps.store.threads.get(input.threadId);
+  const base = { thread, offset: thread.offset, epoch: thread.epoch };
+  if (!input.since) return { ...base, recovered: false, missed: [] };
+  const missed = await recover(deps, thread, input.since);
+  return missed ? { ...base, recovered: true, missed } : { ...base, recovered: false, missed: [] };
+}
+
+/**
+ * Every event after `since.offset` up to the thread's current offset, in
+ * order, or null when that cannot be given whole (Centrifugo's rule: the epoch
+ * must match and every missing offset must still be in the log).
+ */
+async function recover(deps: Deps, thread: Thread, since: StreamPosition): Promise<ThreadEvent[] | null> {
+  // A client that has seen nothing cannot be inconsistent, whatever epoch it holds.
+  if (since.offset !== 0 && since.epoch !== thread.epoch) return null;
+  if (since.offset > thread.offset) return null;
+  const count = thread.offset - since.offset;
+  if (count === 0) return [];
+  if (count > deps.config.history.maxEvents) return null;
+  const entries = await deps.store.threads.readLog(thread.id, since.offset, count);
+  if (entries.length !== count) return null;
+  for (let i = 0; i < count; i++) if (entries[i]!.offset !== since.offset + 1 + i) return null;
+  return entries.map((e) => toEvent(thread.id, thread.epoch, e));
+}

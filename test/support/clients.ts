@@ -1,0 +1,117 @@
+import { io as connect, type Socket } from 'socket.io-client';
+import type {
+  Ack,
+  ClientEventName,
+  ClientToServerEvents,
+  EventRequest,
+  EventResponse,
+  Role,
+  ServerToClientEvents,
+} from '../../client/contract/index.ts';
+import { signToken } from '../../server/auth/tokens.ts';
+import { TEST_SECRET } from './server.ts';
+
+export type ClientSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
+
+let counter = 0;
+
+export interface TestUser {
+  id: string;
+  handle: string;
+  name: string;
+  role: Role;
+  token: string;
+}
+
+/** A fresh user with a signed token; handles are unique per call. */
+export async function makeUser(
+  opts: { handle?: string; name?: string; role?: Role; id?: string; ttlSeconds?: number; email?: string } = {},
+): Promise<TestUser> {
+  counter++;
+  const handle = opts.handle ?? `user${counter}_${process.pid}`;
+  const id = opts.id ?? `sub-${handle}`;
+  const name = opts.name ?? `User ${counter}`;
+  const role = opts.role ?? 'commenter';
+  const token = await signToken(
+    TEST_SECRET,
+    { sub: id, handle, name, role, ...(opts.email ? { email: opts.email } : {}) },
+    opts.ttlSeconds ?? 3600,
+  );
+  return { id, handle, name, role, token };
+}
+
+/** A connected socket.io-client (websocket only, no auto-reconnect unless asked). */
+export async function connectSocket(url: string, token?: string, opts: { reconnection?: boolean } = {}): Promise<ClientSocket> {
+  const socket: ClientSocket = connect(url, {
+    transports: ['websocket'],
+    forceNew: true,
+    reconnection: opts.reconnection ?? false,
+    auth: token ? { token } : {},
+  });
+  await new Promise<void>((resolve, reject) => {
+    socket.once('connect', () => resolve());
+    socket.once('connect_error', (err) => reject(err));
+  });
+  return socket;
+}
+
+/** Emits and resolves with the ack, failing loudly if none arrives. */
+export function request<E extends ClientEventName>(
+  socket: ClientSocket,
+  event: E,
+  payload: EventRequest<E>,
+  timeoutMs = 5_000,
+): Promise<Ack<EventResponse<E>>> {
+  return (socket.timeout(timeoutMs) as unknown as { emitWithAck(e: string, p: unknown): Promise<Ack<EventResponse<E>>> }).emitWithAck(
+    event,
+    payload,
+  );
+}
+
+/** Like request, but throws unless the ack is ok. */
+export async function ok<E extends ClientEventName>(socket: ClientSocket, event: E, payload: EventRequest<E>): Promise<EventResponse<E>> {
+  const res = await request(socket, event, payload);
+  if (!res.ok) throw new Error(`${event} failed: ${res.error.code} ${res.error.message}`);
+  return res;
+}
+
+/** Records every event of a kind the socket receives, for later assertions. */
+export function record<E extends keyof ServerToClientEvents>(socket: ClientSocket, event: E) {
+  const seen: Parameters<ServerToClientEvents[E]>[0][] = [];
+  const waiters: { n: number; resolve: () => void }[] = [];
+  (socket as unknown as { on(e: string, fn: (p: unknown) => void): void }).on(event, (payload) => {
+    seen.push(payload as Parameters<ServerToClientEvents[E]>[0]);
+    for (const w of [...waiters]) if (seen.length >= w.n) w.resolve();
+  });
+  return {
+    seen,
+    /** Resolves once `n` events have arrived in total; rejects after the timeout naming the shortfall. */
+    waitFor(n: number, timeoutMs = 5_000): Promise<void> {
+      if (seen.length >= n) return Promise.resolve();
+      return new Promise((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error(`expected ${n} ${event} events, got ${seen.length}`)), timeoutMs);
+        waiters.push({
+          n,
+          resolve: () => {
+            clearTimeout(timer);
+            resolve();
+          },
+        });
+      });
+    },
+  };
+}
+
+export function connectError(url: string, auth: Record<string, unknown>): Promise<Error & { data?: { code: string; message: string } }> {
+  const socket = connect(url, { transports: ['websocket'], forceNew: true, reconnection: false, auth });
+  return new Promise((resolve, reject) => {
+    socket.once('connect', () => {
+      socket.disconnect();
+      reject(new Error('expected the connection to be refused, but it connected'));
+    });
+    socket.once('connect_error', (err) => {
+      socket.disconnect();
+      resolve(err as Error & { data?: { code: string; message: string } });
+    });
+  });
+}

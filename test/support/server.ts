@@ -1,0 +1,46 @@
+import { randomBytes } from 'node:crypto';
+import type { Redis } from 'ioredis';
+import { createThreadline, type Threadline } from '../../server/app.ts';
+import { loadConfig } from '../../server/config.ts';
+import { createLogger } from '../../server/logger.ts';
+import { connectRedis } from '../../server/store/redis.ts';
+
+export const TEST_SECRET = 'test-secret-0123456789-0123456789-abcdef';
+
+export interface TestServer {
+  url: string;
+  port: number;
+  app: Threadline;
+  redis: Redis;
+  prefix: string;
+  close(): Promise<void>;
+}
+
+/** A real Threadline instance on a free port, talking to the given Redis under its own key prefix. */
+export async function startServer(redisUrl: string, env: Record<string, string> = {}): Promise<TestServer> {
+  const prefix = env.REDIS_PREFIX ?? `t${randomBytes(3).toString('hex')}:`;
+  const config = loadConfig({
+    NODE_ENV: 'test',
+    REDIS_URL: redisUrl,
+    REDIS_PREFIX: prefix,
+    AUTH_JWT_SECRET: TEST_SECRET,
+    LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
+    WORKERS: 'off',
+    ...env,
+  });
+  const log = createLogger(config.logLevel);
+  const redis = await connectRedis(redisUrl, log);
+  const app = createThreadline({ config, redis, log, jwtSecret: TEST_SECRET });
+  const address = await app.listen(0, '127.0.0.1');
+  return {
+    url: `http://127.0.0.1:${address.port}`,
+    port: address.port,
+    app,
+    redis,
+    prefix,
+    async close() {
+      await app.close();
+      redis.disconnect();
+    },
+  };
+}
