@@ -4,7 +4,7 @@ import type { Redis } from 'ioredis';
 import { IdentityCache } from './auth/identity-cache.ts';
 import { TokenVerifier } from './auth/tokens.ts';
 import type { Config } from './config.ts';
-import type { Deps } from './context.ts';
+import type { Deps, EventSink } from './context.ts';
 import { createHttpApp } from './http/app.ts';
 import type { Logger } from './logger.ts';
 import { createMetrics } from './metrics.ts';
@@ -31,21 +31,25 @@ export interface Threadline {
   close(): Promise<void>;
 }
 
-/** One server instance: HTTP API and Socket.IO on one port, state in Redis. */
-export function createThreadline(opts: ThreadlineOptions): Threadline {
-  const httpServer = createServer();
-  const io = createSocketServer(httpServer);
-  const metrics = createMetrics();
-  const deps: Deps = {
+/** Use-case dependencies over one Redis connection; `events` decides where changes are announced. */
+export function createDeps(opts: Omit<ThreadlineOptions, 'version'>, events: EventSink): Deps {
+  return {
     config: opts.config,
     store: createStore(opts.redis, opts.config),
     tokens: new TokenVerifier(opts.jwtSecret),
     identities: new IdentityCache(),
-    events: socketEventSink(io),
+    events,
     log: opts.log,
-    metrics,
+    metrics: createMetrics(),
     now: () => new Date(),
   };
+}
+
+/** One server instance: HTTP API and Socket.IO on one port, state in Redis. */
+export function createThreadline(opts: ThreadlineOptions): Threadline {
+  const httpServer = createServer();
+  const io = createSocketServer(httpServer);
+  const deps = createDeps(opts, socketEventSink(io));
   httpServer.on('request', createHttpApp(deps, opts.version ?? '0.1.0'));
   attachGateway(io, deps);
 

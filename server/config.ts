@@ -1,11 +1,6 @@
 import { z } from 'zod';
 
 const int = (def: number, min = 0) => z.coerce.number().int().min(min).default(def);
-const onOff = (def: 'on' | 'off') =>
-  z
-    .enum(['on', 'off', 'true', 'false', '1', '0'])
-    .default(def)
-    .transform((v) => v === 'on' || v === 'true' || v === '1');
 
 /**
  * Every environment variable Threadline reads, with its default and meaning.
@@ -25,7 +20,6 @@ export const configSchema = z.object({
   HISTORY_MAX_EVENTS: int(10_000, 100).describe('Events kept per thread for recovery (at least)'),
   HISTORY_TTL_SECONDS: int(86_400, 60).describe('An idle thread keeps its recovery log this long'),
   IDEMPOTENCY_TTL_SECONDS: int(86_400, 60).describe('How long a clientId is remembered'),
-  WORKERS: onOff('on').describe('Run the queue workers inside the server process'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info').describe('pino log level'),
   SHUTDOWN_TIMEOUT_MS: int(10_000, 100).describe('Grace period for in-flight work on SIGTERM'),
 });
@@ -46,7 +40,6 @@ export interface Config {
   auth: { jwtSecret: string | undefined };
   comments: { editWindowSeconds: number; idempotencyTtlSeconds: number };
   history: { maxEvents: number; ttlSeconds: number };
-  workers: { inProcess: boolean };
   logLevel: RawConfig['LOG_LEVEL'];
   shutdownTimeoutMs: number;
 }
@@ -74,7 +67,6 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     auth: { jwtSecret: c.AUTH_JWT_SECRET },
     comments: { editWindowSeconds: c.EDIT_WINDOW_SECONDS, idempotencyTtlSeconds: c.IDEMPOTENCY_TTL_SECONDS },
     history: { maxEvents: c.HISTORY_MAX_EVENTS, ttlSeconds: c.HISTORY_TTL_SECONDS },
-    workers: { inProcess: c.WORKERS },
     logLevel: c.LOG_LEVEL,
     shutdownTimeoutMs: c.SHUTDOWN_TIMEOUT_MS,
   };

@@ -3,7 +3,7 @@
  * and the handle is followed by a non-handle character (so `@matt,` is matt,
  * and a 40-character run is nobody).
  */
-const MENTION = /(?<![\p{L}\p{N}_])@([A-Za-z0-9_]{2,32})(?![A-Za-z0-9_])/gu;
+const MENTION = /(?<![\p{L}\p{N}_@])@([A-Za-z0-9_]{2,32})(?![A-Za-z0-9_])/gu;
 
 export const MAX_MENTIONS = 10;
 /** How many distinct candidates we look up; bounds the work a comment can cause. */

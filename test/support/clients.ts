@@ -48,11 +48,22 @@ export async function connectSocket(url: string, token?: string, opts: { reconne
     reconnection: opts.reconnection ?? false,
     auth: token ? { token } : {},
   });
-  await new Promise<void>((resolve, reject) => {
-    socket.once('connect', () => resolve());
+  // The server greets every connection with `session`; waiting for it means the
+  // server-side handlers are in place and lets tests read who they are.
+  const session = await new Promise<SessionPayload>((resolve, reject) => {
+    socket.once('session', (payload) => resolve(payload));
     socket.once('connect_error', (err) => reject(err));
   });
+  sessions.set(socket, session);
   return socket;
+}
+
+type SessionPayload = Parameters<ServerToClientEvents['session']>[0];
+const sessions = new WeakMap<ClientSocket, SessionPayload>();
+
+/** The `session` greeting this socket received on connecting. */
+export function sessionOf(socket: ClientSocket): SessionPayload | undefined {
+  return sessions.get(socket);
 }
 
 /** Emits and resolves with the ack, failing loudly if none arrives. */

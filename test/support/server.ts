@@ -25,7 +25,6 @@ export async function startServer(redisUrl: string, env: Record<string, string> 
     REDIS_PREFIX: prefix,
     AUTH_JWT_SECRET: TEST_SECRET,
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
-    WORKERS: 'off',
     ...env,
   });
   const log = createLogger(config.logLevel);

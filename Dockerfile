@@ -1,0 +1,12 @@
+FROM node:20-bookworm-slim
+WORKDIR /app
+COPY package.json package-lock.json ./
+RUN npm ci --no-audit --no-fund
+COPY client ./client
+COPY server ./server
+COPY workers ./workers
+COPY tsconfig.json ./
+ENV NODE_ENV=production PORT=3000
+EXPOSE 3000
+USER node
+CMD ["node", "--import", "tsx", "server/main.ts"]

@@ -1,0 +1,62 @@
+/**
+ * `npm run demo`: imports the seed article and its 17 reader comments as
+ * thread `korea-summit` into the Redis `npm start` would use, then prints
+ * tokens and URLs to try.
+ */
+import { createDeps } from '../app.ts';
+import { resolveJwtSecret } from '../auth/dev-secret.ts';
+import { signToken } from '../auth/tokens.ts';
+import { acquireRedis, RedisBootstrapError } from '../bootstrap/redis.ts';
+import { loadConfig } from '../config.ts';
+import { createLogger } from '../logger.ts';
+import { connectRedis } from '../store/redis.ts';
+import { importSeedThread } from './seed.ts';
+
+async function main(): Promise<void> {
+  const config = loadConfig();
+  const log = createLogger(config.logLevel === 'info' ? 'warn' : config.logLevel);
+  const { secret } = resolveJwtSecret(config);
+  const redisHandle = await acquireRedis(config, log);
+  const redis = await connectRedis(redisHandle.url, log);
+  try {
+    const deps = createDeps({ config, redis, log, jwtSecret: secret }, { threadEvent: () => {} });
+    const result = await importSeedThread(deps);
+    const reader = await signToken(secret, { sub: 'demo-reader', handle: 'demo_reader', name: 'Demo Reader', role: 'commenter' }, 86_400);
+    const moderator = await signToken(secret, { sub: 'demo-mod', handle: 'demo_mod', name: 'Demo Moderator', role: 'moderator' }, 86_400);
+    const base = `http://localhost:${config.port}`;
+    const replies = result.comments.filter((c) => c.parentId).length;
+    const mentions = result.comments.flatMap((c) => c.mentions.map((m) => `@${m.handle}`));
+    process.stdout.write(
+      [
+        `Imported "${result.threadId}": ${result.comments.length} comments by ${result.users.length} readers (${replies} replies; mentions: ${mentions.join(', ') || 'none'}).`,
+        `Redis: ${redisHandle.url}${redisHandle.source === 'private' ? ' (private, stopped again now; npm start will start it)' : ''}`,
+        '',
+        'Start the server (if it is not running):  npm start',
+        '',
+        'Read the thread:',
+        `  curl -s ${base}/api/threads/${result.threadId}`,
+        `  curl -s '${base}/api/threads/${result.threadId}/comments?order=oldest&limit=20'`,
+        '',
+        'Post as "Demo Reader" (token valid 24 h):',
+        `  export TOKEN=${reader}`,
+        `  curl -s -X POST ${base}/api/threads/${result.threadId}/comments -H "Authorization: Bearer $TOKEN" -H 'Content-Type: application/json' -d '{"body":"Hello @itsonlyrocknroll"}'`,
+        '',
+        'Moderator token (remove comments, edit threads):',
+        `  export MOD_TOKEN=${moderator}`,
+        '',
+        `API description: ${base}/api/openapi.json`,
+        `Live events: connect Socket.IO to ${base} with auth {token} and emit thread:join {threadId: "${result.threadId}"} (see README).`,
+        '',
+      ].join('\n'),
+    );
+  } finally {
+    redis.disconnect();
+    await redisHandle.stop();
+  }
+}
+
+main().catch((err: unknown) => {
+  if (err instanceof RedisBootstrapError) process.stderr.write(`${err.message}\n`);
+  else process.stderr.write(`demo failed: ${err instanceof Error ? err.stack : String(err)}\n`);
+  process.exit(1);
+});

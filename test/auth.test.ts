@@ -1,0 +1,141 @@
+import { SignJWT } from 'jose';
+import request from 'supertest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { signToken } from '../server/auth/tokens.ts';
+import { connectError, connectSocket, makeUser, ok, record, request as emit, sessionOf } from './support/clients.ts';
+import { startRedis, type TestRedis } from './support/redis.ts';
+import { startServer, TEST_SECRET, type TestServer } from './support/server.ts';
+
+let redis: TestRedis;
+let server: TestServer;
+
+beforeAll(async () => {
+  redis = await startRedis();
+  server = await startServer(redis.url);
+});
+
+afterAll(async () => {
+  await server?.close();
+  await redis?.stop();
+});
+
+const key = (s: string) => new TextEncoder().encode(s);
+const nowS = () => Math.floor(Date.now() / 1000);
+
+function craft(claims: Record<string, unknown>, opts: { secret?: string; alg?: string } = {}) {
+  return new SignJWT(claims).setProtectedHeader({ alg: opts.alg ?? 'HS256' }).sign(key(opts.secret ?? TEST_SECRET));
+}
+
+const valid = { sub: 'u-auth', handle: 'authuser', name: 'Auth User', role: 'commenter' };
+
+const badTokens: [string, () => Promise<string>, RegExp][] = [
+  ['an expired token', () => craft({ ...valid, exp: nowS() - 60 }), /expired/],
+  ['a token signed with another secret', () => craft({ ...valid, exp: nowS() + 60 }, { secret: 'another-secret-0123456789-0123456789' }), /signature/],
+  ['a token without exp', () => craft(valid), /exp/],
+  ['a token with an invalid handle', () => craft({ ...valid, handle: 'no spaces allowed', exp: nowS() + 60 }), /handle/],
+  ['a token with an unknown role', () => craft({ ...valid, role: 'superuser', exp: nowS() + 60 }), /role/],
+  ['a token with a 65-character name', () => craft({ ...valid, name: 'n'.repeat(65), exp: nowS() + 60 }), /name/],
+  ['garbage', async () => 'not.a.jwt', /malformed/],
+];
+
+describe('REST authentication', () => {
+  it.each(badTokens)('refuses %s with 401 unauthenticated', async (_label, make, message) => {
+    const res = await request(server.url)
+      .post('/api/threads/auth-t/comments')
+      .set('Authorization', `Bearer ${await make()}`)
+      .send({ body: 'hi' });
+    expect(res.status).toBe(401);
+    expect(res.body.error.code).toBe('unauthenticated');
+    expect(res.body.error.message).toMatch(message);
+  });
+
+  it('refuses a malformed Authorization header rather than treating it as anonymous', async () => {
+    const res = await request(server.url).get('/api/threads/auth-t').set('Authorization', 'Token abc');
+    expect(res.status).toBe(401);
+  });
+
+  it('upserts users on first sight and refuses a handle held by another sub (409), case-insensitively', async () => {
+    const first = await makeUser({ handle: 'Matt_H', id: 'sub-matt-1' });
+    await request(server.url).post('/api/threads/auth-h/comments').set('Authorization', `Bearer ${first.token}`).send({ body: 'hi' }).expect(201);
+    const impostor = await makeUser({ handle: 'matt_h', id: 'sub-matt-2' });
+    const res = await request(server.url).post('/api/threads/auth-h/comments').set('Authorization', `Bearer ${impostor.token}`).send({ body: 'hi' });
+    expect(res.status).toBe(409);
+    expect(res.body.error.code).toBe('conflict');
+    expect(res.body.error.message).toMatch(/matt_h/);
+    expect(await redis.client.hget(`${server.prefix}{u}:user:sub-matt-1`, 'handle')).toBe('Matt_H');
+  });
+
+  it('frees the old handle when a user changes handle', async () => {
+    const before = await makeUser({ handle: 'oldname', id: 'sub-renamer' });
+    await request(server.url).get('/api/threads/x').set('Authorization', `Bearer ${before.token}`).expect(200);
+    const after = await makeUser({ handle: 'newname', id: 'sub-renamer' });
+    await request(server.url).get('/api/threads/x').set('Authorization', `Bearer ${after.token}`).expect(200);
+    const taker = await makeUser({ handle: 'oldname', id: 'sub-taker' });
+    await request(server.url).get('/api/threads/x').set('Authorization', `Bearer ${taker.token}`).expect(200);
+    expect(await redis.client.hget(`${server.prefix}{u}:handles`, 'newname')).toBe('sub-renamer');
+    expect(await redis.client.hget(`${server.prefix}{u}:handles`, 'oldname')).toBe('sub-taker');
+  });
+
+  it('never takes the author from the body: comments carry the token’s identity', async () => {
+    const u = await makeUser({ name: 'Real Name' });
+    const res = await request(server.url)
+      .post('/api/threads/auth-body/comments')
+      .set('Authorization', `Bearer ${u.token}`)
+      .send({ body: 'hi', author: { id: 'someone-else' } });
+    expect(res.status).toBe(400);
+  });
+});
+
+describe('socket authentication', () => {
+  it.each(badTokens)('fails the handshake for %s with connect_error data.code unauthenticated', async (_label, make) => {
+    const err = await connectError(server.url, { token: await make() });
+    expect(err.data?.code).toBe('unauthenticated');
+  });
+
+  it('fails the handshake for a non-string token', async () => {
+    const err = await connectError(server.url, { token: 12345 });
+    expect(err.data?.code).toBe('unauthenticated');
+  });
+
+  it('tells a signed-in socket who it is, and an anonymous one that it is nobody', async () => {
+    const u = await makeUser({ name: 'Sess Ion' });
+    const signedIn = await connectSocket(server.url, u.token);
+    const anon = await connectSocket(server.url);
+    expect(sessionOf(signedIn)).toMatchObject({ user: { id: u.id, handle: u.handle, name: 'Sess Ion', role: 'commenter' } });
+    expect(Date.parse(sessionOf(signedIn)!.expiresAt!)).toBeGreaterThan(Date.now());
+    expect(sessionOf(anon)).toEqual({ user: null, expiresAt: null });
+    signedIn.disconnect();
+    anon.disconnect();
+  });
+
+  it('disconnects a socket when its token expires, saying why', async () => {
+    const u = await makeUser({ ttlSeconds: 2 });
+    const s = await connectSocket(server.url, u.token);
+    const expired = record(s, 'auth:expired');
+    const disconnected = new Promise<string>((resolve) => s.once('disconnect', (reason) => resolve(reason)));
+    await expired.waitFor(1, 8_000);
+    expect(await disconnected).toBe('io server disconnect');
+  });
+
+  it('keeps a socket connected past the old expiry after auth:refresh with a new token', async () => {
+    const u = await makeUser({ handle: 'refresher', id: 'sub-refresher', ttlSeconds: 2 });
+    const s = await connectSocket(server.url, u.token);
+    const longer = await makeUser({ handle: 'refresher', id: 'sub-refresher', ttlSeconds: 3600 });
+    const res = await ok(s, 'auth:refresh', { token: longer.token });
+    expect(Date.parse(res.expiresAt)).toBeGreaterThan(Date.now() + 3000_000);
+    const other = await makeUser({ ttlSeconds: 3600 });
+    expect(await emit(s, 'auth:refresh', { token: other.token })).toMatchObject({ ok: false, error: { code: 'forbidden' } });
+    await new Promise((r) => setTimeout(r, 3_000));
+    expect(s.connected).toBe(true);
+    s.disconnect();
+  });
+
+  it('mints tokens the server accepts (npm run token uses signToken)', async () => {
+    const token = await signToken(TEST_SECRET, { sub: 'cli-user', handle: 'cliuser', name: 'CLI', role: 'moderator' });
+    const res = await request(server.url)
+      .put('/api/threads/cli-thread')
+      .set('Authorization', `Bearer ${token}`)
+      .send({ title: 'T', url: 'https://example.com/a' });
+    expect(res.status).toBe(200);
+  });
+});
