@@ -69,6 +69,33 @@ describe('thread:join', () => {
   });
 });
 
+describe('malformed traffic', () => {
+  it('ignores events sent without an ack callback', async () => {
+    const s = await socketFor(alice);
+    (s as unknown as { emit(e: string, p: unknown): void }).emit('comment:post', { threadId: 'no-ack', body: 'x', clientId: 'no-ack-00001' });
+    (s as unknown as { emit(e: string): void }).emit('thread:join');
+    expect((await emit(s, 'thread:join', { threadId: 'no-ack' })).ok).toBe(true);
+    const page = await request(server.url).get('/api/threads/no-ack/comments');
+    expect(page.body.comments).toEqual([]);
+  });
+
+  it('answers unknown events with nothing and keeps the connection', async () => {
+    const s = await socketFor();
+    (s as unknown as { emit(e: string, p: unknown): void }).emit('does:not:exist', { a: 1 });
+    expect((await emit(s, 'thread:join', { threadId: newThread() })).ok).toBe(true);
+  });
+
+  it('disconnects a socket that sends more than 64 KB in one packet, and keeps serving others', async () => {
+    const s = await socketFor(alice);
+    const closed = new Promise<string>((resolve) => s.once('disconnect', (reason) => resolve(reason)));
+    s.emit('comment:post', { threadId: 'big', body: 'x'.repeat(70_000), clientId: 'too-big-00001' }, () => {});
+    expect(await closed).toBe('transport close');
+    const other = await socketFor(bob);
+    expect((await emit(other, 'thread:join', { threadId: 'big' })).ok).toBe(true);
+    expect((await request(server.url).get('/api/threads/big')).body.thread.offset).toBe(0);
+  });
+});
+
 describe('live events', () => {
   it('sends created, updated and removed to every viewer of the thread, the author’s other tab included, in offset order', async () => {
     const threadId = newThread();
