@@ -1,18 +1,24 @@
 import { createServer, type Server as HttpServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { createShardedAdapter } from '@socket.io/redis-adapter';
 import type { Redis } from 'ioredis';
 import { IdentityCache } from './auth/identity-cache.ts';
 import { TokenVerifier } from './auth/tokens.ts';
 import type { Config } from './config.ts';
-import type { Deps, EventSink } from './context.ts';
+import type { Deps } from './context.ts';
 import { createHttpApp } from './http/app.ts';
 import type { Logger } from './logger.ts';
 import { createMetrics } from './metrics.ts';
+import { adapterChannelPrefix } from './realtime/adapter-protocol.ts';
 import { attachGateway } from './realtime/gateway.ts';
-import { socketEventSink } from './realtime/publisher.ts';
+import { PresenceTracker } from './realtime/presence.ts';
+import { announceThreadPositions } from './realtime/resync.ts';
+import { RoomEmitter } from './realtime/room-emitter.ts';
 import { createSocketServer } from './realtime/server.ts';
+import { ThreadSubscriptions } from './realtime/subscriptions.ts';
 import type { IoServer } from './realtime/types.ts';
 import { createStore } from './store/index.ts';
+import { SUBSCRIBER_CONNECTION } from './store/redis.ts';
 
 export interface ThreadlineOptions {
   config: Config;
@@ -27,31 +33,54 @@ export interface Threadline {
   io: IoServer;
   httpServer: HttpServer;
   listen(port: number, host?: string): Promise<AddressInfo>;
-  /** Disconnects sockets and stops accepting requests; the Redis connection is the caller's. */
+  /** Disconnects sockets and stops accepting requests; the command connection is the caller's. */
   close(): Promise<void>;
 }
 
-/** Use-case dependencies over one Redis connection; `events` decides where changes are announced. */
-export function createDeps(opts: Omit<ThreadlineOptions, 'version'>, events: EventSink): Deps {
+/** Use-case dependencies over one Redis connection, usable without a server (workers, CLI). */
+export function createDeps(opts: Omit<ThreadlineOptions, 'version'>): Deps {
   return {
     config: opts.config,
     store: createStore(opts.redis, opts.config),
     tokens: new TokenVerifier(opts.jwtSecret),
     identities: new IdentityCache(),
-    events,
+    emitter: new RoomEmitter(opts.redis, adapterChannelPrefix(opts.config.redis.prefix)),
     log: opts.log,
     metrics: createMetrics(),
     now: () => new Date(),
   };
 }
 
-/** One server instance: HTTP API and Socket.IO on one port, state in Redis. */
-export function createThreadline(opts: ThreadlineOptions): Threadline {
+/**
+ * One server instance: HTTP API and Socket.IO on one port, state in Redis.
+ * Instances sharing a Redis (and REDIS_PREFIX) form one service through
+ * Socket.IO's sharded Redis adapter (see docs/architecture.md).
+ */
+export async function createThreadline(opts: ThreadlineOptions): Promise<Threadline> {
+  const deps = createDeps(opts);
+  const channelPrefix = adapterChannelPrefix(opts.config.redis.prefix);
+  const subscriber = opts.redis.duplicate(SUBSCRIBER_CONNECTION);
+  subscriber.on('error', () => {});
+  guardFireAndForget(subscriber);
+  await subscriber.connect();
+
   const httpServer = createServer();
-  const io = createSocketServer(httpServer);
-  const deps = createDeps(opts, socketEventSink(io));
+  const io = createSocketServer(httpServer, createShardedAdapter(opts.redis, subscriber, { channelPrefix, subscriptionMode: 'dynamic' }));
+  const subscriptions = new ThreadSubscriptions(io, subscriber, channelPrefix);
+  const presence = new PresenceTracker(io, deps);
   httpServer.on('request', createHttpApp(deps, opts.version ?? '0.1.0'));
-  attachGateway(io, deps);
+  attachGateway(io, deps, { subscriptions, presence });
+  presence.start();
+
+  // ioredis re-subscribes after a reconnect; events published meanwhile were
+  // missed here, so tell local viewers where their threads are now.
+  let connectedBefore = true;
+  subscriber.on('close', () => (connectedBefore = false));
+  subscriber.on('ready', () => {
+    if (connectedBefore) return;
+    connectedBefore = true;
+    announceThreadPositions(io, deps).catch((err: unknown) => deps.log.warn({ err }, 'could not announce thread positions'));
+  });
 
   return {
     deps,
@@ -67,10 +96,29 @@ export function createThreadline(opts: ThreadlineOptions): Threadline {
       });
     },
     async close() {
+      await presence.stop();
       await new Promise<void>((resolve) => {
         void io.close(() => resolve());
         httpServer.closeAllConnections();
       });
+      await subscriber.quit().catch(() => subscriber.disconnect());
     },
   };
+}
+
+/**
+ * The adapter calls SSUBSCRIBE/SUNSUBSCRIBE without handling the promises;
+ * when Redis is away they reject, and an unhandled rejection would take the
+ * process down. Callers that await them still see the failure.
+ */
+function guardFireAndForget(subscriber: Redis): void {
+  const client = subscriber as unknown as Record<'ssubscribe' | 'sunsubscribe', (...args: unknown[]) => Promise<unknown>>;
+  for (const method of ['ssubscribe', 'sunsubscribe'] as const) {
+    const original = client[method].bind(subscriber);
+    client[method] = (...args: unknown[]) => {
+      const pending = original(...args);
+      pending.catch(() => {});
+      return pending;
+    };
+  }
 }

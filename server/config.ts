@@ -20,6 +20,8 @@ export const configSchema = z.object({
   HISTORY_MAX_EVENTS: int(10_000, 100).describe('Events kept per thread for recovery (at least)'),
   HISTORY_TTL_SECONDS: int(86_400, 60).describe('An idle thread keeps its recovery log this long'),
   IDEMPOTENCY_TTL_SECONDS: int(86_400, 60).describe('How long a clientId is remembered'),
+  PRESENCE_TTL_SECONDS: int(45, 3).describe('A viewer not refreshed for this long (e.g. its server crashed) stops counting'),
+  PRESENCE_INTERVAL_MS: int(2_000, 100).describe('How often viewer counts are recomputed and pushed (only when changed)'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info').describe('pino log level'),
   SHUTDOWN_TIMEOUT_MS: int(10_000, 100).describe('Grace period for in-flight work on SIGTERM'),
 });
@@ -40,6 +42,7 @@ export interface Config {
   auth: { jwtSecret: string | undefined };
   comments: { editWindowSeconds: number; idempotencyTtlSeconds: number };
   history: { maxEvents: number; ttlSeconds: number };
+  presence: { ttlMs: number; intervalMs: number };
   logLevel: RawConfig['LOG_LEVEL'];
   shutdownTimeoutMs: number;
 }
@@ -67,6 +70,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     auth: { jwtSecret: c.AUTH_JWT_SECRET },
     comments: { editWindowSeconds: c.EDIT_WINDOW_SECONDS, idempotencyTtlSeconds: c.IDEMPOTENCY_TTL_SECONDS },
     history: { maxEvents: c.HISTORY_MAX_EVENTS, ttlSeconds: c.HISTORY_TTL_SECONDS },
+    presence: { ttlMs: c.PRESENCE_TTL_SECONDS * 1000, intervalMs: c.PRESENCE_INTERVAL_MS },
     logLevel: c.LOG_LEVEL,
     shutdownTimeoutMs: c.SHUTDOWN_TIMEOUT_MS,
   };

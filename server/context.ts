@@ -1,9 +1,10 @@
-import type { Role, ThreadEvent } from '../client/contract/index.ts';
+import type { Role } from '../client/contract/index.ts';
 import type { IdentityCache } from './auth/identity-cache.ts';
 import type { TokenVerifier } from './auth/tokens.ts';
 import type { Config } from './config.ts';
 import type { Logger } from './logger.ts';
 import type { Metrics } from './metrics.ts';
+import type { RoomEmitter } from './realtime/room-emitter.ts';
 import type { Store } from './store/index.ts';
 
 /** A signed-in user as the server knows them (token claims + first-seen time). */
@@ -21,18 +22,14 @@ export interface AuthUser {
 /** null: an anonymous reader. */
 export type Actor = AuthUser | null;
 
-/** Where use cases announce changes; the realtime layer delivers them. */
-export interface EventSink {
-  threadEvent(event: ThreadEvent): void;
-}
-
 /** Everything a use case may depend on. Nothing here knows about HTTP or sockets. */
 export interface Deps {
   config: Config;
   store: Store;
   tokens: TokenVerifier;
   identities: IdentityCache;
-  events: EventSink;
+  /** Emits to Socket.IO rooms on every instance. Thread events are not sent here: the write scripts publish them. */
+  emitter: RoomEmitter;
   log: Logger;
   metrics: Metrics;
   now: () => Date;

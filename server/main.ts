@@ -49,7 +49,7 @@ async function main(): Promise<void> {
     throw err;
   }
   const redis = await connectRedis(redisHandle.url, log);
-  const server = createThreadline({ config, redis, log, jwtSecret: secret, version });
+  const server = await createThreadline({ config, redis, log, jwtSecret: secret, version });
   const address = await server.listen(config.port, config.host);
   log.info({ port: address.port, redis: redisHandle.source }, `Threadline ${version} listening on http://localhost:${address.port}`);
 

@@ -4,6 +4,7 @@ import {
   ClientIdSchema,
   CommentIdSchema,
   CommentSchema,
+  HandleSchema,
   RawBodySchema,
   SessionUserSchema,
   StreamPositionSchema,
@@ -52,6 +53,11 @@ export const clientEvents = {
     request: z.strictObject({ commentId: CommentIdSchema }),
     response: z.object({ comment: CommentSchema }),
   },
+  /** "I am typing": others in the thread see it, at most once per user every 3 s. */
+  typing: {
+    request: z.strictObject({ threadId: ThreadIdSchema }),
+    response: z.object({ sent: z.boolean() }),
+  },
   /** Swap in a fresh token without reconnecting (same user only). */
   'auth:refresh': {
     request: z.strictObject({ token: z.string().min(1).max(8192) }),
@@ -63,6 +69,18 @@ export const clientEvents = {
 export const serverEvents = {
   /** A change to a joined thread, in offset order. */
   'thread:event': ThreadEventSchema,
+  /**
+   * The thread's current position, sent when this server may have missed live
+   * events (its Redis subscription was interrupted). A client behind `offset`,
+   * or on another epoch, re-joins with `since` to catch up.
+   */
+  'thread:sync': z.object({ threadId: ThreadIdSchema, offset: z.number().int().nonnegative(), epoch: z.string() }),
+  /** Approximate distinct viewers across all servers; at most every 2 s, only on change. */
+  'thread:presence': z.object({ threadId: ThreadIdSchema, viewers: z.number().int().nonnegative() }),
+  'thread:typing': z.object({
+    threadId: ThreadIdSchema,
+    user: z.object({ handle: HandleSchema, name: z.string() }),
+  }),
   /** Sent once after connecting: who the server thinks you are. */
   session: z.object({ user: SessionUserSchema.nullable(), expiresAt: z.iso.datetime().nullable() }),
   /** The token expired; the server disconnects right after. Reconnect with a new token. */
@@ -89,9 +107,12 @@ export type ServerToClientEvents = {
   [E in ServerEventName]: (payload: z.output<(typeof serverEvents)[E]>) => void;
 };
 
-/** Room names, shared so workers can emit to the same rooms as the server. */
+/**
+ * Room names, shared so workers can emit to the same rooms as the server.
+ * A thread's room carries the thread's Redis hash tag (see server/realtime/adapter-protocol.ts).
+ */
 export const rooms = {
-  thread: (threadId: string) => `thread:${threadId}`,
+  thread: (threadId: string) => `thread:{t:${threadId}}`,
   user: (userId: string) => `user:${userId}`,
   moderators: 'moderators',
 } as const;

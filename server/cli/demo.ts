@@ -19,7 +19,7 @@ async function main(): Promise<void> {
   const redisHandle = await acquireRedis(config, log);
   const redis = await connectRedis(redisHandle.url, log);
   try {
-    const deps = createDeps({ config, redis, log, jwtSecret: secret }, { threadEvent: () => {} });
+    const deps = createDeps({ config, redis, log, jwtSecret: secret });
     const result = await importSeedThread(deps);
     const reader = await signToken(secret, { sub: 'demo-reader', handle: 'demo_reader', name: 'Demo Reader', role: 'commenter' }, 86_400);
     const moderator = await signToken(secret, { sub: 'demo-mod', handle: 'demo_mod', name: 'Demo Moderator', role: 'moderator' }, 86_400);

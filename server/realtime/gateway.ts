@@ -6,21 +6,26 @@ import { deleteComment } from '../usecases/delete-comment.ts';
 import { editComment } from '../usecases/edit-comment.ts';
 import { joinThread } from '../usecases/join-thread.ts';
 import { postComment } from '../usecases/post-comment.ts';
+import { signalTyping } from '../usecases/signal-typing.ts';
 import { handle } from './handle.ts';
 import { handshakeAuth } from './handshake.ts';
+import type { PresenceTracker } from './presence.ts';
 import { armExpiry, clearExpiry } from './session.ts';
+import { isThreadRoom, type ThreadSubscriptions } from './subscriptions.ts';
 import type { IoServer, IoSocket } from './types.ts';
-
-const THREAD_ROOM_PREFIX = rooms.thread('');
 
 function joinedThreadCount(socket: IoSocket): number {
   let n = 0;
-  for (const room of socket.rooms) if (room.startsWith(THREAD_ROOM_PREFIX)) n++;
+  for (const room of socket.rooms) if (isThreadRoom(room)) n++;
   return n;
 }
 
 /** Wires the default namespace: each event parses, calls one use case, acks. */
-export function attachGateway(io: IoServer, deps: Deps): void {
+export function attachGateway(
+  io: IoServer,
+  deps: Deps,
+  live: { subscriptions: ThreadSubscriptions; presence: PresenceTracker },
+): void {
   io.use(handshakeAuth(deps));
 
   io.on('connection', (socket) => {
@@ -44,12 +49,16 @@ export function attachGateway(io: IoServer, deps: Deps): void {
       const room = rooms.thread(threadId);
       const wasJoined = socket.rooms.has(room);
       try {
-        return await joinThread(deps, { threadId, since }, () => {
+        const result = await joinThread(deps, { threadId, since }, async () => {
           if (!wasJoined && joinedThreadCount(socket) >= SOCKET_LIMITS.maxJoinedThreads) {
             throw errors.forbidden(`A connection can follow at most ${SOCKET_LIMITS.maxJoinedThreads} threads; leave one first`);
           }
-          return socket.join(room);
+          await socket.join(room);
+          await live.subscriptions.ready(room);
         });
+        const viewers = live.presence.known(threadId);
+        if (viewers !== undefined) socket.emit('thread:presence', { threadId, viewers });
+        return result;
       } catch (err) {
         // A failed join must not leave the socket receiving events it cannot place.
         if (!wasJoined) await socket.leave(room);
@@ -71,6 +80,11 @@ export function attachGateway(io: IoServer, deps: Deps): void {
     handle(deps, socket, 'comment:edit', (payload) => editComment(deps, socket.data.actor, payload));
 
     handle(deps, socket, 'comment:delete', (payload) => deleteComment(deps, socket.data.actor, payload));
+
+    handle(deps, socket, 'typing', async ({ threadId }) => {
+      if (!socket.rooms.has(rooms.thread(threadId))) throw errors.forbidden('Join the thread before signalling typing');
+      return signalTyping(deps, socket.data.actor, { threadId });
+    });
 
     handle(deps, socket, 'auth:refresh', async ({ token }) => {
       const user = await authenticate(deps, token);

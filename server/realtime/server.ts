@@ -1,10 +1,11 @@
 import type { Server as HttpServer } from 'node:http';
-import { Server } from 'socket.io';
+import { Server, type ServerOptions } from 'socket.io';
 import { SOCKET_LIMITS } from '../../client/contract/index.ts';
 import type { IoServer } from './types.ts';
 
-export function createSocketServer(httpServer: HttpServer): IoServer {
+export function createSocketServer(httpServer: HttpServer, adapter: ServerOptions['adapter']): IoServer {
   return new Server(httpServer, {
+    adapter,
     serveClient: false,
     // Larger packets are refused by Engine.IO before they are parsed.
     maxHttpBufferSize: SOCKET_LIMITS.maxPayloadBytes,

@@ -66,13 +66,22 @@ export interface LogLimits {
   idempotencyTtlSeconds: number;
 }
 
+/** Where a thread's live events are published (see realtime/adapter-protocol.ts). */
+export type LiveTarget = (threadId: string) => { channel: string; prefix: string; suffix: string };
+
 export class CommentStore {
   constructor(
     private readonly redis: Redis,
     private readonly keys: Keys,
     private readonly scripts: Scripts,
     private readonly limits: LogLimits,
+    private readonly live: LiveTarget,
   ) {}
+
+  private liveArgs(threadId: string): string[] {
+    const { channel, prefix, suffix } = this.live(threadId);
+    return [channel, prefix, suffix];
+  }
 
   async insert(c: NewComment): Promise<InsertResult> {
     const k = this.keys.thread;
@@ -106,6 +115,7 @@ export class CommentStore {
         this.limits.maxEvents,
         this.limits.ttlSeconds,
         c.clientId ? this.limits.idempotencyTtlSeconds : 0,
+        ...this.liveArgs(t),
       ],
     );
     const [status, a, b, json] = reply as [string, string | number, string, string];
@@ -127,7 +137,16 @@ export class CommentStore {
       this.redis,
       'edit-comment',
       [k.meta(threadId), k.log(threadId), k.comment(threadId, commentId)],
-      [threadId, body, JSON.stringify(mentions), editedAt.toISOString(), this.limits.maxEvents, this.limits.ttlSeconds, maxEdits],
+      [
+        threadId,
+        body,
+        JSON.stringify(mentions),
+        editedAt.toISOString(),
+        this.limits.maxEvents,
+        this.limits.ttlSeconds,
+        maxEdits,
+        ...this.liveArgs(threadId),
+      ],
     );
     const [status, a, b, json] = reply as [string, string | number, string, string];
     if (status === 'ok') return { kind: 'stored', offset: Number(a), epoch: b, comment: JSON.parse(json) };
@@ -145,7 +164,7 @@ export class CommentStore {
       this.redis,
       'set-comment-status',
       [k.meta(threadId), k.log(threadId), k.visible(threadId), k.comment(threadId, commentId)],
-      [threadId, target, allowedFrom.join(','), this.limits.maxEvents, this.limits.ttlSeconds],
+      [threadId, target, allowedFrom.join(','), this.limits.maxEvents, this.limits.ttlSeconds, ...this.liveArgs(threadId)],
     );
     const [status, a, b, json, eventType] = reply as [string, string | number, string, string, string];
     if (status === 'ok') {

@@ -1,7 +1,9 @@
 import type { Redis } from 'ioredis';
 import type { Config } from '../config.ts';
+import { adapterChannelPrefix, threadEnvelope } from '../realtime/adapter-protocol.ts';
 import { CommentStore } from './comments.ts';
 import { createKeys } from './keys.ts';
+import { PresenceStore } from './presence.ts';
 import { Scripts } from './scripts.ts';
 import { ThreadStore } from './threads.ts';
 import { UserStore } from './users.ts';
@@ -11,6 +13,7 @@ export type Store = ReturnType<typeof createStore>;
 export function createStore(redis: Redis, config: Pick<Config, 'redis' | 'history' | 'comments'>) {
   const keys = createKeys(config.redis.prefix);
   const scripts = new Scripts(redis);
+  const channelPrefix = adapterChannelPrefix(config.redis.prefix);
   return {
     redis,
     keys,
@@ -20,7 +23,8 @@ export function createStore(redis: Redis, config: Pick<Config, 'redis' | 'histor
       maxEvents: config.history.maxEvents,
       ttlSeconds: config.history.ttlSeconds,
       idempotencyTtlSeconds: config.comments.idempotencyTtlSeconds,
-    }),
+    }, (threadId) => threadEnvelope(channelPrefix, threadId)),
     users: new UserStore(redis, keys, scripts),
+    presence: new PresenceStore(redis, keys),
   };
 }

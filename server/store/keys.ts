@@ -21,6 +21,10 @@ export function createKeys(prefix: string) {
       participants: (threadId: string) => `${t(threadId)}:participants`,
       /** hash: one comment's fields */
       comment: (threadId: string, commentId: string) => `${t(threadId)}:c:${commentId}`,
+      /** zset: viewer key -> last time a server vouched for them (presence) */
+      viewers: (threadId: string) => `${t(threadId)}:viewers`,
+      /** string with a 3 s expiry: this user's last typing signal here */
+      typing: (threadId: string, userId: string) => `${t(threadId)}:typing:${userId}`,
       /** string: comment id already stored for this user's clientId */
       idempotency: (threadId: string, userId: string, clientId: string) => `${t(threadId)}:idem:${userId}:${clientId}`,
     },

@@ -17,6 +17,19 @@ export const COMMAND_CONNECTION: RedisOptions = {
   retryStrategy: (attempt) => Math.min(50 * 2 ** attempt, 2_000),
 };
 
+/**
+ * The connection Socket.IO's adapter receives on. Subscriptions made while
+ * Redis is away wait for it, and ioredis re-subscribes after a reconnect.
+ */
+export const SUBSCRIBER_CONNECTION: RedisOptions = {
+  lazyConnect: true,
+  enableOfflineQueue: true,
+  autoResubscribe: true,
+  maxRetriesPerRequest: null,
+  connectTimeout: 3_000,
+  retryStrategy: (attempt) => Math.min(50 * 2 ** attempt, 2_000),
+};
+
 export async function connectRedis(
   url: string,
   log: Logger | undefined,
@@ -24,7 +37,7 @@ export async function connectRedis(
 ): Promise<Redis> {
   const redis = new Redis(url, options);
   // Without a listener an 'error' event would crash the process; while Redis is
-  // down ioredis emits one per reconnect attempt, so log each kind only now and then.
+  // down ioredis emits one per reconnect attempt, so log only now and then.
   let lastLogged = 0;
   redis.on('error', (err: Error) => {
     const now = Date.now();

@@ -26,9 +26,6 @@ export async function deleteComment(deps: Deps, actor: Actor, input: { commentId
       // Deleted or removed by someone else in the meantime: the end state is what was asked for.
       return { comment: (await deps.store.comments.get(threadId, input.commentId))?.comment ?? record.comment };
     case 'changed':
-      if (result.eventType) {
-        deps.events.threadEvent({ threadId, offset: result.offset, epoch: result.epoch, type: result.eventType, comment: result.comment });
-      }
       return { comment: result.comment };
   }
 }

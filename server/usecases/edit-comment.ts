@@ -32,8 +32,5 @@ export async function editComment(deps: Deps, actor: Actor, input: { commentId: 
     }
     throw errors.conflict('This comment can no longer be edited');
   }
-  if (result.comment.status === 'visible') {
-    deps.events.threadEvent({ threadId, offset: result.offset, epoch: result.epoch, type: 'comment.updated', comment: result.comment });
-  }
   return { comment: result.comment };
 }

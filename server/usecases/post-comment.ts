@@ -45,15 +45,6 @@ export async function postComment(deps: Deps, actor: Actor, input: PostCommentIn
     });
     switch (result.kind) {
       case 'stored':
-        if (result.offset > 0) {
-          deps.events.threadEvent({
-            threadId: input.threadId,
-            offset: result.offset,
-            epoch: result.epoch,
-            type: 'comment.created',
-            comment: result.comment,
-          });
-        }
         return { comment: result.comment, duplicate: false };
       case 'duplicate': {
         const original = await deps.store.comments.get(input.threadId, result.commentId);

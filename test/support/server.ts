@@ -29,7 +29,7 @@ export async function startServer(redisUrl: string, env: Record<string, string> 
   });
   const log = createLogger(config.logLevel);
   const redis = await connectRedis(redisUrl, log);
-  const app = createThreadline({ config, redis, log, jwtSecret: TEST_SECRET });
+  const app = await createThreadline({ config, redis, log, jwtSecret: TEST_SECRET });
   const address = await app.listen(0, '127.0.0.1');
   return {
     url: `http://127.0.0.1:${address.port}`,

@@ -1,5 +1,5 @@
 -- Replaces a comment's body and mentions and, when the comment is public,
--- appends `comment.updated` to the log. The caller has checked authorship and
+-- appends `comment.updated` to the log and publishes it live. The caller has checked authorship and
 -- the edit window (both immutable); status is checked here because it can
 -- change concurrently.
 --
@@ -7,6 +7,7 @@
 --
 -- ARGV[1] thread id   ARGV[2] body   ARGV[3] mentions (JSON)   ARGV[4] editedAt (ISO)
 -- ARGV[5] log max events   ARGV[6] log ttl (s)   ARGV[7] most edits allowed per comment
+-- ARGV[8..10] live channel, message prefix, message suffix (see lib/thread.lua emit_event)
 --
 -- Returns {'ok', offset, epoch, json}  (offset 0 when the comment is not public)
 --         {'err', reason}  nothing written: not_found | not_editable | too_many_edits
@@ -29,6 +30,8 @@ if status == 'visible' then
 end
 local json = comment_json(KEYS[3], ARGV[1], offset)
 redis.call('HSET', KEYS[3], 'json', json)
-if status == 'visible' then append_event(KEYS[2], offset, 'comment.updated', json, ARGV[5], ARGV[6]) end
+if status == 'visible' then
+  emit_event(KEYS[2], {ARGV[8], ARGV[9], ARGV[10]}, ARGV[1], epoch, offset, 'comment.updated', json, ARGV[5], ARGV[6])
+end
 
 return {'ok', offset, epoch, json}

@@ -1,6 +1,6 @@
--- Stores a new comment and appends `comment.created` to the thread's log in
--- one step: offset, log entry, comment record, indexes and idempotency key are
--- written together or not at all.
+-- Stores a new comment, appends `comment.created` to the thread's log and
+-- publishes it live, in one step: offset, log entry, comment record, indexes,
+-- idempotency key and live event happen together or not at all.
 --
 -- KEYS[1] thread meta (hash)          KEYS[2] thread log (stream)
 -- KEYS[3] visible comments (zset)     KEYS[4] participants (zset)
@@ -12,6 +12,7 @@
 -- ARGV[7] body             ARGV[8] mentions (JSON)  ARGV[9] status: visible | pending
 -- ARGV[10] createdAt (ISO) ARGV[11] now (ms)        ARGV[12] epoch to use if the thread is new
 -- ARGV[13] log max events  ARGV[14] log ttl (s)     ARGV[15] idempotency ttl (s); 0 = no clientId
+-- ARGV[16..18] live channel, message prefix, message suffix (see lib/thread.lua emit_event)
 --
 -- Returns {'ok', offset, epoch, json}  stored (offset 0 when pending: nothing public happened)
 --         {'dup', commentId}            this clientId was already used; nothing written
@@ -50,7 +51,7 @@ redis.call('HSET', KEYS[5], 'json', json)
 redis.call('ZADD', KEYS[4], ARGV[11], ARGV[4])
 if status == 'visible' then
   redis.call('ZADD', KEYS[3], offset, ARGV[2])
-  append_event(KEYS[2], offset, 'comment.created', json, ARGV[13], ARGV[14])
+  emit_event(KEYS[2], {ARGV[16], ARGV[17], ARGV[18]}, ARGV[1], epoch, offset, 'comment.created', json, ARGV[13], ARGV[14])
 end
 if idem_ttl > 0 then redis.call('SET', KEYS[6], ARGV[2], 'EX', idem_ttl) end
 

@@ -10,6 +10,7 @@
 --
 -- ARGV[1] thread id   ARGV[2] new status   ARGV[3] allowed current statuses, comma separated
 -- ARGV[4] log max events   ARGV[5] log ttl (s)
+-- ARGV[6..8] live channel, message prefix, message suffix (see lib/thread.lua emit_event)
 --
 -- Returns {'ok', offset, epoch, json, eventType}  eventType '' when nothing public changed
 --         {'same', json}                          already in that status
@@ -53,6 +54,8 @@ else
 end
 local json = comment_json(KEYS[4], ARGV[1], offset)
 redis.call('HSET', KEYS[4], 'json', json)
-if event_type ~= '' then append_event(KEYS[2], offset, event_type, json, ARGV[4], ARGV[5]) end
+if event_type ~= '' then
+  emit_event(KEYS[2], {ARGV[6], ARGV[7], ARGV[8]}, ARGV[1], epoch, offset, event_type, json, ARGV[4], ARGV[5])
+end
 
 return {'ok', offset, epoch, json, event_type}

@@ -42,15 +42,24 @@ local function comment_json(comment_key, thread_id, offset)
     ',"offset":' .. offset .. '}'
 end
 
--- Takes the next offset and appends one event to the thread's log. The entry
--- id is `<offset>-0`, so recovery is an XRANGE from the client's offset. The
--- log keeps at least `max_events` entries and expires when the thread has been
--- idle for `ttl` seconds; the meta (epoch, offset) stays.
 local function next_offset(meta_key)
   return redis.call('HINCRBY', meta_key, 'offset', 1)
 end
 
-local function append_event(log_key, offset, event_type, json, max_events, ttl)
+-- Appends one event to the thread's log and publishes it live, in the same
+-- step as the change it describes: readers never see an event that was not
+-- stored, a stored event is never left unpublished by a crash, and Redis runs
+-- scripts one at a time, so events go out in offset order.
+--
+-- The log entry id is `<offset>-0`, so recovery is an XRANGE from the
+-- client's offset. The log keeps at least `max_events` entries and expires
+-- when the thread has been idle for `ttl` seconds (the meta, with epoch and
+-- offset, stays). `live` is {channel, prefix, suffix}: the Socket.IO adapter
+-- message is prefix .. event JSON .. suffix (see realtime/adapter-protocol.ts).
+local function emit_event(log_key, live, thread_id, epoch, offset, event_type, json, max_events, ttl)
   redis.call('XADD', log_key, 'MAXLEN', '~', max_events, offset .. '-0', 'type', event_type, 'comment', json)
   redis.call('EXPIRE', log_key, ttl)
+  local event = '{"threadId":' .. cjson.encode(thread_id) .. ',"offset":' .. offset ..
+    ',"epoch":' .. cjson.encode(epoch) .. ',"type":"' .. event_type .. '","comment":' .. json .. '}'
+  redis.call('SPUBLISH', live[1], live[2] .. event .. live[3])
 end

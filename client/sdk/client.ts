@@ -1,0 +1,264 @@
+import { io, type ManagerOptions, type Socket, type SocketOptions } from 'socket.io-client';
+import type {
+  Ack,
+  ClientEventName,
+  ClientToServerEvents,
+  Comment,
+  EventRequest,
+  EventResponse,
+  ServerToClientEvents,
+  SessionUser,
+} from '../contract/index.ts';
+import { isRetryable, ThreadlineError } from './errors.ts';
+import { Outbox, type OutgoingPost } from './outbox.ts';
+import { RestClient } from './rest.ts';
+import { ThreadView, type ThreadHandlers, type ThreadTransport } from './thread-view.ts';
+
+export interface ConnectOptions {
+  /** Threadline's base URL, e.g. https://comments.example.com */
+  url: string;
+  /** The reader's JWT from the host site; omit for an anonymous reader. */
+  token?: string;
+  /**
+   * Supplies a new token when the current one is about to expire or was
+   * refused as expired. Without it an expired session ends the connection.
+   */
+  refreshToken?: () => Promise<string>;
+  /** Page size of the first load and of `loadMore` (default 50). */
+  pageSize?: number;
+  /** How long to wait for the server to acknowledge an event (default 10 s). */
+  ackTimeoutMs?: number;
+  fetch?: typeof fetch;
+  /** Passed to socket.io-client (e.g. reconnection delays). */
+  socket?: Partial<ManagerOptions & SocketOptions>;
+  /** Called when the session (who the server thinks we are) arrives or changes. */
+  onSession?(user: SessionUser | null): void;
+  /** Called when the connection goes up or down. */
+  onConnectionChange?(connected: boolean): void;
+}
+
+type ClientSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
+
+/** Refresh this long before the token expires. */
+const REFRESH_MARGIN_MS = 60_000;
+
+/**
+ * A connection to Threadline for web and mobile apps: follows threads
+ * without gaps across reconnects and server failures, and posts exactly once.
+ */
+export class ThreadlineClient {
+  readonly socket: ClientSocket;
+  private token: string | undefined;
+  private readonly views = new Map<string, ThreadView>();
+  private readonly outbox: Outbox;
+  private readonly rest: RestClient;
+  private refreshTimer: ReturnType<typeof setTimeout> | undefined;
+  private everConnected = false;
+  private user: SessionUser | null = null;
+
+  constructor(private readonly opts: ConnectOptions) {
+    this.token = opts.token;
+    this.rest = new RestClient({ baseUrl: opts.url.replace(/\/$/, ''), token: () => this.token, fetch: opts.fetch ?? fetch });
+    this.socket = io(opts.url, {
+      transports: ['websocket'],
+      reconnectionDelay: 500,
+      reconnectionDelayMax: 5_000,
+      ...opts.socket,
+      auth: (cb) => cb(this.token ? { token: this.token } : {}),
+    });
+    this.outbox = new Outbox((post) => this.send(post));
+    this.wire();
+  }
+
+  /** The signed-in user, or null for an anonymous reader (known after connecting). */
+  get session(): SessionUser | null {
+    return this.user;
+  }
+
+  get connected(): boolean {
+    return this.socket.connected;
+  }
+
+  /** Posts not yet acknowledged by the server; they are re-sent after a reconnect. */
+  get pendingPosts(): readonly OutgoingPost[] {
+    return this.outbox.pending();
+  }
+
+  /**
+   * Loads the newest page of a thread over REST, then follows its live events.
+   * Resolves when the view is live.
+   */
+  async joinThread(threadId: string, handlers: ThreadHandlers = {}): Promise<ThreadView> {
+    const existing = this.views.get(threadId);
+    if (existing) return existing;
+    const view = new ThreadView(threadId, handlers, this.transport, this.opts.pageSize ?? 50);
+    this.views.set(threadId, view);
+    try {
+      await view.start();
+    } catch (err) {
+      // The view keeps retrying by itself; the caller learns the first failure.
+      if (!(err instanceof ThreadlineError) || !isRetryable(err.code)) {
+        this.views.delete(threadId);
+        await view.close();
+      }
+      throw err;
+    }
+    return view;
+  }
+
+  async leaveThread(threadId: string): Promise<void> {
+    const view = this.views.get(threadId);
+    this.views.delete(threadId);
+    await view?.close();
+  }
+
+  /**
+   * Posts a comment exactly once: it gets a clientId, waits in an outbox
+   * until the server acknowledges it (across reconnects), and rejects only on
+   * a typed refusal such as `invalid_payload` or `thread_locked`.
+   */
+  post(input: { threadId: string; body: string; parentId?: string }): Promise<Comment> {
+    return this.outbox.add({ ...input, clientId: newClientId() });
+  }
+
+  async edit(commentId: string, body: string): Promise<Comment> {
+    return (await this.request('comment:edit', { commentId, body })).comment;
+  }
+
+  async remove(commentId: string): Promise<Comment> {
+    return (await this.request('comment:delete', { commentId })).comment;
+  }
+
+  /** Tells the thread's other viewers you are typing (the server throttles to one per 3 s). */
+  typing(threadId: string): void {
+    if (this.socket.connected) void this.request('typing', { threadId }).catch(() => {});
+  }
+
+  close(): void {
+    clearTimeout(this.refreshTimer);
+    for (const view of this.views.values()) void view.close();
+    this.views.clear();
+    this.outbox.close(new ThreadlineError({ code: 'unavailable', message: 'The client was closed' }));
+    this.socket.disconnect();
+  }
+
+  // ---- plumbing ----
+
+  private readonly transport: ThreadTransport = {
+    join: (threadId, since) => this.request('thread:join', { threadId, since }),
+    leave: async (threadId) => {
+      if (this.socket.connected) await this.request('thread:leave', { threadId });
+    },
+    page: (threadId, query) => this.rest.page(threadId, query),
+  };
+
+  /** Emits with an ack; resolves the ok payload or throws a ThreadlineError. */
+  async request<E extends ClientEventName>(event: E, payload: EventRequest<E>): Promise<EventResponse<E>> {
+    if (!this.socket.connected) await this.waitForConnection();
+    let res: Ack<EventResponse<E>>;
+    try {
+      res = await (this.socket.timeout(this.opts.ackTimeoutMs ?? 10_000) as unknown as {
+        emitWithAck(e: string, p: unknown): Promise<Ack<EventResponse<E>>>;
+      }).emitWithAck(event, payload);
+    } catch {
+      throw new ThreadlineError({ code: 'unavailable', message: `No answer to ${event} in time` });
+    }
+    if (!res.ok) throw new ThreadlineError(res.error);
+    return res;
+  }
+
+  private waitForConnection(): Promise<void> {
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.socket.off('connect', onConnect);
+        reject(new ThreadlineError({ code: 'unavailable', message: 'Not connected' }));
+      }, this.opts.ackTimeoutMs ?? 10_000);
+      const onConnect = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+      this.socket.once('connect', onConnect);
+    });
+  }
+
+  private async send(post: OutgoingPost): Promise<'done' | 'retry'> {
+    try {
+      const { comment } = await this.request('comment:post', post.payload);
+      post.resolve(comment);
+      return 'done';
+    } catch (err) {
+      const error = err as ThreadlineError;
+      if (isRetryable(error.code)) return 'retry';
+      post.reject(error);
+      return 'done';
+    }
+  }
+
+  private wire(): void {
+    const s = this.socket;
+    s.on('connect', () => {
+      this.opts.onConnectionChange?.(true);
+      if (this.everConnected) for (const view of this.views.values()) view.onReconnect();
+      this.everConnected = true;
+      this.outbox.flush();
+    });
+    s.on('disconnect', (reason) => {
+      this.opts.onConnectionChange?.(false);
+      // The server ended the session (token expired): reconnect with a fresh token if we can get one.
+      if (reason === 'io server disconnect') void this.reconnectWithFreshToken();
+    });
+    s.on('connect_error', (err: Error & { data?: { code?: string } }) => {
+      if (err.data?.code === 'unauthenticated') void this.reconnectWithFreshToken();
+    });
+    s.on('session', ({ user, expiresAt }) => {
+      this.user = user;
+      this.opts.onSession?.(user);
+      this.scheduleRefresh(expiresAt);
+    });
+    s.on('thread:event', (event) => this.views.get(event.threadId)?.onEvent(event));
+    s.on('thread:sync', (hint) => this.views.get(hint.threadId)?.onSyncHint(hint));
+    s.on('thread:presence', ({ threadId, viewers }) => this.views.get(threadId)?.onPresence(viewers));
+    s.on('thread:typing', ({ threadId, user }) => this.views.get(threadId)?.onTyping(user));
+  }
+
+  private scheduleRefresh(expiresAt: string | null): void {
+    clearTimeout(this.refreshTimer);
+    if (!expiresAt || !this.opts.refreshToken) return;
+    const remaining = Date.parse(expiresAt) - Date.now();
+    const wait = Math.max(0, Math.min(remaining - REFRESH_MARGIN_MS, remaining / 2));
+    this.refreshTimer = setTimeout(() => void this.refreshInPlace(), Math.min(wait, 2 ** 31 - 1));
+  }
+
+  /** Swaps the token on the live connection, so nothing is interrupted. */
+  private async refreshInPlace(): Promise<void> {
+    try {
+      this.token = await this.opts.refreshToken!();
+      const { expiresAt } = await this.request('auth:refresh', { token: this.token });
+      this.scheduleRefresh(expiresAt);
+    } catch {
+      // The server will end the session at expiry; reconnectWithFreshToken handles that.
+    }
+  }
+
+  private async reconnectWithFreshToken(): Promise<void> {
+    if (!this.opts.refreshToken) return;
+    try {
+      this.token = await this.opts.refreshToken();
+    } catch {
+      return;
+    }
+    if (!this.socket.connected) this.socket.connect();
+  }
+}
+
+function newClientId(): string {
+  const c = (globalThis as { crypto?: { randomUUID?: () => string } }).crypto;
+  if (c?.randomUUID) return c.randomUUID();
+  // React Native without a crypto polyfill: ids only need to be unique per user.
+  return `${Date.now().toString(36)}-${Math.random().toString(36).slice(2)}-${Math.random().toString(36).slice(2)}`;
+}
+
+/** Connects to Threadline. */
+export function connect(opts: ConnectOptions): ThreadlineClient {
+  return new ThreadlineClient(opts);
+}

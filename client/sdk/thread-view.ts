@@ -1,0 +1,212 @@
+import type { Comment, CommentPage, EventResponse, StreamPosition, ThreadEvent } from '../contract/index.ts';
+import type { ThreadlineError } from './errors.ts';
+
+/** Why the app is being handed a fresh list of comments. */
+export type ResetReason = 'initial' | 'history-lost' | 'epoch-changed';
+
+export interface ThreadHandlers {
+  /** The first page, and again whenever history was lost and the view reloaded. */
+  onReset?(comments: Comment[], reason: ResetReason): void;
+  /** Every change to the thread, once, in offset order. */
+  onEvent?(event: ThreadEvent): void;
+  onPresence?(viewers: number): void;
+  onTyping?(user: { handle: string; name: string }): void;
+  /** Something failed that the view will retry by itself; for logging or a banner. */
+  onError?(error: ThreadlineError): void;
+}
+
+/** What a view needs from the connection; the client implements it. */
+export interface ThreadTransport {
+  join(threadId: string, since: StreamPosition): Promise<EventResponse<'thread:join'>>;
+  leave(threadId: string): Promise<void>;
+  page(threadId: string, query: { limit: number; order: 'newest' | 'oldest'; cursor?: string }): Promise<CommentPage>;
+}
+
+const RETRY_MS = [250, 500, 1_000, 2_000, 5_000];
+
+/**
+ * One followed thread: loads the newest page over REST, then follows live
+ * events with gap detection. Events are applied strictly in offset order;
+ * a repeat (same offset, or a comment state we already have) is dropped, a
+ * gap or a sync hint triggers a re-join with `since`, and lost history
+ * (`recovered: false`, new epoch) reloads the page and says so.
+ */
+export class ThreadView {
+  private position: StreamPosition = { offset: 0, epoch: '' };
+  private readonly byId = new Map<string, Comment>();
+  private buffer: ThreadEvent[] = [];
+  private live = false;
+  private closed = false;
+  private syncing: Promise<void> | undefined;
+  private resyncRequested = false;
+  private pendingReload: ResetReason | undefined;
+  private nextCursor: string | null = null;
+  private failures = 0;
+  private retryTimer: ReturnType<typeof setTimeout> | undefined;
+
+  constructor(
+    readonly threadId: string,
+    private readonly handlers: ThreadHandlers,
+    private readonly transport: ThreadTransport,
+    private readonly pageSize: number,
+  ) {}
+
+  /** Readable comments known to this view, oldest first. */
+  get comments(): Comment[] {
+    return [...this.byId.values()].sort((a, b) => a.createdAt.localeCompare(b.createdAt) || a.id.localeCompare(b.id));
+  }
+
+  /** Where the view is in the thread's event log. */
+  get at(): StreamPosition {
+    return { ...this.position };
+  }
+
+  get hasMore(): boolean {
+    return this.nextCursor !== null;
+  }
+
+  /** Resolves once the first page is loaded and live events flow. */
+  start(): Promise<void> {
+    this.pendingReload = 'initial';
+    return this.sync();
+  }
+
+  /** Older comments, one page at a time. */
+  async loadMore(): Promise<Comment[]> {
+    if (!this.nextCursor) return [];
+    const page = await this.transport.page(this.threadId, { limit: this.pageSize, order: 'newest', cursor: this.nextCursor });
+    this.nextCursor = page.nextCursor;
+    for (const c of page.comments) if (!this.byId.has(c.id)) this.byId.set(c.id, c);
+    return page.comments;
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    clearTimeout(this.retryTimer);
+    await this.transport.leave(this.threadId).catch(() => {});
+  }
+
+  // ---- inputs from the connection ----
+
+  onEvent(event: ThreadEvent): void {
+    if (this.closed) return;
+    if (!this.live) {
+      this.buffer.push(event);
+      return;
+    }
+    if (this.accept(event) === 'gap') {
+      this.buffer.push(event);
+      this.requestSync();
+    }
+  }
+
+  /** The server says where the thread is; catch up if we are behind or on another epoch. */
+  onSyncHint(position: StreamPosition): void {
+    if (position.epoch !== this.position.epoch || position.offset > this.position.offset) this.requestSync();
+  }
+
+  /** The socket reconnected (possibly to another server): re-join from where we are. */
+  onReconnect(): void {
+    this.live = false;
+    this.requestSync();
+  }
+
+  onPresence(viewers: number): void {
+    this.handlers.onPresence?.(viewers);
+  }
+
+  onTyping(user: { handle: string; name: string }): void {
+    this.handlers.onTyping?.(user);
+  }
+
+  // ---- the sync loop ----
+
+  private requestSync(): void {
+    if (this.closed) return;
+    if (this.syncing) {
+      this.resyncRequested = true;
+      return;
+    }
+    this.sync().catch(() => {});
+  }
+
+  private sync(): Promise<void> {
+    clearTimeout(this.retryTimer);
+    this.syncing ??= this.syncLoop().then(
+      () => {
+        this.failures = 0;
+        this.syncing = undefined;
+      },
+      (err: ThreadlineError) => {
+        this.syncing = undefined;
+        this.live = false;
+        this.handlers.onError?.(err);
+        const wait = RETRY_MS[Math.min(this.failures++, RETRY_MS.length - 1)]!;
+        if (!this.closed) this.retryTimer = setTimeout(() => this.requestSync(), wait);
+        throw err;
+      },
+    );
+    return this.syncing;
+  }
+
+  private async syncLoop(): Promise<void> {
+    do {
+      this.resyncRequested = false;
+      if (this.pendingReload) await this.reload(this.pendingReload);
+      this.live = false;
+      const res = await this.transport.join(this.threadId, this.at);
+      if (this.closed) return;
+      if (!res.recovered) {
+        this.pendingReload = res.epoch !== this.position.epoch && this.position.offset > 0 ? 'epoch-changed' : 'history-lost';
+        this.resyncRequested = true;
+        continue;
+      }
+      for (const event of res.missed) this.accept(event);
+      if (this.position.offset === 0) this.position.epoch = res.epoch;
+      this.live = true;
+      this.drain();
+    } while (this.resyncRequested && !this.closed);
+  }
+
+  private async reload(reason: ResetReason): Promise<void> {
+    const page = await this.transport.page(this.threadId, { limit: this.pageSize, order: 'newest' });
+    this.pendingReload = undefined;
+    this.byId.clear();
+    for (const c of page.comments) this.byId.set(c.id, c);
+    this.nextCursor = page.nextCursor;
+    this.position = { offset: page.offset, epoch: page.epoch };
+    this.buffer = this.buffer.filter((e) => e.epoch === page.epoch && e.offset > page.offset);
+    this.handlers.onReset?.(this.comments, reason);
+  }
+
+  /** Applies buffered events that are now next in line; a remaining gap asks for another sync. */
+  private drain(): void {
+    this.buffer.sort((a, b) => a.offset - b.offset);
+    const waiting: ThreadEvent[] = [];
+    for (const event of this.buffer) {
+      if (this.accept(event) === 'gap') waiting.push(event);
+    }
+    this.buffer = waiting;
+    if (waiting.length > 0) this.resyncRequested = true;
+  }
+
+  private accept(event: ThreadEvent): 'applied' | 'duplicate' | 'gap' {
+    const adoptEpoch = this.position.offset === 0 && event.offset === 1;
+    if (event.epoch !== this.position.epoch && !adoptEpoch) {
+      // From a lost history, or a new one we have not joined yet: let a sync decide.
+      this.resyncRequested = true;
+      if (this.live && !this.syncing) this.requestSync();
+      return 'duplicate';
+    }
+    if (event.offset <= this.position.offset) return 'duplicate';
+    if (event.offset !== this.position.offset + 1) return 'gap';
+    this.position = { offset: event.offset, epoch: event.epoch };
+    const known = this.byId.get(event.comment.id);
+    // The page may already show this comment in the same or a later state.
+    if (known && known.offset >= event.comment.offset) return 'duplicate';
+    if (event.comment.status === 'visible') this.byId.set(event.comment.id, event.comment);
+    else this.byId.delete(event.comment.id);
+    this.handlers.onEvent?.(event);
+    return 'applied';
+  }
+}

@@ -1,0 +1,57 @@
+import { rooms } from '../../client/contract/index.ts';
+
+/**
+ * The message format of Socket.IO's sharded Redis adapter
+ * (@socket.io/redis-adapter `createShardedAdapter`, built on socket.io-adapter's
+ * ClusterAdapter): a JSON `{uid, nsp, type: BROADCAST, data: {opts, packet}}`
+ * SPUBLISHed to `<prefix>#<nsp>#<room>#`. Every server that has sockets in the
+ * room is subscribed to that channel and delivers the packet to them.
+ *
+ * We produce these messages ourselves in two places: the Lua scripts that
+ * change a thread (so the live event is published atomically with the write,
+ * in offset order) and the workers (which run no Socket.IO server). Tests
+ * fail if an adapter upgrade changes the format.
+ */
+const BROADCAST = 3;
+const EVENT_PACKET = 2;
+const NAMESPACE = '/';
+/** Any uid other than a server's own makes every server, the publisher's included, deliver it. */
+const PUBLISHER_UID = 'threadline';
+const PLACEHOLDER = '"__PAYLOAD__"';
+
+export function adapterChannelPrefix(redisPrefix: string): string {
+  return `${redisPrefix}socket.io`;
+}
+
+/** Mirrors the adapter: rooms that look like socket ids (20 chars) go to the namespace channel. */
+export function roomChannel(channelPrefix: string, room: string): string {
+  const base = `${channelPrefix}#${NAMESPACE}#`;
+  return room.length === 20 ? base : `${base}${room}#`;
+}
+
+export interface Envelope {
+  channel: string;
+  /** The message is `prefix + JSON payload + suffix`. */
+  prefix: string;
+  suffix: string;
+}
+
+export function envelope(channelPrefix: string, room: string, event: string, except: string[] = []): Envelope {
+  const message = JSON.stringify({
+    uid: PUBLISHER_UID,
+    nsp: NAMESPACE,
+    type: BROADCAST,
+    data: { opts: { rooms: [room], except, flags: {} }, packet: { type: EVENT_PACKET, nsp: NAMESPACE, data: [event, '__PAYLOAD__'] } },
+  });
+  const at = message.indexOf(PLACEHOLDER);
+  return { channel: roomChannel(channelPrefix, room), prefix: message.slice(0, at), suffix: message.slice(at + PLACEHOLDER.length) };
+}
+
+/**
+ * Where a thread's live events go. The room name carries the thread's hash tag,
+ * so the channel lives in the same Redis Cluster slot as the thread's keys and
+ * the write script may SPUBLISH to it.
+ */
+export function threadEnvelope(channelPrefix: string, threadId: string): Envelope {
+  return envelope(channelPrefix, rooms.thread(threadId), 'thread:event');
+}

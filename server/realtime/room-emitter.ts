@@ -1,0 +1,27 @@
+import type { Redis } from 'ioredis';
+import type { z } from 'zod';
+import type { serverEvents, ServerEventName } from '../../client/contract/index.ts';
+import { envelope } from './adapter-protocol.ts';
+
+export type ServerEventPayload<E extends ServerEventName> = z.input<(typeof serverEvents)[E]>;
+
+/**
+ * Emits to a Socket.IO room on every server instance from any process (a
+ * server, a worker, a CLI) by publishing the adapter's own message to Redis.
+ */
+export class RoomEmitter {
+  constructor(
+    private readonly redis: Redis,
+    private readonly channelPrefix: string,
+  ) {}
+
+  async emit<E extends ServerEventName>(
+    room: string,
+    event: E,
+    payload: ServerEventPayload<E>,
+    opts: { except?: string[] } = {},
+  ): Promise<void> {
+    const { channel, prefix, suffix } = envelope(this.channelPrefix, room, event, opts.except);
+    await this.redis.spublish(channel, prefix + JSON.stringify(payload) + suffix);
+  }
+}

@@ -1,0 +1,56 @@
+import type { Redis } from 'ioredis';
+import { rooms } from '../../client/contract/index.ts';
+import { errors } from '../errors.ts';
+import { roomChannel } from './adapter-protocol.ts';
+import type { IoServer } from './types.ts';
+
+const THREAD_ROOM = rooms.thread('').slice(0, -1); // "thread:{t:", then the id, then "}"
+const CONFIRM_TIMEOUT_MS = 3_000;
+
+export const isThreadRoom = (room: string) => room.startsWith(THREAD_ROOM) && room.endsWith('}');
+export const threadIdOfRoom = (room: string) => room.slice(THREAD_ROOM.length, -1);
+
+/**
+ * Knows when this instance's Redis subscription to a thread's channel is
+ * live. The adapter subscribes when a room gets its first local socket but
+ * does not wait for Redis to confirm; a join must, or an event published
+ * between reading the thread's offset and the subscription taking effect
+ * would reach nobody on this instance.
+ */
+export class ThreadSubscriptions {
+  private readonly pending = new Map<string, Promise<void>>();
+
+  constructor(
+    io: IoServer,
+    private readonly subscriber: Redis,
+    private readonly channelPrefix: string,
+  ) {
+    const adapter = io.of('/').adapter;
+    adapter.on('create-room', (room: string) => {
+      if (isThreadRoom(room)) this.confirm(room);
+    });
+    adapter.on('delete-room', (room: string) => this.pending.delete(room));
+  }
+
+  /** Resolves once the room's channel subscription is confirmed by Redis. */
+  ready(room: string): Promise<void> {
+    return this.pending.get(room) ?? Promise.resolve();
+  }
+
+  private confirm(room: string): void {
+    // Same connection, same order: when Redis answers this SSUBSCRIBE, the
+    // adapter's own (sent just before) is in effect too.
+    let timer: NodeJS.Timeout | undefined;
+    const confirmed = Promise.race([
+      this.subscriber.ssubscribe(roomChannel(this.channelPrefix, room)).then(() => undefined),
+      new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(errors.unavailable(new Error('subscription not confirmed in time'))), CONFIRM_TIMEOUT_MS);
+      }),
+    ]).finally(() => {
+      clearTimeout(timer);
+      if (this.pending.get(room) === confirmed) this.pending.delete(room);
+    });
+    confirmed.catch(() => {});
+    this.pending.set(room, confirmed);
+  }
+}

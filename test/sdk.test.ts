@@ -1,0 +1,149 @@
+import request from 'supertest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { connect, ThreadlineError, type ThreadlineClient } from '../client/sdk/index.ts';
+import type { ThreadEvent } from '../client/contract/index.ts';
+import { makeUser, type TestUser } from './support/clients.ts';
+import { startRedis, type TestRedis } from './support/redis.ts';
+import { startServer, type TestServer } from './support/server.ts';
+import { eventually } from './support/wait.ts';
+
+let redis: TestRedis;
+let server: TestServer;
+let alice: TestUser;
+let bob: TestUser;
+const clients: ThreadlineClient[] = [];
+let n = 0;
+const newThread = () => `sdk-${++n}`;
+
+function client(user?: TestUser, extra: Partial<Parameters<typeof connect>[0]> = {}): ThreadlineClient {
+  const c = connect({ url: server.url, token: user?.token, ...extra });
+  clients.push(c);
+  return c;
+}
+
+const restPost = (user: TestUser, threadId: string, body: string) =>
+  request(server.url).post(`/api/threads/${threadId}/comments`).set('Authorization', `Bearer ${user.token}`).send({ body }).expect(201);
+
+beforeAll(async () => {
+  redis = await startRedis();
+  server = await startServer(redis.url);
+  alice = await makeUser({ name: 'Alice' });
+  bob = await makeUser({ name: 'Bob' });
+});
+
+afterEach(() => {
+  for (const c of clients.splice(0)) c.close();
+});
+
+afterAll(async () => {
+  await server?.close();
+  await redis?.stop();
+});
+
+describe('joinThread', () => {
+  it('loads the newest page, then applies live events once, in order', async () => {
+    const threadId = newThread();
+    for (let i = 0; i < 3; i++) await restPost(alice, threadId, `old ${i}`);
+    const events: ThreadEvent[] = [];
+    const resets: string[] = [];
+    const view = await client().joinThread(threadId, { onEvent: (e) => events.push(e), onReset: (_c, why) => resets.push(why) });
+    expect(resets).toEqual(['initial']);
+    expect(view.comments.map((c) => c.body)).toEqual(['old 0', 'old 1', 'old 2']);
+    expect(view.at.offset).toBe(3);
+
+    const writer = client(bob);
+    const posted = await writer.post({ threadId, body: 'live one' });
+    await writer.edit(posted.id, 'live one, edited');
+    await eventually(() => expect(events.map((e) => [e.type, e.offset])).toEqual([['comment.created', 4], ['comment.updated', 5]]));
+    expect(view.comments.map((c) => c.body)).toEqual(['old 0', 'old 1', 'old 2', 'live one, edited']);
+    await writer.remove(posted.id);
+    await eventually(() => expect(view.comments).toHaveLength(3));
+  });
+
+  it('loads older pages with loadMore', async () => {
+    const threadId = newThread();
+    for (let i = 0; i < 5; i++) await restPost(alice, threadId, `c${i}`);
+    const view = await client(undefined, { pageSize: 2 }).joinThread(threadId);
+    expect(view.comments.map((c) => c.body)).toEqual(['c3', 'c4']);
+    expect(view.hasMore).toBe(true);
+    await view.loadMore();
+    await view.loadMore();
+    expect(view.comments.map((c) => c.body)).toEqual(['c0', 'c1', 'c2', 'c3', 'c4']);
+    expect(view.hasMore).toBe(false);
+  });
+
+  it('recovers events missed while disconnected, without a reload', async () => {
+    const threadId = newThread();
+    const events: ThreadEvent[] = [];
+    const resets: string[] = [];
+    const reader = client();
+    const view = await reader.joinThread(threadId, { onEvent: (e) => events.push(e), onReset: (_c, why) => resets.push(why) });
+    reader.socket.io.engine.close(); // a network drop: the client reconnects by itself
+    for (let i = 0; i < 4; i++) await restPost(alice, threadId, `while away ${i}`);
+    await eventually(() => expect(view.comments).toHaveLength(4));
+    expect(events.map((e) => e.offset)).toEqual([1, 2, 3, 4]);
+    expect(resets).toEqual(['initial']);
+  });
+
+  it('reloads and says why when the thread’s history was lost (new epoch after FLUSHALL)', async () => {
+    const threadId = newThread();
+    await restPost(alice, threadId, 'before the flush');
+    const resets: string[] = [];
+    const view = await client().joinThread(threadId, { onReset: (_c, why) => resets.push(why) });
+    await redis.client.flushall();
+    await restPost(bob, threadId, 'after the flush');
+    await eventually(() => expect(resets).toEqual(['initial', 'epoch-changed']));
+    expect(view.comments.map((c) => c.body)).toEqual(['after the flush']);
+    expect(view.at.offset).toBe(1);
+  });
+});
+
+describe('post', () => {
+  it('resolves with the stored comment and rejects typed refusals', async () => {
+    const c = client(alice);
+    const comment = await c.post({ threadId: newThread(), body: ' hi ' });
+    expect(comment.body).toBe('hi');
+    const refused = await c.post({ threadId: newThread(), body: '   ' }).catch((e: unknown) => e);
+    expect(refused).toBeInstanceOf(ThreadlineError);
+    expect((refused as ThreadlineError).code).toBe('invalid_payload');
+    expect(c.pendingPosts).toHaveLength(0);
+  });
+
+  it('keeps posts made while offline and stores each once after reconnecting', async () => {
+    const threadId = newThread();
+    const c = client(alice, { socket: { reconnectionDelay: 100, reconnectionDelayMax: 200 } });
+    await c.joinThread(threadId);
+    c.socket.disconnect();
+    const pending = [c.post({ threadId, body: 'one' }), c.post({ threadId, body: 'two' })];
+    expect(c.pendingPosts).toHaveLength(2);
+    c.socket.connect();
+    const stored = await Promise.all(pending);
+    expect(stored.map((s) => s.body)).toEqual(['one', 'two']);
+    const page = await request(server.url).get(`/api/threads/${threadId}/comments`);
+    expect(page.body.comments).toHaveLength(2);
+  });
+
+  it('rejects posts from an anonymous reader with unauthenticated', async () => {
+    const err = await client().post({ threadId: newThread(), body: 'hi' }).catch((e: unknown) => e);
+    expect((err as ThreadlineError).code).toBe('unauthenticated');
+  });
+});
+
+describe('token refresh', () => {
+  it('asks the app for a new token before expiry and stays connected', async () => {
+    const short = await makeUser({ handle: 'shortlived', id: 'sub-short', ttlSeconds: 3 });
+    let refreshes = 0;
+    const c = client(short, {
+      refreshToken: async () => {
+        refreshes++;
+        return (await makeUser({ handle: 'shortlived', id: 'sub-short', ttlSeconds: 3600 })).token;
+      },
+    });
+    let disconnects = 0;
+    c.socket.on('disconnect', () => disconnects++);
+    await eventually(() => expect(refreshes).toBe(1));
+    await new Promise((r) => setTimeout(r, 3_500));
+    expect(c.connected).toBe(true);
+    expect(disconnects).toBe(0);
+  });
+});
