@@ -4,7 +4,6 @@ COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund
 COPY client ./client
 COPY server ./server
-COPY workers ./workers
 COPY tsconfig.json ./
 ENV NODE_ENV=production PORT=3000
 EXPOSE 3000

@@ -26,6 +26,8 @@ export interface ThreadlineOptions {
   log: Logger;
   jwtSecret: string;
   version?: string;
+  /** The connection the adapter subscribes on; by default a duplicate of `redis`. Closed with the server. */
+  subscriber?: Redis;
 }
 
 export interface Threadline {
@@ -38,7 +40,7 @@ export interface Threadline {
 }
 
 /** Use-case dependencies over one Redis connection, usable without a server (workers, CLI). */
-export function createDeps(opts: Omit<ThreadlineOptions, 'version'>): Deps {
+export function createDeps(opts: Omit<ThreadlineOptions, 'version' | 'subscriber'>): Deps {
   return {
     config: opts.config,
     store: createStore(opts.redis, opts.config),
@@ -59,10 +61,10 @@ export function createDeps(opts: Omit<ThreadlineOptions, 'version'>): Deps {
 export async function createThreadline(opts: ThreadlineOptions): Promise<Threadline> {
   const deps = createDeps(opts);
   const channelPrefix = adapterChannelPrefix(opts.config.redis.prefix);
-  const subscriber = opts.redis.duplicate(SUBSCRIBER_CONNECTION);
+  const subscriber = opts.subscriber ?? opts.redis.duplicate(SUBSCRIBER_CONNECTION);
   subscriber.on('error', () => {});
   guardFireAndForget(subscriber);
-  await subscriber.connect();
+  if (subscriber.status === 'wait') await subscriber.connect();
 
   const httpServer = createServer();
   const io = createSocketServer(httpServer, createShardedAdapter(opts.redis, subscriber, { channelPrefix, subscriptionMode: 'dynamic' }));

@@ -67,7 +67,7 @@ export async function importSeedThread(deps: Deps): Promise<SeedResult> {
     if (!stored.ok) throw new Error(`The handle ${handle} is taken by another user`);
     users.set(name, { ...claims, firstSeenAt: new Date(stored.createdAt), expiresAt });
   }
-  await deps.store.threads.put(SEED_THREAD_ID, seed.article.title, SEED_THREAD_URL, newEpoch(), now);
+  await deps.store.threads.put(SEED_THREAD_ID, seed.article.title, SEED_THREAD_URL, newEpoch());
 
   const posted: Posted[] = [];
   for (const [i, c] of seed.comments.entries()) {

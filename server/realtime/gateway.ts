@@ -1,5 +1,5 @@
 import { rooms, SOCKET_LIMITS } from '../../client/contract/index.ts';
-import type { Deps } from '../context.ts';
+import { isModerator, type Deps } from '../context.ts';
 import { errors } from '../errors.ts';
 import { authenticate } from '../usecases/authenticate.ts';
 import { deleteComment } from '../usecases/delete-comment.ts';
@@ -38,6 +38,7 @@ export function attachGateway(
     const actor = socket.data.actor;
     if (actor) {
       void socket.join(rooms.user(actor.id));
+      if (isModerator(actor)) void socket.join(rooms.moderators);
       armExpiry(socket, actor.expiresAt);
     }
     socket.emit('session', {
@@ -91,6 +92,9 @@ export function attachGateway(
       const current = socket.data.actor;
       if (current && current.id !== user.id) throw errors.forbidden('The new token is for another user');
       if (!current) await socket.join(rooms.user(user.id));
+      // The new token may carry another role.
+      if (isModerator(user)) await socket.join(rooms.moderators);
+      else await socket.leave(rooms.moderators);
       socket.data.actor = user;
       armExpiry(socket, user.expiresAt);
       return { expiresAt: user.expiresAt.toISOString() };

@@ -27,7 +27,6 @@ export interface NewComment {
   body: string;
   mentions: Mention[];
   status: 'visible' | 'pending';
-  createdAt: Date;
   epochCandidate: string;
   /** Absent: no idempotency (REST without clientId). */
   clientId: string | undefined;
@@ -109,8 +108,6 @@ export class CommentStore {
         c.body,
         JSON.stringify(c.mentions),
         c.status,
-        c.createdAt.toISOString(),
-        c.createdAt.getTime(),
         c.epochCandidate,
         this.limits.maxEvents,
         this.limits.ttlSeconds,

@@ -29,13 +29,8 @@ export class ThreadStore {
     return toThread(threadId, meta, count);
   }
 
-  async put(threadId: string, title: string, url: string, epochCandidate: string, now: Date): Promise<void> {
-    await this.scripts.run(this.redis, 'put-thread', [this.keys.thread.meta(threadId)], [
-      title,
-      url,
-      epochCandidate,
-      now.toISOString(),
-    ]);
+  async put(threadId: string, title: string, url: string, epochCandidate: string): Promise<void> {
+    await this.scripts.run(this.redis, 'put-thread', [this.keys.thread.meta(threadId)], [title, url, epochCandidate]);
   }
 
   /**

@@ -39,7 +39,6 @@ export async function postComment(deps: Deps, actor: Actor, input: PostCommentIn
       body,
       mentions,
       status: 'visible',
-      createdAt: deps.now(),
       epochCandidate: newEpoch(),
       clientId: input.clientId,
     });

@@ -10,6 +10,6 @@ export async function putThread(
 ): Promise<{ thread: Thread }> {
   if (!actor) throw errors.unauthenticated();
   if (!isModerator(actor)) throw errors.forbidden('Only moderators and admins can create or edit threads');
-  await deps.store.threads.put(input.threadId, input.title, input.url, newEpoch(), deps.now());
+  await deps.store.threads.put(input.threadId, input.title, input.url, newEpoch());
   return { thread: await deps.store.threads.get(input.threadId) };
 }

@@ -1,9 +1,9 @@
 import { randomBytes } from 'node:crypto';
-import type { Redis } from 'ioredis';
+import { Redis } from 'ioredis';
 import { createThreadline, type Threadline } from '../../server/app.ts';
 import { loadConfig } from '../../server/config.ts';
 import { createLogger } from '../../server/logger.ts';
-import { connectRedis } from '../../server/store/redis.ts';
+import { connectRedis, SUBSCRIBER_CONNECTION } from '../../server/store/redis.ts';
 
 export const TEST_SECRET = 'test-secret-0123456789-0123456789-abcdef';
 
@@ -17,7 +17,11 @@ export interface TestServer {
 }
 
 /** A real Threadline instance on a free port, talking to the given Redis under its own key prefix. */
-export async function startServer(redisUrl: string, env: Record<string, string> = {}): Promise<TestServer> {
+export async function startServer(
+  redisUrl: string,
+  env: Record<string, string> = {},
+  opts: { subscriberUrl?: string } = {},
+): Promise<TestServer> {
   const prefix = env.REDIS_PREFIX ?? `t${randomBytes(3).toString('hex')}:`;
   const config = loadConfig({
     NODE_ENV: 'test',
@@ -29,7 +33,8 @@ export async function startServer(redisUrl: string, env: Record<string, string> 
   });
   const log = createLogger(config.logLevel);
   const redis = await connectRedis(redisUrl, log);
-  const app = await createThreadline({ config, redis, log, jwtSecret: TEST_SECRET });
+  const subscriber = opts.subscriberUrl ? new Redis(opts.subscriberUrl, SUBSCRIBER_CONNECTION) : undefined;
+  const app = await createThreadline({ config, redis, log, jwtSecret: TEST_SECRET, subscriber });
   const address = await app.listen(0, '127.0.0.1');
   return {
     url: `http://127.0.0.1:${address.port}`,

@@ -10,9 +10,11 @@
 -- ARGV[1] thread id        ARGV[2] comment id       ARGV[3] parent id or ''
 -- ARGV[4] author id        ARGV[5] author handle    ARGV[6] author name
 -- ARGV[7] body             ARGV[8] mentions (JSON)  ARGV[9] status: visible | pending
--- ARGV[10] createdAt (ISO) ARGV[11] now (ms)        ARGV[12] epoch to use if the thread is new
--- ARGV[13] log max events  ARGV[14] log ttl (s)     ARGV[15] idempotency ttl (s); 0 = no clientId
--- ARGV[16..18] live channel, message prefix, message suffix (see lib/thread.lua emit_event)
+-- ARGV[10] epoch to use if the thread is new          ARGV[11] log max events
+-- ARGV[12] log ttl (s)     ARGV[13] idempotency ttl (s); 0 = no clientId
+-- ARGV[14..16] live channel, message prefix, message suffix (see lib/thread.lua emit_event)
+--
+-- createdAt comes from Redis's clock (see next_created_ms).
 --
 -- Returns {'ok', offset, epoch, json}  stored (offset 0 when pending: nothing public happened)
 --         {'dup', commentId}            this clientId was already used; nothing written
@@ -20,7 +22,7 @@
 
 -- @include thread
 
-local idem_ttl = tonumber(ARGV[15])
+local idem_ttl = tonumber(ARGV[13])
 if idem_ttl > 0 then
   local existing = redis.call('GET', KEYS[6])
   if existing then return {'dup', existing} end
@@ -34,7 +36,8 @@ end
 
 if redis.call('EXISTS', KEYS[5]) == 1 then return {'err', 'id_taken'} end
 
-local epoch = ensure_thread(KEYS[1], ARGV[12], ARGV[10])
+local epoch = ensure_thread(KEYS[1], ARGV[10])
+local created_ms = next_created_ms(KEYS[1])
 local status = ARGV[9]
 local offset = 0
 if status == 'visible' then offset = next_offset(KEYS[1]) end
@@ -43,15 +46,15 @@ redis.call('HSET', KEYS[5],
   'id', ARGV[2], 'parentId', ARGV[3],
   'authorId', ARGV[4], 'authorHandle', ARGV[5], 'authorName', ARGV[6],
   'body', ARGV[7], 'mentions', ARGV[8], 'status', status,
-  'createdAt', ARGV[10], 'editedAt', '', 'edits', 0,
+  'createdAt', iso_utc(created_ms), 'editedAt', '', 'edits', 0,
   'offset', offset, 'createdOffset', offset)
 local json = comment_json(KEYS[5], ARGV[1], offset)
 redis.call('HSET', KEYS[5], 'json', json)
 
-redis.call('ZADD', KEYS[4], ARGV[11], ARGV[4])
+redis.call('ZADD', KEYS[4], created_ms, ARGV[4])
 if status == 'visible' then
   redis.call('ZADD', KEYS[3], offset, ARGV[2])
-  emit_event(KEYS[2], {ARGV[16], ARGV[17], ARGV[18]}, ARGV[1], epoch, offset, 'comment.created', json, ARGV[13], ARGV[14])
+  emit_event(KEYS[2], {ARGV[14], ARGV[15], ARGV[16]}, ARGV[1], epoch, offset, 'comment.created', json, ARGV[11], ARGV[12])
 end
 if idem_ttl > 0 then redis.call('SET', KEYS[6], ARGV[2], 'EX', idem_ttl) end
 

@@ -1,14 +1,50 @@
 -- Helpers shared by the scripts that change a thread; the loader pastes this
 -- file where a script says `-- @include thread`.
 
+-- Milliseconds since the epoch -> "2026-11-28T14:40:30.123Z" (UTC), by the
+-- civil-from-days algorithm; Redis's Lua has no date library.
+local function iso_utc(ms)
+  local secs = math.floor(ms / 1000)
+  local millis = ms - secs * 1000
+  local days = math.floor(secs / 86400)
+  local rem = secs - days * 86400
+  local z = days + 719468
+  local era = math.floor(z / 146097)
+  local doe = z - era * 146097
+  local yoe = math.floor((doe - math.floor(doe / 1460) + math.floor(doe / 36524) - math.floor(doe / 146096)) / 365)
+  local doy = doe - (365 * yoe + math.floor(yoe / 4) - math.floor(yoe / 100))
+  local mp = math.floor((5 * doy + 2) / 153)
+  local d = doy - math.floor((153 * mp + 2) / 5) + 1
+  local m = mp + 3
+  if mp >= 10 then m = mp - 9 end
+  local y = yoe + era * 400
+  if m <= 2 then y = y + 1 end
+  return string.format('%04d-%02d-%02dT%02d:%02d:%02d.%03dZ', y, m, d,
+    math.floor(rem / 3600), math.floor(rem % 3600 / 60), rem % 60, millis)
+end
+
+-- A creation time from Redis's clock that is strictly later than the thread's
+-- previous one, so sorting a thread's comments by createdAt gives the order
+-- they were stored in, whichever server took them.
+local function next_created_ms(meta_key)
+  local t = redis.call('TIME')
+  local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+  local last = tonumber(redis.call('HGET', meta_key, 'lastCreatedMs') or '0')
+  if now <= last then now = last + 1 end
+  redis.call('HSET', meta_key, 'lastCreatedMs', now)
+  return now
+end
+
 -- Creates the thread's meta hash on first use. The epoch is a random id made
 -- with the log: if the meta (and so the log) is ever lost, the next write
 -- makes a new epoch and clients holding the old one know to reload.
-local function ensure_thread(meta_key, epoch_candidate, now_iso)
+local function ensure_thread(meta_key, epoch_candidate)
   local epoch = redis.call('HGET', meta_key, 'epoch')
   if not epoch then
     epoch = epoch_candidate
-    redis.call('HSET', meta_key, 'epoch', epoch, 'offset', 0, 'createdAt', now_iso)
+    local t = redis.call('TIME')
+    redis.call('HSET', meta_key, 'epoch', epoch, 'offset', 0,
+      'createdAt', iso_utc(tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)))
   end
   return epoch
 end

@@ -1,0 +1,218 @@
+import request from 'supertest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { rooms, type ThreadEvent } from '../client/contract/index.ts';
+import { adapterChannelPrefix } from '../server/realtime/adapter-protocol.ts';
+import { RoomEmitter } from '../server/realtime/room-emitter.ts';
+import { connectSocket, makeUser, ok, record, request as emit, type ClientSocket, type TestUser } from './support/clients.ts';
+import { startRedis, type TestRedis } from './support/redis.ts';
+import { startServer, type TestServer } from './support/server.ts';
+import { SlowLink } from './support/slow-link.ts';
+import { eventually } from './support/wait.ts';
+
+/** Three instances in this process, one Redis, one key prefix: one service. */
+let redis: TestRedis;
+let servers: TestServer[];
+const PREFIX = 'fan:';
+const sockets: ClientSocket[] = [];
+let users: TestUser[];
+
+async function socketOn(i: number, user?: TestUser): Promise<ClientSocket> {
+  const s = await connectSocket(servers[i % servers.length]!.url, user?.token);
+  sockets.push(s);
+  return s;
+}
+
+beforeAll(async () => {
+  redis = await startRedis();
+  servers = [];
+  for (let i = 0; i < 3; i++) servers.push(await startServer(redis.url, { REDIS_PREFIX: PREFIX }));
+  users = [];
+  for (let i = 0; i < 6; i++) users.push(await makeUser({ name: `Poster ${i}` }));
+});
+
+afterEach(() => {
+  for (const s of sockets.splice(0)) s.disconnect();
+});
+
+afterAll(async () => {
+  for (const s of servers ?? []) await s.close();
+  await redis?.stop();
+});
+
+const expectContiguous = (events: ThreadEvent[], from: number, to: number) =>
+  expect(events.map((e) => e.offset)).toEqual(Array.from({ length: to - from + 1 }, (_, i) => from + i));
+
+describe('fan-out across instances', () => {
+  it('delivers every event of a thread to every viewer on every instance, in offset order, and nothing from other threads', async () => {
+    const threads = ['fan-a', 'fan-b', 'fan-c'];
+    const viewers: { threadId: string; log: ReturnType<typeof record<'thread:event'>> }[] = [];
+    for (let i = 0; i < 12; i++) {
+      const threadId = threads[i % 3]!;
+      const s = await socketOn(i);
+      await ok(s, 'thread:join', { threadId });
+      viewers.push({ threadId, log: record(s, 'thread:event') });
+    }
+    // Six posters spread over the three instances post into all threads at once.
+    const posters = await Promise.all(users.map((u, i) => socketOn(i, u)));
+    const perPoster = 15;
+    await Promise.all(
+      posters.map(async (s, p) => {
+        for (let k = 0; k < perPoster; k++) {
+          await ok(s, 'comment:post', { threadId: threads[(p + k) % 3]!, body: `p${p} k${k}`, clientId: `fan-${p}-${k}-0000` });
+        }
+      }),
+    );
+    const total = (posters.length * perPoster) / threads.length;
+    for (const v of viewers) {
+      await v.log.waitFor(total, 10_000);
+      expect(v.log.seen.every((e) => e.threadId === v.threadId)).toBe(true);
+      expectContiguous(v.log.seen, 1, total);
+      expect(new Set(v.log.seen.map((e) => e.comment.id)).size).toBe(total);
+    }
+  });
+
+  it('loses nothing and repeats nothing for clients that join while comments are being posted', async () => {
+    const threadId = 'fan-joining';
+    // The instance followers join through subscribes over a slow link: an
+    // event published before its subscription takes effect must still reach them.
+    const slow = new SlowLink(redis.port, 100);
+    await slow.start();
+    const lagging = await startServer(redis.url, { REDIS_PREFIX: PREFIX }, { subscriberUrl: slow.url });
+    const poster = await socketOn(0, users[0]);
+    let posting = true;
+    let posted = 0;
+    const postLoop = (async () => {
+      while (posting) {
+        await ok(poster, 'comment:post', { threadId, body: `n${posted}`, clientId: `join-race-${posted}-000` });
+        posted++;
+      }
+    })();
+    // Each client follows the contract: page over REST, join with since, then
+    // apply `missed` and drop live events at or below the last applied offset.
+    const followers = await Promise.all(
+      Array.from({ length: 9 }, async (_, i) => {
+        await new Promise((r) => setTimeout(r, i * 15));
+        const s = await connectSocket(lagging.url);
+        sockets.push(s);
+        const applied: number[] = [];
+        let last = -1;
+        const early: ThreadEvent[] = [];
+        s.on('thread:event', (e) => {
+          if (last < 0) return void early.push(e);
+          if (e.offset <= last) return;
+          applied.push(e.offset);
+          last = e.offset;
+        });
+        const page = (await request(lagging.url).get(`/api/threads/${threadId}/comments?limit=1`)).body;
+        const joined = await ok(s, 'thread:join', { threadId, since: { offset: page.offset, epoch: page.epoch } });
+        expect(joined.recovered).toBe(true);
+        last = page.offset;
+        for (const e of [...joined.missed, ...early.sort((a, b) => a.offset - b.offset)]) {
+          if (e.offset <= last) continue;
+          applied.push(e.offset);
+          last = e.offset;
+        }
+        return { from: page.offset + 1, applied };
+      }),
+    );
+    await new Promise((r) => setTimeout(r, 300));
+    posting = false;
+    await postLoop;
+    const final = (await request(servers[0]!.url).get(`/api/threads/${threadId}`)).body.thread.offset;
+    try {
+      for (const f of followers) {
+        await eventually(() => expect(f.applied.at(-1)).toBe(final));
+        expect(f.applied).toEqual(Array.from({ length: final - f.from + 1 }, (_, i) => f.from + i));
+      }
+    } finally {
+      await lagging.close();
+      await slow.stop();
+    }
+  });
+
+  it('shows typing to the thread’s other viewers on any instance, at most once per 3 s per user', async () => {
+    const threadId = 'fan-typing';
+    const [typist, typistOtherTab, other] = await Promise.all([socketOn(0, users[1]), socketOn(1, users[1]), socketOn(2, users[2])]);
+    for (const s of [typist, typistOtherTab, other]) await ok(s, 'thread:join', { threadId });
+    const seen = record(other, 'thread:typing');
+    const ownTab = record(typistOtherTab, 'thread:typing');
+    expect(await ok(typist, 'typing', { threadId })).toMatchObject({ sent: true });
+    expect(await ok(typist, 'typing', { threadId })).toMatchObject({ sent: false });
+    await seen.waitFor(1);
+    expect(seen.seen[0]).toEqual({ threadId, user: { handle: users[1]!.handle, name: 'Poster 1' } });
+    await new Promise((r) => setTimeout(r, 150));
+    expect(ownTab.seen).toEqual([]);
+    const anon = await socketOn(0);
+    await ok(anon, 'thread:join', { threadId });
+    expect(await emit(anon, 'typing', { threadId })).toMatchObject({ ok: false, error: { code: 'unauthenticated' } });
+    expect(await emit(other, 'typing', { threadId: 'not-joined' })).toMatchObject({ ok: false, error: { code: 'forbidden' } });
+  });
+
+  it('puts moderators (and only them) in the moderators room on every instance', async () => {
+    const mod = await makeUser({ role: 'moderator' });
+    const modTab = await socketOn(1, mod);
+    const commenter = await socketOn(2, users[0]);
+    const modLog = record(modTab, 'thread:presence');
+    const commenterLog = record(commenter, 'thread:presence');
+    await new RoomEmitter(redis.client, adapterChannelPrefix(PREFIX)).emit(rooms.moderators, 'thread:presence', { threadId: 'mods', viewers: 1 });
+    await modLog.waitFor(1);
+    await new Promise((r) => setTimeout(r, 100));
+    expect(commenterLog.seen).toEqual([]);
+  });
+
+  it('lets a process without a Socket.IO server (a worker) emit to a user room on every instance', async () => {
+    const target = users[3]!;
+    const tabs = await Promise.all([socketOn(0, target), socketOn(2, target)]);
+    const logs = tabs.map((t) => record(t, 'thread:presence'));
+    const worker = new RoomEmitter(redis.client, adapterChannelPrefix(PREFIX));
+    await worker.emit(rooms.user(target.id), 'thread:presence', { threadId: 'from-a-worker', viewers: 7 });
+    for (const log of logs) {
+      await log.waitFor(1);
+      expect(log.seen[0]).toEqual({ threadId: 'from-a-worker', viewers: 7 });
+    }
+  });
+});
+
+describe('presence', () => {
+  it('counts distinct viewers across instances (a user’s tabs once) and pushes changes', async () => {
+    const threadId = 'fan-presence';
+    const watcher = await socketOn(0);
+    const counts = record(watcher, 'thread:presence');
+    await ok(watcher, 'thread:join', { threadId });
+    const u = users[4]!;
+    for (const s of [await socketOn(1, u), await socketOn(2, u), await socketOn(1), await socketOn(2)]) {
+      await ok(s, 'thread:join', { threadId });
+    }
+    // watcher + user (2 tabs, counted once) + 2 anonymous readers
+    await eventually(() => expect(counts.seen.at(-1)?.viewers).toBe(4), 8_000);
+    const pushes = counts.seen.length;
+    await new Promise((r) => setTimeout(r, 2_500));
+    expect(counts.seen.length, 'no push without a change').toBe(pushes);
+  });
+});
+
+describe('Redis restarts under load', () => {
+  it('fails writes fast with unavailable, then resumes, and the next comment crosses instances', async () => {
+    const threadId = 'fan-restart';
+    const reader = await socketOn(1);
+    await ok(reader, 'thread:join', { threadId });
+    const poster = await socketOn(0, users[5]);
+    await ok(poster, 'comment:post', { threadId, body: 'before', clientId: 'restart-before-01' });
+    const log = record(reader, 'thread:event');
+
+    await redis.kill();
+    const started = Date.now();
+    const failed = await emit(poster, 'comment:post', { threadId, body: 'during', clientId: 'restart-during-1' });
+    expect(failed).toMatchObject({ ok: false, error: { code: 'unavailable' } });
+    expect(Date.now() - started).toBeLessThan(3_500);
+
+    await redis.restart();
+    let res = failed;
+    for (let i = 0; i < 100 && !res.ok; i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      res = await emit(poster, 'comment:post', { threadId, body: 'after', clientId: 'restart-after-001' });
+    }
+    expect(res.ok).toBe(true);
+    await eventually(() => expect(log.seen.map((e) => e.comment.body)).toContain('after'), 8_000);
+  });
+});

@@ -1,0 +1,45 @@
+import { createConnection, createServer, type Server, type Socket } from 'node:net';
+import { freePort } from '../../server/bootstrap/redis.ts';
+
+/**
+ * A TCP proxy that holds every byte sent towards the target for `delayMs`
+ * (order kept): a slow network link on loopback, to make races that real
+ * networks produce show up in tests every time.
+ */
+export class SlowLink {
+  private server: Server | undefined;
+  private readonly sockets = new Set<Socket>();
+  port = 0;
+
+  constructor(
+    private readonly targetPort: number,
+    private readonly delayMs: number,
+  ) {}
+
+  get url(): string {
+    return `redis://127.0.0.1:${this.port}`;
+  }
+
+  async start(): Promise<void> {
+    this.port = await freePort();
+    this.server = createServer((client) => {
+      const upstream = createConnection(this.targetPort, '127.0.0.1');
+      for (const s of [client, upstream]) {
+        this.sockets.add(s);
+        s.on('error', () => {});
+        s.on('close', () => {
+          client.destroy();
+          upstream.destroy();
+        });
+      }
+      client.on('data', (chunk) => setTimeout(() => upstream.write(chunk), this.delayMs));
+      upstream.pipe(client);
+    });
+    await new Promise<void>((resolve) => this.server!.listen(this.port, '127.0.0.1', resolve));
+  }
+
+  async stop(): Promise<void> {
+    for (const s of this.sockets) s.destroy();
+    await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
+  }
+}
