@@ -1,10 +1,11 @@
 FROM node:20-bookworm-slim
 WORKDIR /app
 COPY package.json package-lock.json ./
-RUN npm ci --no-audit --no-fund
+RUN npm ci --omit=dev --no-audit --no-fund
+COPY tsconfig.json ./
 COPY client ./client
 COPY server ./server
-COPY tsconfig.json ./
+COPY workers ./workers
 ENV NODE_ENV=production PORT=3000
 EXPOSE 3000
 USER node

@@ -19,6 +19,7 @@ import { ThreadSubscriptions } from './realtime/subscriptions.ts';
 import type { IoServer } from './realtime/types.ts';
 import { createStore } from './store/index.ts';
 import { SUBSCRIBER_CONNECTION } from './store/redis.ts';
+import { createQueues } from '../workers/queues.ts';
 
 export interface ThreadlineOptions {
   config: Config;
@@ -41,12 +42,14 @@ export interface Threadline {
 
 /** Use-case dependencies over one Redis connection, usable without a server (workers, CLI). */
 export function createDeps(opts: Omit<ThreadlineOptions, 'version' | 'subscriber'>): Deps {
+  const store = createStore(opts.redis, opts.config);
   return {
     config: opts.config,
-    store: createStore(opts.redis, opts.config),
+    store,
     tokens: new TokenVerifier(opts.jwtSecret),
     identities: new IdentityCache(),
     emitter: new RoomEmitter(opts.redis, adapterChannelPrefix(opts.config.redis.prefix)),
+    queues: createQueues(opts.redis, opts.config, store.keys.queuePrefix),
     log: opts.log,
     metrics: createMetrics(),
     now: () => new Date(),
@@ -104,6 +107,7 @@ export async function createThreadline(opts: ThreadlineOptions): Promise<Threadl
         httpServer.closeAllConnections();
       });
       await subscriber.quit().catch(() => subscriber.disconnect());
+      await deps.queues.close();
     },
   };
 }

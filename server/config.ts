@@ -1,6 +1,11 @@
 import { z } from 'zod';
 
 const int = (def: number, min = 0) => z.coerce.number().int().min(min).default(def);
+const onOff = (def: 'on' | 'off') =>
+  z
+    .enum(['on', 'off', 'true', 'false', '1', '0'])
+    .default(def)
+    .transform((v) => v === 'on' || v === 'true' || v === '1');
 
 /**
  * Every environment variable Threadline reads, with its default and meaning.
@@ -22,6 +27,22 @@ export const configSchema = z.object({
   IDEMPOTENCY_TTL_SECONDS: int(86_400, 60).describe('How long a clientId is remembered'),
   PRESENCE_TTL_SECONDS: int(45, 3).describe('A viewer not refreshed for this long (e.g. its server crashed) stops counting'),
   PRESENCE_INTERVAL_MS: int(2_000, 100).describe('How often viewer counts are recomputed and pushed (only when changed)'),
+  WORKERS: onOff('on').describe('on: `npm start` also runs the queue workers; off: run them with `npm run workers`'),
+  WORKERS_PORT: int(3001).describe('`npm run workers` serves /healthz and /metrics here'),
+  WORKER_CONCURRENCY: int(10, 1).describe('Jobs each worker runs at once, per queue'),
+  WORKER_LOCK_MS: int(30_000, 500).describe('Job lock; a job whose worker died is picked up again after about this long'),
+  SMTP_URL: z.string().url().optional().describe('SMTP server for notification email, e.g. smtp://user:pass@mail:587 (unset: no email)'),
+  NOTIFY_EMAIL_FROM: z.string().default('Threadline <notifications@threadline.invalid>').describe('From address of notification email'),
+  NOTIFY_EMAIL_PER_SECOND: int(10, 1).describe('Most emails sent per second across all workers (provider throttle)'),
+  NOTIFY_WEBHOOK_URL: z.string().url().optional().describe('Where notification webhooks are POSTed (unset: no webhooks)'),
+  NOTIFY_WEBHOOK_SECRET: z.string().min(24).optional().describe('Webhook signing secret (Standard Webhooks: whsec_<base64>, or any 24+ characters)'),
+  NOTIFY_WEBHOOK_TIMEOUT_MS: int(5_000, 100).describe('How long one webhook attempt may take'),
+  NOTIFY_ATTEMPTS: int(8, 1).describe('Attempts per webhook or email before it lands in the failed set'),
+  NOTIFY_BACKOFF_MS: int(2_000, 10).describe('First retry delay; doubles each attempt, with jitter'),
+  NOTIFY_FAILED_KEEP: int(1_000, 1).describe('Failed deliveries kept per queue for admins to inspect'),
+  NOTIFY_MAX_PER_WINDOW: int(5, 1).describe('Out-of-band messages per recipient per window; the rest become one digest'),
+  NOTIFY_WINDOW_SECONDS: int(600, 1).describe('Length of that window'),
+  NOTIFY_INBOX_SIZE: int(500, 10).describe('Notifications kept per user'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info').describe('pino log level'),
   SHUTDOWN_TIMEOUT_MS: int(10_000, 100).describe('Grace period for in-flight work on SIGTERM'),
 });
@@ -43,6 +64,21 @@ export interface Config {
   comments: { editWindowSeconds: number; idempotencyTtlSeconds: number };
   history: { maxEvents: number; ttlSeconds: number };
   presence: { ttlMs: number; intervalMs: number };
+  workers: { inProcess: boolean; port: number; concurrency: number; lockMs: number };
+  notify: {
+    smtpUrl: string | undefined;
+    emailFrom: string;
+    emailsPerSecond: number;
+    webhookUrl: string | undefined;
+    webhookSecret: string | undefined;
+    webhookTimeoutMs: number;
+    attempts: number;
+    backoffMs: number;
+    failedKeep: number;
+    maxPerWindow: number;
+    windowMs: number;
+    inboxSize: number;
+  };
   logLevel: RawConfig['LOG_LEVEL'];
   shutdownTimeoutMs: number;
 }
@@ -58,6 +94,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
   }
   const c = parsed.data;
+  if (c.NOTIFY_WEBHOOK_URL && !c.NOTIFY_WEBHOOK_SECRET) {
+    throw new ConfigError('NOTIFY_WEBHOOK_SECRET is required when NOTIFY_WEBHOOK_URL is set (receivers verify signatures with it)');
+  }
   if (c.NODE_ENV === 'production' && !c.AUTH_JWT_SECRET) {
     throw new ConfigError('AUTH_JWT_SECRET is required when NODE_ENV=production');
   }
@@ -71,6 +110,21 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     comments: { editWindowSeconds: c.EDIT_WINDOW_SECONDS, idempotencyTtlSeconds: c.IDEMPOTENCY_TTL_SECONDS },
     history: { maxEvents: c.HISTORY_MAX_EVENTS, ttlSeconds: c.HISTORY_TTL_SECONDS },
     presence: { ttlMs: c.PRESENCE_TTL_SECONDS * 1000, intervalMs: c.PRESENCE_INTERVAL_MS },
+    workers: { inProcess: c.WORKERS, port: c.WORKERS_PORT, concurrency: c.WORKER_CONCURRENCY, lockMs: c.WORKER_LOCK_MS },
+    notify: {
+      smtpUrl: c.SMTP_URL,
+      emailFrom: c.NOTIFY_EMAIL_FROM,
+      emailsPerSecond: c.NOTIFY_EMAIL_PER_SECOND,
+      webhookUrl: c.NOTIFY_WEBHOOK_URL,
+      webhookSecret: c.NOTIFY_WEBHOOK_SECRET,
+      webhookTimeoutMs: c.NOTIFY_WEBHOOK_TIMEOUT_MS,
+      attempts: c.NOTIFY_ATTEMPTS,
+      backoffMs: c.NOTIFY_BACKOFF_MS,
+      failedKeep: c.NOTIFY_FAILED_KEEP,
+      maxPerWindow: c.NOTIFY_MAX_PER_WINDOW,
+      windowMs: c.NOTIFY_WINDOW_SECONDS * 1000,
+      inboxSize: c.NOTIFY_INBOX_SIZE,
+    },
     logLevel: c.LOG_LEVEL,
     shutdownTimeoutMs: c.SHUTDOWN_TIMEOUT_MS,
   };

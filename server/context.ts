@@ -6,6 +6,7 @@ import type { Logger } from './logger.ts';
 import type { Metrics } from './metrics.ts';
 import type { RoomEmitter } from './realtime/room-emitter.ts';
 import type { Store } from './store/index.ts';
+import type { Queues } from '../workers/queues.ts';
 
 /** A signed-in user as the server knows them (token claims + first-seen time). */
 export interface AuthUser {
@@ -30,6 +31,8 @@ export interface Deps {
   identities: IdentityCache;
   /** Emits to Socket.IO rooms on every instance. Thread events are not sent here: the write scripts publish them. */
   emitter: RoomEmitter;
+  /** Producer side of the worker queues. */
+  queues: Queues;
   log: Logger;
   metrics: Metrics;
   now: () => Date;

@@ -9,6 +9,8 @@ import { acquireRedis, RedisBootstrapError } from './bootstrap/redis.ts';
 import { ConfigError, loadConfig, type Config } from './config.ts';
 import { createLogger } from './logger.ts';
 import { connectRedis } from './store/redis.ts';
+import { startWorkers, type RunningWorkers } from '../workers/index.ts';
+import { registerQueueMetrics } from '../workers/metrics.ts';
 
 const { version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
 
@@ -50,6 +52,9 @@ async function main(): Promise<void> {
   }
   const redis = await connectRedis(redisHandle.url, log);
   const server = await createThreadline({ config, redis, log, jwtSecret: secret, version });
+  registerQueueMetrics(server.deps.metrics, server.deps.queues.all);
+  let workers: RunningWorkers | undefined;
+  if (config.workers.inProcess) workers = await startWorkers(server.deps, redisHandle.url);
   const address = await server.listen(config.port, config.host);
   log.info({ port: address.port, redis: redisHandle.source }, `Threadline ${version} listening on http://localhost:${address.port}`);
 
@@ -64,6 +69,8 @@ async function main(): Promise<void> {
     }, config.shutdownTimeoutMs);
     force.unref();
     try {
+      // Running jobs finish first (they may still enqueue deliveries), then the server stops.
+      await workers?.close();
       await server.close();
       await redis.quit().catch(() => redis.disconnect());
       await redisHandle.stop();

@@ -33,6 +33,30 @@ export function createMetrics() {
       labelNames: ['transport', 'code'] as const,
       registers: [registry],
     }),
+    notificationLatency: new Histogram({
+      name: 'threadline_notification_latency_seconds',
+      help: 'From a comment being stored to its notification being pushed to the recipient',
+      buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+      registers: [registry],
+    }),
+    deliveries: new Counter({
+      name: 'threadline_notification_deliveries_total',
+      help: 'Notifications delivered, by channel (inbox, email, webhook) and kind (single, digest)',
+      labelNames: ['channel', 'kind'] as const,
+      registers: [registry],
+    }),
+    deliveryFailures: new Counter({
+      name: 'threadline_notification_failures_total',
+      help: 'Delivery attempts that failed, by channel; final = out of attempts (now in the failed set)',
+      labelNames: ['channel', 'final'] as const,
+      registers: [registry],
+    }),
+    enqueueFailures: new Counter({
+      name: 'threadline_enqueue_failures_total',
+      help: 'Jobs that could not be enqueued (the comment was stored; its notifications were not)',
+      labelNames: ['queue'] as const,
+      registers: [registry],
+    }),
   };
   return metrics;
 }

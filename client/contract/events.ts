@@ -5,6 +5,7 @@ import {
   CommentIdSchema,
   CommentSchema,
   HandleSchema,
+  NotificationSchema,
   RawBodySchema,
   SessionUserSchema,
   StreamPositionSchema,
@@ -81,6 +82,10 @@ export const serverEvents = {
     threadId: ThreadIdSchema,
     user: z.object({ handle: HandleSchema, name: z.string() }),
   }),
+  /** You were mentioned or replied to; `unread` is your new unread count. */
+  notification: NotificationSchema.extend({ unread: z.number().int().nonnegative() }),
+  /** Your unread notification count: on connect and after every change, on every tab. */
+  'notifications:unread': z.object({ unread: z.number().int().nonnegative() }),
   /** Sent once after connecting: who the server thinks you are. */
   session: z.object({ user: SessionUserSchema.nullable(), expiresAt: z.iso.datetime().nullable() }),
   /** The token expired; the server disconnects right after. Reconnect with a new token. */

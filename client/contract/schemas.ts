@@ -155,3 +155,88 @@ export const CommentPageSchema = z
 export type CommentPage = z.infer<typeof CommentPageSchema>;
 export const ParticipantsResponseSchema = z.object({ users: z.array(UserRefSchema) }).meta({ id: 'ParticipantsResponse' });
 export const HealthSchema = z.object({ status: z.enum(['ok', 'unavailable']) }).meta({ id: 'Health' });
+
+// ---- notifications ----
+
+export const NotificationKindSchema = z.enum(['mention', 'reply']);
+export type NotificationKind = z.infer<typeof NotificationKindSchema>;
+
+export const ThreadRefSchema = z.object({ id: ThreadIdSchema, title: z.string().nullable(), url: z.string().nullable() });
+export type ThreadRef = z.infer<typeof ThreadRefSchema>;
+
+export const NotificationSchema = z
+  .object({
+    id: z.string(),
+    kind: NotificationKindSchema,
+    comment: CommentSchema,
+    thread: ThreadRefSchema,
+    createdAt: z.iso.datetime(),
+    read: z.boolean(),
+  })
+  .meta({ id: 'Notification' });
+export type Notification = z.infer<typeof NotificationSchema>;
+
+export const ListNotificationsQuerySchema = z.strictObject({
+  /** Opaque; pass back `nextCursor`. */
+  cursor: z
+    .string()
+    .regex(/^[1-9][0-9]{0,15}$/, 'not a cursor from this API')
+    .optional(),
+  limit: z.coerce.number().int().min(1).max(100).default(20),
+});
+
+export const NotificationPageSchema = z
+  .object({
+    notifications: z.array(NotificationSchema),
+    nextCursor: z.string().nullable(),
+    unread: z.number().int().nonnegative(),
+  })
+  .meta({ id: 'NotificationPage' });
+
+export const MarkReadBodySchema = z
+  .union([
+    z.strictObject({ ids: z.array(z.string().min(1).max(64)).min(1).max(500) }),
+    z.strictObject({ all: z.literal(true) }),
+  ])
+  .meta({ id: 'MarkReadBody' });
+
+export const UnreadSchema = z.object({ unread: z.number().int().nonnegative() }).meta({ id: 'Unread' });
+
+export const PreferencesSchema = z
+  .object({
+    /** Email me mentions and replies (needs an `email` claim in the token). */
+    email: z.boolean(),
+    /** Send my mentions and replies to the site's notification webhook. */
+    webhook: z.boolean(),
+    /** No notifications from these threads. */
+    mutedThreads: z.array(ThreadIdSchema).max(500),
+    /** No notifications caused by these users (ids). */
+    blockedUsers: z.array(z.string().min(1).max(128)).max(1_000),
+  })
+  .meta({ id: 'Preferences' });
+export type Preferences = z.infer<typeof PreferencesSchema>;
+
+/** PUT replaces the fields it names; fields left out keep their value. */
+export const PutPreferencesBodySchema = PreferencesSchema.partial().strict().meta({ id: 'PutPreferencesBody' });
+export const PreferencesResponseSchema = z.object({ preferences: PreferencesSchema }).meta({ id: 'PreferencesResponse' });
+
+/** The JSON body POSTed to NOTIFY_WEBHOOK_URL (signed per Standard Webhooks). */
+export const WebhookPayloadSchema = z
+  .discriminatedUnion('type', [
+    z.object({
+      type: z.literal('notification'),
+      recipient: UserRefSchema,
+      notification: NotificationSchema.omit({ read: true }),
+    }),
+    z.object({
+      type: z.literal('digest'),
+      recipient: UserRefSchema,
+      /** e.g. "7 more mentions and replies in 3 threads" */
+      summary: z.string(),
+      count: z.number().int().positive(),
+      threads: z.array(ThreadRefSchema),
+      notifications: z.array(NotificationSchema.omit({ read: true })),
+    }),
+  ])
+  .meta({ id: 'WebhookPayload' });
+export type WebhookPayload = z.infer<typeof WebhookPayloadSchema>;

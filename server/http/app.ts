@@ -4,8 +4,10 @@ import type { Deps } from '../context.ts';
 import { identify } from './auth.ts';
 import { errorHandler, notFoundHandler } from './errors.ts';
 import { buildOpenApi } from './openapi.ts';
+import { adminRoutes } from './routes/admin.ts';
 import { commentRoutes } from './routes/comments.ts';
 import { healthRoutes } from './routes/health.ts';
+import { notificationRoutes } from './routes/notifications.ts';
 import { threadRoutes } from './routes/threads.ts';
 
 export function createHttpApp(deps: Deps, version: string): Express {
@@ -29,6 +31,8 @@ export function createHttpApp(deps: Deps, version: string): Express {
   app.use('/api', identify(deps));
   app.use(threadRoutes(deps));
   app.use(commentRoutes(deps));
+  app.use(notificationRoutes(deps));
+  app.use(adminRoutes(deps));
 
   app.use(notFoundHandler);
   app.use(errorHandler(deps));

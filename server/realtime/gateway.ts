@@ -45,6 +45,12 @@ export function attachGateway(
       user: actor ? { id: actor.id, handle: actor.handle, name: actor.name, role: actor.role } : null,
       expiresAt: actor ? actor.expiresAt.toISOString() : null,
     });
+    if (actor) {
+      deps.store.notifications.unreadCount(actor.id).then(
+        (unread) => socket.emit('notifications:unread', { unread }),
+        (err: unknown) => deps.log.debug({ err }, 'could not read the unread count'),
+      );
+    }
 
     handle(deps, socket, 'thread:join', async ({ threadId, since }) => {
       const room = rooms.thread(threadId);

@@ -3,6 +3,7 @@ import type { Config } from '../config.ts';
 import { adapterChannelPrefix, threadEnvelope } from '../realtime/adapter-protocol.ts';
 import { CommentStore } from './comments.ts';
 import { createKeys } from './keys.ts';
+import { NotificationStore } from './notifications.ts';
 import { PresenceStore } from './presence.ts';
 import { Scripts } from './scripts.ts';
 import { ThreadStore } from './threads.ts';
@@ -26,5 +27,6 @@ export function createStore(redis: Redis, config: Pick<Config, 'redis' | 'histor
     }, (threadId) => threadEnvelope(channelPrefix, threadId)),
     users: new UserStore(redis, keys, scripts),
     presence: new PresenceStore(redis, keys),
+    notifications: new NotificationStore(redis, keys, scripts),
   };
 }

@@ -8,6 +8,7 @@
 export function createKeys(prefix: string) {
   const t = (threadId: string) => `${prefix}{t:${threadId}}`;
   const u = `${prefix}{u}`;
+  const n = (userId: string) => `${prefix}{n:${userId}}`;
   return {
     prefix,
     thread: {
@@ -28,6 +29,29 @@ export function createKeys(prefix: string) {
       /** string: comment id already stored for this user's clientId */
       idempotency: (threadId: string, userId: string, clientId: string) => `${t(threadId)}:idem:${userId}:${clientId}`,
     },
+    /** One user's notifications; hash-tagged per user. */
+    notifications: {
+      /** zset: notification id scored by a per-user sequence (newest = highest; the paging cursor) */
+      inbox: (userId: string) => `${n(userId)}:inbox`,
+      /** hash: notification id -> notification JSON */
+      records: (userId: string) => `${n(userId)}:records`,
+      /** set: unread notification ids */
+      unread: (userId: string) => `${n(userId)}:unread`,
+      /** string counter: the inbox sequence */
+      seq: (userId: string) => `${n(userId)}:seq`,
+      /** hash: the current out-of-band window (count, endsAt) */
+      window: (userId: string) => `${n(userId)}:oob-window`,
+      /** hash: notification id -> 'send' | 'digest', so a re-run job decides the same way */
+      decisions: (userId: string) => `${n(userId)}:oob-decisions`,
+      /** list: notification ids folded into the next digest */
+      digest: (userId: string) => `${n(userId)}:oob-digest`,
+      /** string: notification preferences JSON */
+      preferences: (userId: string) => `${n(userId)}:preferences`,
+      /** string with expiry: this message was handed to the SMTP server (guards against re-sending) */
+      emailSent: (userId: string, messageId: string) => `${n(userId)}:email-sent:${messageId}`,
+    },
+    /** BullMQ's prefix; the hash tag keeps each queue's keys in one Cluster slot. */
+    queuePrefix: `${prefix}{bull}`,
     user: {
       /** hash: id, handle, name, role, email, createdAt, updatedAt */
       record: (userId: string) => `${u}:user:${userId}`,

@@ -7,7 +7,14 @@ const FILE_NAME = /^([a-z][a-z-]*)-(\d+)\.lua$/;
 const INCLUDE = /^-- @include ([a-z-]+)\s*$/gm;
 
 /** Script names, from the files in ./lua (`<name>-<numberOfKeys>.lua`). */
-export type ScriptName = 'post-comment' | 'edit-comment' | 'set-comment-status' | 'put-thread' | 'upsert-user';
+export type ScriptName =
+  | 'post-comment'
+  | 'edit-comment'
+  | 'set-comment-status'
+  | 'put-thread'
+  | 'upsert-user'
+  | 'deliver-notification'
+  | 'admit-out-of-band';
 
 interface ScriptSource {
   name: ScriptName;

@@ -64,6 +64,13 @@ export class UserStore {
     return out;
   }
 
+  /** Identity plus email (when the host site gave one) for notification delivery. */
+  async contact(id: string): Promise<(UserRef & { email: string | null }) | null> {
+    const [uid, handle, name, email] = await this.redis.hmget(this.keys.user.record(id), 'id', 'handle', 'name', 'email');
+    if (!uid || !handle || !name) return null;
+    return { id: uid, handle, name, email: email || null };
+  }
+
   /** Lower-cased handles starting with `prefix`, in alphabetical order. */
   async handlesWithPrefix(prefix: string, limit: number): Promise<string[]> {
     const p = prefix.toLowerCase();

@@ -3,6 +3,7 @@ import type { Actor, Deps } from '../context.ts';
 import { acceptBody } from '../domain/body.ts';
 import { threadIdOfComment } from '../domain/ids.ts';
 import { errors } from '../errors.ts';
+import { notifyLater } from './notify-later.ts';
 import { resolveMentions } from './resolve-mentions.ts';
 
 export const MAX_EDITS_PER_COMMENT = 10;
@@ -32,5 +33,7 @@ export async function editComment(deps: Deps, actor: Actor, input: { commentId: 
     }
     throw errors.conflict('This comment can no longer be edited');
   }
+  // Someone newly mentioned hears about it; those already told are not told twice.
+  if (result.comment.status === 'visible' && result.comment.mentions.length > 0) await notifyLater(deps, result.comment, 'edited');
   return { comment: result.comment };
 }

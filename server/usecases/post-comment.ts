@@ -3,6 +3,7 @@ import type { Actor, Deps } from '../context.ts';
 import { acceptBody } from '../domain/body.ts';
 import { newCommentId, newEpoch, threadIdOfComment } from '../domain/ids.ts';
 import { AppError, errors } from '../errors.ts';
+import { notifyLater } from './notify-later.ts';
 import { resolveMentions } from './resolve-mentions.ts';
 
 export interface PostCommentInput {
@@ -44,6 +45,7 @@ export async function postComment(deps: Deps, actor: Actor, input: PostCommentIn
     });
     switch (result.kind) {
       case 'stored':
+        if (result.comment.status === 'visible') await notifyLater(deps, result.comment, 'posted');
         return { comment: result.comment, duplicate: false };
       case 'duplicate': {
         const original = await deps.store.comments.get(input.threadId, result.commentId);

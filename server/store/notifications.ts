@@ -1,0 +1,120 @@
+import type { Redis } from 'ioredis';
+import type { Notification, Preferences } from '../../client/contract/index.ts';
+import type { Keys } from './keys.ts';
+import type { Scripts } from './scripts.ts';
+
+export const DEFAULT_PREFERENCES: Preferences = { email: true, webhook: true, mutedThreads: [], blockedUsers: [] };
+
+/** A notification as stored: the API's shape without the read flag (that lives in the unread set). */
+export type StoredNotification = Omit<Notification, 'read'>;
+
+export interface NotificationPage {
+  notifications: Notification[];
+  nextCursor: string | null;
+  unread: number;
+}
+
+export class NotificationStore {
+  constructor(
+    private readonly redis: Redis,
+    private readonly keys: Keys,
+    private readonly scripts: Scripts,
+  ) {}
+
+  /** Adds to the inbox unless already there; returns whether it was new and the unread count. */
+  async deliver(userId: string, n: StoredNotification, keep: number): Promise<{ created: boolean; unread: number }> {
+    const k = this.keys.notifications;
+    const [created, unread] = (await this.scripts.run(
+      this.redis,
+      'deliver-notification',
+      [k.inbox(userId), k.records(userId), k.unread(userId), k.seq(userId)],
+      [n.id, JSON.stringify(n), keep],
+    )) as [number, number];
+    return { created: created === 1, unread };
+  }
+
+  async page(userId: string, cursor: number | undefined, limit: number): Promise<NotificationPage> {
+    const k = this.keys.notifications;
+    const flat = await this.redis.zrevrangebyscore(k.inbox(userId), cursor === undefined ? '+inf' : `(${cursor}`, '-inf', 'WITHSCORES', 'LIMIT', 0, limit + 1);
+    const ids: string[] = [];
+    const scores: string[] = [];
+    for (let i = 0; i + 1 < flat.length; i += 2) {
+      ids.push(flat[i]!);
+      scores.push(flat[i + 1]!);
+    }
+    const pageIds = ids.slice(0, limit);
+    const tx = this.redis.multi().scard(k.unread(userId));
+    if (pageIds.length > 0) tx.hmget(k.records(userId), ...pageIds).smismember(k.unread(userId), ...pageIds);
+    const results = (await tx.exec()) ?? [];
+    for (const [err] of results) if (err) throw err;
+    const unread = results[0]![1] as number;
+    const records = (results[1]?.[1] ?? []) as (string | null)[];
+    const unreadFlags = (results[2]?.[1] ?? []) as number[];
+    const notifications: Notification[] = [];
+    records.forEach((json, i) => {
+      if (json) notifications.push({ ...(JSON.parse(json) as StoredNotification), read: unreadFlags[i] !== 1 });
+    });
+    return { notifications, nextCursor: ids.length > limit ? scores[limit - 1]! : null, unread };
+  }
+
+  async records(userId: string, ids: string[]): Promise<StoredNotification[]> {
+    if (ids.length === 0) return [];
+    const rows = await this.redis.hmget(this.keys.notifications.records(userId), ...ids);
+    return rows.filter((r): r is string => r !== null).map((r) => JSON.parse(r) as StoredNotification);
+  }
+
+  async markRead(userId: string, which: { ids: string[] } | { all: true }): Promise<number> {
+    const unread = this.keys.notifications.unread(userId);
+    const tx = this.redis.multi();
+    if ('all' in which) tx.del(unread);
+    else tx.srem(unread, ...which.ids);
+    tx.scard(unread);
+    const results = (await tx.exec()) ?? [];
+    for (const [err] of results) if (err) throw err;
+    return results[1]![1] as number;
+  }
+
+  unreadCount(userId: string): Promise<number> {
+    return this.redis.scard(this.keys.notifications.unread(userId));
+  }
+
+  async preferences(userId: string): Promise<Preferences> {
+    const json = await this.redis.get(this.keys.notifications.preferences(userId));
+    return json ? { ...DEFAULT_PREFERENCES, ...(JSON.parse(json) as Partial<Preferences>) } : { ...DEFAULT_PREFERENCES };
+  }
+
+  async setPreferences(userId: string, prefs: Preferences): Promise<void> {
+    await this.redis.set(this.keys.notifications.preferences(userId), JSON.stringify(prefs));
+  }
+
+  /** 'send' now, or 'digest' (folded into the digest due at `endsAt`). Deciding twice for one id gives the same answer. */
+  async admit(userId: string, notificationId: string, maxPerWindow: number, windowMs: number, now: number) {
+    const k = this.keys.notifications;
+    const [decision, endsAt, first] = (await this.scripts.run(
+      this.redis,
+      'admit-out-of-band',
+      [k.window(userId), k.decisions(userId), k.digest(userId)],
+      [notificationId, maxPerWindow, windowMs, now],
+    )) as [string, number, number];
+    return { decision: decision as 'send' | 'digest', endsAt: Number(endsAt), first: first === 1 };
+  }
+
+  /** Notification ids waiting for the digest, oldest first. */
+  digestIds(userId: string): Promise<string[]> {
+    return this.redis.lrange(this.keys.notifications.digest(userId), 0, -1);
+  }
+
+  /** Drops the first `count` ids (the ones a digest just covered); ids added since stay. */
+  async trimDigest(userId: string, count: number): Promise<void> {
+    await this.redis.ltrim(this.keys.notifications.digest(userId), count, -1);
+  }
+
+  /** Whether this message was already handed to the SMTP server (by an earlier run of the job). */
+  async emailSent(userId: string, messageId: string): Promise<boolean> {
+    return (await this.redis.exists(this.keys.notifications.emailSent(userId, messageId))) === 1;
+  }
+
+  async markEmailSent(userId: string, messageId: string): Promise<void> {
+    await this.redis.set(this.keys.notifications.emailSent(userId, messageId), '1', 'EX', 7 * 86_400);
+  }
+}

@@ -1,0 +1,297 @@
+import request from 'supertest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { WebhookPayloadSchema, type Notification } from '../client/contract/index.ts';
+import { startWorkers, type RunningWorkers } from '../workers/index.ts';
+import { processNotify } from '../workers/notify/processor.ts';
+import { connectSocket, makeUser, record, type ClientSocket, type TestUser } from './support/clients.ts';
+import { startRedis, type TestRedis } from './support/redis.ts';
+import { startServer, type TestServer } from './support/server.ts';
+import { TestSmtp } from './support/smtp.ts';
+import { eventually } from './support/wait.ts';
+import { WebhookReceiver } from './support/webhook-receiver.ts';
+
+const WEBHOOK_SECRET = 'whsec_' + Buffer.from('a-webhook-secret-for-tests-0123456789').toString('base64');
+const PREFIX = 'nt:';
+
+let redis: TestRedis;
+let smtp: TestSmtp;
+let hooks: WebhookReceiver;
+let a: TestServer;
+let b: TestServer;
+let workers: RunningWorkers;
+const sockets: ClientSocket[] = [];
+
+async function user(handle: string, opts: { email?: boolean } = {}): Promise<TestUser> {
+  const u = await makeUser({ handle, name: handle.replace(/_/g, ' '), ...(opts.email === false ? {} : { email: `${handle}@example.com` }) });
+  await request(a.url).get('/api/threads/warmup').set('Authorization', `Bearer ${u.token}`).expect(200);
+  return u;
+}
+
+const post = (u: TestUser, threadId: string, body: string, parentId?: string) =>
+  request(a.url)
+    .post(`/api/threads/${threadId}/comments`)
+    .set('Authorization', `Bearer ${u.token}`)
+    .send({ body, ...(parentId ? { parentId } : {}) })
+    .expect(201)
+    .then((r) => r.body.comment);
+
+const inbox = (u: TestUser) =>
+  request(b.url).get('/api/notifications').set('Authorization', `Bearer ${u.token}`).expect(200).then((r) => r.body);
+
+async function socketOnB(u: TestUser): Promise<ClientSocket> {
+  const s = await connectSocket(b.url, u.token);
+  sockets.push(s);
+  return s;
+}
+
+beforeAll(async () => {
+  redis = await startRedis();
+  smtp = new TestSmtp();
+  await smtp.start();
+  hooks = new WebhookReceiver(WEBHOOK_SECRET);
+  await hooks.start();
+  const env = {
+    REDIS_PREFIX: PREFIX,
+    SMTP_URL: smtp.url,
+    NOTIFY_WEBHOOK_URL: hooks.url,
+    NOTIFY_WEBHOOK_SECRET: WEBHOOK_SECRET,
+    NOTIFY_ATTEMPTS: '3',
+    NOTIFY_BACKOFF_MS: '50',
+    NOTIFY_WINDOW_SECONDS: '3',
+    WORKER_LOCK_MS: '2000',
+  };
+  a = await startServer(redis.url, env);
+  b = await startServer(redis.url, env);
+  workers = await startWorkers(a.app.deps, redis.url);
+});
+
+afterEach(() => {
+  for (const s of sockets.splice(0)) s.disconnect();
+  hooks.respond = () => 204;
+});
+
+afterAll(async () => {
+  await workers?.close();
+  await a?.close();
+  await b?.close();
+  await smtp?.stop();
+  await hooks?.stop();
+  await redis?.stop();
+});
+
+describe('mentions and replies', () => {
+  it('give the mentioned user one inbox entry and a live notification on another instance; the author and unknown handles get nothing', async () => {
+    const author = await user('poster_one');
+    const rock = await user('rock_fan');
+    const tab = await socketOnB(rock);
+    const live = record(tab, 'notification');
+    const authorTab = await socketOnB(author);
+    const authorLive = record(authorTab, 'notification');
+
+    const comment = await post(author, 'n-thread-1', `@rock_fan @poster_one @nobody_at_all what do you think?`);
+    await live.waitFor(1);
+    expect(live.seen[0]).toMatchObject({ kind: 'mention', comment: { id: comment.id }, thread: { id: 'n-thread-1' }, read: false, unread: 1 });
+    const box = await inbox(rock);
+    expect(box.unread).toBe(1);
+    expect(box.notifications).toHaveLength(1);
+    expect(box.notifications[0]).toMatchObject({ kind: 'mention', comment: { id: comment.id, body: comment.body }, read: false });
+    expect((await inbox(author)).notifications).toEqual([]);
+    await new Promise((r) => setTimeout(r, 200));
+    expect(authorLive.seen).toEqual([]);
+  });
+
+  it('tell the parent comment’s author about a reply (once, even when also mentioned)', async () => {
+    const op = await user('original_poster');
+    const replier = await user('the_replier');
+    const parent = await post(op, 'n-thread-2', 'A first comment');
+    await post(replier, 'n-thread-2', 'I disagree, @original_poster', parent.id);
+    await eventually(async () => expect((await inbox(op)).notifications).toHaveLength(1));
+    expect((await inbox(op)).notifications[0].kind).toBe('reply');
+    // Replying to yourself notifies nobody.
+    await post(op, 'n-thread-2', 'Replying to myself', parent.id);
+    await new Promise((r) => setTimeout(r, 300));
+    expect((await inbox(op)).notifications).toHaveLength(1);
+  });
+
+  it('skip users who muted the thread or blocked the author', async () => {
+    const author = await user('loud_author');
+    const muter = await user('muter');
+    const blocker = await user('blocker');
+    const listener = await user('listener');
+    await request(a.url).put('/api/me/preferences').set('Authorization', `Bearer ${muter.token}`).send({ mutedThreads: ['n-thread-3'] }).expect(200);
+    await request(a.url).put('/api/me/preferences').set('Authorization', `Bearer ${blocker.token}`).send({ blockedUsers: [author.id] }).expect(200);
+    await post(author, 'n-thread-3', '@muter @blocker @listener hello all');
+    await eventually(async () => expect((await inbox(listener)).notifications).toHaveLength(1));
+    expect((await inbox(muter)).notifications).toEqual([]);
+    expect((await inbox(blocker)).notifications).toEqual([]);
+  });
+});
+
+describe('inbox API and live badge', () => {
+  it('pages newest first, marks read by id or all, and pushes the unread count to every tab', async () => {
+    const author = await user('badge_author');
+    const reader = await user('badge_reader', { email: false });
+    for (let i = 0; i < 3; i++) await post(author, `n-badge-${i}`, `@badge_reader number ${i}`);
+    await eventually(async () => expect((await inbox(reader)).unread).toBe(3));
+
+    const first = await request(b.url).get('/api/notifications?limit=2').set('Authorization', `Bearer ${reader.token}`).expect(200);
+    expect(first.body.notifications.map((n: Notification) => n.thread.id)).toEqual(['n-badge-2', 'n-badge-1']);
+    const second = await request(b.url).get(`/api/notifications?limit=2&cursor=${first.body.nextCursor}`).set('Authorization', `Bearer ${reader.token}`);
+    expect(second.body.notifications.map((n: Notification) => n.thread.id)).toEqual(['n-badge-0']);
+    expect(second.body.nextCursor).toBeNull();
+
+    const tabs = [await socketOnB(reader), await connectSocket(a.url, reader.token)];
+    sockets.push(tabs[1]!);
+    const counts = tabs.map((t) => record(t, 'notifications:unread'));
+    const read = await request(a.url).post('/api/notifications/read').set('Authorization', `Bearer ${reader.token}`).send({ ids: [first.body.notifications[0].id] });
+    expect(read.body).toEqual({ unread: 2 });
+    for (const c of counts) await eventually(() => expect(c.seen.at(-1)).toEqual({ unread: 2 }));
+    const all = await request(a.url).post('/api/notifications/read').set('Authorization', `Bearer ${reader.token}`).send({ all: true });
+    expect(all.body).toEqual({ unread: 0 });
+    for (const c of counts) await eventually(() => expect(c.seen.at(-1)).toEqual({ unread: 0 }));
+    expect((await inbox(reader)).notifications.every((n: Notification) => n.read)).toBe(true);
+  });
+
+  it('sends the unread count on connect', async () => {
+    const author = await user('connect_author');
+    const reader = await user('connect_reader');
+    await post(author, 'n-connect', '@connect_reader hi');
+    await eventually(async () => expect((await inbox(reader)).unread).toBe(1));
+    const s = await connectSocket(b.url, reader.token);
+    sockets.push(s);
+    const counts = record(s, 'notifications:unread');
+    await eventually(() => expect(counts.seen).toEqual([{ unread: 1 }]));
+  });
+
+  it('validates requests and requires sign-in', async () => {
+    const u = await user('validator');
+    expect((await request(a.url).get('/api/notifications')).status).toBe(401);
+    expect((await request(a.url).post('/api/notifications/read').set('Authorization', `Bearer ${u.token}`).send({})).status).toBe(400);
+    expect((await request(a.url).post('/api/notifications/read').set('Authorization', `Bearer ${u.token}`).send({ all: false })).status).toBe(400);
+    expect((await request(a.url).get('/api/notifications?limit=0').set('Authorization', `Bearer ${u.token}`)).status).toBe(400);
+  });
+});
+
+describe('preferences', () => {
+  it('default to email and webhook on, and keep fields a PUT leaves out', async () => {
+    const u = await user('prefs_user');
+    const auth = { Authorization: `Bearer ${u.token}` };
+    expect((await request(a.url).get('/api/me/preferences').set(auth)).body).toEqual({
+      preferences: { email: true, webhook: true, mutedThreads: [], blockedUsers: [] },
+    });
+    await request(a.url).put('/api/me/preferences').set(auth).send({ email: false, mutedThreads: ['t1', 't1'] }).expect(200);
+    const after = await request(a.url).put('/api/me/preferences').set(auth).send({ webhook: false });
+    expect(after.body.preferences).toEqual({ email: false, webhook: false, mutedThreads: ['t1'], blockedUsers: [] });
+    expect((await request(a.url).put('/api/me/preferences').set(auth).send({ email: 'yes' })).status).toBe(400);
+    expect((await request(a.url).put('/api/me/preferences').set(auth).send({ mutedThreads: ['bad id!'] })).status).toBe(400);
+    expect((await request(a.url).put('/api/me/preferences').set(auth).send({ push: true })).status).toBe(400);
+  });
+});
+
+describe('email', () => {
+  it('reaches the recipient with subject and an escaped excerpt; user text is never HTML', async () => {
+    const author = await user('script_kiddie');
+    const target = await user('mail_target');
+    await request(a.url)
+      .put('/api/threads/n-mail')
+      .set('Authorization', `Bearer ${(await makeUser({ role: 'moderator' })).token}`)
+      .send({ title: 'Kim invites Moon', url: 'https://news.example.com/korea' })
+      .expect(200);
+    const comment = await post(author, 'n-mail', '@mail_target look: <script>alert("x")</script> & <b>bold</b>');
+    await eventually(() => expect(smtp.to('mail_target@example.com')).toHaveLength(1), 8_000);
+    const mail = smtp.to('mail_target@example.com')[0]!.parsed;
+    expect(mail.subject).toBe('script kiddie mentioned you in "Kim invites Moon"');
+    expect(mail.text).toContain('<script>alert("x")</script> & <b>bold</b>');
+    expect(mail.text).toContain(`https://news.example.com/korea#comment-${encodeURIComponent(comment.id)}`);
+    const html = String(mail.html);
+    expect(html).toContain('&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; &lt;b&gt;bold&lt;/b&gt;');
+    expect(html).not.toContain('<script>');
+    expect(mail.messageId).toMatch(/^<n_[0-9a-f]{24}@threadline>$/);
+  });
+
+  it('is not sent twice when the same notify job runs twice', async () => {
+    const author = await user('twice_author');
+    const target = await user('twice_target');
+    const comment = await post(author, 'n-twice', '@twice_target once only');
+    await eventually(() => expect(smtp.to('twice_target@example.com')).toHaveLength(1), 8_000);
+    // The same job again, as after a crash between its steps.
+    await processNotify(a.app.deps, { threadId: 'n-twice', commentId: comment.id, reason: 'posted' });
+    await processNotify(a.app.deps, { threadId: 'n-twice', commentId: comment.id, reason: 'posted' });
+    await new Promise((r) => setTimeout(r, 500));
+    expect(smtp.to('twice_target@example.com')).toHaveLength(1);
+    expect((await inbox(target)).notifications).toHaveLength(1);
+    expect(hooks.received.filter((h) => JSON.parse(h.body).recipient?.id === target.id)).toHaveLength(1);
+  });
+});
+
+describe('webhooks', () => {
+  it('carry a stable webhook-id, a timestamp and a valid Standard Webhooks signature', async () => {
+    const author = await user('hook_author');
+    const target = await user('hook_target');
+    await post(author, 'n-hook', '@hook_target ping');
+    const mine = () => hooks.received.filter((h) => JSON.parse(h.body).recipient?.id === target.id);
+    await eventually(() => expect(mine()).toHaveLength(1), 8_000);
+    const hook = mine()[0]!;
+    expect(hook.verified).toBe(true);
+    expect(hook.headers['webhook-id']).toMatch(/^n_[0-9a-f]{24}$/);
+    expect(Number(hook.headers['webhook-timestamp'])).toBeGreaterThan(Date.now() / 1000 - 60);
+    const payload = WebhookPayloadSchema.parse(JSON.parse(hook.body));
+    expect(payload).toMatchObject({ type: 'notification', recipient: { id: target.id }, notification: { kind: 'mention' } });
+  });
+
+  it('retry with the same webhook-id, land in the failed set after the last attempt, and do not hold up others', async () => {
+    const author = await user('fail_author');
+    const doomed = await user('doomed');
+    const fine = await user('fine_user');
+    hooks.respond = (body) => (JSON.parse(body).recipient?.id === doomed.id ? 500 : 204);
+    await post(author, 'n-fail', '@doomed this webhook will never land');
+    await post(author, 'n-fail-2', '@fine_user this one will');
+    const doomedHooks = () => hooks.received.filter((h) => JSON.parse(h.body).recipient?.id === doomed.id);
+    await eventually(() => expect(doomedHooks()).toHaveLength(3), 10_000);
+    expect(new Set(doomedHooks().map((h) => h.headers['webhook-id'])).size).toBe(1);
+    expect(doomedHooks().every((h) => h.verified)).toBe(true);
+    expect(hooks.received.some((h) => JSON.parse(h.body).recipient?.id === fine.id && h.status === 204)).toBe(true);
+    await eventually(async () => {
+      const failed = await a.app.deps.queues.webhook.getFailed();
+      expect(failed.map((j) => j.data.webhookId)).toContain(doomedHooks()[0]!.headers['webhook-id']);
+    });
+    const metrics = await request(a.url).get('/metrics');
+    expect(metrics.text).toMatch(/threadline_notification_failures_total\{channel="webhook",final="true"\} [1-9]/);
+  });
+});
+
+describe('rate limits and digests', () => {
+  it('twelve mentions of one user within the window: five messages now, one digest of the other seven when the window ends', async () => {
+    const target = await user('popular', {});
+    await request(a.url).put('/api/me/preferences').set('Authorization', `Bearer ${target.token}`).send({ webhook: false }).expect(200);
+    const fans = await Promise.all([user('fan_a'), user('fan_b'), user('fan_c')]);
+    for (let i = 0; i < 12; i++) await post(fans[i % 3]!, `n-rate-${i % 3}`, `@popular message ${i}`);
+    await eventually(() => expect(smtp.to('popular@example.com')).toHaveLength(5), 8_000);
+    expect((await inbox(target)).unread).toBe(12);
+    await eventually(() => expect(smtp.to('popular@example.com')).toHaveLength(6), 10_000);
+    const digest = smtp.to('popular@example.com')[5]!.parsed;
+    expect(digest.subject).toBe('7 more mentions and replies in 3 threads');
+    expect(digest.text).toMatch(/fan [abc] mentioned you in "n-rate-[012]"/);
+    await new Promise((r) => setTimeout(r, 500));
+    expect(smtp.to('popular@example.com')).toHaveLength(6);
+  });
+});
+
+describe('queue dashboard', () => {
+  it('is for admins only, and sets a scoped cookie when opened with ?token=', async () => {
+    const admin = await makeUser({ role: 'admin' });
+    const mod = await makeUser({ role: 'moderator' });
+    expect((await request(a.url).get('/admin/queues')).status).toBe(401);
+    expect((await request(a.url).get('/admin/queues').set('Authorization', `Bearer ${mod.token}`)).status).toBe(403);
+    const ok = await request(a.url).get('/admin/queues').set('Authorization', `Bearer ${admin.token}`);
+    expect(ok.status).toBe(200);
+    expect(ok.text).toMatch(/bull/i);
+    const viaLink = await request(a.url).get(`/admin/queues?token=${admin.token}`);
+    expect(viaLink.status).toBe(303);
+    expect(viaLink.headers.location).toBe('/admin/queues');
+    expect(viaLink.headers['set-cookie']?.[0]).toMatch(/^tl_admin=.*; Path=\/admin\/queues; Expires=.*; HttpOnly; SameSite=Strict/);
+    const api = await request(a.url).get('/admin/queues/api/queues').set('Authorization', `Bearer ${admin.token}`);
+    expect(api.status).toBe(200);
+    expect(JSON.stringify(api.body)).toContain('notify-webhook');
+  });
+});

@@ -1,0 +1,95 @@
+import { Worker, type Job, type WorkerOptions } from 'bullmq';
+import { Redis } from 'ioredis';
+import nodemailer, { type Transporter } from 'nodemailer';
+import type { Deps } from '../server/context.ts';
+import { processDigest } from './digest/processor.ts';
+import { processEmail } from './email/processor.ts';
+import { processNotify } from './notify/processor.ts';
+import { QUEUE_NAMES, type DigestJob, type EmailJob, type NotifyJob, type WebhookJob } from './queues.ts';
+import { processWebhook, webhookSigner } from './webhook/processor.ts';
+
+export interface RunningWorkers {
+  workers: Worker[];
+  /** Stops taking jobs, lets the running ones finish, closes connections. */
+  close(): Promise<void>;
+}
+
+const CHANNEL: Record<string, string> = {
+  [QUEUE_NAMES.notify]: 'inbox',
+  [QUEUE_NAMES.email]: 'email',
+  [QUEUE_NAMES.webhook]: 'webhook',
+  [QUEUE_NAMES.digest]: 'digest',
+};
+
+/**
+ * Starts a worker per queue. Workers run wherever this is called (inside
+ * `npm start`, or alone with `npm run workers`), as many processes as you
+ * like: BullMQ hands each job to one of them, and a job whose worker died is
+ * picked up again after WORKER_LOCK_MS (its processing is idempotent).
+ */
+export async function startWorkers(deps: Deps, redisUrl: string): Promise<RunningWorkers> {
+  const { config, log, metrics } = deps;
+  // Workers block on Redis and must wait out outages rather than fail.
+  const connection = new Redis(redisUrl, { maxRetriesPerRequest: null, connectTimeout: 3_000 });
+  connection.on('error', () => {});
+  const common: WorkerOptions = {
+    connection,
+    prefix: deps.store.keys.queuePrefix,
+    concurrency: config.workers.concurrency,
+    lockDuration: config.workers.lockMs,
+    stalledInterval: config.workers.lockMs,
+    maxStalledCount: 2,
+  };
+
+  const workers: Worker[] = [
+    new Worker<NotifyJob>(QUEUE_NAMES.notify, (job) => processNotify(deps, job.data), common),
+    new Worker<DigestJob>(QUEUE_NAMES.digest, (job) => processDigest(deps, job.data), common),
+  ];
+  if (config.notify.webhookUrl && config.notify.webhookSecret) {
+    const signer = webhookSigner(config.notify.webhookSecret);
+    workers.push(new Worker<WebhookJob>(QUEUE_NAMES.webhook, (job) => processWebhook(deps, signer, job.data), common));
+  }
+  let transport: Transporter | undefined;
+  if (config.notify.smtpUrl) {
+    const smtp = new URL(config.notify.smtpUrl);
+    // Bounded SMTP waits: a stuck mail server fails the attempt (and BullMQ retries) instead of holding the job.
+    for (const [k, v] of Object.entries({ connectionTimeout: '10000', greetingTimeout: '10000', socketTimeout: '20000' })) {
+      if (!smtp.searchParams.has(k)) smtp.searchParams.set(k, v);
+    }
+    const mailer = nodemailer.createTransport(smtp.toString());
+    transport = mailer;
+    workers.push(
+      new Worker<EmailJob>(QUEUE_NAMES.email, (job) => processEmail(deps, mailer, job.data), {
+        ...common,
+        // The provider's throttle, shared by every worker process through Redis.
+        limiter: { max: config.notify.emailsPerSecond, duration: 1_000 },
+      }),
+    );
+  }
+
+  for (const worker of workers) {
+    const channel = CHANNEL[worker.name] ?? worker.name;
+    worker.on('failed', (job: Job | undefined, err: Error) => {
+      const final = job ? job.attemptsMade >= (job.opts.attempts ?? 1) : false;
+      metrics.deliveryFailures.inc({ channel, final: String(final) });
+      log[final ? 'error' : 'warn']({ queue: worker.name, jobId: job?.id, attempts: job?.attemptsMade, err: err.message }, final ? 'job failed for good' : 'job failed; will retry');
+    });
+    worker.on('completed', (job: Job) => {
+      if (channel === 'email' || channel === 'webhook') {
+        metrics.deliveries.inc({ channel, kind: String(job.id).includes('digest_') ? 'digest' : 'single' });
+      }
+    });
+    worker.on('error', (err: Error) => log.error({ queue: worker.name, err: err.message }, 'worker error'));
+  }
+  await Promise.all(workers.map((w) => w.waitUntilReady()));
+  log.info({ queues: workers.map((w) => w.name) }, 'workers started');
+
+  return {
+    workers,
+    async close() {
+      await Promise.all(workers.map((w) => w.close()));
+      transport?.close();
+      await connection.quit().catch(() => connection.disconnect());
+    },
+  };
+}

@@ -1,0 +1,85 @@
+/**
+ * `npm run workers`: the queue workers alone (what docker-compose runs), with
+ * /healthz and /metrics on WORKERS_PORT. SIGTERM stops taking jobs, lets the
+ * running ones finish (bounded by SHUTDOWN_TIMEOUT_MS) and closes Redis.
+ */
+import { createServer } from 'node:http';
+import { createDeps } from '../server/app.ts';
+import { resolveJwtSecret } from '../server/auth/dev-secret.ts';
+import { acquireRedis, RedisBootstrapError } from '../server/bootstrap/redis.ts';
+import { ConfigError, loadConfig, type Config } from '../server/config.ts';
+import { createLogger } from '../server/logger.ts';
+import { connectRedis } from '../server/store/redis.ts';
+import { startWorkers } from './index.ts';
+import { registerQueueMetrics } from './metrics.ts';
+
+function fail(message: string): never {
+  process.stderr.write(`\n${message}\n\n`);
+  process.exit(1);
+}
+
+async function main(): Promise<void> {
+  let config: Config;
+  try {
+    config = loadConfig();
+  } catch (err) {
+    if (err instanceof ConfigError) fail(err.message);
+    throw err;
+  }
+  const log = createLogger(config.logLevel, 'threadline-workers');
+  const { secret } = resolveJwtSecret(config);
+  let redisHandle;
+  try {
+    // Workers never start a Redis of their own: they join the one the servers use.
+    redisHandle = await acquireRedis({ ...config, redis: { ...config.redis, serverBin: '/nonexistent/redis-server' } }, log);
+  } catch (err) {
+    if (err instanceof RedisBootstrapError) fail(err.message.replace(/install Redis[^\n]*/, 'start the server (npm start) first'));
+    throw err;
+  }
+  const redis = await connectRedis(redisHandle.url, log);
+  const deps = createDeps({ config, redis, log, jwtSecret: secret });
+  registerQueueMetrics(deps.metrics, deps.queues.all);
+  const running = await startWorkers(deps, redisHandle.url);
+
+  const http = createServer((req, res) => {
+    if (req.url === '/healthz') {
+      res.writeHead(200, { 'content-type': 'application/json' }).end('{"status":"ok"}');
+    } else if (req.url === '/metrics') {
+      deps.metrics.registry.metrics().then(
+        (text) => res.writeHead(200, { 'content-type': deps.metrics.registry.contentType }).end(text),
+        () => res.writeHead(500).end(),
+      );
+    } else {
+      res.writeHead(404).end();
+    }
+  });
+  await new Promise<void>((resolve) => http.listen(config.workers.port, config.host, resolve));
+  log.info({ port: config.workers.port }, 'workers running; /healthz and /metrics served');
+
+  let stopping = false;
+  const shutdown = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    log.info({ signal }, 'stopping workers: finishing running jobs');
+    const force = setTimeout(() => {
+      log.error('running jobs did not finish in time; exiting (they will be picked up again)');
+      process.exit(1);
+    }, config.shutdownTimeoutMs);
+    force.unref();
+    try {
+      await running.close();
+      await deps.queues.close();
+      http.close();
+      await redis.quit().catch(() => redis.disconnect());
+    } finally {
+      process.exit(0);
+    }
+  };
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+  process.on('SIGINT', () => void shutdown('SIGINT'));
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`Threadline workers failed to start: ${err instanceof Error ? err.stack : String(err)}\n`);
+  process.exit(1);
+});

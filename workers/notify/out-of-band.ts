@@ -1,0 +1,35 @@
+import type { WebhookPayload } from '../../client/contract/index.ts';
+import type { Deps } from '../../server/context.ts';
+import type { StoredNotification } from '../../server/store/notifications.ts';
+import { renderNotificationEmail } from '../email/render.ts';
+import { jobIds } from '../queues.ts';
+import { channelsFor } from './channels.ts';
+
+/**
+ * Email and webhook for one notification: sent now while the recipient is
+ * under NOTIFY_MAX_PER_WINDOW in the current window, otherwise folded into a
+ * digest sent when the window ends (one digest job per window: its id says so).
+ */
+export async function sendOutOfBand(deps: Deps, recipientId: string, n: StoredNotification): Promise<void> {
+  const channels = await channelsFor(deps, recipientId);
+  if (!channels) return;
+  const { maxPerWindow, windowMs } = deps.config.notify;
+  const now = Date.now();
+  const { decision, endsAt } = await deps.store.notifications.admit(recipientId, n.id, maxPerWindow, windowMs, now);
+  if (decision === 'digest') {
+    await deps.queues.digest.add(
+      'digest',
+      { recipientId, windowEndsAt: endsAt },
+      { jobId: jobIds.digest(recipientId, endsAt), delay: Math.max(0, endsAt - now) },
+    );
+    return;
+  }
+  if (channels.email) {
+    const mail = renderNotificationEmail(n);
+    await deps.queues.email.add('email', { recipientId, messageId: n.id, to: channels.email, ...mail }, { jobId: jobIds.email(n.id) });
+  }
+  if (channels.webhook) {
+    const payload: WebhookPayload = { type: 'notification', recipient: channels.recipient, notification: n };
+    await deps.queues.webhook.add('webhook', { recipientId, webhookId: n.id, body: JSON.stringify(payload) }, { jobId: jobIds.webhook(n.id) });
+  }
+}

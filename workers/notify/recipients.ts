@@ -1,0 +1,38 @@
+import type { NotificationKind } from '../../client/contract/index.ts';
+import type { Deps } from '../../server/context.ts';
+import { MAX_MENTIONS } from '../../server/domain/mentions.ts';
+import type { CommentRecord } from '../../server/store/comments.ts';
+
+export interface Recipient {
+  userId: string;
+  kind: NotificationKind;
+}
+
+/**
+ * Who hears about a comment: the parent comment's author (a reply) and the
+ * mentioned users (at most 10), never the author, and nobody who muted the
+ * thread or blocked the author. Someone both replied to and mentioned gets
+ * one notification, as a reply. Threads are public, so every signed-in user
+ * may read them; a comment that is no longer visible notifies nobody.
+ */
+export async function resolveRecipients(deps: Deps, record: CommentRecord): Promise<Recipient[]> {
+  if (record.status !== 'visible') return [];
+  const candidates = new Map<string, NotificationKind>();
+  if (record.parentId) {
+    const parent = await deps.store.comments.get(record.threadId, record.parentId);
+    if (parent) candidates.set(parent.authorId, 'reply');
+  }
+  for (const m of record.comment.mentions.slice(0, MAX_MENTIONS)) {
+    if (!candidates.has(m.userId)) candidates.set(m.userId, 'mention');
+  }
+  candidates.delete(record.authorId);
+
+  const recipients: Recipient[] = [];
+  for (const [userId, kind] of candidates) {
+    const prefs = await deps.store.notifications.preferences(userId);
+    if (prefs.mutedThreads.includes(record.threadId)) continue;
+    if (prefs.blockedUsers.includes(record.authorId)) continue;
+    recipients.push({ userId, kind });
+  }
+  return recipients;
+}

@@ -1,0 +1,115 @@
+import { createHash } from 'node:crypto';
+import { Queue, type DefaultJobOptions } from 'bullmq';
+import type { Redis } from 'ioredis';
+import type { Comment, NotificationKind } from '../client/contract/index.ts';
+import type { Config } from '../server/config.ts';
+
+/**
+ * The queues between the server and the workers, their job payloads and the
+ * options every job of a queue gets (one place, like Coral's Task). Job ids
+ * are derived from what the job is about, so adding the same job twice (a
+ * retried post, a re-run parent job) adds it once.
+ */
+export const QUEUE_NAMES = {
+  notify: 'notify',
+  webhook: 'notify-webhook',
+  email: 'notify-email',
+  digest: 'notify-digest',
+} as const;
+
+export interface NotifyJob {
+  threadId: string;
+  commentId: string;
+  /** posted: a new comment; edited: new mentions may have appeared. */
+  reason: 'posted' | 'edited';
+}
+
+export interface WebhookJob {
+  recipientId: string;
+  /** Stable per notification: the `webhook-id` header on every attempt. */
+  webhookId: string;
+  /** The exact JSON body, fixed so every retry is signed over the same bytes. */
+  body: string;
+}
+
+export interface EmailJob {
+  recipientId: string;
+  /** Stable per message: the Message-ID, and the key that stops a re-run job sending twice. */
+  messageId: string;
+  to: string;
+  subject: string;
+  text: string;
+  html: string;
+}
+
+export interface DigestJob {
+  recipientId: string;
+  /** When the recipient's window ended. */
+  windowEndsAt: number;
+}
+
+const hash = (...parts: string[]) => createHash('sha256').update(parts.join('\n')).digest('hex').slice(0, 24);
+
+export const jobIds = {
+  notify: (commentId: string, reason: NotifyJob['reason'], offset: number) =>
+    reason === 'posted' ? `notify-${hash(commentId)}` : `notify-${hash(commentId)}-edit-${offset}`,
+  webhook: (messageKey: string) => `webhook-${messageKey}`,
+  email: (messageKey: string) => `email-${messageKey}`,
+  digest: (recipientId: string, windowEndsAt: number) => `digest-${hash(recipientId)}-${windowEndsAt}`,
+};
+
+/** One notification per comment x recipient x kind: the id that makes delivery idempotent. */
+export const notificationId = (commentId: string, recipientId: string, kind: NotificationKind) =>
+  `n_${hash(commentId, recipientId, kind)}`;
+
+export const digestKey = (recipientId: string, windowEndsAt: number) => `digest_${hash(recipientId)}_${windowEndsAt}`;
+
+export function jobOptions(config: Config): Record<keyof typeof QUEUE_NAMES, DefaultJobOptions> {
+  const kept = { removeOnComplete: { count: 1_000, age: 86_400 }, removeOnFail: { count: config.notify.failedKeep } };
+  const delivery: DefaultJobOptions = {
+    ...kept,
+    attempts: config.notify.attempts,
+    backoff: { type: 'exponential', delay: config.notify.backoffMs, jitter: 0.5 },
+  };
+  return {
+    notify: { ...kept, attempts: 5, backoff: { type: 'exponential', delay: 500, jitter: 0.5 } },
+    webhook: delivery,
+    email: delivery,
+    digest: { ...kept, attempts: 5, backoff: { type: 'exponential', delay: 1_000, jitter: 0.5 } },
+  };
+}
+
+export type Queues = ReturnType<typeof createQueues>;
+
+/**
+ * Producer handles for every queue. The server passes its fail-fast
+ * connection, so enqueueing while Redis is down errors at once instead of
+ * queueing in memory.
+ */
+export function createQueues(connection: Redis, config: Config, prefix: string) {
+  const options = jobOptions(config);
+  const make = <T>(name: string, defaults: DefaultJobOptions) =>
+    new Queue<T>(name, { connection, prefix, defaultJobOptions: defaults, skipWaitingForReady: true });
+  const queues = {
+    notify: make<NotifyJob>(QUEUE_NAMES.notify, options.notify),
+    webhook: make<WebhookJob>(QUEUE_NAMES.webhook, options.webhook),
+    email: make<EmailJob>(QUEUE_NAMES.email, options.email),
+    digest: make<DigestJob>(QUEUE_NAMES.digest, options.digest),
+  };
+  return {
+    ...queues,
+    all: Object.values(queues) as Queue[],
+    /** Asks the workers to tell the comment's mentioned users and parent author. */
+    async commentChanged(comment: Comment, reason: NotifyJob['reason']): Promise<void> {
+      if (comment.mentions.length === 0 && !comment.parentId) return; // nobody to tell
+      await queues.notify.add(
+        'notify',
+        { threadId: comment.threadId, commentId: comment.id, reason },
+        { jobId: jobIds.notify(comment.id, reason, comment.offset) },
+      );
+    },
+    async close(): Promise<void> {
+      await Promise.all(Object.values(queues).map((q) => q.close()));
+    },
+  };
+}

@@ -1,0 +1,38 @@
+import { Webhook } from 'standardwebhooks';
+import type { Deps } from '../../server/context.ts';
+import type { WebhookJob } from '../queues.ts';
+
+/** Standard Webhooks secrets look like `whsec_<base64>`; any other secret is used as raw bytes. */
+export function webhookSigner(secret: string): Webhook {
+  return secret.startsWith('whsec_') ? new Webhook(secret) : new Webhook(Buffer.from(secret, 'utf8').toString('base64'));
+}
+
+export class WebhookRejected extends Error {}
+
+/**
+ * POSTs one notification to NOTIFY_WEBHOOK_URL, signed per Standard Webhooks:
+ * `webhook-id` (the same on every retry, so receivers can drop repeats),
+ * `webhook-timestamp`, and `webhook-signature` = v1,HMAC-SHA256(id.timestamp.body).
+ * Any non-2xx answer or a timeout throws, and BullMQ retries with backoff.
+ */
+export async function processWebhook(deps: Deps, signer: Webhook, job: WebhookJob): Promise<number> {
+  const url = deps.config.notify.webhookUrl!;
+  const sentAt = new Date();
+  const signature = signer.sign(job.webhookId, sentAt, job.body);
+  const res = await fetch(url, {
+    method: 'POST',
+    headers: {
+      'content-type': 'application/json',
+      'user-agent': 'Threadline-Webhooks/1',
+      'webhook-id': job.webhookId,
+      'webhook-timestamp': String(Math.floor(sentAt.getTime() / 1000)),
+      'webhook-signature': signature,
+    },
+    body: job.body,
+    signal: AbortSignal.timeout(deps.config.notify.webhookTimeoutMs),
+    redirect: 'manual',
+  });
+  await res.body?.cancel();
+  if (res.status < 200 || res.status > 299) throw new WebhookRejected(`webhook receiver answered ${res.status}`);
+  return res.status;
+}
