@@ -7,6 +7,9 @@ import { TokenVerifier } from './auth/tokens.ts';
 import type { Config } from './config.ts';
 import type { Deps } from './context.ts';
 import { createHttpApp } from './http/app.ts';
+import { ConnectionLimits } from './limits/connections.ts';
+import { PostingLimits } from './limits/posting.ts';
+import { SocketFloodGuard } from './limits/socket-flood.ts';
 import type { Logger } from './logger.ts';
 import { createMetrics } from './metrics.ts';
 import { adapterChannelPrefix } from './realtime/adapter-protocol.ts';
@@ -50,6 +53,7 @@ export function createDeps(opts: Omit<ThreadlineOptions, 'version' | 'subscriber
     identities: new IdentityCache(),
     emitter: new RoomEmitter(opts.redis, adapterChannelPrefix(opts.config.redis.prefix)),
     queues: createQueues(opts.redis, opts.config, store.keys.queuePrefix),
+    limits: new PostingLimits(opts.redis, opts.config),
     log: opts.log,
     metrics: createMetrics(),
     now: () => new Date(),
@@ -70,11 +74,17 @@ export async function createThreadline(opts: ThreadlineOptions): Promise<Threadl
   if (subscriber.status === 'wait') await subscriber.connect();
 
   const httpServer = createServer();
-  const io = createSocketServer(httpServer, createShardedAdapter(opts.redis, subscriber, { channelPrefix, subscriptionMode: 'dynamic' }));
+  const io = createSocketServer(
+    httpServer,
+    createShardedAdapter(opts.redis, subscriber, { channelPrefix, subscriptionMode: 'dynamic' }),
+    opts.config.limits.allowedOrigins,
+  );
+  const connections = new ConnectionLimits(opts.redis, deps.store.keys, deps.store.scripts, opts.config);
+  connections.start();
   const subscriptions = new ThreadSubscriptions(io, subscriber, channelPrefix);
   const presence = new PresenceTracker(io, deps);
   httpServer.on('request', createHttpApp(deps, opts.version ?? '0.1.0'));
-  attachGateway(io, deps, { subscriptions, presence });
+  attachGateway(io, deps, { subscriptions, presence, connections, flood: new SocketFloodGuard(opts.config) });
   presence.start();
 
   // ioredis re-subscribes after a reconnect; events published meanwhile were
@@ -102,6 +112,7 @@ export async function createThreadline(opts: ThreadlineOptions): Promise<Threadl
     },
     async close() {
       await presence.stop();
+      connections.stop();
       await new Promise<void>((resolve) => {
         void io.close(() => resolve());
         httpServer.closeAllConnections();

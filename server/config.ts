@@ -27,6 +27,28 @@ export const configSchema = z.object({
   IDEMPOTENCY_TTL_SECONDS: int(86_400, 60).describe('How long a clientId is remembered'),
   PRESENCE_TTL_SECONDS: int(45, 3).describe('A viewer not refreshed for this long (e.g. its server crashed) stops counting'),
   PRESENCE_INTERVAL_MS: int(2_000, 100).describe('How often viewer counts are recomputed and pushed (only when changed)'),
+  RATE_USER_SHORT: int(5, 1).describe('Comments and edits a user may make per RATE_USER_SHORT_SECONDS'),
+  RATE_USER_SHORT_SECONDS: int(30, 1).describe('Window of the short per-user limit'),
+  RATE_USER_LONG: int(60, 1).describe('Comments and edits a user may make per RATE_USER_LONG_SECONDS'),
+  RATE_USER_LONG_SECONDS: int(3_600, 1).describe('Window of the long per-user limit'),
+  RATE_NEW_ACCOUNT_HOURS: int(24, 0).describe('Accounts first seen less than this long ago get half the per-user limits'),
+  RATE_IP: int(30, 1).describe('Comments and edits per client IP per RATE_IP_SECONDS'),
+  RATE_IP_SECONDS: int(60, 1).describe('Window of the per-IP limit'),
+  TRUSTED_PROXIES: z.string().default('').describe('Proxies whose X-Forwarded-For is believed: comma-separated IPs/CIDRs or loopback, linklocal, uniquelocal (empty: none)'),
+  ALLOWED_ORIGINS: z.string().default('').describe('Comma-separated browser origins allowed to connect and call the API (empty: any)'),
+  SOCKET_EVENTS_PER_SECOND: int(20, 1).describe('Events a socket may send per second, sustained'),
+  SOCKET_EVENT_BURST: int(40, 1).describe('Events a socket may send in a burst'),
+  SOCKET_FLOOD_SECONDS: int(10, 1).describe('A socket over its event rate this long is disconnected'),
+  SOCKET_FLOOD_MAX_REFUSED: int(200, 1).describe('A socket that has this many events refused in one flood is disconnected at once'),
+  MAX_CONNECTIONS_PER_USER: int(20, 1).describe('Open sockets per signed-in user, across all servers'),
+  MAX_CONNECTIONS_PER_IP: int(100, 1).describe('Open sockets per client IP, across all servers'),
+  HANDSHAKES_PER_IP_PER_MINUTE: int(60, 1).describe('New socket connections per client IP per minute'),
+  SCREEN_WINDOW_SECONDS: int(600, 1).describe('Screening looks back this far for repeats'),
+  SCREEN_COPIES_PER_USER: int(3, 2).describe('The same text this many times from one user: all copies held'),
+  SCREEN_RAID_USERS: int(5, 2).describe('The same text from this many users: all copies held (a copy-paste raid)'),
+  SCREEN_MIN_TEXT_LENGTH: int(8, 1).describe('Texts shorter than this (normalised) are not compared ("+1", "thanks")'),
+  SCREEN_NEW_ACCOUNT_MAX_LINKS: int(3, 0).describe('More links than this from an account younger than RATE_NEW_ACCOUNT_HOURS: held'),
+  SCREEN_MENTION_REPEATS: int(5, 2).describe('One author mentioning the same user this often within the window: held'),
   WORKERS: onOff('on').describe('on: `npm start` also runs the queue workers; off: run them with `npm run workers`'),
   WORKERS_PORT: int(3001).describe('`npm run workers` serves /healthz and /metrics here'),
   WORKER_CONCURRENCY: int(10, 1).describe('Jobs each worker runs at once, per queue'),
@@ -65,6 +87,29 @@ export interface Config {
   history: { maxEvents: number; ttlSeconds: number };
   presence: { ttlMs: number; intervalMs: number };
   workers: { inProcess: boolean; port: number; concurrency: number; lockMs: number };
+  limits: {
+    userShort: { points: number; seconds: number };
+    userLong: { points: number; seconds: number };
+    newAccountMs: number;
+    ip: { points: number; seconds: number };
+    trustedProxies: string[];
+    allowedOrigins: string[];
+    socketEventsPerSecond: number;
+    socketEventBurst: number;
+    socketFloodMs: number;
+    socketFloodMaxRefused: number;
+    connectionsPerUser: number;
+    connectionsPerIp: number;
+    handshakesPerIpPerMinute: number;
+  };
+  screening: {
+    windowMs: number;
+    copiesPerUser: number;
+    raidUsers: number;
+    minTextLength: number;
+    newAccountMaxLinks: number;
+    mentionRepeats: number;
+  };
   notify: {
     smtpUrl: string | undefined;
     emailFrom: string;
@@ -84,6 +129,12 @@ export interface Config {
 }
 
 export class ConfigError extends Error {}
+
+const list = (s: string) =>
+  s
+    .split(',')
+    .map((x) => x.trim())
+    .filter(Boolean);
 
 /** Parse the environment once at boot; nothing else reads process.env. */
 export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
@@ -110,6 +161,29 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     comments: { editWindowSeconds: c.EDIT_WINDOW_SECONDS, idempotencyTtlSeconds: c.IDEMPOTENCY_TTL_SECONDS },
     history: { maxEvents: c.HISTORY_MAX_EVENTS, ttlSeconds: c.HISTORY_TTL_SECONDS },
     presence: { ttlMs: c.PRESENCE_TTL_SECONDS * 1000, intervalMs: c.PRESENCE_INTERVAL_MS },
+    limits: {
+      userShort: { points: c.RATE_USER_SHORT, seconds: c.RATE_USER_SHORT_SECONDS },
+      userLong: { points: c.RATE_USER_LONG, seconds: c.RATE_USER_LONG_SECONDS },
+      newAccountMs: c.RATE_NEW_ACCOUNT_HOURS * 3_600_000,
+      ip: { points: c.RATE_IP, seconds: c.RATE_IP_SECONDS },
+      trustedProxies: list(c.TRUSTED_PROXIES),
+      allowedOrigins: list(c.ALLOWED_ORIGINS),
+      socketEventsPerSecond: c.SOCKET_EVENTS_PER_SECOND,
+      socketEventBurst: Math.max(c.SOCKET_EVENT_BURST, c.SOCKET_EVENTS_PER_SECOND),
+      socketFloodMs: c.SOCKET_FLOOD_SECONDS * 1000,
+      socketFloodMaxRefused: c.SOCKET_FLOOD_MAX_REFUSED,
+      connectionsPerUser: c.MAX_CONNECTIONS_PER_USER,
+      connectionsPerIp: c.MAX_CONNECTIONS_PER_IP,
+      handshakesPerIpPerMinute: c.HANDSHAKES_PER_IP_PER_MINUTE,
+    },
+    screening: {
+      windowMs: c.SCREEN_WINDOW_SECONDS * 1000,
+      copiesPerUser: c.SCREEN_COPIES_PER_USER,
+      raidUsers: c.SCREEN_RAID_USERS,
+      minTextLength: c.SCREEN_MIN_TEXT_LENGTH,
+      newAccountMaxLinks: c.SCREEN_NEW_ACCOUNT_MAX_LINKS,
+      mentionRepeats: c.SCREEN_MENTION_REPEATS,
+    },
     workers: { inProcess: c.WORKERS, port: c.WORKERS_PORT, concurrency: c.WORKER_CONCURRENCY, lockMs: c.WORKER_LOCK_MS },
     notify: {
       smtpUrl: c.SMTP_URL,

@@ -2,6 +2,7 @@ import type { Role } from '../client/contract/index.ts';
 import type { IdentityCache } from './auth/identity-cache.ts';
 import type { TokenVerifier } from './auth/tokens.ts';
 import type { Config } from './config.ts';
+import type { PostingAttempt } from './limits/posting.ts';
 import type { Logger } from './logger.ts';
 import type { Metrics } from './metrics.ts';
 import type { RoomEmitter } from './realtime/room-emitter.ts';
@@ -23,6 +24,11 @@ export interface AuthUser {
 /** null: an anonymous reader. */
 export type Actor = AuthUser | null;
 
+/** Where a request came from (for per-IP limits): the client address after trusted proxies. */
+export interface Origin {
+  ip: string | undefined;
+}
+
 /** Everything a use case may depend on. Nothing here knows about HTTP or sockets. */
 export interface Deps {
   config: Config;
@@ -31,6 +37,8 @@ export interface Deps {
   identities: IdentityCache;
   /** Emits to Socket.IO rooms on every instance. Thread events are not sent here: the write scripts publish them. */
   emitter: RoomEmitter;
+  /** Posting limits (see limits/posting.ts); resolves or throws `rate_limited`. */
+  limits: { check(attempt: PostingAttempt): Promise<void> };
   /** Producer side of the worker queues. */
   queues: Queues;
   log: Logger;

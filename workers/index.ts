@@ -5,7 +5,8 @@ import type { Deps } from '../server/context.ts';
 import { processDigest } from './digest/processor.ts';
 import { processEmail } from './email/processor.ts';
 import { processNotify } from './notify/processor.ts';
-import { QUEUE_NAMES, type DigestJob, type EmailJob, type NotifyJob, type WebhookJob } from './queues.ts';
+import { QUEUE_NAMES, type DigestJob, type EmailJob, type NotifyJob, type ScreenJob, type WebhookJob } from './queues.ts';
+import { processScreen } from './screen/processor.ts';
 import { processWebhook, webhookSigner } from './webhook/processor.ts';
 
 export interface RunningWorkers {
@@ -19,6 +20,7 @@ const CHANNEL: Record<string, string> = {
   [QUEUE_NAMES.email]: 'email',
   [QUEUE_NAMES.webhook]: 'webhook',
   [QUEUE_NAMES.digest]: 'digest',
+  [QUEUE_NAMES.screen]: 'screening',
 };
 
 /**
@@ -44,6 +46,7 @@ export async function startWorkers(deps: Deps, redisUrl: string): Promise<Runnin
   const workers: Worker[] = [
     new Worker<NotifyJob>(QUEUE_NAMES.notify, (job) => processNotify(deps, job.data), common),
     new Worker<DigestJob>(QUEUE_NAMES.digest, (job) => processDigest(deps, job.data), common),
+    new Worker<ScreenJob>(QUEUE_NAMES.screen, (job) => processScreen(deps, job.data), common),
   ];
   if (config.notify.webhookUrl && config.notify.webhookSecret) {
     const signer = webhookSigner(config.notify.webhookSecret);

@@ -15,6 +15,7 @@ export const QUEUE_NAMES = {
   webhook: 'notify-webhook',
   email: 'notify-email',
   digest: 'notify-digest',
+  screen: 'screen',
 } as const;
 
 export interface NotifyJob {
@@ -22,6 +23,11 @@ export interface NotifyJob {
   commentId: string;
   /** posted: a new comment; edited: new mentions may have appeared. */
   reason: 'posted' | 'edited';
+}
+
+export interface ScreenJob {
+  threadId: string;
+  commentId: string;
 }
 
 export interface WebhookJob {
@@ -56,6 +62,7 @@ export const jobIds = {
   webhook: (messageKey: string) => `webhook-${messageKey}`,
   email: (messageKey: string) => `email-${messageKey}`,
   digest: (recipientId: string, windowEndsAt: number) => `digest-${hash(recipientId)}-${windowEndsAt}`,
+  screen: (commentId: string, offset: number) => `screen-${hash(commentId)}-${offset}`,
 };
 
 /** One notification per comment x recipient x kind: the id that makes delivery idempotent. */
@@ -76,6 +83,7 @@ export function jobOptions(config: Config): Record<keyof typeof QUEUE_NAMES, Def
     webhook: delivery,
     email: delivery,
     digest: { ...kept, attempts: 5, backoff: { type: 'exponential', delay: 1_000, jitter: 0.5 } },
+    screen: { ...kept, attempts: 5, backoff: { type: 'exponential', delay: 500, jitter: 0.5 } },
   };
 }
 
@@ -95,18 +103,25 @@ export function createQueues(connection: Redis, config: Config, prefix: string) 
     webhook: make<WebhookJob>(QUEUE_NAMES.webhook, options.webhook),
     email: make<EmailJob>(QUEUE_NAMES.email, options.email),
     digest: make<DigestJob>(QUEUE_NAMES.digest, options.digest),
+    screen: make<ScreenJob>(QUEUE_NAMES.screen, options.screen),
   };
   return {
     ...queues,
     all: Object.values(queues) as Queue[],
-    /** Asks the workers to tell the comment's mentioned users and parent author. */
-    async commentChanged(comment: Comment, reason: NotifyJob['reason']): Promise<void> {
-      if (comment.mentions.length === 0 && !comment.parentId) return; // nobody to tell
-      await queues.notify.add(
-        'notify',
-        { threadId: comment.threadId, commentId: comment.id, reason },
-        { jobId: jobIds.notify(comment.id, reason, comment.offset) },
-      );
+    /**
+     * After a comment was stored or edited: screen it for abuse (unless its
+     * author is trusted) and tell its mentioned users and parent author.
+     */
+    async commentChanged(comment: Comment, reason: NotifyJob['reason'], opts: { screen: boolean }): Promise<void> {
+      const { threadId, id: commentId } = comment;
+      const jobs: Promise<unknown>[] = [];
+      if (opts.screen) {
+        jobs.push(queues.screen.add('screen', { threadId, commentId }, { jobId: jobIds.screen(commentId, comment.offset) }));
+      }
+      if (comment.mentions.length > 0 || comment.parentId) {
+        jobs.push(queues.notify.add('notify', { threadId, commentId, reason }, { jobId: jobIds.notify(commentId, reason, comment.offset) }));
+      }
+      await Promise.all(jobs);
     },
     async close(): Promise<void> {
       await Promise.all(Object.values(queues).map((q) => q.close()));

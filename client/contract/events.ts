@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ErrorBodySchema, type ErrorBody } from './errors.ts';
+import { ErrorBodySchema, ErrorCodeSchema, type ErrorBody } from './errors.ts';
 import {
   ClientIdSchema,
   CommentIdSchema,
@@ -76,6 +76,8 @@ export const serverEvents = {
    * or on another epoch, re-joins with `since` to catch up.
    */
   'thread:sync': z.object({ threadId: ThreadIdSchema, offset: z.number().int().nonnegative(), epoch: z.string() }),
+  /** The thread's settings changed (locked, slow mode, pre-moderation, title). */
+  'thread:updated': z.object({ thread: ThreadSchema }),
   /** Approximate distinct viewers across all servers; at most every 2 s, only on change. */
   'thread:presence': z.object({ threadId: ThreadIdSchema, viewers: z.number().int().nonnegative() }),
   'thread:typing': z.object({
@@ -88,6 +90,8 @@ export const serverEvents = {
   'notifications:unread': z.object({ unread: z.number().int().nonnegative() }),
   /** Sent once after connecting: who the server thinks you are. */
   session: z.object({ user: SessionUserSchema.nullable(), expiresAt: z.iso.datetime().nullable() }),
+  /** The server is about to close this connection, and why (e.g. it flooded the server with events). */
+  'connection:closing': z.object({ code: ErrorCodeSchema, reason: z.string() }),
   /** The token expired; the server disconnects right after. Reconnect with a new token. */
   'auth:expired': z.object({ reason: z.string() }),
 } as const;

@@ -16,6 +16,7 @@ import {
   PostCommentBodySchema,
   PutThreadBodySchema,
   ThreadResponseSchema,
+  ThreadSettingsBodySchema,
 } from './schemas.ts';
 
 export type RestAuth = 'none' | 'optional' | 'user' | 'moderator';
@@ -50,6 +51,15 @@ export const restRoutes: readonly RestRoute[] = [
     summary: 'Create or update a thread (moderator/admin)',
     auth: 'moderator',
     body: PutThreadBodySchema,
+    status: 200,
+    response: ThreadResponseSchema,
+  },
+  {
+    method: 'patch',
+    path: '/api/threads/:threadId',
+    summary: 'Lock or unlock, set slow mode, toggle pre-moderation (moderator/admin); viewers are told live',
+    auth: 'moderator',
+    body: ThreadSettingsBodySchema,
     status: 200,
     response: ThreadResponseSchema,
   },

@@ -72,6 +72,10 @@ export const ThreadSchema = z
     /** Changes when the thread's history is lost; empty until the thread exists. */
     epoch: z.string(),
     locked: z.boolean(),
+    /** 0: off; otherwise each user may post once per this many seconds here. */
+    slowModeSeconds: z.number().int().nonnegative(),
+    /** New comments wait for a moderator before anyone else sees them. */
+    premod: z.boolean(),
   })
   .meta({ id: 'Thread' });
 export type Thread = z.infer<typeof ThreadSchema>;
@@ -108,6 +112,17 @@ export const PutThreadBodySchema = z
     url: z.url({ protocol: /^https?$/ }).max(2048),
   })
   .meta({ id: 'PutThreadBody' });
+
+export const ThreadSettingsBodySchema = z
+  .strictObject({
+    locked: z.boolean().optional(),
+    /** 0 turns slow mode off. */
+    slowModeSeconds: z.number().int().min(0).max(86_400).optional(),
+    premod: z.boolean().optional(),
+  })
+  .refine((b) => Object.keys(b).length > 0, 'give at least one of locked, slowModeSeconds, premod')
+  .meta({ id: 'ThreadSettingsBody' });
+export type ThreadSettings = z.infer<typeof ThreadSettingsBodySchema>;
 
 export const PostCommentBodySchema = z
   .strictObject({

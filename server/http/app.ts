@@ -1,6 +1,8 @@
+import cors from 'cors';
 import express, { type Express } from 'express';
 import { SOCKET_LIMITS } from '../../client/contract/index.ts';
 import type { Deps } from '../context.ts';
+import { errors } from '../errors.ts';
 import { identify } from './auth.ts';
 import { errorHandler, notFoundHandler } from './errors.ts';
 import { buildOpenApi } from './openapi.ts';
@@ -11,9 +13,12 @@ import { notificationRoutes } from './routes/notifications.ts';
 import { threadRoutes } from './routes/threads.ts';
 
 export function createHttpApp(deps: Deps, version: string): Express {
+  const { trustedProxies, allowedOrigins } = deps.config.limits;
   const app = express();
   app.disable('x-powered-by');
   app.set('query parser', 'simple');
+  // req.ip believes X-Forwarded-For only from these proxies (per-IP limits depend on it).
+  app.set('trust proxy', trustedProxies.length > 0 ? trustedProxies : false);
 
   app.use((req, res, next) => {
     const end = deps.metrics.ackLatency.startTimer({ transport: 'http' });
@@ -27,6 +32,16 @@ export function createHttpApp(deps: Deps, version: string): Express {
     res.json(openapi);
   });
 
+  // Host sites call the API from their pages: CORS for the allowed origins, and
+  // a browser request from any other origin is refused outright.
+  app.use('/api', cors({ origin: allowedOrigins.length > 0 ? allowedOrigins : true, maxAge: 600 }));
+  app.use('/api', (req, _res, next) => {
+    const origin = req.get('origin');
+    if (allowedOrigins.length > 0 && origin !== undefined && !allowedOrigins.includes(origin)) {
+      throw errors.forbidden(`Origin ${origin} is not allowed`);
+    }
+    next();
+  });
   app.use('/api', express.json({ limit: SOCKET_LIMITS.maxPayloadBytes, strict: true }));
   app.use('/api', identify(deps));
   app.use(threadRoutes(deps));

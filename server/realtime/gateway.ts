@@ -8,7 +8,10 @@ import { joinThread } from '../usecases/join-thread.ts';
 import { postComment } from '../usecases/post-comment.ts';
 import { signalTyping } from '../usecases/signal-typing.ts';
 import { handle } from './handle.ts';
-import { handshakeAuth } from './handshake.ts';
+import type { ConnectionLimits } from '../limits/connections.ts';
+import type { SocketFloodGuard } from '../limits/socket-flood.ts';
+import { AppError } from '../errors.ts';
+import { handshake } from './handshake.ts';
 import type { PresenceTracker } from './presence.ts';
 import { armExpiry, clearExpiry } from './session.ts';
 import { isThreadRoom, type ThreadSubscriptions } from './subscriptions.ts';
@@ -24,15 +27,35 @@ function joinedThreadCount(socket: IoSocket): number {
 export function attachGateway(
   io: IoServer,
   deps: Deps,
-  live: { subscriptions: ThreadSubscriptions; presence: PresenceTracker },
+  live: { subscriptions: ThreadSubscriptions; presence: PresenceTracker; connections: ConnectionLimits; flood: SocketFloodGuard },
 ): void {
-  io.use(handshakeAuth(deps));
+  io.use(handshake(deps, live.connections));
 
   io.on('connection', (socket) => {
     deps.metrics.socketsConnected.inc();
     socket.on('disconnect', () => {
       deps.metrics.socketsConnected.dec();
       clearExpiry(socket);
+      live.flood.forget(socket.id);
+      void live.connections.disconnected(socket.id);
+    });
+
+    // Every incoming event passes the socket's rate first; refused ones are
+    // answered `rate_limited` without reaching a handler.
+    socket.use((packet, next) => {
+      live.flood.check(socket.id).then((verdict) => {
+        if (verdict.allowed) return next();
+        const ack = packet.at(-1);
+        deps.metrics.errors.inc({ transport: 'socket', code: 'rate_limited' });
+        if (typeof ack === 'function') {
+          const error = new AppError('rate_limited', 'Too many events; slow down', { retryAfterMs: verdict.retryAfterMs, details: { scope: 'socket_events' } });
+          ack({ ok: false, error: error.toBody() });
+        }
+        if (verdict.disconnect) {
+          socket.emit('connection:closing', { code: 'rate_limited', reason: 'This connection kept sending events faster than allowed' });
+          socket.disconnect(true);
+        }
+      }, next);
     });
 
     const actor = socket.data.actor;
@@ -79,12 +102,12 @@ export function attachGateway(
     });
 
     handle(deps, socket, 'comment:post', async (payload) => {
-      const result = await postComment(deps, socket.data.actor, payload);
+      const result = await postComment(deps, socket.data.actor, payload, { ip: socket.data.ip });
       if (!result.duplicate) deps.metrics.commentsPosted.inc({ transport: 'socket' });
       return result;
     });
 
-    handle(deps, socket, 'comment:edit', (payload) => editComment(deps, socket.data.actor, payload));
+    handle(deps, socket, 'comment:edit', (payload) => editComment(deps, socket.data.actor, payload, { ip: socket.data.ip }));
 
     handle(deps, socket, 'comment:delete', (payload) => deleteComment(deps, socket.data.actor, payload));
 

@@ -1,24 +1,31 @@
 import type { ExtendedError } from 'socket.io';
 import type { Deps } from '../context.ts';
 import { errors, toAppError } from '../errors.ts';
+import type { ConnectionLimits } from '../limits/connections.ts';
 import { authenticate } from '../usecases/authenticate.ts';
+import { clientIpResolver } from './client-ip.ts';
 import type { IoSocket } from './types.ts';
 
 /**
- * `auth: {token}` in the handshake signs the socket in; no token makes it an
- * anonymous reader. A bad token fails the connection: the client's
- * `connect_error` carries `data: {code, message}`.
+ * Admission of a new socket, cheapest refusal first: the IP's handshake rate,
+ * then the token (`auth: {token}`; none = anonymous reader), then the open
+ * connection caps per user and per IP. A refusal fails the connection; the
+ * client's `connect_error` carries `data: {code, message, ...}`.
  */
-export function handshakeAuth(deps: Deps) {
+export function handshake(deps: Deps, connections: ConnectionLimits) {
+  const clientIp = clientIpResolver(deps.config.limits.trustedProxies);
   return async (socket: IoSocket, next: (err?: ExtendedError) => void): Promise<void> => {
     try {
+      socket.data.ip = clientIp(socket.request);
+      await connections.handshake(socket.data.ip);
       const token: unknown = (socket.handshake.auth as Record<string, unknown> | undefined)?.token;
       if (token === undefined || token === null || token === '') {
         socket.data.actor = null;
-        return next();
+      } else {
+        if (typeof token !== 'string') throw errors.unauthenticated('auth.token must be a string');
+        socket.data.actor = await authenticate(deps, token);
       }
-      if (typeof token !== 'string') throw errors.unauthenticated('auth.token must be a string');
-      socket.data.actor = await authenticate(deps, token);
+      await connections.admit(socket.id, socket.data.actor?.id, socket.data.ip);
       next();
     } catch (err) {
       const error = toAppError(err);

@@ -4,6 +4,8 @@ import type { Actor } from '../context.ts';
 
 export interface SocketData {
   actor: Actor;
+  /** The client's address, after trusted proxies. */
+  ip: string;
 }
 
 // eslint-disable-next-line @typescript-eslint/no-empty-object-type

@@ -2,8 +2,16 @@ import type { Redis } from 'ioredis';
 import type { Comment, CommentStatus, Mention, ThreadEventType, UserRef } from '../../client/contract/index.ts';
 import type { Keys } from './keys.ts';
 import type { Scripts } from './scripts.ts';
-import { toThread } from './threads.ts';
+import { THREAD_FIELDS, toThread } from './threads.ts';
 import type { Thread } from '../../client/contract/index.ts';
+
+/** Why a comment's status was changed by moderation (a person, or an automatic rule). */
+export interface ModerationRecord {
+  status: CommentStatus;
+  by: { kind: 'user'; id: string; handle: string } | { kind: 'system'; name: string };
+  reasons: { rule: string; detail: string }[];
+  at: string;
+}
 
 /** What the server knows about a comment beyond its public JSON. */
 export interface CommentRecord {
@@ -15,7 +23,9 @@ export interface CommentRecord {
   status: CommentStatus;
   createdAt: string;
   edits: number;
-  /** The public view, exactly as readers receive it. */
+  /** The latest moderation decision, if any. */
+  moderation: ModerationRecord | null;
+  /** The comment as its author (and moderators) see it; readers see it only while visible. */
   comment: Comment;
 }
 
@@ -150,18 +160,31 @@ export class CommentStore {
     return { kind: 'rejected', reason: a as 'not_found' | 'not_editable' | 'too_many_edits' };
   }
 
+  /**
+   * Moves a comment to `target` if its status is one of `allowedFrom`;
+   * `moderation` (who or what decided, and why) is recorded with the change.
+   */
   async setStatus(
     threadId: string,
     commentId: string,
     target: CommentStatus,
     allowedFrom: CommentStatus[],
+    moderation?: ModerationRecord,
   ): Promise<StatusResult> {
     const k = this.keys.thread;
     const reply = await this.scripts.run(
       this.redis,
       'set-comment-status',
       [k.meta(threadId), k.log(threadId), k.visible(threadId), k.comment(threadId, commentId)],
-      [threadId, target, allowedFrom.join(','), this.limits.maxEvents, this.limits.ttlSeconds, ...this.liveArgs(threadId)],
+      [
+        threadId,
+        target,
+        allowedFrom.join(','),
+        this.limits.maxEvents,
+        this.limits.ttlSeconds,
+        ...this.liveArgs(threadId),
+        moderation ? JSON.stringify(moderation) : '',
+      ],
     );
     const [status, a, b, json, eventType] = reply as [string, string | number, string, string, string];
     if (status === 'ok') {
@@ -181,8 +204,28 @@ export class CommentStore {
     return { kind: 'rejected', reason: 'not_found' };
   }
 
+  /**
+   * What a post needs to know before it is attempted, in one round trip: the
+   * comment already stored for this clientId (a retry), and the thread's
+   * lock and slow mode.
+   */
+  async preflight(threadId: string, userId: string, clientId: string | undefined) {
+    const k = this.keys.thread;
+    const pipeline = this.redis.pipeline().hmget(k.meta(threadId), 'locked', 'slowMode', 'premod');
+    if (clientId) pipeline.get(k.idempotency(threadId, userId, clientId));
+    const results = (await pipeline.exec()) ?? [];
+    for (const [err] of results) if (err) throw err;
+    const [locked, slowMode, premod] = results[0]![1] as (string | null)[];
+    return {
+      existingCommentId: (results[1]?.[1] as string | null | undefined) ?? null,
+      locked: locked === '1',
+      slowModeSeconds: Number(slowMode ?? 0),
+      premod: premod === '1',
+    };
+  }
+
   async get(threadId: string, commentId: string): Promise<CommentRecord | null> {
-    const [id, parentId, authorId, body, status, createdAt, edits, json] = await this.redis.hmget(
+    const [id, parentId, authorId, body, status, createdAt, edits, json, moderation] = await this.redis.hmget(
       this.keys.thread.comment(threadId, commentId),
       'id',
       'parentId',
@@ -192,6 +235,7 @@ export class CommentStore {
       'createdAt',
       'edits',
       'json',
+      'moderation',
     );
     if (!id || !json) return null;
     return {
@@ -203,6 +247,7 @@ export class CommentStore {
       status: status as CommentStatus,
       createdAt: createdAt ?? '',
       edits: Number(edits ?? 0),
+      moderation: moderation ? (JSON.parse(moderation) as ModerationRecord) : null,
       comment: JSON.parse(json),
     };
   }
@@ -216,7 +261,7 @@ export class CommentStore {
   async page(threadId: string, req: PageRequest): Promise<Page> {
     const k = this.keys.thread;
     const visible = k.visible(threadId);
-    const tx = this.redis.multi().hmget(k.meta(threadId), 'epoch', 'offset', 'title', 'url', 'locked').zcard(visible);
+    const tx = this.redis.multi().hmget(k.meta(threadId), ...THREAD_FIELDS).zcard(visible);
     if (req.order === 'oldest') {
       tx.zrangebyscore(visible, req.after === undefined ? '-inf' : `(${req.after}`, '+inf', 'WITHSCORES', 'LIMIT', 0, req.limit + 1);
     } else {

@@ -3,8 +3,10 @@ import type { Config } from '../config.ts';
 import { adapterChannelPrefix, threadEnvelope } from '../realtime/adapter-protocol.ts';
 import { CommentStore } from './comments.ts';
 import { createKeys } from './keys.ts';
+import { ModerationStore } from './moderation.ts';
 import { NotificationStore } from './notifications.ts';
 import { PresenceStore } from './presence.ts';
+import { ScreeningStore } from './screening.ts';
 import { Scripts } from './scripts.ts';
 import { ThreadStore } from './threads.ts';
 import { UserStore } from './users.ts';
@@ -28,5 +30,7 @@ export function createStore(redis: Redis, config: Pick<Config, 'redis' | 'histor
     users: new UserStore(redis, keys, scripts),
     presence: new PresenceStore(redis, keys),
     notifications: new NotificationStore(redis, keys, scripts),
+    screening: new ScreeningStore(redis, keys, scripts),
+    moderation: new ModerationStore(redis, keys),
   };
 }

@@ -50,6 +50,22 @@ export function createKeys(prefix: string) {
       /** string with expiry: this message was handed to the SMTP server (guards against re-sending) */
       emailSent: (userId: string, messageId: string) => `${n(userId)}:email-sent:${messageId}`,
     },
+    /** Screening memory, per normalised text and per author -> mentioned user. */
+    screening: {
+      /** zset: "<commentId> <authorId>" -> first seen (ms) */
+      text: (fingerprint: string) => `${prefix}{s:x:${fingerprint}}:copies`,
+      /** zset: comment id -> first seen (ms) */
+      mentions: (authorId: string, mentionedId: string) => `${prefix}{s:m:${authorId}}:${mentionedId}`,
+    },
+    moderation: {
+      /** zset: comment id -> time it entered the queue; queues: pending, reported, flagged, rejected */
+      queue: (name: string) => `${prefix}{m}:queue:${name}`,
+    },
+    /** zset: open socket id -> expiry (ms), per user and per client IP, across servers */
+    openSockets: {
+      user: (userId: string) => `${prefix}{c:u:${userId}}:sockets`,
+      ip: (ip: string) => `${prefix}{c:ip:${ip}}:sockets`,
+    },
     /** BullMQ's prefix; the hash tag keeps each queue's keys in one Cluster slot. */
     queuePrefix: `${prefix}{bull}`,
     user: {

@@ -14,7 +14,10 @@ export type ScriptName =
   | 'put-thread'
   | 'upsert-user'
   | 'deliver-notification'
-  | 'admit-out-of-band';
+  | 'admit-out-of-band'
+  | 'admit-socket'
+  | 'record-occurrence'
+  | 'set-thread-fields';
 
 interface ScriptSource {
   name: ScriptName;

@@ -1,5 +1,5 @@
 import type { Redis } from 'ioredis';
-import type { Thread, ThreadEvent, ThreadEventType } from '../../client/contract/index.ts';
+import type { Thread, ThreadEvent, ThreadEventType, ThreadSettings } from '../../client/contract/index.ts';
 import type { Keys } from './keys.ts';
 import type { Scripts } from './scripts.ts';
 
@@ -21,7 +21,7 @@ export class ThreadStore {
     const k = this.keys.thread;
     const [[e1, meta], [e2, count]] = (await this.redis
       .multi()
-      .hmget(k.meta(threadId), 'epoch', 'offset', 'title', 'url', 'locked')
+      .hmget(k.meta(threadId), ...THREAD_FIELDS)
       .zcard(k.visible(threadId))
       .exec()) as [[Error | null, (string | null)[]], [Error | null, number]];
     if (e1) throw e1;
@@ -31,6 +31,15 @@ export class ThreadStore {
 
   async put(threadId: string, title: string, url: string, epochCandidate: string): Promise<void> {
     await this.scripts.run(this.redis, 'put-thread', [this.keys.thread.meta(threadId)], [title, url, epochCandidate]);
+  }
+
+  /** Changes settings, creating the thread (and its epoch) if it is new. */
+  async updateSettings(threadId: string, settings: ThreadSettings, epochCandidate: string): Promise<void> {
+    const fields: Record<string, string> = {};
+    if (settings.locked !== undefined) fields.locked = settings.locked ? '1' : '0';
+    if (settings.slowModeSeconds !== undefined) fields.slowMode = String(settings.slowModeSeconds);
+    if (settings.premod !== undefined) fields.premod = settings.premod ? '1' : '0';
+    await this.scripts.run(this.redis, 'set-thread-fields', [this.keys.thread.meta(threadId)], [epochCandidate, ...Object.entries(fields).flat()]);
   }
 
   /**
@@ -46,8 +55,11 @@ export class ThreadStore {
   }
 }
 
+/** Meta fields read for a Thread, in the order toThread expects. */
+export const THREAD_FIELDS = ['epoch', 'offset', 'title', 'url', 'locked', 'slowMode', 'premod'] as const;
+
 export function toThread(threadId: string, meta: (string | null)[], commentCount: number): Thread {
-  const [epoch, offset, title, url, locked] = meta;
+  const [epoch, offset, title, url, locked, slowMode, premod] = meta;
   return {
     id: threadId,
     title: title ?? null,
@@ -56,6 +68,8 @@ export function toThread(threadId: string, meta: (string | null)[], commentCount
     offset: Number(offset ?? 0),
     epoch: epoch ?? '',
     locked: locked === '1',
+    slowModeSeconds: Number(slowMode ?? 0),
+    premod: premod === '1',
   };
 }
 

@@ -71,6 +71,12 @@ export class UserStore {
     return { id: uid, handle, name, email: email || null };
   }
 
+  /** When Threadline first saw this user, or null if unknown. */
+  async firstSeen(id: string): Promise<Date | null> {
+    const createdAt = await this.redis.hget(this.keys.user.record(id), 'createdAt');
+    return createdAt ? new Date(createdAt) : null;
+  }
+
   /** Lower-cased handles starting with `prefix`, in alphabetical order. */
   async handlesWithPrefix(prefix: string, limit: number): Promise<string[]> {
     const p = prefix.toLowerCase();

@@ -1,14 +1,19 @@
 import type { Comment } from '../../client/contract/index.ts';
-import type { Actor, Deps } from '../context.ts';
+import type { Actor, Deps, Origin } from '../context.ts';
 import { acceptBody } from '../domain/body.ts';
 import { threadIdOfComment } from '../domain/ids.ts';
 import { errors } from '../errors.ts';
-import { notifyLater } from './notify-later.ts';
+import { afterWrite } from './after-write.ts';
 import { resolveMentions } from './resolve-mentions.ts';
 
 export const MAX_EDITS_PER_COMMENT = 10;
 
-export async function editComment(deps: Deps, actor: Actor, input: { commentId: string; body: string }): Promise<{ comment: Comment }> {
+export async function editComment(
+  deps: Deps,
+  actor: Actor,
+  input: { commentId: string; body: string },
+  origin: Origin = { ip: undefined },
+): Promise<{ comment: Comment }> {
   if (!actor) throw errors.unauthenticated('Sign in to edit');
   const body = acceptBody(input.body);
   const threadId = threadIdOfComment(input.commentId);
@@ -23,6 +28,8 @@ export async function editComment(deps: Deps, actor: Actor, input: { commentId: 
     throw errors.forbidden(`Comments can be edited for ${Math.round(windowMs / 60_000)} minutes after posting`);
   }
   if (body === record.body) return { comment: record.comment };
+  // Edits draw on the same per-user and per-IP budgets as new comments.
+  await deps.limits.check({ actor, ip: origin.ip, threadId, slowModeSeconds: 0, kind: 'edit', now: deps.now() });
 
   const mentions = await resolveMentions(deps, body, actor.id);
   const result = await deps.store.comments.edit(threadId, input.commentId, body, mentions, deps.now(), MAX_EDITS_PER_COMMENT);
@@ -33,7 +40,7 @@ export async function editComment(deps: Deps, actor: Actor, input: { commentId: 
     }
     throw errors.conflict('This comment can no longer be edited');
   }
-  // Someone newly mentioned hears about it; those already told are not told twice.
-  if (result.comment.status === 'visible' && result.comment.mentions.length > 0) await notifyLater(deps, result.comment, 'edited');
+  // Screened again; someone newly mentioned hears about it (those already told are not told twice).
+  if (result.comment.status === 'visible') await afterWrite(deps, actor, result.comment, 'edited');
   return { comment: result.comment };
 }

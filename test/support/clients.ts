@@ -41,13 +41,23 @@ export async function makeUser(
 }
 
 /** A connected socket.io-client (websocket only, no auto-reconnect unless asked). */
-export async function connectSocket(url: string, token?: string, opts: { reconnection?: boolean } = {}): Promise<ClientSocket> {
+export async function connectSocket(
+  url: string,
+  token?: string,
+  opts: { reconnection?: boolean; extraHeaders?: Record<string, string> } = {},
+): Promise<ClientSocket> {
   const socket: ClientSocket = connect(url, {
     transports: ['websocket'],
     forceNew: true,
     reconnection: opts.reconnection ?? false,
     auth: token ? { token } : {},
+    ...(opts.extraHeaders ? { extraHeaders: opts.extraHeaders } : {}),
   });
+  // Keep every event from the first packet on: some arrive in the same tick as
+  // `session`, before a test could attach a listener (see record()).
+  const history: [string, unknown][] = [];
+  histories.set(socket, history);
+  socket.onAny((event: string, payload: unknown) => history.push([event, payload]));
   // The server greets every connection with `session`; waiting for it means the
   // server-side handlers are in place and lets tests read who they are.
   const session = await new Promise<SessionPayload>((resolve, reject) => {
@@ -57,6 +67,8 @@ export async function connectSocket(url: string, token?: string, opts: { reconne
   sessions.set(socket, session);
   return socket;
 }
+
+const histories = new WeakMap<ClientSocket, [string, unknown][]>();
 
 type SessionPayload = Parameters<ServerToClientEvents['session']>[0];
 const sessions = new WeakMap<ClientSocket, SessionPayload>();
@@ -86,9 +98,14 @@ export async function ok<E extends ClientEventName>(socket: ClientSocket, event:
   return res;
 }
 
-/** Records every event of a kind the socket receives, for later assertions. */
+/**
+ * Records every event of a kind the socket receives, for later assertions,
+ * starting with any that arrived before this call (since the socket connected).
+ */
 export function record<E extends keyof ServerToClientEvents>(socket: ClientSocket, event: E) {
-  const seen: Parameters<ServerToClientEvents[E]>[0][] = [];
+  const seen: Parameters<ServerToClientEvents[E]>[0][] = (histories.get(socket) ?? [])
+    .filter(([name]) => name === event)
+    .map(([, payload]) => payload as Parameters<ServerToClientEvents[E]>[0]);
   const waiters: { n: number; resolve: () => void }[] = [];
   (socket as unknown as { on(e: string, fn: (p: unknown) => void): void }).on(event, (payload) => {
     seen.push(payload as Parameters<ServerToClientEvents[E]>[0]);

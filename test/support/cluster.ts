@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { freePort } from '../../server/bootstrap/redis.ts';
-import { TEST_SECRET } from './server.ts';
+import { RELAXED_LIMITS, TEST_SECRET } from './server.ts';
 
 export interface Instance {
   port: number;
@@ -40,6 +40,7 @@ export class Cluster {
         REDIS_PREFIX: this.prefix,
         AUTH_JWT_SECRET: TEST_SECRET,
         LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'warn',
+        ...RELAXED_LIMITS,
         ...this.env,
       },
       stdio: ['ignore', 'pipe', 'pipe'],

@@ -7,6 +7,19 @@ import { connectRedis, SUBSCRIBER_CONNECTION } from '../../server/store/redis.ts
 
 export const TEST_SECRET = 'test-secret-0123456789-0123456789-abcdef';
 
+/** Test servers get limits far above what tests send, except where a test sets them. */
+export const RELAXED_LIMITS: Record<string, string> = {
+  RATE_USER_SHORT: '100000',
+  RATE_USER_LONG: '100000',
+  RATE_IP: '100000',
+  HANDSHAKES_PER_IP_PER_MINUTE: '100000',
+  MAX_CONNECTIONS_PER_IP: '100000',
+  MAX_CONNECTIONS_PER_USER: '100000',
+  SOCKET_EVENTS_PER_SECOND: '100000',
+  SOCKET_EVENT_BURST: '100000',
+};
+
+
 export interface TestServer {
   url: string;
   port: number;
@@ -29,6 +42,7 @@ export async function startServer(
     REDIS_PREFIX: prefix,
     AUTH_JWT_SECRET: TEST_SECRET,
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
+    ...RELAXED_LIMITS,
     ...env,
   });
   const log = createLogger(config.logLevel);

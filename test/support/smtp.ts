@@ -45,6 +45,8 @@ export class TestSmtp {
         }, callback);
       },
     });
+    // A sender killed mid-message resets its connection; that is a test scenario, not a failure.
+    this.server.on('error', () => {});
     await new Promise<void>((resolve) => this.server!.listen(this.port, '127.0.0.1', resolve));
   }
 

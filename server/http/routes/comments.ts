@@ -16,7 +16,7 @@ export function commentRoutes(deps: Deps): Router {
     const { commentId } = parseInput(CommentParams, req.params, 'path');
     const actor = requireUser(res);
     const { body } = parseInput(EditCommentBodySchema, req.body, 'body');
-    res.json(await editComment(deps, actor, { commentId, body }));
+    res.json(await editComment(deps, actor, { commentId, body }, { ip: req.ip }));
   });
 
   router.delete('/api/comments/:commentId', async (req, res) => {

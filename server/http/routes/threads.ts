@@ -6,6 +6,7 @@ import {
   PostCommentBodySchema,
   PutThreadBodySchema,
   ThreadIdSchema,
+  ThreadSettingsBodySchema,
 } from '../../../client/contract/index.ts';
 import type { Deps } from '../../context.ts';
 import { parseInput } from '../../errors.ts';
@@ -14,6 +15,7 @@ import { getThread } from '../../usecases/get-thread.ts';
 import { listComments } from '../../usecases/list-comments.ts';
 import { postComment } from '../../usecases/post-comment.ts';
 import { putThread } from '../../usecases/put-thread.ts';
+import { updateThreadSettings } from '../../usecases/update-thread-settings.ts';
 import { actorOf, requireUser } from '../auth.ts';
 
 const ThreadParams = z.object({ threadId: ThreadIdSchema });
@@ -25,6 +27,13 @@ export function threadRoutes(deps: Deps): Router {
     const { threadId } = parseInput(ThreadParams, req.params, 'path');
     const body = parseInput(PutThreadBodySchema, req.body, 'body');
     res.json(await putThread(deps, requireUser(res), { threadId, ...body }));
+  });
+
+  router.patch('/api/threads/:threadId', async (req, res) => {
+    const { threadId } = parseInput(ThreadParams, req.params, 'path');
+    const actor = requireUser(res);
+    const settings = parseInput(ThreadSettingsBodySchema, req.body, 'body');
+    res.json(await updateThreadSettings(deps, actor, { threadId, settings }));
   });
 
   router.get('/api/threads/:threadId', async (req, res) => {
@@ -42,7 +51,7 @@ export function threadRoutes(deps: Deps): Router {
     const { threadId } = parseInput(ThreadParams, req.params, 'path');
     const actor = requireUser(res);
     const body = parseInput(PostCommentBodySchema, req.body, 'body');
-    const result = await postComment(deps, actor, { threadId, ...body });
+    const result = await postComment(deps, actor, { threadId, ...body }, { ip: req.ip });
     if (!result.duplicate) deps.metrics.commentsPosted.inc({ transport: 'http' });
     res.status(result.duplicate ? 200 : 201).json({ comment: result.comment });
   });

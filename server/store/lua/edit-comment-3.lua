@@ -28,7 +28,7 @@ if status == 'visible' then
   offset = next_offset(KEYS[1])
   redis.call('HSET', KEYS[3], 'offset', offset)
 end
-local json = comment_json(KEYS[3], ARGV[1], offset)
+local json = comment_json(KEYS[3], ARGV[1], offset, false)
 redis.call('HSET', KEYS[3], 'json', json)
 if status == 'visible' then
   emit_event(KEYS[2], {ARGV[8], ARGV[9], ARGV[10]}, ARGV[1], epoch, offset, 'comment.updated', json, ARGV[5], ARGV[6])

@@ -48,7 +48,7 @@ redis.call('HSET', KEYS[5],
   'body', ARGV[7], 'mentions', ARGV[8], 'status', status,
   'createdAt', iso_utc(created_ms), 'editedAt', '', 'edits', 0,
   'offset', offset, 'createdOffset', offset)
-local json = comment_json(KEYS[5], ARGV[1], offset)
+local json = comment_json(KEYS[5], ARGV[1], offset, false)
 redis.call('HSET', KEYS[5], 'json', json)
 
 redis.call('ZADD', KEYS[4], created_ms, ARGV[4])

@@ -11,6 +11,7 @@
 -- ARGV[1] thread id   ARGV[2] new status   ARGV[3] allowed current statuses, comma separated
 -- ARGV[4] log max events   ARGV[5] log ttl (s)
 -- ARGV[6..8] live channel, message prefix, message suffix (see lib/thread.lua emit_event)
+-- ARGV[9] moderation record (JSON: who or what decided, and why) or '' to leave it
 --
 -- Returns {'ok', offset, epoch, json, eventType}  eventType '' when nothing public changed
 --         {'same', json}                          already in that status
@@ -27,6 +28,7 @@ if not string.find(',' .. ARGV[3] .. ',', ',' .. current .. ',', 1, true) then
 end
 
 redis.call('HSET', KEYS[4], 'status', target)
+if ARGV[9] ~= '' then redis.call('HSET', KEYS[4], 'moderation', ARGV[9]) end
 local was_public = current == 'visible'
 local is_public = target == 'visible'
 local event_type = ''
@@ -52,10 +54,11 @@ if is_public then
 else
   redis.call('ZREM', KEYS[3], id)
 end
-local json = comment_json(KEYS[4], ARGV[1], offset)
+local json = comment_json(KEYS[4], ARGV[1], offset, false)
 redis.call('HSET', KEYS[4], 'json', json)
 if event_type ~= '' then
-  emit_event(KEYS[2], {ARGV[6], ARGV[7], ARGV[8]}, ARGV[1], epoch, offset, event_type, json, ARGV[4], ARGV[5])
+  emit_event(KEYS[2], {ARGV[6], ARGV[7], ARGV[8]}, ARGV[1], epoch, offset, event_type,
+    comment_json(KEYS[4], ARGV[1], offset, true), ARGV[4], ARGV[5])
 end
 
 return {'ok', offset, epoch, json, event_type}

@@ -49,16 +49,18 @@ local function ensure_thread(meta_key, epoch_candidate)
   return epoch
 end
 
--- The public JSON of a comment, built from its hash. Removed and deleted
--- comments keep their place (id, author, times) but lose body and mentions.
+-- The JSON of a comment, built from its hash. Removed and deleted comments
+-- keep their place (id, author, times) but lose body and mentions. With
+-- `for_readers`, a pending (held) comment loses them too: that version goes
+-- to everyone in the thread, the other only to its author and moderators.
 -- JSON is assembled by hand because cjson would turn an empty mentions
 -- array into {}.
-local function comment_json(comment_key, thread_id, offset)
+local function comment_json(comment_key, thread_id, offset, for_readers)
   local f = redis.call('HMGET', comment_key, 'id', 'parentId', 'authorId', 'authorHandle', 'authorName',
     'body', 'mentions', 'status', 'createdAt', 'editedAt')
   local status = f[8]
   local body, mentions = f[6], f[7]
-  if status == 'removed' or status == 'deleted' then
+  if status == 'removed' or status == 'deleted' or (for_readers and status ~= 'visible') then
     body = ''
     mentions = '[]'
   end

@@ -1,0 +1,107 @@
+import type { Redis } from 'ioredis';
+import { RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
+import type { Config } from '../config.ts';
+import { AppError, errors } from '../errors.ts';
+import type { Keys } from '../store/keys.ts';
+import type { Scripts } from '../store/scripts.ts';
+
+const TTL_MS = 60_000;
+
+interface Held {
+  keys: string[];
+}
+
+/**
+ * Connection limits across all servers: new connections per IP per minute
+ * (rate-limiter-flexible), and open sockets per user and per IP (a sorted
+ * set per user/IP that each server keeps refreshing for its own sockets, so
+ * a crashed server's sockets stop counting within a minute).
+ */
+export class ConnectionLimits {
+  private readonly handshakes: RateLimiterRedis;
+  private readonly held = new Map<string, Held>();
+  private timer: NodeJS.Timeout | undefined;
+
+  constructor(
+    private readonly redis: Redis,
+    private readonly keys: Keys,
+    private readonly scripts: Scripts,
+    private readonly config: Config,
+  ) {
+    this.handshakes = new RateLimiterRedis({
+      storeClient: redis,
+      keyPrefix: `${config.redis.prefix}rl:handshake`,
+      points: config.limits.handshakesPerIpPerMinute,
+      duration: 60,
+      rejectIfRedisNotReady: true,
+    });
+  }
+
+  start(): void {
+    this.timer = setInterval(() => void this.refresh(), TTL_MS / 3);
+    this.timer.unref();
+  }
+
+  stop(): void {
+    clearInterval(this.timer);
+  }
+
+  /** Counts a new connection attempt from this IP; throws `rate_limited` past the per-minute budget. */
+  async handshake(ip: string): Promise<void> {
+    try {
+      await this.handshakes.consume(ip);
+    } catch (err) {
+      if (!(err instanceof RateLimiterRes)) throw errors.unavailable(err);
+      throw new AppError('rate_limited', 'Too many new connections from your network; wait a moment', {
+        retryAfterMs: err.msBeforeNext,
+        details: { scope: 'handshake' },
+      });
+    }
+  }
+
+  /** Takes a slot for this socket under its user's and IP's caps, or throws `rate_limited`. */
+  async admit(socketId: string, userId: string | undefined, ip: string): Promise<void> {
+    const { connectionsPerUser, connectionsPerIp } = this.config.limits;
+    const taken: string[] = [];
+    const caps: [string, number, string][] = [[this.keys.openSockets.ip(ip), connectionsPerIp, 'connections from your network']];
+    if (userId) caps.unshift([this.keys.openSockets.user(userId), connectionsPerUser, 'open connections for this account']);
+    for (const [key, max, what] of caps) {
+      const admitted = await this.scripts.run(this.redis, 'admit-socket', [key], [socketId, Date.now(), TTL_MS, max]);
+      if (Number(admitted) !== 1) {
+        await this.release(socketId, taken);
+        throw new AppError('rate_limited', `Too many ${what} (at most ${max}); close one and try again`, {
+          details: { scope: userId && key === caps[0]![0] ? 'connections_per_user' : 'connections_per_ip', limit: max },
+        });
+      }
+      taken.push(key);
+    }
+    this.held.set(socketId, { keys: taken });
+  }
+
+  async disconnected(socketId: string): Promise<void> {
+    const held = this.held.get(socketId);
+    this.held.delete(socketId);
+    if (held) await this.release(socketId, held.keys).catch(() => {});
+  }
+
+  private async release(socketId: string, keys: string[]): Promise<void> {
+    if (keys.length === 0) return;
+    const pipeline = this.redis.pipeline();
+    for (const key of keys) pipeline.zrem(key, socketId);
+    await pipeline.exec();
+  }
+
+  /** Re-vouches for this server's open sockets. */
+  private async refresh(): Promise<void> {
+    if (this.held.size === 0) return;
+    const expires = Date.now() + TTL_MS;
+    const pipeline = this.redis.pipeline();
+    for (const [socketId, { keys }] of this.held) {
+      for (const key of keys) {
+        pipeline.zadd(key, 'XX', expires, socketId);
+        pipeline.pexpire(key, TTL_MS);
+      }
+    }
+    await pipeline.exec().catch(() => {});
+  }
+}

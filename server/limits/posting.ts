@@ -1,0 +1,115 @@
+import type { Redis } from 'ioredis';
+import { RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
+import type { Config } from '../config.ts';
+import { isModerator, type AuthUser } from '../context.ts';
+import { AppError, errors } from '../errors.ts';
+
+export interface PostingAttempt {
+  actor: AuthUser;
+  /** The client's address (after trusted proxies), when known. */
+  ip: string | undefined;
+  threadId: string;
+  /** The thread's slow mode; 0 = off. Applies to new comments, not edits. */
+  slowModeSeconds: number;
+  kind: 'post' | 'edit';
+  now: Date;
+}
+
+type Scope = 'user' | 'ip' | 'slow_mode';
+
+interface Check {
+  limiter: RateLimiterRedis;
+  key: string;
+  scope: Scope;
+}
+
+/**
+ * Posting limits shared by every server through Redis (rate-limiter-flexible):
+ * per user (short and long windows; half for new accounts; moderators
+ * exempt), per client IP, and the thread's slow mode. Checked before anything
+ * is written; a refused attempt gives back the points it took from the other
+ * limits, so being refused does not use up your budget.
+ */
+export class PostingLimits {
+  private readonly userShort: RateLimiterRedis;
+  private readonly userLong: RateLimiterRedis;
+  private readonly newUserShort: RateLimiterRedis;
+  private readonly newUserLong: RateLimiterRedis;
+  private readonly ip: RateLimiterRedis;
+  private readonly slowMode = new Map<number, RateLimiterRedis>();
+
+  constructor(
+    private readonly redis: Redis,
+    private readonly config: Config,
+  ) {
+    const { userShort, userLong, ip } = config.limits;
+    const half = (n: number) => Math.max(1, Math.floor(n / 2));
+    this.userShort = this.limiter('user-short', userShort.points, userShort.seconds);
+    this.userLong = this.limiter('user-long', userLong.points, userLong.seconds);
+    this.newUserShort = this.limiter('new-user-short', half(userShort.points), userShort.seconds);
+    this.newUserLong = this.limiter('new-user-long', half(userLong.points), userLong.seconds);
+    this.ip = this.limiter('ip', ip.points, ip.seconds);
+  }
+
+  private limiter(name: string, points: number, duration: number): RateLimiterRedis {
+    return new RateLimiterRedis({
+      storeClient: this.redis,
+      keyPrefix: `${this.config.redis.prefix}rl:${name}`,
+      points,
+      duration,
+      rejectIfRedisNotReady: true,
+    });
+  }
+
+  private slowModeLimiter(seconds: number): RateLimiterRedis {
+    let limiter = this.slowMode.get(seconds);
+    if (!limiter) {
+      limiter = this.limiter(`slow-${seconds}`, 1, seconds);
+      this.slowMode.set(seconds, limiter);
+    }
+    return limiter;
+  }
+
+  /** Resolves when the attempt is within every limit; otherwise throws `rate_limited` with retryAfterMs. */
+  async check(a: PostingAttempt): Promise<void> {
+    const checks: Check[] = [];
+    if (!isModerator(a.actor)) {
+      const isNew = a.now.getTime() - a.actor.firstSeenAt.getTime() < this.config.limits.newAccountMs;
+      checks.push({ limiter: isNew ? this.newUserShort : this.userShort, key: a.actor.id, scope: 'user' });
+      checks.push({ limiter: isNew ? this.newUserLong : this.userLong, key: a.actor.id, scope: 'user' });
+      if (a.kind === 'post' && a.slowModeSeconds > 0) {
+        checks.push({ limiter: this.slowModeLimiter(a.slowModeSeconds), key: `${a.threadId}\n${a.actor.id}`, scope: 'slow_mode' });
+      }
+    }
+    if (a.ip) checks.push({ limiter: this.ip, key: a.ip, scope: 'ip' });
+    if (checks.length === 0) return;
+
+    const results = await Promise.allSettled(checks.map((c) => c.limiter.consume(c.key)));
+    const refused: { check: Check; res: RateLimiterRes }[] = [];
+    let failure: unknown;
+    results.forEach((r, i) => {
+      if (r.status === 'fulfilled') return;
+      if (r.reason instanceof RateLimiterRes) refused.push({ check: checks[i]!, res: r.reason });
+      else failure = r.reason;
+    });
+    if (refused.length === 0 && failure === undefined) return;
+
+    // Give back what this refused attempt took from the limits it passed.
+    await Promise.allSettled(results.map((r, i) => (r.status === 'fulfilled' ? checks[i]!.limiter.reward(checks[i]!.key) : null)));
+    if (failure !== undefined) throw errors.unavailable(failure);
+    const worst = refused.reduce((a, b) => (b.res.msBeforeNext > a.res.msBeforeNext ? b : a));
+    throw refusal(worst.check, worst.res.msBeforeNext);
+  }
+}
+
+function refusal(check: Check, retryAfterMs: number): AppError {
+  const seconds = Math.max(1, Math.ceil(retryAfterMs / 1000));
+  const limit = { points: check.limiter.points, seconds: check.limiter.duration };
+  const message =
+    check.scope === 'slow_mode'
+      ? `Slow mode is on in this thread: one comment every ${limit.seconds} s. Try again in ${seconds} s`
+      : check.scope === 'ip'
+        ? `Too many comments from your network; try again in ${seconds} s`
+        : `You are commenting too fast (at most ${limit.points} per ${limit.seconds} s); try again in ${seconds} s`;
+  return new AppError('rate_limited', message, { retryAfterMs, details: { scope: check.scope, limit } });
+}

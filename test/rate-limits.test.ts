@@ -1,0 +1,167 @@
+import request from 'supertest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { connectSocket, makeUser, request as emit, type TestUser } from './support/clients.ts';
+import { startRedis, type TestRedis } from './support/redis.ts';
+import { startServer, type TestServer } from './support/server.ts';
+
+/** Two instances with the default-shaped limits (small numbers where a test needs them), one Redis. */
+let redis: TestRedis;
+let a: TestServer;
+let b: TestServer;
+let strangerProxy: TestServer;
+const PREFIX = 'rl:';
+const LIMITS = {
+  REDIS_PREFIX: PREFIX,
+  RATE_USER_SHORT: '5',
+  RATE_USER_SHORT_SECONDS: '30',
+  RATE_USER_LONG: '60',
+  RATE_USER_LONG_SECONDS: '3600',
+  RATE_IP: '8',
+  RATE_IP_SECONDS: '60',
+  TRUSTED_PROXIES: 'loopback',
+};
+let ipN = 0;
+/** Each test posts from its own address (set by the trusted loopback "proxy"). */
+const freshIp = () => `203.0.113.${++ipN}`;
+
+async function veteran(name: string): Promise<TestUser> {
+  const u = await makeUser({ handle: name });
+  // First seen two days ago: not a new account.
+  await redis.client.hset(`${PREFIX}{u}:user:${u.id}`, 'createdAt', new Date(Date.now() - 2 * 86_400_000).toISOString());
+  return u;
+}
+
+const post = (server: TestServer, u: TestUser, threadId: string, ip: string, body = 'hello') =>
+  request(server.url).post(`/api/threads/${threadId}/comments`).set('Authorization', `Bearer ${u.token}`).set('X-Forwarded-For', ip).send({ body });
+
+async function threadState(threadId: string) {
+  const thread = (await request(a.url).get(`/api/threads/${threadId}`)).body.thread;
+  const logLength = await redis.client.xlen(`${PREFIX}{t:${threadId}}:log`);
+  return { count: thread.commentCount, offset: thread.offset, logLength };
+}
+
+beforeAll(async () => {
+  redis = await startRedis();
+  a = await startServer(redis.url, LIMITS);
+  b = await startServer(redis.url, LIMITS);
+  strangerProxy = await startServer(redis.url, { ...LIMITS, TRUSTED_PROXIES: '' });
+});
+
+afterAll(async () => {
+  await a?.close();
+  await b?.close();
+  await strangerProxy?.close();
+  await redis?.stop();
+});
+
+describe('per-user limits', () => {
+  it('allow 5 comments per 30 s across both instances, then refuse with the exact retry-after and write nothing', async () => {
+    const u = await veteran('rl_user');
+    const ip = freshIp();
+    const started = Date.now();
+    for (let i = 0; i < 5; i++) expect((await post(i % 2 ? b : a, u, 'rl-1', ip)).status).toBe(201);
+    const before = await threadState('rl-1');
+    const refused = await post(b, u, 'rl-1', ip);
+    expect(refused.status).toBe(429);
+    expect(refused.body.error).toMatchObject({ code: 'rate_limited', details: { scope: 'user', limit: { points: 5, seconds: 30 } } });
+    const elapsed = Date.now() - started;
+    expect(refused.body.error.retryAfterMs).toBeGreaterThan(30_000 - elapsed - 1_000);
+    expect(refused.body.error.retryAfterMs).toBeLessThanOrEqual(30_000);
+    expect(refused.headers['retry-after']).toBe(String(Math.ceil(refused.body.error.retryAfterMs / 1000)));
+    expect(await threadState('rl-1')).toEqual(before);
+    // The other instance agrees.
+    expect((await post(a, u, 'rl-1b', ip)).status).toBe(429);
+  });
+
+  it('give accounts first seen under 24 h ago half', async () => {
+    const fresh = await makeUser({ handle: 'rl_newbie' });
+    const ip = freshIp();
+    expect((await post(a, fresh, 'rl-2', ip)).status).toBe(201);
+    expect((await post(b, fresh, 'rl-2', ip)).status).toBe(201);
+    const refused = await post(a, fresh, 'rl-2', ip);
+    expect(refused.status).toBe(429);
+    expect(refused.body.error.details.limit).toEqual({ points: 2, seconds: 30 });
+  });
+
+  it('count edits too', async () => {
+    const u = await veteran('rl_editor');
+    const ip = freshIp();
+    const c = (await post(a, u, 'rl-3', ip)).body.comment;
+    for (let i = 0; i < 4; i++) {
+      await request(b.url).patch(`/api/comments/${c.id}`).set('Authorization', `Bearer ${u.token}`).set('X-Forwarded-For', ip).send({ body: `edit ${i}` }).expect(200);
+    }
+    const edit = await request(a.url).patch(`/api/comments/${c.id}`).set('Authorization', `Bearer ${u.token}`).set('X-Forwarded-For', ip).send({ body: 'one too many' });
+    expect(edit.status).toBe(429);
+    expect((await request(a.url).get(`/api/threads/rl-3/comments`)).body.comments[0].body).toBe('edit 3');
+  });
+
+  it('do not apply to moderators', async () => {
+    const mod = await makeUser({ role: 'moderator' });
+    const ip = freshIp();
+    for (let i = 0; i < 7; i++) expect((await post(i % 2 ? a : b, mod, 'rl-4', ip)).status).toBe(201);
+  });
+
+  it('refuse over the socket with an ack carrying rate_limited and retryAfterMs', async () => {
+    const u = await veteran('rl_socket');
+    const s = await connectSocket(a.url, u.token);
+    for (let i = 0; i < 5; i++) expect((await emit(s, 'comment:post', { threadId: 'rl-5', body: `s${i}`, clientId: `rl-socket-${i}-000` })).ok).toBe(true);
+    const refused = await emit(s, 'comment:post', { threadId: 'rl-5', body: 'too fast', clientId: 'rl-socket-5-000' });
+    expect(refused).toMatchObject({ ok: false, error: { code: 'rate_limited', details: { scope: 'user' } } });
+    if (!refused.ok) expect(refused.error.retryAfterMs).toBeGreaterThan(25_000);
+    // Retrying an accepted post is not a new post: it still answers with the original.
+    const replay = await emit(s, 'comment:post', { threadId: 'rl-5', body: 's0', clientId: 'rl-socket-0-000' });
+    expect(replay).toMatchObject({ ok: true, duplicate: true });
+    s.disconnect();
+  });
+
+  it('do not use up budget on attempts that were refused', async () => {
+    const u = await veteran('rl_patient');
+    const ip = freshIp();
+    for (let i = 0; i < 5; i++) await post(a, u, 'rl-6', ip).expect(201);
+    for (let i = 0; i < 3; i++) await post(a, u, 'rl-6', ip).expect(429);
+    // The refused attempts did not count against the IP's budget (8): three more users still fit.
+    for (const name of ['rl_p2', 'rl_p3', 'rl_p4']) expect((await post(b, await veteran(name), 'rl-6', ip)).status).toBe(201);
+  });
+});
+
+describe('per-IP limit', () => {
+  it('allows 8 per minute from one address, whoever posts, and counts the real client behind trusted proxies only', async () => {
+    const ip = freshIp();
+    const users = await Promise.all(Array.from({ length: 9 }, (_, i) => veteran(`rl_ip_${i}`)));
+    for (let i = 0; i < 8; i++) expect((await post(i % 2 ? a : b, users[i]!, 'rl-ip', ip)).status).toBe(201);
+    const refused = await post(a, users[8]!, 'rl-ip', ip);
+    expect(refused.status).toBe(429);
+    expect(refused.body.error.details.scope).toBe('ip');
+    expect((await post(a, users[8]!, 'rl-ip', freshIp())).status).toBe(201);
+
+    // A server that trusts no proxy sees the socket address, whatever X-Forwarded-For claims.
+    const sneaky = await Promise.all(Array.from({ length: 9 }, (_, i) => veteran(`rl_sneaky_${i}`)));
+    const statuses: number[] = [];
+    for (let i = 0; i < 9; i++) statuses.push((await post(strangerProxy, sneaky[i]!, 'rl-ip-2', freshIp())).status);
+    expect(statuses.filter((s) => s === 429).length).toBeGreaterThan(0);
+  });
+});
+
+describe('slow mode', () => {
+  it('lets each user post once per interval in that thread, exactly, and is set by moderators', async () => {
+    const mod = await makeUser({ role: 'moderator' });
+    const u = await veteran('rl_slow');
+    const settings = await request(a.url).patch('/api/threads/rl-slow').set('Authorization', `Bearer ${mod.token}`).send({ slowModeSeconds: 10 });
+    expect(settings.status).toBe(200);
+    expect(settings.body.thread.slowModeSeconds).toBe(10);
+    expect((await request(a.url).patch('/api/threads/rl-slow').set('Authorization', `Bearer ${u.token}`).send({ slowModeSeconds: 0 })).status).toBe(403);
+
+    const ip = freshIp();
+    expect((await post(a, u, 'rl-slow', ip)).status).toBe(201);
+    const started = Date.now();
+    const refused = await post(b, u, 'rl-slow', ip);
+    expect(refused.status).toBe(429);
+    expect(refused.body.error.details.scope).toBe('slow_mode');
+    expect(refused.body.error.retryAfterMs).toBeGreaterThan(10_000 - (Date.now() - started) - 1_000);
+    expect(refused.body.error.retryAfterMs).toBeLessThanOrEqual(10_000);
+    expect(refused.body.error.message).toMatch(/Slow mode/);
+    // Other threads, and moderators, are not slowed.
+    expect((await post(b, u, 'rl-not-slow', ip)).status).toBe(201);
+    expect((await post(a, mod, 'rl-slow', freshIp())).status).toBe(201);
+  });
+});

@@ -1,0 +1,205 @@
+import request from 'supertest';
+import { io as connect } from 'socket.io-client';
+import WebSocket from 'ws';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { connectError, connectSocket, makeUser, ok, record, request as emit, type ClientSocket } from './support/clients.ts';
+import { startRedis, type TestRedis } from './support/redis.ts';
+import { startServer, type TestServer } from './support/server.ts';
+import { eventually } from './support/wait.ts';
+
+let redis: TestRedis;
+let server: TestServer;
+const ORIGIN = 'https://news.example.com';
+
+beforeAll(async () => {
+  redis = await startRedis();
+  server = await startServer(redis.url, {
+    SOCKET_EVENTS_PER_SECOND: '20',
+    SOCKET_EVENT_BURST: '40',
+    SOCKET_FLOOD_SECONDS: '10',
+    SOCKET_FLOOD_MAX_REFUSED: '200',
+    MAX_CONNECTIONS_PER_USER: '3',
+    MAX_CONNECTIONS_PER_IP: '4',
+    HANDSHAKES_PER_IP_PER_MINUTE: '6',
+    TRUSTED_PROXIES: 'loopback',
+    ALLOWED_ORIGINS: `${ORIGIN},https://www.example.com`,
+  });
+});
+
+afterAll(async () => {
+  await server?.close();
+  await redis?.stop();
+});
+
+let ipN = 0;
+const freshIp = () => `198.51.100.${++ipN}`;
+
+function socketFrom(ip: string, token?: string, origin?: string): Promise<ClientSocket> {
+  return connectSocket(server.url, token, { extraHeaders: { 'x-forwarded-for': ip, ...(origin ? { origin } : {}) } });
+}
+
+describe('event flood', () => {
+  it('refuses events over 20/s (burst 40) and disconnects a socket sending 1,000 in a second, while others keep posting', async () => {
+    const ip = freshIp();
+    const flooder = await socketFrom(ip, (await makeUser()).token);
+    const closing = record(flooder, 'connection:closing');
+    const disconnected = new Promise<string>((resolve) => flooder.once('disconnect', resolve));
+
+    const poster = await socketFrom(freshIp(), (await makeUser()).token);
+    const viewer = await socketFrom(freshIp());
+    await ok(viewer, 'thread:join', { threadId: 'flood' });
+    const seen = record(viewer, 'thread:event');
+
+    const acks: Promise<{ ok: boolean; error?: { code: string } }>[] = [];
+    const started = Date.now();
+    for (let i = 0; i < 1_000; i++) {
+      acks.push(emit(flooder, 'thread:join', { threadId: `flood-${i % 5}` }, 3_000).catch(() => ({ ok: false, error: { code: 'no-ack' } })));
+      if (i % 100 === 99) await new Promise((r) => setTimeout(r, 100 - Math.min(99, (Date.now() - started) % 100)));
+    }
+    for (let i = 0; i < 3; i++) await ok(poster, 'comment:post', { threadId: 'flood', body: `still flowing ${i}`, clientId: `flood-post-${i}-00` });
+
+    const results = await Promise.all(acks);
+    const accepted = results.filter((r) => r.ok).length;
+    const limited = results.filter((r) => r.error?.code === 'rate_limited').length;
+    expect(accepted).toBeGreaterThanOrEqual(20);
+    expect(accepted).toBeLessThanOrEqual(80);
+    expect(limited).toBeGreaterThan(100);
+    expect(await disconnected).toBe('io server disconnect');
+    expect(closing.seen[0]).toMatchObject({ code: 'rate_limited' });
+    await seen.waitFor(3);
+    expect((await request(server.url).get('/healthz')).status).toBe(200);
+    poster.disconnect();
+    viewer.disconnect();
+  });
+
+  it('lets a socket that stays under the rate carry on', async () => {
+    const s = await socketFrom(freshIp());
+    for (let i = 0; i < 30; i++) {
+      expect((await emit(s, 'thread:join', { threadId: 'calm' })).ok).toBe(true);
+      await new Promise((r) => setTimeout(r, 55));
+    }
+    expect(s.connected).toBe(true);
+    s.disconnect();
+  });
+});
+
+describe('connection caps', () => {
+  it('allows at most 3 open connections per user, across the service', async () => {
+    const u = await makeUser();
+    const open = [await socketFrom(freshIp(), u.token), await socketFrom(freshIp(), u.token), await socketFrom(freshIp(), u.token)];
+    const refused = await connectError(server.url, { token: u.token });
+    expect(refused.data).toMatchObject({ code: 'rate_limited', details: { scope: 'connections_per_user', limit: 3 } });
+    open[0]!.disconnect();
+    await eventually(async () => {
+      const s = await socketFrom(freshIp(), u.token);
+      s.disconnect();
+    });
+    for (const s of open) s.disconnect();
+  });
+
+  it('allows at most 4 open connections per client IP', async () => {
+    const ip = freshIp();
+    const open = await Promise.all(Array.from({ length: 4 }, () => socketFrom(ip)));
+    const refused = await new Promise<{ data?: { code: string; details?: { scope: string } } }>((resolve) => {
+      const s = connect(server.url, { transports: ['websocket'], forceNew: true, reconnection: false, extraHeaders: { 'x-forwarded-for': ip } });
+      s.once('connect_error', (err) => (s.disconnect(), resolve(err as never)));
+      s.once('connect', () => (s.disconnect(), resolve({})));
+    });
+    expect(refused.data).toMatchObject({ code: 'rate_limited', details: { scope: 'connections_per_ip' } });
+    for (const s of open) s.disconnect();
+  });
+
+  it('limits new connections per IP per minute', async () => {
+    const ip = freshIp();
+    const codes: (string | undefined)[] = [];
+    for (let i = 0; i < 7; i++) {
+      codes.push(
+        await new Promise<string | undefined>((resolve) => {
+          const s = connect(server.url, { transports: ['websocket'], forceNew: true, reconnection: false, extraHeaders: { 'x-forwarded-for': ip } });
+          s.once('connect', () => (s.disconnect(), resolve('connected')));
+          s.once('connect_error', (err) => (s.disconnect(), resolve((err as { data?: { code: string } }).data?.code)));
+        }),
+      );
+    }
+    expect(codes.slice(0, 6)).toEqual(Array(6).fill('connected'));
+    expect(codes[6]).toBe('rate_limited');
+  });
+});
+
+describe('origin allow-list', () => {
+  it('refuses a browser handshake from another origin, accepts listed origins and clients without an Origin', async () => {
+    const evil = await socketFrom(freshIp(), undefined, 'https://evil.example').then(
+      (s) => (s.disconnect(), 'connected'),
+      () => 'refused',
+    );
+    expect(evil).toBe('refused');
+    const good = await socketFrom(freshIp(), undefined, ORIGIN);
+    good.disconnect();
+    const app = await socketFrom(freshIp());
+    app.disconnect();
+  });
+
+  it('answers REST CORS for listed origins and refuses other origins', async () => {
+    const allowed = await request(server.url).get('/api/threads/cors').set('Origin', ORIGIN);
+    expect(allowed.status).toBe(200);
+    expect(allowed.headers['access-control-allow-origin']).toBe(ORIGIN);
+    const refused = await request(server.url).get('/api/threads/cors').set('Origin', 'https://evil.example');
+    expect(refused.status).toBe(403);
+    expect(refused.headers['access-control-allow-origin']).toBeUndefined();
+  });
+});
+
+describe('malformed traffic never takes the process down', () => {
+  it('answers wrong types, extra fields, huge strings, deep nesting and binary attachments with invalid_payload', async () => {
+    const u = await makeUser();
+    const s = await socketFrom(freshIp(), u.token);
+    let deep: unknown = 'x';
+    for (let i = 0; i < 2_000; i++) deep = [deep];
+    const payloads: unknown[] = [
+      { threadId: 42, body: 'x', clientId: 'malformed-01' },
+      { threadId: 'm', body: 'x', clientId: 'malformed-02', author: 'admin' },
+      { threadId: 'm', body: 'x'.repeat(30_000), clientId: 'malformed-03' },
+      { threadId: 'm', body: deep, clientId: 'malformed-04' },
+      { threadId: 'm', body: Buffer.from([0xde, 0xad, 0xbe, 0xef]), clientId: 'malformed-05' },
+      Buffer.from('not json at all'),
+      null,
+      [],
+    ];
+    for (const payload of payloads) {
+      const res = await emit(s, 'comment:post', payload as never);
+      expect(res).toMatchObject({ ok: false, error: { code: 'invalid_payload' } });
+    }
+    expect(s.connected).toBe(true);
+    expect((await request(server.url).get('/api/threads/m')).body.thread.offset).toBe(0);
+    s.disconnect();
+  });
+
+  it('closes raw connections that send non-protocol frames, and stays up', async () => {
+    for (const frame of [Buffer.from([0xff, 0x00, 0x13, 0x37]), '42["comment:post",{"unterminated', '9999', 'x'.repeat(70_000)]) {
+      const ws = new WebSocket(`${server.url.replace('http', 'ws')}/socket.io/?EIO=4&transport=websocket`, { headers: { 'x-forwarded-for': freshIp() } });
+      await new Promise((resolve) => ws.once('open', resolve));
+      const closed = new Promise((resolve) => ws.once('close', resolve));
+      ws.send('40');
+      ws.send(frame);
+      await Promise.race([closed, new Promise((r) => setTimeout(r, 2_000))]);
+      ws.terminate();
+    }
+    expect((await request(server.url).get('/healthz')).status).toBe(200);
+    const s = await socketFrom(freshIp());
+    expect((await emit(s, 'thread:join', { threadId: 'still-fine' })).ok).toBe(true);
+    s.disconnect();
+  });
+
+  it('answers a deeply nested HTTP body with 400, not a crash', async () => {
+    const u = await makeUser();
+    const body = `{"body":${'['.repeat(5_000)}${']'.repeat(5_000)}}`;
+    const res = await request(server.url)
+      .post('/api/threads/deep/comments')
+      .set('Authorization', `Bearer ${u.token}`)
+      .set('X-Forwarded-For', freshIp())
+      .set('Content-Type', 'application/json')
+      .send(body);
+    expect(res.status).toBe(400);
+    expect(res.body.error.code).toBe('invalid_payload');
+  });
+});

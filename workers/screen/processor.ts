@@ -1,0 +1,78 @@
+import type { Deps } from '../../server/context.ts';
+import { MAX_MENTIONS } from '../../server/domain/mentions.ts';
+import { comparableText, countLinks, textFingerprint, type HoldReason } from '../../server/domain/screening.ts';
+import type { CommentRecord } from '../../server/store/comments.ts';
+import { holdComment } from '../../server/usecases/hold-comment.ts';
+import type { ScreenJob } from '../queues.ts';
+
+type Holds = Map<string, HoldReason[]>;
+
+function hold(holds: Holds, commentId: string, reason: HoldReason): void {
+  const reasons = holds.get(commentId) ?? [];
+  if (!reasons.some((r) => r.rule === reason.rule)) reasons.push(reason);
+  holds.set(commentId, reasons);
+}
+
+/**
+ * Screens one new or edited comment after it was acknowledged, and holds
+ * what looks like abuse - sometimes earlier comments too (every copy of a
+ * copy-paste raid). Each rule records what it saw first, so running the same
+ * job twice (or on several workers) reaches the same decisions, and holding
+ * an already-held comment changes nothing.
+ */
+export async function processScreen(deps: Deps, job: ScreenJob): Promise<{ held: string[] }> {
+  const record = await deps.store.comments.get(job.threadId, job.commentId);
+  if (!record || record.status !== 'visible') return { held: [] };
+  const holds: Holds = new Map();
+  const now = deps.now().getTime();
+  await repeatedText(deps, record, now, holds);
+  await linksFromNewAccount(deps, record, now, holds);
+  await mentionAbuse(deps, record, now, holds);
+
+  const held: string[] = [];
+  for (const [commentId, reasons] of holds) {
+    const outcome = await holdComment(deps, commentId, reasons, { kind: 'system', name: 'screening' });
+    if (outcome === 'held') held.push(commentId);
+  }
+  return { held };
+}
+
+/** The same text 3+ times from one user, or from 5+ users, within the window: every copy is held. */
+async function repeatedText(deps: Deps, record: CommentRecord, now: number, holds: Holds): Promise<void> {
+  const { windowMs, copiesPerUser, raidUsers, minTextLength } = deps.config.screening;
+  const comparable = comparableText(record.body);
+  if (comparable.length < minTextLength) return;
+  const copies = await deps.store.screening.recordText(textFingerprint(comparable), { commentId: record.id, authorId: record.authorId }, now, windowMs);
+  const minutes = Math.round(windowMs / 60_000);
+  const mine = copies.filter((c) => c.authorId === record.authorId);
+  if (mine.length >= copiesPerUser) {
+    for (const c of mine) hold(holds, c.commentId, { rule: 'repeated_text', detail: `the same text ${mine.length} times from one account within ${minutes} min` });
+  }
+  const authors = new Set(copies.map((c) => c.authorId)).size;
+  if (authors >= raidUsers) {
+    for (const c of copies) hold(holds, c.commentId, { rule: 'copy_paste_raid', detail: `the same text from ${authors} accounts within ${minutes} min` });
+  }
+}
+
+/** More than the allowed links from an account younger than RATE_NEW_ACCOUNT_HOURS. */
+async function linksFromNewAccount(deps: Deps, record: CommentRecord, now: number, holds: Holds): Promise<void> {
+  const max = deps.config.screening.newAccountMaxLinks;
+  const links = countLinks(record.body);
+  if (links <= max) return;
+  const firstSeen = await deps.store.users.firstSeen(record.authorId);
+  if (firstSeen && now - firstSeen.getTime() >= deps.config.limits.newAccountMs) return;
+  hold(holds, record.id, { rule: 'links_from_new_account', detail: `${links} links from an account first seen under ${Math.round(deps.config.limits.newAccountMs / 3_600_000)} h ago` });
+}
+
+/** A comment at the mention cap, or one author mentioning the same user 5+ times within the window. */
+async function mentionAbuse(deps: Deps, record: CommentRecord, now: number, holds: Holds): Promise<void> {
+  const { windowMs, mentionRepeats } = deps.config.screening;
+  const mentions = record.comment.mentions;
+  if (mentions.length >= MAX_MENTIONS) hold(holds, record.id, { rule: 'mention_cap', detail: `${mentions.length} mentions in one comment` });
+  for (const m of mentions) {
+    const comments = await deps.store.screening.recordMention(record.authorId, m.userId, record.id, now, windowMs);
+    if (comments.length >= mentionRepeats) {
+      for (const id of comments) hold(holds, id, { rule: 'repeated_mentions', detail: `@${m.handle} mentioned ${comments.length} times by one account within ${Math.round(windowMs / 60_000)} min` });
+    }
+  }
+}
