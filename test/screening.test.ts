@@ -85,12 +85,12 @@ describe('copy-paste raids', () => {
 
   it('hold all copies when one account posts the same text three times', async () => {
     const spammer = await veteran('repeat_spammer');
-    const ids = [];
+    const ids: string[] = [];
     for (let i = 0; i < 3; i++) ids.push((await post(spammer, `repeat-${i}`, 'Great deals at my shop, check my profile')).id);
     await eventually(async () => expect(await Promise.all(ids.map(statusOf))).toEqual(['pending', 'pending', 'pending']), 8_000);
     // Short common replies are not compared.
     const fan = await veteran('short_fan');
-    const thanks = [];
+    const thanks: string[] = [];
     for (let i = 0; i < 3; i++) thanks.push((await post(fan, `thanks-${i}`, 'Thanks!')).id);
     await new Promise((r) => setTimeout(r, 500));
     expect(await Promise.all(thanks.map(statusOf))).toEqual(['visible', 'visible', 'visible']);
@@ -122,7 +122,7 @@ describe('mention abuse', () => {
   it('holds one author mentioning the same user five times within the window', async () => {
     const target = await veteran('harassed');
     const author = await veteran('harasser');
-    const ids = [];
+    const ids: string[] = [];
     for (let i = 0; i < 5; i++) ids.push((await post(author, `harass-${i}`, `@harassed answer me (${i})`)).id);
     await eventually(async () => expect(await Promise.all(ids.map(statusOf))).toEqual(Array(5).fill('pending')), 8_000);
     void target;
@@ -133,7 +133,7 @@ describe('decisions are idempotent', () => {
   it('screening the same comment again holds nothing new and emits nothing new', async () => {
     const spammer = await veteran('idem_spammer');
     const events = await viewer('idem');
-    const ids = [];
+    const ids: string[] = [];
     for (let i = 0; i < 3; i++) ids.push((await post(spammer, 'idem', 'Same old spam text again and again')).id);
     await eventually(async () => expect(await Promise.all(ids.map(statusOf))).toEqual(['pending', 'pending', 'pending']), 8_000);
     await eventually(() => expect(events.seen.filter((e) => e.type === 'comment.removed')).toHaveLength(3));
