@@ -9,11 +9,14 @@ import type { Deps } from './context.ts';
 import { createHttpApp } from './http/app.ts';
 import { ConnectionLimits } from './limits/connections.ts';
 import { PostingLimits } from './limits/posting.ts';
+import { ModFeed } from './moderation/feed.ts';
+import { WordlistCache } from './moderation/wordlists.ts';
 import { SocketFloodGuard } from './limits/socket-flood.ts';
 import type { Logger } from './logger.ts';
 import { createMetrics } from './metrics.ts';
 import { adapterChannelPrefix } from './realtime/adapter-protocol.ts';
 import { attachGateway } from './realtime/gateway.ts';
+import { attachModerationGateway } from './realtime/moderation-gateway.ts';
 import { PresenceTracker } from './realtime/presence.ts';
 import { announceThreadPositions } from './realtime/resync.ts';
 import { RoomEmitter } from './realtime/room-emitter.ts';
@@ -46,12 +49,15 @@ export interface Threadline {
 /** Use-case dependencies over one Redis connection, usable without a server (workers, CLI). */
 export function createDeps(opts: Omit<ThreadlineOptions, 'version' | 'subscriber'>): Deps {
   const store = createStore(opts.redis, opts.config);
+  const emitter = new RoomEmitter(opts.redis, adapterChannelPrefix(opts.config.redis.prefix));
   return {
     config: opts.config,
     store,
     tokens: new TokenVerifier(opts.jwtSecret),
     identities: new IdentityCache(),
-    emitter: new RoomEmitter(opts.redis, adapterChannelPrefix(opts.config.redis.prefix)),
+    emitter,
+    modFeed: new ModFeed(emitter, store.moderation, opts.log),
+    wordlists: new WordlistCache(store.moderation),
     queues: createQueues(opts.redis, opts.config, store.keys.queuePrefix),
     limits: new PostingLimits(opts.redis, opts.config),
     log: opts.log,
@@ -85,6 +91,7 @@ export async function createThreadline(opts: ThreadlineOptions): Promise<Threadl
   const presence = new PresenceTracker(io, deps);
   httpServer.on('request', createHttpApp(deps, opts.version ?? '0.1.0'));
   attachGateway(io, deps, { subscriptions, presence, connections, flood: new SocketFloodGuard(opts.config) });
+  attachModerationGateway(io, deps);
   presence.start();
 
   // ioredis re-subscribes after a reconnect; events published meanwhile were

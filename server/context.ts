@@ -1,10 +1,13 @@
 import type { Role } from '../client/contract/index.ts';
+import { errors } from './errors.ts';
 import type { IdentityCache } from './auth/identity-cache.ts';
 import type { TokenVerifier } from './auth/tokens.ts';
 import type { Config } from './config.ts';
 import type { PostingAttempt } from './limits/posting.ts';
 import type { Logger } from './logger.ts';
 import type { Metrics } from './metrics.ts';
+import type { ModFeed } from './moderation/feed.ts';
+import type { WordlistCache } from './moderation/wordlists.ts';
 import type { RoomEmitter } from './realtime/room-emitter.ts';
 import type { Store } from './store/index.ts';
 import type { Queues } from '../workers/queues.ts';
@@ -39,6 +42,9 @@ export interface Deps {
   emitter: RoomEmitter;
   /** Posting limits (see limits/posting.ts); resolves or throws `rate_limited`. */
   limits: { check(attempt: PostingAttempt): Promise<void> };
+  /** The moderators' live feed. */
+  modFeed: ModFeed;
+  wordlists: WordlistCache;
   /** Producer side of the worker queues. */
   queues: Queues;
   log: Logger;
@@ -47,3 +53,16 @@ export interface Deps {
 }
 
 export const isModerator = (actor: Actor): boolean => actor?.role === 'moderator' || actor?.role === 'admin';
+
+/** Moderation is for moderators and admins: anyone else gets unauthenticated (no token) or forbidden. */
+export function requireModerator(actor: Actor): AuthUser {
+  if (!actor) throw errors.unauthenticated('Sign in as a moderator');
+  if (!isModerator(actor)) throw errors.forbidden('This is for moderators and admins');
+  return actor;
+}
+
+export function requireAdmin(actor: Actor): AuthUser {
+  if (!actor) throw errors.unauthenticated('Sign in as an admin');
+  if (actor.role !== 'admin') throw errors.forbidden('This is for admins');
+  return actor;
+}

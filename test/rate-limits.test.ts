@@ -146,10 +146,10 @@ describe('slow mode', () => {
   it('lets each user post once per interval in that thread, exactly, and is set by moderators', async () => {
     const mod = await makeUser({ role: 'moderator' });
     const u = await veteran('rl_slow');
-    const settings = await request(a.url).patch('/api/threads/rl-slow').set('Authorization', `Bearer ${mod.token}`).send({ slowModeSeconds: 10 });
+    const settings = await request(a.url).patch('/api/moderation/threads/rl-slow').set('Authorization', `Bearer ${mod.token}`).send({ slowModeSeconds: 10 });
     expect(settings.status).toBe(200);
     expect(settings.body.thread.slowModeSeconds).toBe(10);
-    expect((await request(a.url).patch('/api/threads/rl-slow').set('Authorization', `Bearer ${u.token}`).send({ slowModeSeconds: 0 })).status).toBe(403);
+    expect((await request(a.url).patch('/api/moderation/threads/rl-slow').set('Authorization', `Bearer ${u.token}`).send({ slowModeSeconds: 0 })).status).toBe(403);
 
     const ip = freshIp();
     expect((await post(a, u, 'rl-slow', ip)).status).toBe(201);

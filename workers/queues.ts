@@ -21,8 +21,8 @@ export const QUEUE_NAMES = {
 export interface NotifyJob {
   threadId: string;
   commentId: string;
-  /** posted: a new comment; edited: new mentions may have appeared. */
-  reason: 'posted' | 'edited';
+  /** posted: a new comment; edited: new mentions may have appeared; approved: published by a moderator. */
+  reason: 'posted' | 'edited' | 'approved';
 }
 
 export interface ScreenJob {
@@ -58,7 +58,7 @@ const hash = (...parts: string[]) => createHash('sha256').update(parts.join('\n'
 
 export const jobIds = {
   notify: (commentId: string, reason: NotifyJob['reason'], offset: number) =>
-    reason === 'posted' ? `notify-${hash(commentId)}` : `notify-${hash(commentId)}-edit-${offset}`,
+    reason === 'posted' ? `notify-${hash(commentId)}` : `notify-${hash(commentId)}-${reason}-${offset}`,
   webhook: (messageKey: string) => `webhook-${messageKey}`,
   email: (messageKey: string) => `email-${messageKey}`,
   digest: (recipientId: string, windowEndsAt: number) => `digest-${hash(recipientId)}-${windowEndsAt}`,

@@ -84,6 +84,13 @@ export const serverEvents = {
     threadId: ThreadIdSchema,
     user: z.object({ handle: HandleSchema, name: z.string() }),
   }),
+  /**
+   * One of your own comments changed status out of readers' sight: posted as
+   * pending, held, or rejected while pending. Only you (all your tabs) get it.
+   */
+  'comment:own': z.object({ comment: CommentSchema }),
+  /** You were banned: posting is refused until `until` (null: permanently). */
+  'account:banned': z.object({ until: z.iso.datetime().nullable(), reason: z.string().nullable() }),
   /** You were mentioned or replied to; `unread` is your new unread count. */
   notification: NotificationSchema.extend({ unread: z.number().int().nonnegative() }),
   /** Your unread notification count: on connect and after every change, on every tab. */

@@ -7,3 +7,4 @@ export * from './errors.ts';
 export * from './schemas.ts';
 export * from './events.ts';
 export * from './rest.ts';
+export * from './moderation.ts';

@@ -55,6 +55,8 @@ export const CommentSchema = z
     status: CommentStatusSchema,
     createdAt: z.iso.datetime(),
     editedAt: z.iso.datetime().nullable(),
+    /** Picked out by a moderator. */
+    featured: z.boolean(),
     /** Offset of the latest change to this comment in its thread's event log. */
     offset: z.number().int().nonnegative(),
   })
@@ -144,6 +146,20 @@ export const ListCommentsQuerySchema = z.strictObject({
     .regex(/^[1-9][0-9]{0,15}$/, 'not a cursor from this API')
     .optional(),
 });
+
+/** Reporting a comment to the moderators. */
+export const ReportReasonSchema = z.enum(['spam', 'abuse', 'off_topic', 'other']);
+export const ReportBodySchema = z
+  .strictObject({ reason: ReportReasonSchema, note: z.string().trim().max(500).optional() })
+  .meta({ id: 'ReportBody' });
+export const ReportResponseSchema = z
+  .object({
+    /** false: you had already reported this comment; nothing changed. */
+    reported: z.boolean(),
+    /** Distinct readers who reported it. */
+    reports: z.number().int().nonnegative(),
+  })
+  .meta({ id: 'ReportResponse' });
 export type ListCommentsQuery = z.infer<typeof ListCommentsQuerySchema>;
 
 export const ParticipantsQuerySchema = z.strictObject({
@@ -165,6 +181,8 @@ export const CommentPageSchema = z
     /** Join with `since: {offset, epoch}` to receive everything after this page was read. */
     offset: z.number().int().nonnegative(),
     epoch: z.string(),
+    /** On the first page of a signed-in reader: their own comments waiting for a moderator. */
+    pending: z.array(CommentSchema).optional(),
   })
   .meta({ id: 'CommentPage' });
 export type CommentPage = z.infer<typeof CommentPageSchema>;

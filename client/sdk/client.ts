@@ -35,6 +35,10 @@ export interface ConnectOptions {
   onSession?(user: SessionUser | null): void;
   /** Called when the connection goes up or down. */
   onConnectionChange?(connected: boolean): void;
+  /** You were banned (posting is refused until `until`; null = permanently). */
+  onBanned?(ban: { until: string | null; reason: string | null }): void;
+  /** The server is closing this connection and says why (e.g. too many events). */
+  onClosing?(info: { code: string; reason: string }): void;
 }
 
 type ClientSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
@@ -117,8 +121,11 @@ export class ThreadlineClient {
    * until the server acknowledges it (across reconnects), and rejects only on
    * a typed refusal such as `invalid_payload` or `thread_locked`.
    */
-  post(input: { threadId: string; body: string; parentId?: string }): Promise<Comment> {
-    return this.outbox.add({ ...input, clientId: newClientId() });
+  async post(input: { threadId: string; body: string; parentId?: string }): Promise<Comment> {
+    const comment = await this.outbox.add({ ...input, clientId: newClientId() });
+    // Held for a moderator: show it to its author, marked pending.
+    if (comment.status === 'pending') this.views.get(comment.threadId)?.onOwnComment(comment);
+    return comment;
   }
 
   async edit(commentId: string, body: string): Promise<Comment> {
@@ -219,6 +226,10 @@ export class ThreadlineClient {
     s.on('thread:sync', (hint) => this.views.get(hint.threadId)?.onSyncHint(hint));
     s.on('thread:presence', ({ threadId, viewers }) => this.views.get(threadId)?.onPresence(viewers));
     s.on('thread:typing', ({ threadId, user }) => this.views.get(threadId)?.onTyping(user));
+    s.on('thread:updated', ({ thread }) => this.views.get(thread.id)?.onThreadUpdated(thread));
+    s.on('comment:own', ({ comment }) => this.views.get(comment.threadId)?.onOwnComment(comment));
+    s.on('account:banned', (ban) => this.opts.onBanned?.(ban));
+    s.on('connection:closing', (info) => this.opts.onClosing?.(info));
   }
 
   private scheduleRefresh(expiresAt: string | null): void {

@@ -1,4 +1,4 @@
-import type { Comment, CommentPage, EventResponse, StreamPosition, ThreadEvent } from '../contract/index.ts';
+import type { Comment, CommentPage, EventResponse, StreamPosition, Thread, ThreadEvent } from '../contract/index.ts';
 import type { ThreadlineError } from './errors.ts';
 
 /** Why the app is being handed a fresh list of comments. */
@@ -10,6 +10,10 @@ export interface ThreadHandlers {
   /** Every change to the thread, once, in offset order. */
   onEvent?(event: ThreadEvent): void;
   onPresence?(viewers: number): void;
+  /** The thread's settings changed (locked, slow mode, pre-moderation). */
+  onThreadUpdated?(thread: Thread): void;
+  /** One of your own comments changed out of readers' sight (held, approved, rejected). */
+  onOwnComment?(comment: Comment): void;
   onTyping?(user: { handle: string; name: string }): void;
   /** Something failed that the view will retry by itself; for logging or a banner. */
   onError?(error: ThreadlineError): void;
@@ -34,6 +38,8 @@ const RETRY_MS = [250, 500, 1_000, 2_000, 5_000];
 export class ThreadView {
   private position: StreamPosition = { offset: 0, epoch: '' };
   private readonly byId = new Map<string, Comment>();
+  /** Your own comments waiting for a moderator (only you see them). */
+  private readonly ownPending = new Map<string, Comment>();
   private buffer: ThreadEvent[] = [];
   private live = false;
   private closed = false;
@@ -51,9 +57,10 @@ export class ThreadView {
     private readonly pageSize: number,
   ) {}
 
-  /** Readable comments known to this view, oldest first. */
+  /** Readable comments known to this view, and your own pending ones (status `pending`), oldest first. */
   get comments(): Comment[] {
-    return [...this.byId.values()].sort((a, b) => a.createdAt.localeCompare(b.createdAt) || a.id.localeCompare(b.id));
+    const all = [...this.byId.values(), ...[...this.ownPending.values()].filter((c) => !this.byId.has(c.id))];
+    return all.sort((a, b) => a.createdAt.localeCompare(b.createdAt) || a.id.localeCompare(b.id));
   }
 
   /** Where the view is in the thread's event log. */
@@ -115,6 +122,18 @@ export class ThreadView {
     this.handlers.onPresence?.(viewers);
   }
 
+  onThreadUpdated(thread: Thread): void {
+    this.handlers.onThreadUpdated?.(thread);
+  }
+
+  /** Your comment went to or left the pending state without a public event. */
+  onOwnComment(comment: Comment): void {
+    if (comment.status === 'pending') this.ownPending.set(comment.id, comment);
+    else this.ownPending.delete(comment.id);
+    if (comment.status !== 'visible') this.byId.delete(comment.id);
+    this.handlers.onOwnComment?.(comment);
+  }
+
   onTyping(user: { handle: string; name: string }): void {
     this.handlers.onTyping?.(user);
   }
@@ -173,6 +192,8 @@ export class ThreadView {
     this.pendingReload = undefined;
     this.byId.clear();
     for (const c of page.comments) this.byId.set(c.id, c);
+    this.ownPending.clear();
+    for (const c of page.pending ?? []) this.ownPending.set(c.id, c);
     this.nextCursor = page.nextCursor;
     this.position = { offset: page.offset, epoch: page.epoch };
     this.buffer = this.buffer.filter((e) => e.epoch === page.epoch && e.offset > page.offset);
@@ -204,8 +225,10 @@ export class ThreadView {
     const known = this.byId.get(event.comment.id);
     // The page may already show this comment in the same or a later state.
     if (known && known.offset >= event.comment.offset) return 'duplicate';
-    if (event.comment.status === 'visible') this.byId.set(event.comment.id, event.comment);
-    else this.byId.delete(event.comment.id);
+    if (event.comment.status === 'visible') {
+      this.byId.set(event.comment.id, event.comment);
+      this.ownPending.delete(event.comment.id);
+    } else this.byId.delete(event.comment.id);
     this.handlers.onEvent?.(event);
     return 'applied';
   }

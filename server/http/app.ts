@@ -9,6 +9,7 @@ import { buildOpenApi } from './openapi.ts';
 import { adminRoutes } from './routes/admin.ts';
 import { commentRoutes } from './routes/comments.ts';
 import { healthRoutes } from './routes/health.ts';
+import { moderationRoutes } from './routes/moderation.ts';
 import { notificationRoutes } from './routes/notifications.ts';
 import { threadRoutes } from './routes/threads.ts';
 
@@ -47,6 +48,7 @@ export function createHttpApp(deps: Deps, version: string): Express {
   app.use(threadRoutes(deps));
   app.use(commentRoutes(deps));
   app.use(notificationRoutes(deps));
+  app.use(moderationRoutes(deps));
   app.use(adminRoutes(deps));
 
   app.use(notFoundHandler);

@@ -14,7 +14,7 @@ import { rooms } from '../../client/contract/index.ts';
  */
 const BROADCAST = 3;
 const EVENT_PACKET = 2;
-const NAMESPACE = '/';
+const DEFAULT_NAMESPACE = '/';
 /** Any uid other than a server's own makes every server, the publisher's included, deliver it. */
 const PUBLISHER_UID = 'threadline';
 const PLACEHOLDER = '"__PAYLOAD__"';
@@ -23,10 +23,15 @@ export function adapterChannelPrefix(redisPrefix: string): string {
   return `${redisPrefix}socket.io`;
 }
 
-/** Mirrors the adapter: rooms that look like socket ids (20 chars) go to the namespace channel. */
-export function roomChannel(channelPrefix: string, room: string): string {
-  const base = `${channelPrefix}#${NAMESPACE}#`;
-  return room.length === 20 ? base : `${base}${room}#`;
+/**
+ * Mirrors the adapter's choice of channel: a broadcast to one room goes to
+ * that room's channel (unless the room looks like a socket id, 20 chars);
+ * anything else goes to the namespace's channel, which every server hears.
+ */
+export function roomChannel(channelPrefix: string, rooms: string | string[], nsp = DEFAULT_NAMESPACE): string {
+  const base = `${channelPrefix}#${nsp}#`;
+  const list = typeof rooms === 'string' ? [rooms] : rooms;
+  return list.length === 1 && list[0]!.length !== 20 ? `${base}${list[0]}#` : base;
 }
 
 export interface Envelope {
@@ -36,15 +41,22 @@ export interface Envelope {
   suffix: string;
 }
 
-export function envelope(channelPrefix: string, room: string, event: string, except: string[] = []): Envelope {
+export function envelope(
+  channelPrefix: string,
+  rooms: string | string[],
+  event: string,
+  opts: { except?: string[]; nsp?: string } = {},
+): Envelope {
+  const nsp = opts.nsp ?? DEFAULT_NAMESPACE;
+  const list = typeof rooms === 'string' ? [rooms] : rooms;
   const message = JSON.stringify({
     uid: PUBLISHER_UID,
-    nsp: NAMESPACE,
+    nsp,
     type: BROADCAST,
-    data: { opts: { rooms: [room], except, flags: {} }, packet: { type: EVENT_PACKET, nsp: NAMESPACE, data: [event, '__PAYLOAD__'] } },
+    data: { opts: { rooms: list, except: opts.except ?? [], flags: {} }, packet: { type: EVENT_PACKET, nsp, data: [event, '__PAYLOAD__'] } },
   });
   const at = message.indexOf(PLACEHOLDER);
-  return { channel: roomChannel(channelPrefix, room), prefix: message.slice(0, at), suffix: message.slice(at + PLACEHOLDER.length) };
+  return { channel: roomChannel(channelPrefix, list, nsp), prefix: message.slice(0, at), suffix: message.slice(at + PLACEHOLDER.length) };
 }
 
 /**

@@ -1,6 +1,6 @@
 import type { Redis } from 'ioredis';
 import type { z } from 'zod';
-import type { serverEvents, ServerEventName } from '../../client/contract/index.ts';
+import { MODERATION_NAMESPACE, type ModEvent, type serverEvents, type ServerEventName } from '../../client/contract/index.ts';
 import { envelope } from './adapter-protocol.ts';
 
 export type ServerEventPayload<E extends ServerEventName> = z.input<(typeof serverEvents)[E]>;
@@ -21,7 +21,13 @@ export class RoomEmitter {
     payload: ServerEventPayload<E>,
     opts: { except?: string[] } = {},
   ): Promise<void> {
-    const { channel, prefix, suffix } = envelope(this.channelPrefix, room, event, opts.except);
+    const { channel, prefix, suffix } = envelope(this.channelPrefix, room, event, { except: opts.except ?? [] });
     await this.redis.spublish(channel, prefix + JSON.stringify(payload) + suffix);
+  }
+
+  /** To moderators in the /moderation namespace, in any of these rooms (each socket gets it once). */
+  async emitToModerators(rooms: string[], event: ModEvent): Promise<void> {
+    const { channel, prefix, suffix } = envelope(this.channelPrefix, rooms, 'mod:event', { nsp: MODERATION_NAMESPACE });
+    await this.redis.spublish(channel, prefix + JSON.stringify(event) + suffix);
   }
 }

@@ -1,17 +1,9 @@
 import type { Redis } from 'ioredis';
-import type { Comment, CommentStatus, Mention, ThreadEventType, UserRef } from '../../client/contract/index.ts';
+import type { Comment, CommentStatus, Mention, ModerationRecord, ThreadEventType, UserRef } from '../../client/contract/index.ts';
 import type { Keys } from './keys.ts';
 import type { Scripts } from './scripts.ts';
 import { THREAD_FIELDS, toThread } from './threads.ts';
 import type { Thread } from '../../client/contract/index.ts';
-
-/** Why a comment's status was changed by moderation (a person, or an automatic rule). */
-export interface ModerationRecord {
-  status: CommentStatus;
-  by: { kind: 'user'; id: string; handle: string } | { kind: 'system'; name: string };
-  reasons: { rule: string; detail: string }[];
-  at: string;
-}
 
 /** What the server knows about a comment beyond its public JSON. */
 export interface CommentRecord {
@@ -40,6 +32,10 @@ export interface NewComment {
   epochCandidate: string;
   /** Absent: no idempotency (REST without clientId). */
   clientId: string | undefined;
+  /** Automatic moderation's verdict, when it had something to say. */
+  moderation: ModerationRecord | null;
+  /** Moderators may post in locked threads. */
+  ignoreLock: boolean;
 }
 
 export type InsertResult =
@@ -52,9 +48,12 @@ export type EditResult =
   | { kind: 'rejected'; reason: 'not_found' | 'not_editable' | 'too_many_edits' };
 
 export type StatusResult =
-  | { kind: 'changed'; offset: number; epoch: string; comment: Comment; eventType: ThreadEventType | null }
+  | { kind: 'changed'; offset: number; epoch: string; comment: Comment; eventType: ThreadEventType | null; previous: CommentStatus }
   | { kind: 'unchanged'; comment: Comment }
-  | { kind: 'rejected'; reason: 'not_found' | 'wrong_status'; current?: CommentStatus };
+  | { kind: 'rejected'; reason: 'not_found' | 'wrong_status' | 'decided'; current?: CommentStatus };
+
+/** Another moderator's decision younger than this makes yours a conflict (see lua/lib/moderator-guard.lua). */
+export const CONFLICT_WINDOW_MS = 10_000;
 
 export interface PageRequest {
   order: 'oldest' | 'newest';
@@ -107,6 +106,7 @@ export class CommentStore {
         commentKey,
         k.idempotency(t, c.author.id, c.clientId ?? '-'),
         c.parentId ? k.comment(t, c.parentId) : commentKey,
+        k.pending(t),
       ],
       [
         t,
@@ -123,6 +123,8 @@ export class CommentStore {
         this.limits.ttlSeconds,
         c.clientId ? this.limits.idempotencyTtlSeconds : 0,
         ...this.liveArgs(t),
+        c.moderation ? JSON.stringify(c.moderation) : '',
+        c.ignoreLock ? '1' : '0',
       ],
     );
     const [status, a, b, json] = reply as [string, string | number, string, string];
@@ -171,11 +173,12 @@ export class CommentStore {
     allowedFrom: CommentStatus[],
     moderation?: ModerationRecord,
   ): Promise<StatusResult> {
+    const moderator = moderation?.by.kind === 'user' ? moderation.by.id : '';
     const k = this.keys.thread;
     const reply = await this.scripts.run(
       this.redis,
       'set-comment-status',
-      [k.meta(threadId), k.log(threadId), k.visible(threadId), k.comment(threadId, commentId)],
+      [k.meta(threadId), k.log(threadId), k.visible(threadId), k.comment(threadId, commentId), k.pending(threadId)],
       [
         threadId,
         target,
@@ -184,9 +187,12 @@ export class CommentStore {
         this.limits.ttlSeconds,
         ...this.liveArgs(threadId),
         moderation ? JSON.stringify(moderation) : '',
+        moderator,
+        Date.now(),
+        CONFLICT_WINDOW_MS,
       ],
     );
-    const [status, a, b, json, eventType] = reply as [string, string | number, string, string, string];
+    const [status, a, b, json, eventType, previous] = reply as [string, string | number, string, string, string, string];
     if (status === 'ok') {
       return {
         kind: 'changed',
@@ -194,34 +200,65 @@ export class CommentStore {
         epoch: b,
         comment: JSON.parse(json),
         eventType: eventType ? (eventType as ThreadEventType) : null,
+        previous: previous as CommentStatus,
       };
     }
     if (status === 'same') return { kind: 'unchanged', comment: JSON.parse(String(a)) };
     const reason = String(a);
+    if (reason === 'decided') return { kind: 'rejected', reason: 'decided' };
     if (reason.startsWith('wrong_status:')) {
       return { kind: 'rejected', reason: 'wrong_status', current: reason.slice('wrong_status:'.length) as CommentStatus };
     }
     return { kind: 'rejected', reason: 'not_found' };
   }
 
-  /**
-   * What a post needs to know before it is attempted, in one round trip: the
-   * comment already stored for this clientId (a retry), and the thread's
-   * lock and slow mode.
-   */
-  async preflight(threadId: string, userId: string, clientId: string | undefined) {
+  /** Records a moderation decision that changed no status (flags or reports dismissed). */
+  async setModeration(threadId: string, commentId: string, moderation: ModerationRecord): Promise<void> {
+    await this.redis.hset(this.keys.thread.comment(threadId, commentId), 'moderation', JSON.stringify(moderation));
+  }
+
+  /** Features (true) or unfeatures a comment; readers see `comment.updated`. */
+  async setFeatured(threadId: string, commentId: string, featured: boolean, moderation: ModerationRecord): Promise<StatusResult> {
     const k = this.keys.thread;
-    const pipeline = this.redis.pipeline().hmget(k.meta(threadId), 'locked', 'slowMode', 'premod');
-    if (clientId) pipeline.get(k.idempotency(threadId, userId, clientId));
-    const results = (await pipeline.exec()) ?? [];
-    for (const [err] of results) if (err) throw err;
-    const [locked, slowMode, premod] = results[0]![1] as (string | null)[];
-    return {
-      existingCommentId: (results[1]?.[1] as string | null | undefined) ?? null,
-      locked: locked === '1',
-      slowModeSeconds: Number(slowMode ?? 0),
-      premod: premod === '1',
-    };
+    const reply = await this.scripts.run(
+      this.redis,
+      'set-comment-featured',
+      [k.meta(threadId), k.log(threadId), k.comment(threadId, commentId)],
+      [
+        threadId,
+        featured ? '1' : '0',
+        this.limits.maxEvents,
+        this.limits.ttlSeconds,
+        ...this.liveArgs(threadId),
+        JSON.stringify(moderation),
+        moderation.by.kind === 'user' ? moderation.by.id : '',
+        Date.now(),
+        CONFLICT_WINDOW_MS,
+      ],
+    );
+    const [status, a, b, json] = reply as [string, string | number, string, string];
+    if (status === 'ok') return { kind: 'changed', offset: Number(a), epoch: b, comment: JSON.parse(json), eventType: null, previous: 'visible' };
+    if (status === 'same') return { kind: 'unchanged', comment: JSON.parse(String(a)) };
+    const reason = String(a);
+    if (reason === 'decided') return { kind: 'rejected', reason: 'decided' };
+    return reason.startsWith('wrong_status:')
+      ? { kind: 'rejected', reason: 'wrong_status', current: reason.slice('wrong_status:'.length) as CommentStatus }
+      : { kind: 'rejected', reason: 'not_found' };
+  }
+
+  /** A reader's own comments in this thread that wait for a moderator (oldest first). */
+  async pendingBy(threadId: string, authorId: string): Promise<Comment[]> {
+    const ids = await this.redis.zrange(this.keys.thread.pending(threadId), 0, 199);
+    if (ids.length === 0) return [];
+    const pipeline = this.redis.pipeline();
+    for (const id of ids) pipeline.hmget(this.keys.thread.comment(threadId, id), 'authorId', 'status', 'json');
+    const mine: Comment[] = [];
+    for (const [err, row] of (await pipeline.exec()) ?? []) {
+      if (err) throw err;
+      const [author, status, json] = row as (string | null)[];
+      if (author === authorId && status === 'pending' && json) mine.push(JSON.parse(json) as Comment);
+    }
+    return mine;
   }
 
   async get(threadId: string, commentId: string): Promise<CommentRecord | null> {

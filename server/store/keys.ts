@@ -18,6 +18,8 @@ export function createKeys(prefix: string) {
       log: (threadId: string) => `${t(threadId)}:log`,
       /** zset: readable comments scored by the offset that created them (the paging cursor) */
       visible: (threadId: string) => `${t(threadId)}:visible`,
+      /** zset: comments waiting for a moderator, scored by creation time */
+      pending: (threadId: string) => `${t(threadId)}:pending`,
       /** zset: userId -> last time they commented here (mention autocomplete) */
       participants: (threadId: string) => `${t(threadId)}:participants`,
       /** hash: one comment's fields */
@@ -60,6 +62,22 @@ export function createKeys(prefix: string) {
     moderation: {
       /** zset: comment id -> time it entered the queue; queues: pending, reported, flagged, rejected */
       queue: (name: string) => `${prefix}{m}:queue:${name}`,
+      /** The same queue, one thread only. */
+      threadQueue: (name: string, threadId: string) => `${prefix}{m}:queue:${name}:t:${threadId}`,
+      /** hash: reporter id -> JSON {reason, note, at} */
+      reports: (commentId: string) => `${prefix}{m}:reports:${commentId}`,
+      /** string with expiry: moderator handling this item */
+      claim: (commentId: string) => `${prefix}{m}:claim:${commentId}`,
+      /** stream: the audit log (entry ids are the cursor) */
+      audit: `${prefix}{m}:audit`,
+      /** zset: audit entry ids (as score = ms) per thread and per moderator */
+      auditByThread: (threadId: string) => `${prefix}{m}:audit:t:${threadId}`,
+      auditByModerator: (userId: string) => `${prefix}{m}:audit:u:${userId}`,
+      /** string JSON: word lists; string counter: their version (servers recompile on change) */
+      wordlists: `${prefix}{m}:wordlists`,
+      wordlistsVersion: `${prefix}{m}:wordlists:version`,
+      /** string JSON: site moderation settings */
+      settings: `${prefix}{m}:settings`,
     },
     /** zset: open socket id -> expiry (ms), per user and per client IP, across servers */
     openSockets: {
@@ -75,6 +93,10 @@ export function createKeys(prefix: string) {
       handles: `${u}:handles`,
       /** zset (all scores 0): lower-case handles, for prefix search with ZRANGEBYLEX */
       handlesLex: `${u}:handles-lex`,
+      /** hash: until (ms, '' = permanent), reason, by, at; expires with the ban */
+      ban: (userId: string) => `${u}:ban:${userId}`,
+      /** zset: the user's comment ids in the last day (for "ban and remove recent comments") */
+      recentComments: (userId: string) => `${u}:recent:${userId}`,
     },
   };
 }

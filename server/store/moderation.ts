@@ -1,24 +1,218 @@
 import type { Redis } from 'ioredis';
+import type {
+  AuditEntry,
+  Ban,
+  Decider,
+  ModerationSettings,
+  QueueName,
+  Reason,
+  Wordlists,
+} from '../../client/contract/index.ts';
+import { QUEUES } from '../../client/contract/index.ts';
 import type { Keys } from './keys.ts';
 
-export type QueueName = 'pending' | 'reported' | 'flagged' | 'rejected';
+export type { QueueName };
 
-/** Site-wide moderation queues: comment ids ordered by when they entered. */
+export const DEFAULT_WORDLISTS: Wordlists = { banned: [], suspect: [], suspectAction: 'hold', builtinProfanity: 'off' };
+export const DEFAULT_SETTINGS: ModerationSettings = { premodNewUsers: 0 };
+
+export interface StoredReport {
+  reason: 'spam' | 'abuse' | 'off_topic' | 'other';
+  note: string | null;
+  at: string;
+}
+
+export interface NewAuditEntry {
+  by: Decider;
+  action: string;
+  target: AuditEntry['target'];
+  reasons: Reason[];
+  before: AuditEntry['before'];
+  after: AuditEntry['after'];
+}
+
+const AUDIT_KEEP = 100_000;
+
+/**
+ * Moderation state that is not part of a comment: the site-wide queues (and
+ * per-thread views of them), reports, claims, bans, word lists, settings and
+ * the audit log.
+ */
 export class ModerationStore {
   constructor(
     private readonly redis: Redis,
     private readonly keys: Keys,
   ) {}
 
-  async enqueue(queue: QueueName, commentId: string, at: number): Promise<void> {
-    await this.redis.zadd(this.keys.moderation.queue(queue), 'NX', at, commentId);
+  // ---- queues ----
+
+  /** Adds to a queue (keeping the first time it entered) and to the thread's view of it. */
+  async enqueue(queue: QueueName, commentId: string, threadId: string, at: number): Promise<void> {
+    const k = this.keys.moderation;
+    await this.redis.multi().zadd(k.queue(queue), 'NX', at, commentId).zadd(k.threadQueue(queue, threadId), 'NX', at, commentId).exec();
   }
 
-  async dequeue(queue: QueueName, commentId: string): Promise<void> {
-    await this.redis.zrem(this.keys.moderation.queue(queue), commentId);
+  async dequeue(queues: readonly QueueName[], commentId: string, threadId: string): Promise<void> {
+    const k = this.keys.moderation;
+    const tx = this.redis.multi();
+    for (const q of queues) tx.zrem(k.queue(q), commentId).zrem(k.threadQueue(q, threadId), commentId);
+    await tx.exec();
   }
 
-  async contains(queue: QueueName, commentId: string): Promise<boolean> {
-    return (await this.redis.zscore(this.keys.moderation.queue(queue), commentId)) !== null;
+  /** Takes an item off a queue; true only for the caller that actually removed it. */
+  async dequeueFirst(queue: QueueName, commentId: string, threadId: string): Promise<boolean> {
+    const k = this.keys.moderation;
+    const results = (await this.redis.multi().zrem(k.queue(queue), commentId).zrem(k.threadQueue(queue, threadId), commentId).exec()) ?? [];
+    return Number(results[0]?.[1]) === 1;
   }
+
+  async queuePage(queue: QueueName, threadId: string | undefined, cursor: number | undefined, limit: number) {
+    const key = threadId ? this.keys.moderation.threadQueue(queue, threadId) : this.keys.moderation.queue(queue);
+    const flat = await this.redis.zrangebyscore(key, cursor === undefined ? '-inf' : `(${cursor}`, '+inf', 'WITHSCORES', 'LIMIT', 0, limit + 1);
+    const items: { commentId: string; at: number }[] = [];
+    for (let i = 0; i + 1 < flat.length; i += 2) items.push({ commentId: flat[i]!, at: Number(flat[i + 1]) });
+    const page = items.slice(0, limit);
+    return { items: page, nextCursor: items.length > limit ? String(page.at(-1)!.at) : null };
+  }
+
+  async queueCounts(): Promise<Record<QueueName, number>> {
+    const tx = this.redis.multi();
+    for (const q of QUEUES) tx.zcard(this.keys.moderation.queue(q));
+    const results = (await tx.exec()) ?? [];
+    return Object.fromEntries(QUEUES.map((q, i) => [q, Number(results[i]?.[1] ?? 0)])) as Record<QueueName, number>;
+  }
+
+  // ---- reports ----
+
+  /** Records a reader's report once; returns whether it was new and how many distinct readers reported. */
+  async report(commentId: string, reporterId: string, report: StoredReport): Promise<{ added: boolean; count: number }> {
+    const key = this.keys.moderation.reports(commentId);
+    const results = (await this.redis.multi().hsetnx(key, reporterId, JSON.stringify(report)).hlen(key).exec()) ?? [];
+    return { added: Number(results[0]?.[1]) === 1, count: Number(results[1]?.[1] ?? 0) };
+  }
+
+  async reports(commentId: string): Promise<StoredReport[]> {
+    const all = await this.redis.hvals(this.keys.moderation.reports(commentId));
+    return all.map((r) => JSON.parse(r) as StoredReport);
+  }
+
+  async clearReports(commentId: string): Promise<void> {
+    await this.redis.del(this.keys.moderation.reports(commentId));
+  }
+
+  // ---- claims ----
+
+  /** Claims an item for `ms`; returns the holder (you, or whoever got there first) and until when. */
+  async claim(commentId: string, moderator: { id: string; handle: string }, ms: number): Promise<{ by: { id: string; handle: string }; until: number }> {
+    const key = this.keys.moderation.claim(commentId);
+    const value = JSON.stringify({ ...moderator, until: Date.now() + ms });
+    const set = await this.redis.set(key, value, 'PX', ms, 'NX');
+    if (set === 'OK') return { by: moderator, until: Date.now() + ms };
+    const current = await this.redis.get(key);
+    const parsed = current ? (JSON.parse(current) as { id: string; handle: string; until: number }) : null;
+    if (!parsed || parsed.id === moderator.id) {
+      await this.redis.set(key, value, 'PX', ms);
+      return { by: moderator, until: Date.now() + ms };
+    }
+    return { by: { id: parsed.id, handle: parsed.handle }, until: parsed.until };
+  }
+
+  async release(commentId: string, moderatorId: string): Promise<boolean> {
+    const key = this.keys.moderation.claim(commentId);
+    const current = await this.redis.get(key);
+    if (!current || (JSON.parse(current) as { id: string }).id !== moderatorId) return false;
+    await this.redis.del(key);
+    return true;
+  }
+
+  async claims(commentIds: string[]): Promise<({ by: { id: string; handle: string }; until: string } | null)[]> {
+    if (commentIds.length === 0) return [];
+    const rows = await this.redis.mget(...commentIds.map((id) => this.keys.moderation.claim(id)));
+    return rows.map((r) => {
+      if (!r) return null;
+      const c = JSON.parse(r) as { id: string; handle: string; until: number };
+      return { by: { id: c.id, handle: c.handle }, until: new Date(c.until).toISOString() };
+    });
+  }
+
+  // ---- bans ----
+
+  async ban(ban: Ban): Promise<void> {
+    const key = this.keys.user.ban(ban.userId);
+    const tx = this.redis.multi().del(key).hset(key, 'json', JSON.stringify(ban));
+    if (ban.until) tx.pexpireat(key, Date.parse(ban.until));
+    await tx.exec();
+  }
+
+  async unban(userId: string): Promise<boolean> {
+    return (await this.redis.del(this.keys.user.ban(userId))) === 1;
+  }
+
+  async activeBan(userId: string): Promise<Ban | null> {
+    const json = await this.redis.hget(this.keys.user.ban(userId), 'json');
+    if (!json) return null;
+    const ban = JSON.parse(json) as Ban;
+    return ban.until && Date.parse(ban.until) <= Date.now() ? null : ban;
+  }
+
+  // ---- word lists and settings ----
+
+  async wordlists(): Promise<{ lists: Wordlists; version: number }> {
+    const [json, version] = await this.redis.mget(this.keys.moderation.wordlists, this.keys.moderation.wordlistsVersion);
+    return { lists: json ? { ...DEFAULT_WORDLISTS, ...(JSON.parse(json) as Partial<Wordlists>) } : DEFAULT_WORDLISTS, version: Number(version ?? 0) };
+  }
+
+  async setWordlists(lists: Wordlists): Promise<number> {
+    const results = (await this.redis.multi().set(this.keys.moderation.wordlists, JSON.stringify(lists)).incr(this.keys.moderation.wordlistsVersion).exec()) ?? [];
+    return Number(results[1]?.[1] ?? 0);
+  }
+
+  async settings(): Promise<ModerationSettings> {
+    const json = await this.redis.get(this.keys.moderation.settings);
+    return json ? { ...DEFAULT_SETTINGS, ...(JSON.parse(json) as Partial<ModerationSettings>) } : DEFAULT_SETTINGS;
+  }
+
+  async setSettings(settings: ModerationSettings): Promise<void> {
+    await this.redis.set(this.keys.moderation.settings, JSON.stringify(settings));
+  }
+
+  // ---- audit ----
+
+  /** Appends to the audit log (and its per-thread and per-moderator indexes). */
+  async audit(entry: NewAuditEntry, at: Date): Promise<AuditEntry> {
+    const k = this.keys.moderation;
+    const id = (await this.redis.xadd(k.audit, 'MAXLEN', '~', AUDIT_KEEP, '*', 'entry', JSON.stringify({ ...entry, at: at.toISOString() })))!;
+    const score = indexScore(id);
+    const tx = this.redis.multi();
+    if (entry.target.threadId) tx.zadd(k.auditByThread(entry.target.threadId), score, id);
+    if (entry.by.kind === 'user') tx.zadd(k.auditByModerator(entry.by.id), score, id);
+    await tx.exec();
+    return { id, at: at.toISOString(), ...entry };
+  }
+
+  /** Newest first; filtered by thread or moderator through their indexes. The cursor is an entry id. */
+  async auditPage(filter: { threadId?: string; moderatorId?: string }, cursor: string | undefined, limit: number) {
+    const k = this.keys.moderation;
+    let rows: [string, string[]][];
+    if (filter.threadId || filter.moderatorId) {
+      const index = filter.threadId ? k.auditByThread(filter.threadId) : k.auditByModerator(filter.moderatorId!);
+      const ids = await this.redis.zrevrangebyscore(index, cursor ? `(${indexScore(cursor)}` : '+inf', '-inf', 'LIMIT', 0, limit + 1);
+      const pipeline = this.redis.pipeline();
+      for (const id of ids) pipeline.xrange(k.audit, id, id);
+      rows = ((await pipeline.exec()) ?? []).flatMap(([, r]) => r as [string, string[]][]);
+    } else {
+      rows = await this.redis.xrevrange(k.audit, cursor ? `(${cursor}` : '+', '-', 'COUNT', limit + 1);
+    }
+    const entries: AuditEntry[] = rows
+      .map(([id, fields]) => ({ id, ...(JSON.parse(fields[1]!) as Omit<AuditEntry, 'id'>) }))
+      .filter((e) => (!filter.threadId || e.target.threadId === filter.threadId) && (!filter.moderatorId || (e.by.kind === 'user' && e.by.id === filter.moderatorId)));
+    const page = entries.slice(0, limit);
+    return { entries: page, nextCursor: rows.length > limit ? page.at(-1)!.id : null };
+  }
+}
+
+/** A stream id "<ms>-<seq>" as one orderable number (seq under 1000 within a millisecond). */
+function indexScore(streamId: string): number {
+  const [ms, seq] = streamId.split('-').map(Number) as [number, number];
+  return ms * 1000 + Math.min(seq, 999);
 }

@@ -17,7 +17,8 @@ export type ScriptName =
   | 'admit-out-of-band'
   | 'admit-socket'
   | 'record-occurrence'
-  | 'set-thread-fields';
+  | 'set-thread-fields'
+  | 'set-comment-featured';
 
 interface ScriptSource {
   name: ScriptName;

@@ -71,6 +71,30 @@ export class UserStore {
     return { id: uid, handle, name, email: email || null };
   }
 
+  /**
+   * Notes a comment the user wrote (for "remove their recent comments"), and
+   * whether it was published (pre-moderation of new users counts those).
+   */
+  async noteComment(userId: string, commentId: string, at: number, published: boolean): Promise<void> {
+    const recent = this.keys.user.recentComments(userId);
+    const tx = this.redis.multi().zadd(recent, at, commentId).zremrangebyscore(recent, '-inf', at - 86_400_000).pexpire(recent, 86_400_000);
+    if (published) tx.hincrby(this.keys.user.record(userId), 'approved', 1);
+    await tx.exec();
+  }
+
+  async notePublished(userId: string): Promise<void> {
+    await this.redis.hincrby(this.keys.user.record(userId), 'approved', 1);
+  }
+
+  /** The user's comment ids since `sinceMs` (at most a day back). */
+  async recentComments(userId: string, sinceMs: number): Promise<string[]> {
+    return this.redis.zrangebyscore(this.keys.user.recentComments(userId), sinceMs, '+inf');
+  }
+
+  async role(userId: string): Promise<string | null> {
+    return this.redis.hget(this.keys.user.record(userId), 'role');
+  }
+
   /** When Threadline first saw this user, or null if unknown. */
   async firstSeen(id: string): Promise<Date | null> {
     const createdAt = await this.redis.hget(this.keys.user.record(id), 'createdAt');

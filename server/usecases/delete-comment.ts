@@ -2,6 +2,7 @@ import type { Comment } from '../../client/contract/index.ts';
 import { isModerator, type Actor, type Deps } from '../context.ts';
 import { threadIdOfComment } from '../domain/ids.ts';
 import { errors } from '../errors.ts';
+import { moderateComment } from './moderation/moderate-comment.ts';
 
 /**
  * Authors delete their own comments (status `deleted`); moderators remove
@@ -14,16 +15,17 @@ export async function deleteComment(deps: Deps, actor: Actor, input: { commentId
   if (!record) throw errors.notFound('Comment');
   const isAuthor = record.authorId === actor.id;
   if (!isAuthor && !isModerator(actor)) throw errors.forbidden('Only the author or a moderator can delete a comment');
+  // A moderator removing someone's comment is a moderation decision: queued, audited, first-wins.
+  if (!isAuthor) return moderateComment(deps, actor, { commentId: input.commentId, action: 'reject' });
   if (record.status === 'deleted' || record.status === 'removed') return { comment: record.comment };
 
-  const target = isAuthor ? 'deleted' : 'removed';
-  const result = await deps.store.comments.setStatus(threadId, input.commentId, target, ['visible', 'pending']);
+  const result = await deps.store.comments.setStatus(threadId, input.commentId, 'deleted', ['visible', 'pending']);
   switch (result.kind) {
     case 'unchanged':
       return { comment: result.comment };
     case 'rejected':
       if (result.reason === 'not_found') throw errors.notFound('Comment');
-      // Deleted or removed by someone else in the meantime: the end state is what was asked for.
+      // Removed by a moderator in the meantime: gone either way.
       return { comment: (await deps.store.comments.get(threadId, input.commentId))?.comment ?? record.comment };
     case 'changed':
       return { comment: result.comment };

@@ -3,11 +3,20 @@ import type { Actor, Deps, Origin } from '../context.ts';
 import { acceptBody } from '../domain/body.ts';
 import { threadIdOfComment } from '../domain/ids.ts';
 import { errors } from '../errors.ts';
+import { moderate } from '../moderation/pipeline.ts';
+import { loadPostContext } from '../store/preflight.ts';
 import { afterWrite } from './after-write.ts';
+import { holdComment } from './hold-comment.ts';
 import { resolveMentions } from './resolve-mentions.ts';
 
 export const MAX_EDITS_PER_COMMENT = 10;
 
+/**
+ * The author changes their comment within the edit window. The new text goes
+ * through the ban check and the word lists like a new comment: a banned term
+ * refuses the edit; a suspect one holds the comment before the new text is
+ * shown to anyone.
+ */
 export async function editComment(
   deps: Deps,
   actor: Actor,
@@ -28,9 +37,17 @@ export async function editComment(
     throw errors.forbidden(`Comments can be edited for ${Math.round(windowMs / 60_000)} minutes after posting`);
   }
   if (body === record.body) return { comment: record.comment };
+
+  const ctx = await loadPostContext(deps.store.redis, deps.store.keys, { threadId, userId: actor.id, clientId: undefined });
+  const words = await deps.wordlists.get(ctx.wordlistsVersion);
+  const decision = moderate({ kind: 'edit', actor, body, thread: ctx.thread, ban: ctx.ban, approvedCount: ctx.approvedCount, settings: ctx.settings, words });
+  if (decision.kind === 'refuse') throw decision.error;
   // Edits draw on the same per-user and per-IP budgets as new comments.
   await deps.limits.check({ actor, ip: origin.ip, threadId, slowModeSeconds: 0, kind: 'edit', now: deps.now() });
 
+  if (decision.status === 'pending' && record.status === 'visible') {
+    await holdComment(deps, record.id, decision.reasons, { kind: 'system', name: 'automod' });
+  }
   const mentions = await resolveMentions(deps, body, actor.id);
   const result = await deps.store.comments.edit(threadId, input.commentId, body, mentions, deps.now(), MAX_EDITS_PER_COMMENT);
   if (result.kind === 'rejected') {
@@ -40,6 +57,9 @@ export async function editComment(
     }
     throw errors.conflict('This comment can no longer be edited');
   }
+  const moderation = decision.reasons.length > 0 ? (await deps.store.comments.get(threadId, input.commentId))?.moderation ?? null : null;
+  if (decision.flagged) await deps.store.moderation.enqueue('flagged', record.id, threadId, deps.now().getTime());
+  await deps.modFeed.publish({ type: 'comment', change: 'edited', comment: result.comment, moderation }, threadId);
   // Screened again; someone newly mentioned hears about it (those already told are not told twice).
   if (result.comment.status === 'visible') await afterWrite(deps, actor, result.comment, 'edited');
   return { comment: result.comment };

@@ -1,12 +1,25 @@
 import type { CommentPage, ListCommentsQuery } from '../../client/contract/index.ts';
-import type { Deps } from '../context.ts';
+import type { Actor, Deps } from '../context.ts';
 
-/** A page of readable comments plus the offset to follow live changes from. */
-export async function listComments(deps: Deps, threadId: string, query: ListCommentsQuery): Promise<CommentPage> {
-  const page = await deps.store.comments.page(threadId, {
-    order: query.order,
-    limit: query.limit,
-    after: query.cursor === undefined ? undefined : Number(query.cursor),
-  });
-  return { comments: page.comments, nextCursor: page.nextCursor, offset: page.thread.offset, epoch: page.thread.epoch };
+/**
+ * A page of readable comments plus the offset to follow live changes from.
+ * A signed-in reader's first page also carries their own comments that wait
+ * for a moderator (nobody else sees those).
+ */
+export async function listComments(deps: Deps, actor: Actor, threadId: string, query: ListCommentsQuery): Promise<CommentPage> {
+  const [page, pending] = await Promise.all([
+    deps.store.comments.page(threadId, {
+      order: query.order,
+      limit: query.limit,
+      after: query.cursor === undefined ? undefined : Number(query.cursor),
+    }),
+    actor && query.cursor === undefined ? deps.store.comments.pendingBy(threadId, actor.id) : Promise.resolve(undefined),
+  ]);
+  return {
+    comments: page.comments,
+    nextCursor: page.nextCursor,
+    offset: page.thread.offset,
+    epoch: page.thread.epoch,
+    ...(pending && pending.length > 0 ? { pending } : {}),
+  };
 }

@@ -1,8 +1,11 @@
-import type { Comment } from '../../client/contract/index.ts';
-import type { Actor, Deps, Origin } from '../context.ts';
+import type { Comment, ModerationRecord } from '../../client/contract/index.ts';
+import { isModerator, type Actor, type AuthUser, type Deps, type Origin } from '../context.ts';
 import { acceptBody } from '../domain/body.ts';
 import { newCommentId, newEpoch, threadIdOfComment } from '../domain/ids.ts';
 import { AppError, errors } from '../errors.ts';
+import { recordDecision } from '../moderation/decisions.ts';
+import { moderate } from '../moderation/pipeline.ts';
+import { loadPostContext } from '../store/preflight.ts';
 import { afterWrite } from './after-write.ts';
 import { resolveMentions } from './resolve-mentions.ts';
 
@@ -23,9 +26,10 @@ const parentIssue = (message: string) =>
   errors.invalid(`Invalid payload: parentId: ${message}`, { issues: [{ path: 'parentId', message }] });
 
 /**
- * Validates, replays a repeated clientId, checks the thread is open and the
- * posting limits, then stores, logs and publishes the comment in one script.
- * Every refusal happens before anything is written.
+ * Validates; replays a repeated clientId; runs automatic moderation (lock,
+ * ban, word lists, pre-moderation) and the posting limits; then stores, logs
+ * and publishes the comment in one script. Every refusal happens before
+ * anything is written.
  */
 export async function postComment(deps: Deps, actor: Actor, input: PostCommentInput, origin: Origin = { ip: undefined }): Promise<PostCommentResult> {
   if (!actor) throw errors.unauthenticated('Sign in to comment');
@@ -34,19 +38,31 @@ export async function postComment(deps: Deps, actor: Actor, input: PostCommentIn
     throw parentIssue('must be a comment of this thread');
   }
 
-  const thread = await deps.store.comments.preflight(input.threadId, actor.id, input.clientId);
+  const ctx = await loadPostContext(deps.store.redis, deps.store.keys, { threadId: input.threadId, userId: actor.id, clientId: input.clientId });
   // A retry of a post that already succeeded answers with the original, limits or not.
-  if (thread.existingCommentId) return replay(deps, input.threadId, thread.existingCommentId);
-  if (thread.locked) throw errors.locked();
-  await deps.limits.check({
-    actor,
-    ip: origin.ip,
-    threadId: input.threadId,
-    slowModeSeconds: thread.slowModeSeconds,
-    kind: 'post',
-    now: deps.now(),
-  });
+  if (ctx.existingCommentId) return replay(deps, input.threadId, ctx.existingCommentId);
 
+  const words = await deps.wordlists.get(ctx.wordlistsVersion);
+  const decision = moderate({ kind: 'post', actor, body, thread: ctx.thread, ban: ctx.ban, approvedCount: ctx.approvedCount, settings: ctx.settings, words });
+  if (decision.kind === 'refuse') {
+    if (decision.reasons.some((r) => r.rule === 'banned_term')) {
+      await recordDecision(deps, {
+        by: { kind: 'system', name: 'automod' },
+        action: 'refuse',
+        target: { threadId: input.threadId, userId: actor.id },
+        reasons: decision.reasons,
+        before: null,
+        after: null,
+      });
+    }
+    throw decision.error;
+  }
+  await deps.limits.check({ actor, ip: origin.ip, threadId: input.threadId, slowModeSeconds: ctx.thread.slowModeSeconds, kind: 'post', now: deps.now() });
+
+  const moderation: ModerationRecord | null =
+    decision.reasons.length > 0
+      ? { status: decision.status, ...(decision.flagged ? { flagged: true } : {}), action: decision.status === 'pending' ? 'hold' : 'flag', by: { kind: 'system', name: 'automod' }, reasons: decision.reasons, at: deps.now().toISOString() }
+      : null;
   const mentions = await resolveMentions(deps, body, actor.id);
   // A random id colliding with an existing one is astronomically unlikely; retry rather than fail.
   for (let attempt = 0; attempt < 3; attempt++) {
@@ -57,13 +73,15 @@ export async function postComment(deps: Deps, actor: Actor, input: PostCommentIn
       author: { id: actor.id, handle: actor.handle, name: actor.name },
       body,
       mentions,
-      status: 'visible',
+      status: decision.status,
       epochCandidate: newEpoch(),
       clientId: input.clientId,
+      moderation,
+      ignoreLock: isModerator(actor),
     });
     switch (result.kind) {
       case 'stored':
-        if (result.comment.status === 'visible') await afterWrite(deps, actor, result.comment, 'posted');
+        await afterStored(deps, actor, result.comment, moderation);
         return { comment: result.comment, duplicate: false };
       case 'duplicate':
         return replay(deps, input.threadId, result.commentId);
@@ -73,6 +91,34 @@ export async function postComment(deps: Deps, actor: Actor, input: PostCommentIn
     }
   }
   throw new AppError('internal', 'Could not allocate a comment id', { context: { threadId: input.threadId } });
+}
+
+/** Queues, feed, bookkeeping: the comment is stored; these only report on it. */
+async function afterStored(deps: Deps, actor: AuthUser, comment: Comment, moderation: ModerationRecord | null): Promise<void> {
+  const now = deps.now().getTime();
+  const published = comment.status === 'visible';
+  const work: Promise<unknown>[] = [
+    deps.store.users.noteComment(actor.id, comment.id, now, published),
+    deps.modFeed.publish({ type: 'comment', change: 'created', comment, moderation }, comment.threadId),
+  ];
+  if (published) work.push(afterWrite(deps, actor, comment, 'posted'));
+  if (moderation) {
+    const queue = comment.status === 'pending' ? 'pending' : 'flagged';
+    work.push(deps.store.moderation.enqueue(queue, comment.id, comment.threadId, now));
+    work.push(
+      recordDecision(deps, {
+        by: moderation.by,
+        action: moderation.action ?? queue,
+        target: { commentId: comment.id, threadId: comment.threadId, userId: actor.id },
+        reasons: moderation.reasons,
+        before: null,
+        after: comment.status,
+        comment,
+      }),
+    );
+    if (comment.status === 'pending') work.push(deps.modFeed.tellAuthor(comment));
+  }
+  await Promise.all(work);
 }
 
 async function replay(deps: Deps, threadId: string, commentId: string): Promise<PostCommentResult> {

@@ -1,10 +1,11 @@
 import { Router } from 'express';
 import { z } from 'zod';
-import { CommentIdSchema, EditCommentBodySchema } from '../../../client/contract/index.ts';
+import { CommentIdSchema, EditCommentBodySchema, ReportBodySchema } from '../../../client/contract/index.ts';
 import type { Deps } from '../../context.ts';
 import { parseInput } from '../../errors.ts';
 import { deleteComment } from '../../usecases/delete-comment.ts';
 import { editComment } from '../../usecases/edit-comment.ts';
+import { reportComment } from '../../usecases/report-comment.ts';
 import { requireUser } from '../auth.ts';
 
 const CommentParams = z.object({ commentId: CommentIdSchema });
@@ -17,6 +18,13 @@ export function commentRoutes(deps: Deps): Router {
     const actor = requireUser(res);
     const { body } = parseInput(EditCommentBodySchema, req.body, 'body');
     res.json(await editComment(deps, actor, { commentId, body }, { ip: req.ip }));
+  });
+
+  router.post('/api/comments/:commentId/report', async (req, res) => {
+    const { commentId } = parseInput(CommentParams, req.params, 'path');
+    const actor = requireUser(res);
+    const body = parseInput(ReportBodySchema, req.body, 'body');
+    res.json(await reportComment(deps, actor, { commentId, ...body }));
   });
 
   router.delete('/api/comments/:commentId', async (req, res) => {

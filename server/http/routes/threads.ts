@@ -6,7 +6,6 @@ import {
   PostCommentBodySchema,
   PutThreadBodySchema,
   ThreadIdSchema,
-  ThreadSettingsBodySchema,
 } from '../../../client/contract/index.ts';
 import type { Deps } from '../../context.ts';
 import { parseInput } from '../../errors.ts';
@@ -15,7 +14,6 @@ import { getThread } from '../../usecases/get-thread.ts';
 import { listComments } from '../../usecases/list-comments.ts';
 import { postComment } from '../../usecases/post-comment.ts';
 import { putThread } from '../../usecases/put-thread.ts';
-import { updateThreadSettings } from '../../usecases/update-thread-settings.ts';
 import { actorOf, requireUser } from '../auth.ts';
 
 const ThreadParams = z.object({ threadId: ThreadIdSchema });
@@ -29,13 +27,6 @@ export function threadRoutes(deps: Deps): Router {
     res.json(await putThread(deps, requireUser(res), { threadId, ...body }));
   });
 
-  router.patch('/api/threads/:threadId', async (req, res) => {
-    const { threadId } = parseInput(ThreadParams, req.params, 'path');
-    const actor = requireUser(res);
-    const settings = parseInput(ThreadSettingsBodySchema, req.body, 'body');
-    res.json(await updateThreadSettings(deps, actor, { threadId, settings }));
-  });
-
   router.get('/api/threads/:threadId', async (req, res) => {
     const { threadId } = parseInput(ThreadParams, req.params, 'path');
     res.json(await getThread(deps, threadId));
@@ -44,7 +35,7 @@ export function threadRoutes(deps: Deps): Router {
   router.get('/api/threads/:threadId/comments', async (req, res) => {
     const { threadId } = parseInput(ThreadParams, req.params, 'path');
     const query = parseInput(ListCommentsQuerySchema, req.query, 'query');
-    res.json(await listComments(deps, threadId, query));
+    res.json(await listComments(deps, actorOf(res), threadId, query));
   });
 
   router.post('/api/threads/:threadId/comments', async (req, res) => {

@@ -57,7 +57,7 @@ end
 -- array into {}.
 local function comment_json(comment_key, thread_id, offset, for_readers)
   local f = redis.call('HMGET', comment_key, 'id', 'parentId', 'authorId', 'authorHandle', 'authorName',
-    'body', 'mentions', 'status', 'createdAt', 'editedAt')
+    'body', 'mentions', 'status', 'createdAt', 'editedAt', 'featured')
   local status = f[8]
   local body, mentions = f[6], f[7]
   if status == 'removed' or status == 'deleted' or (for_readers and status ~= 'visible') then
@@ -77,6 +77,7 @@ local function comment_json(comment_key, thread_id, offset, for_readers)
     ',"status":' .. cjson.encode(status) ..
     ',"createdAt":' .. cjson.encode(f[9]) ..
     ',"editedAt":' .. edited ..
+    ',"featured":' .. ((f[11] == '1') and 'true' or 'false') ..
     ',"offset":' .. offset .. '}'
 end
 

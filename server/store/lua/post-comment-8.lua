@@ -1,11 +1,14 @@
 -- Stores a new comment, appends `comment.created` to the thread's log and
 -- publishes it live, in one step: offset, log entry, comment record, indexes,
--- idempotency key and live event happen together or not at all.
+-- idempotency key and live event happen together or not at all. A comment
+-- stored as pending (held by automatic moderation) gets no offset and no
+-- public event; it waits in the thread's pending set.
 --
 -- KEYS[1] thread meta (hash)          KEYS[2] thread log (stream)
 -- KEYS[3] visible comments (zset)     KEYS[4] participants (zset)
 -- KEYS[5] the new comment (hash)      KEYS[6] idempotency key (string)
 -- KEYS[7] parent comment (hash; the same as KEYS[5] when there is no parent)
+-- KEYS[8] pending comments (zset)
 --
 -- ARGV[1] thread id        ARGV[2] comment id       ARGV[3] parent id or ''
 -- ARGV[4] author id        ARGV[5] author handle    ARGV[6] author name
@@ -13,8 +16,11 @@
 -- ARGV[10] epoch to use if the thread is new          ARGV[11] log max events
 -- ARGV[12] log ttl (s)     ARGV[13] idempotency ttl (s); 0 = no clientId
 -- ARGV[14..16] live channel, message prefix, message suffix (see lib/thread.lua emit_event)
+-- ARGV[17] moderation record (JSON) or ''   ARGV[18] '1' = may post in a locked thread (moderators)
 --
--- createdAt comes from Redis's clock (see next_created_ms).
+-- createdAt comes from Redis's clock (see next_created_ms); comments are
+-- ordered by it (the visible set's score), so one approved later still
+-- appears where it was written.
 --
 -- Returns {'ok', offset, epoch, json}  stored (offset 0 when pending: nothing public happened)
 --         {'dup', commentId}            this clientId was already used; nothing written
@@ -28,7 +34,7 @@ if idem_ttl > 0 then
   if existing then return {'dup', existing} end
 end
 
-if redis.call('HGET', KEYS[1], 'locked') == '1' then return {'err', 'thread_locked'} end
+if ARGV[18] ~= '1' and redis.call('HGET', KEYS[1], 'locked') == '1' then return {'err', 'thread_locked'} end
 
 if ARGV[3] ~= '' and redis.call('HGET', KEYS[7], 'status') ~= 'visible' then
   return {'err', 'parent_not_found'}
@@ -46,15 +52,18 @@ redis.call('HSET', KEYS[5],
   'id', ARGV[2], 'parentId', ARGV[3],
   'authorId', ARGV[4], 'authorHandle', ARGV[5], 'authorName', ARGV[6],
   'body', ARGV[7], 'mentions', ARGV[8], 'status', status,
-  'createdAt', iso_utc(created_ms), 'editedAt', '', 'edits', 0,
-  'offset', offset, 'createdOffset', offset)
+  'createdAt', iso_utc(created_ms), 'createdMs', created_ms, 'editedAt', '', 'edits', 0,
+  'featured', '0', 'offset', offset)
+if ARGV[17] ~= '' then redis.call('HSET', KEYS[5], 'moderation', ARGV[17]) end
 local json = comment_json(KEYS[5], ARGV[1], offset, false)
 redis.call('HSET', KEYS[5], 'json', json)
 
 redis.call('ZADD', KEYS[4], created_ms, ARGV[4])
 if status == 'visible' then
-  redis.call('ZADD', KEYS[3], offset, ARGV[2])
+  redis.call('ZADD', KEYS[3], created_ms, ARGV[2])
   emit_event(KEYS[2], {ARGV[14], ARGV[15], ARGV[16]}, ARGV[1], epoch, offset, 'comment.created', json, ARGV[11], ARGV[12])
+else
+  redis.call('ZADD', KEYS[8], created_ms, ARGV[2])
 end
 if idem_ttl > 0 then redis.call('SET', KEYS[6], ARGV[2], 'EX', idem_ttl) end
 

@@ -1,0 +1,192 @@
+import { z } from 'zod';
+import { ErrorBodySchema } from './errors.ts';
+import {
+  CommentIdSchema,
+  CommentSchema,
+  CommentStatusSchema,
+  ReportReasonSchema,
+  ThreadIdSchema,
+  ThreadSchema,
+  ThreadSettingsBodySchema,
+  UserRefSchema,
+} from './schemas.ts';
+
+/** Why an automatic rule or a person put a comment where it is. */
+export const ReasonSchema = z.object({ rule: z.string(), detail: z.string() }).meta({ id: 'Reason' });
+export type Reason = z.infer<typeof ReasonSchema>;
+
+export const DeciderSchema = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('user'), id: z.string(), handle: z.string() }),
+  z.object({ kind: z.literal('system'), name: z.string() }),
+]);
+export type Decider = z.infer<typeof DeciderSchema>;
+
+/** The latest moderation decision on a comment. */
+export const ModerationRecordSchema = z
+  .object({
+    status: CommentStatusSchema,
+    /** Visible, but in the flagged queue for a second look. */
+    flagged: z.boolean().optional(),
+    action: z.string().optional(),
+    by: DeciderSchema,
+    reasons: z.array(ReasonSchema),
+    at: z.iso.datetime(),
+  })
+  .meta({ id: 'ModerationRecord' });
+export type ModerationRecord = z.infer<typeof ModerationRecordSchema>;
+
+export const QUEUES = ['pending', 'reported', 'flagged', 'rejected'] as const;
+export const QueueNameSchema = z.enum(QUEUES);
+export type QueueName = z.infer<typeof QueueNameSchema>;
+
+export const ReportSummarySchema = z.object({
+  count: z.number().int().nonnegative(),
+  reasons: z.record(ReportReasonSchema, z.number().int()),
+  notes: z.array(z.string()),
+});
+
+export const QueueItemSchema = z
+  .object({
+    /** As its author sees it (body included even while pending or removed). */
+    comment: CommentSchema,
+    moderation: ModerationRecordSchema.nullable(),
+    reports: ReportSummarySchema,
+    claim: z.object({ by: z.object({ id: z.string(), handle: z.string() }), until: z.iso.datetime() }).nullable(),
+    queuedAt: z.iso.datetime(),
+  })
+  .meta({ id: 'QueueItem' });
+export type QueueItem = z.infer<typeof QueueItemSchema>;
+
+export const QueueQuerySchema = z.strictObject({
+  threadId: ThreadIdSchema.optional(),
+  cursor: z.string().regex(/^[1-9][0-9]{0,15}$/, 'not a cursor from this API').optional(),
+  limit: z.coerce.number().int().min(1).max(100).default(25),
+});
+export const QueuePageSchema = z
+  .object({ items: z.array(QueueItemSchema), nextCursor: z.string().nullable(), counts: z.record(QueueNameSchema, z.number().int()) })
+  .meta({ id: 'QueuePage' });
+
+export const COMMENT_ACTIONS = ['approve', 'reject', 'feature', 'unfeature', 'restore'] as const;
+export const CommentActionSchema = z.enum(COMMENT_ACTIONS);
+export type CommentAction = z.infer<typeof CommentActionSchema>;
+export const ActionBodySchema = z.strictObject({ reason: z.string().trim().max(500).optional() }).meta({ id: 'ActionBody' });
+
+export const BanBodySchema = z
+  .strictObject({
+    /** Omit for a permanent ban. */
+    durationSeconds: z.number().int().min(60).max(10 * 365 * 86_400).optional(),
+    reason: z.string().trim().max(500).optional(),
+    /** Also remove their comments from the last 24 hours. */
+    removeRecentComments: z.boolean().default(false),
+  })
+  .meta({ id: 'BanBody' });
+export const BanSchema = z
+  .object({
+    userId: z.string(),
+    /** null: permanent. */
+    until: z.iso.datetime().nullable(),
+    reason: z.string().nullable(),
+    by: z.object({ id: z.string(), handle: z.string() }),
+    at: z.iso.datetime(),
+  })
+  .meta({ id: 'Ban' });
+export type Ban = z.infer<typeof BanSchema>;
+export const BanResponseSchema = z.object({ ban: BanSchema, removedComments: z.number().int().nonnegative() }).meta({ id: 'BanResponse' });
+
+const TermSchema = z
+  .string()
+  .trim()
+  .toLowerCase()
+  .regex(/^[\p{L}\p{N}' -]{2,64}$/u, 'a term is 2-64 letters, digits, spaces, hyphens or apostrophes');
+export const WordlistsSchema = z
+  .object({
+    /** A comment containing one of these is refused, with the term named. */
+    banned: z.array(TermSchema).max(2_000),
+    /** A comment containing one of these is held for review (or flagged, see suspectAction). */
+    suspect: z.array(TermSchema).max(2_000),
+    suspectAction: z.enum(['hold', 'flag']),
+    /** The obscenity library's English profanity list, as another list: off, suspect or banned. */
+    builtinProfanity: z.enum(['off', 'suspect', 'banned']),
+  })
+  .meta({ id: 'Wordlists' });
+export type Wordlists = z.infer<typeof WordlistsSchema>;
+export const PutWordlistsBodySchema = WordlistsSchema.partial().strict().meta({ id: 'PutWordlistsBody' });
+
+export const ModerationSettingsSchema = z
+  .object({
+    /** Users with fewer approved comments than this have new comments held (0: off). */
+    premodNewUsers: z.number().int().min(0).max(1_000),
+  })
+  .meta({ id: 'ModerationSettings' });
+export type ModerationSettings = z.infer<typeof ModerationSettingsSchema>;
+export const PutModerationSettingsBodySchema = ModerationSettingsSchema.partial().strict().meta({ id: 'PutModerationSettingsBody' });
+
+export const AuditEntrySchema = z
+  .object({
+    id: z.string(),
+    at: z.iso.datetime(),
+    by: DeciderSchema,
+    /** approve, reject, feature, hold, report, ban, lock, refuse, … */
+    action: z.string(),
+    target: z.object({ commentId: CommentIdSchema.optional(), threadId: ThreadIdSchema.optional(), userId: z.string().optional() }),
+    reasons: z.array(ReasonSchema),
+    before: CommentStatusSchema.nullable(),
+    after: CommentStatusSchema.nullable(),
+  })
+  .meta({ id: 'AuditEntry' });
+export type AuditEntry = z.infer<typeof AuditEntrySchema>;
+export const AuditQuerySchema = z.strictObject({
+  cursor: z.string().regex(/^[0-9]{1,16}-[0-9]{1,8}$/, 'not a cursor from this API').optional(),
+  threadId: ThreadIdSchema.optional(),
+  moderatorId: z.string().min(1).max(128).optional(),
+  limit: z.coerce.number().int().min(1).max(100).default(50),
+});
+export const AuditPageSchema = z.object({ entries: z.array(AuditEntrySchema), nextCursor: z.string().nullable() }).meta({ id: 'AuditPage' });
+
+/** Everything moderators see happen, live, on the /moderation namespace. */
+export const ModEventSchema = z
+  .discriminatedUnion('type', [
+    z.object({ type: z.literal('comment'), change: z.enum(['created', 'edited']), comment: CommentSchema, moderation: ModerationRecordSchema.nullable() }),
+    z.object({ type: z.literal('hold'), comment: CommentSchema, moderation: ModerationRecordSchema }),
+    z.object({ type: z.literal('report'), comment: CommentSchema, reason: ReportReasonSchema, note: z.string().nullable(), reporter: UserRefSchema, reports: z.number().int() }),
+    z.object({ type: z.literal('action'), entry: AuditEntrySchema, comment: CommentSchema.optional(), thread: ThreadSchema.optional() }),
+    z.object({ type: z.literal('queues'), counts: z.record(QueueNameSchema, z.number().int()) }),
+    z.object({ type: z.literal('claim'), commentId: CommentIdSchema, by: z.object({ id: z.string(), handle: z.string() }).nullable(), until: z.iso.datetime().nullable() }),
+  ])
+  .meta({ id: 'ModEvent' });
+export type ModEvent = z.infer<typeof ModEventSchema>;
+
+/** Client -> server events on the /moderation namespace (moderators and admins; checked on every event). */
+export const modClientEvents = {
+  /** Follow only these threads (or, with no ids, everything). */
+  'mod:subscribe': { request: z.strictObject({ threadIds: z.array(ThreadIdSchema).max(100).optional() }), response: z.object({}) },
+  /** Tell other moderators you are handling this item (expires after 2 minutes). */
+  'mod:claim': { request: z.strictObject({ commentId: CommentIdSchema }), response: z.object({ until: z.iso.datetime() }) },
+  'mod:release': { request: z.strictObject({ commentId: CommentIdSchema }), response: z.object({}) },
+  'mod:action': {
+    request: z.strictObject({ commentId: CommentIdSchema, action: CommentActionSchema, reason: z.string().trim().max(500).optional() }),
+    response: z.object({ comment: CommentSchema }),
+  },
+  'mod:ban': { request: BanBodySchema.extend({ userId: z.string().min(1).max(128) }), response: BanResponseSchema },
+  'mod:unban': { request: z.strictObject({ userId: z.string().min(1).max(128) }), response: z.object({}) },
+  'mod:thread': { request: z.strictObject({ threadId: ThreadIdSchema, settings: ThreadSettingsBodySchema }), response: z.object({ thread: ThreadSchema }) },
+} as const;
+
+export const modServerEvents = {
+  'mod:event': ModEventSchema,
+} as const;
+
+export type ModClientEventName = keyof typeof modClientEvents;
+export type ModEventRequest<E extends ModClientEventName> = z.input<(typeof modClientEvents)[E]['request']>;
+export type ModEventResponse<E extends ModClientEventName> = z.output<(typeof modClientEvents)[E]['response']>;
+type ModAck<R> = ({ ok: true } & R) | { ok: false; error: z.infer<typeof ErrorBodySchema> };
+export type ModClientToServerEvents = {
+  [E in ModClientEventName]: (payload: ModEventRequest<E>, ack: (res: ModAck<ModEventResponse<E>>) => void) => void;
+};
+export type ModServerToClientEvents = { 'mod:event': (event: ModEvent) => void };
+
+export const MODERATION_NAMESPACE = '/moderation';
+export const modRooms = {
+  all: 'mod:all',
+  thread: (threadId: string) => `mod:thread:${threadId}`,
+};

@@ -1,0 +1,24 @@
+import { requireModerator, type Actor, type Deps } from '../../context.ts';
+import { threadIdOfComment } from '../../domain/ids.ts';
+import { errors } from '../../errors.ts';
+
+export const CLAIM_MS = 120_000;
+
+/** Tells other moderators you are handling an item; a claim held by someone else is a `conflict`. */
+export async function claimItem(deps: Deps, actor: Actor, input: { commentId: string }): Promise<{ until: string }> {
+  const mod = requireModerator(actor);
+  const me = { id: mod.id, handle: mod.handle };
+  const holder = await deps.store.moderation.claim(input.commentId, me, CLAIM_MS);
+  const until = new Date(holder.until).toISOString();
+  if (holder.by.id !== mod.id) throw errors.conflict(`@${holder.by.handle} is handling this item until ${until}`, { claimedBy: holder.by, until });
+  await deps.modFeed.publish({ type: 'claim', commentId: input.commentId, by: me, until }, threadIdOfComment(input.commentId));
+  return { until };
+}
+
+export async function releaseItem(deps: Deps, actor: Actor, input: { commentId: string }): Promise<Record<string, never>> {
+  const mod = requireModerator(actor);
+  if (await deps.store.moderation.release(input.commentId, mod.id)) {
+    await deps.modFeed.publish({ type: 'claim', commentId: input.commentId, by: null, until: null }, threadIdOfComment(input.commentId));
+  }
+  return {};
+}

@@ -1,0 +1,98 @@
+import type { Comment, CommentAction, ModerationRecord, QueueName } from '../../../client/contract/index.ts';
+import { requireModerator, type Actor, type Deps } from '../../context.ts';
+import { threadIdOfComment } from '../../domain/ids.ts';
+import { errors } from '../../errors.ts';
+import { afterTheFact, recordDecision } from '../../moderation/decisions.ts';
+import type { StatusResult } from '../../store/comments.ts';
+import { afterWrite } from '../after-write.ts';
+
+const ALL_QUEUES: QueueName[] = ['pending', 'flagged', 'reported', 'rejected'];
+
+/**
+ * approve, reject, restore, feature, unfeature. Readers see the result at
+ * once (an approved comment appears, a rejected one disappears, featuring is
+ * an update). When two moderators act on one item, the first wins and the
+ * second gets `conflict` saying what happened; repeating your own action is
+ * harmless.
+ */
+export async function moderateComment(
+  deps: Deps,
+  actor: Actor,
+  input: { commentId: string; action: CommentAction; reason?: string | undefined },
+): Promise<{ comment: Comment }> {
+  const mod = requireModerator(actor);
+  const threadId = threadIdOfComment(input.commentId);
+  const record = await deps.store.comments.get(threadId, input.commentId);
+  if (!record) throw errors.notFound('Comment');
+  const decision: ModerationRecord = {
+    status: record.status,
+    action: input.action,
+    by: { kind: 'user', id: mod.id, handle: mod.handle },
+    reasons: input.reason ? [{ rule: 'moderator', detail: input.reason }] : [],
+    at: deps.now().toISOString(),
+  };
+  const { comments, moderation } = deps.store;
+  let result: StatusResult;
+  switch (input.action) {
+    case 'approve':
+      if (record.status === 'pending') {
+        result = await comments.setStatus(threadId, record.id, 'visible', ['pending'], { ...decision, status: 'visible' });
+        break;
+      }
+      if (record.status === 'visible') {
+        // Approving a published comment clears its flags and reports. Taking it
+        // off the queues is atomic, so of two moderators only one does it.
+        const cleared = await Promise.all([moderation.dequeueFirst('flagged', record.id, threadId), moderation.dequeueFirst('reported', record.id, threadId)]);
+        if (!cleared.some(Boolean)) return afterTheFact(mod.id, input.action, record);
+        await Promise.all([comments.setModeration(threadId, record.id, { ...decision, status: 'visible' }), moderation.clearReports(record.id)]);
+        await finish(deps, input.action, decision, record.comment, 'visible', 'visible');
+        return { comment: record.comment };
+      }
+      throw errors.conflict(`The comment is ${record.status}; restore it instead`, { status: record.status });
+    case 'reject':
+      result = await comments.setStatus(threadId, record.id, 'removed', ['visible', 'pending'], { ...decision, status: 'removed' });
+      break;
+    case 'restore':
+      result = await comments.setStatus(threadId, record.id, 'visible', ['removed'], { ...decision, status: 'visible' });
+      break;
+    case 'feature':
+    case 'unfeature':
+      result = await comments.setFeatured(threadId, record.id, input.action === 'feature', decision);
+      break;
+  }
+
+  if (result.kind !== 'changed') {
+    const current = await comments.get(threadId, record.id);
+    if (!current) throw errors.notFound('Comment');
+    return afterTheFact(mod.id, input.action, current);
+  }
+  const after = result.comment.status;
+  const now = deps.now().getTime();
+  if (input.action === 'reject') {
+    await moderation.dequeue(['pending', 'flagged', 'reported'], record.id, threadId);
+    await moderation.enqueue('rejected', record.id, threadId, now);
+    // Readers never saw a pending comment; its author should hear it was turned down.
+    if (result.previous === 'pending') await deps.modFeed.tellAuthor(result.comment);
+  } else if (input.action === 'approve' || input.action === 'restore') {
+    await moderation.dequeue(ALL_QUEUES, record.id, threadId);
+    await moderation.clearReports(record.id);
+    if (input.action === 'approve') {
+      await deps.store.users.notePublished(record.authorId);
+      await afterWrite(deps, { role: 'commenter' }, result.comment, 'approved');
+    }
+  }
+  await finish(deps, input.action, decision, result.comment, record.status, after);
+  return { comment: result.comment };
+}
+
+async function finish(deps: Deps, action: string, decision: ModerationRecord, comment: Comment, before: Comment['status'], after: Comment['status']) {
+  await recordDecision(deps, {
+    by: decision.by,
+    action,
+    target: { commentId: comment.id, threadId: comment.threadId, userId: comment.author.id },
+    reasons: decision.reasons,
+    before,
+    after,
+    comment,
+  });
+}

@@ -1,0 +1,35 @@
+import type { QueueItem, QueueName } from '../../../client/contract/index.ts';
+import { requireModerator, type Actor, type Deps } from '../../context.ts';
+import { threadIdOfComment } from '../../domain/ids.ts';
+
+/** A page of a moderation queue (site-wide, or one thread), oldest first, with reports and claims. */
+export async function listQueue(
+  deps: Deps,
+  actor: Actor,
+  input: { queue: QueueName; threadId?: string | undefined; cursor?: string | undefined; limit: number },
+): Promise<{ items: QueueItem[]; nextCursor: string | null; counts: Record<QueueName, number> }> {
+  requireModerator(actor);
+  const { moderation, comments } = deps.store;
+  const [page, counts] = await Promise.all([
+    moderation.queuePage(input.queue, input.threadId, input.cursor ? Number(input.cursor) : undefined, input.limit),
+    moderation.queueCounts(),
+  ]);
+  const claims = await moderation.claims(page.items.map((i) => i.commentId));
+  const items: QueueItem[] = [];
+  for (const [i, entry] of page.items.entries()) {
+    const record = await comments.get(threadIdOfComment(entry.commentId), entry.commentId);
+    if (!record) continue;
+    const reports = await moderation.reports(entry.commentId);
+    const reasons: Record<string, number> = {};
+    for (const r of reports) reasons[r.reason] = (reasons[r.reason] ?? 0) + 1;
+    items.push({
+      // Moderators see the text even of removed comments.
+      comment: { ...record.comment, body: record.body },
+      moderation: record.moderation,
+      reports: { count: reports.length, reasons, notes: reports.map((r) => r.note).filter((n): n is string => !!n) },
+      claim: claims[i] ?? null,
+      queuedAt: new Date(entry.at).toISOString(),
+    });
+  }
+  return { items, nextCursor: page.nextCursor, counts };
+}

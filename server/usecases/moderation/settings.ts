@@ -1,0 +1,50 @@
+import type { ModerationSettings, Wordlists } from '../../../client/contract/index.ts';
+import { requireAdmin, requireModerator, type Actor, type Deps } from '../../context.ts';
+import { recordDecision } from '../../moderation/decisions.ts';
+
+export async function getWordlists(deps: Deps, actor: Actor): Promise<Wordlists> {
+  requireModerator(actor);
+  return (await deps.store.moderation.wordlists()).lists;
+}
+
+/** Admins change the word lists at runtime; every server recompiles on its next post. Fields left out keep their value. */
+export async function putWordlists(deps: Deps, actor: Actor, changes: Partial<Wordlists>): Promise<Wordlists> {
+  const admin = requireAdmin(actor);
+  const current = (await deps.store.moderation.wordlists()).lists;
+  const lists: Wordlists = {
+    ...current,
+    ...changes,
+    banned: [...new Set(changes.banned ?? current.banned)],
+    suspect: [...new Set(changes.suspect ?? current.suspect)],
+  };
+  await deps.store.moderation.setWordlists(lists);
+  await recordDecision(deps, {
+    by: { kind: 'user', id: admin.id, handle: admin.handle },
+    action: 'wordlists',
+    target: {},
+    reasons: [{ rule: 'wordlists', detail: `${lists.banned.length} banned, ${lists.suspect.length} suspect, suspect → ${lists.suspectAction}, built-in ${lists.builtinProfanity}` }],
+    before: null,
+    after: null,
+  });
+  return lists;
+}
+
+export async function getModerationSettings(deps: Deps, actor: Actor): Promise<ModerationSettings> {
+  requireModerator(actor);
+  return deps.store.moderation.settings();
+}
+
+export async function putModerationSettings(deps: Deps, actor: Actor, changes: Partial<ModerationSettings>): Promise<ModerationSettings> {
+  const admin = requireAdmin(actor);
+  const settings = { ...(await deps.store.moderation.settings()), ...changes };
+  await deps.store.moderation.setSettings(settings);
+  await recordDecision(deps, {
+    by: { kind: 'user', id: admin.id, handle: admin.handle },
+    action: 'settings',
+    target: {},
+    reasons: [{ rule: 'settings', detail: `pre-moderate users with fewer than ${settings.premodNewUsers} approved comments` }],
+    before: null,
+    after: null,
+  });
+  return settings;
+}

@@ -1,0 +1,139 @@
+import request from 'supertest';
+import { io as connect, type Socket } from 'socket.io-client';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { MODERATION_NAMESPACE, modClientEvents, restRoutes } from '../client/contract/index.ts';
+import { makeUser, type TestUser } from './support/clients.ts';
+import { startRedis, type TestRedis } from './support/redis.ts';
+import { startServer, type TestServer } from './support/server.ts';
+
+/** Who may use moderation: every route and every event, for every kind of caller. */
+let redis: TestRedis;
+let server: TestServer;
+let commenter: TestUser;
+let banned: TestUser;
+let moderator: TestUser;
+let admin: TestUser;
+let commentId: string;
+
+const ADMIN_ONLY = new Set(['put /api/moderation/wordlists', 'put /api/moderation/settings']);
+const moderationRoutes = restRoutes.filter((r) => r.path.startsWith('/api/moderation'));
+
+beforeAll(async () => {
+  redis = await startRedis();
+  server = await startServer(redis.url);
+  commenter = await makeUser({ handle: 'acl_commenter' });
+  banned = await makeUser({ handle: 'acl_banned' });
+  moderator = await makeUser({ handle: 'acl_mod', role: 'moderator' });
+  admin = await makeUser({ handle: 'acl_admin', role: 'admin' });
+  const c = await request(server.url).post('/api/threads/acl/comments').set('Authorization', `Bearer ${commenter.token}`).send({ body: 'hello' }).expect(201);
+  commentId = c.body.comment.id;
+  await request(server.url).get('/api/threads/acl').set('Authorization', `Bearer ${banned.token}`).expect(200);
+  await request(server.url).post(`/api/moderation/users/${banned.id}/ban`).set('Authorization', `Bearer ${admin.token}`).send({ reason: 'test' }).expect(200);
+});
+
+afterAll(async () => {
+  await server?.close();
+  await redis?.stop();
+});
+
+const path = (p: string) =>
+  p
+    .replace(':commentId', encodeURIComponent(commentId))
+    .replace(':threadId', 'acl')
+    .replace(':userId', 'someone-else')
+    .replace(':queue', 'pending')
+    .replace(':action', 'feature');
+
+const SAMPLE_BODY: Record<string, unknown> = {
+  'post /api/moderation/comments/:commentId/:action': {},
+  'post /api/moderation/users/:userId/ban': { durationSeconds: 3600 },
+  'patch /api/moderation/threads/:threadId': { slowModeSeconds: 0 },
+  'put /api/moderation/wordlists': { suspect: ['dotard'] },
+  'put /api/moderation/settings': { premodNewUsers: 0 },
+};
+
+function call(route: (typeof moderationRoutes)[number], user?: TestUser) {
+  const req = request(server.url)[route.method](path(route.path));
+  if (user) req.set('Authorization', `Bearer ${user.token}`);
+  return req.send((SAMPLE_BODY[`${route.method} ${route.path}`] ?? undefined) as object);
+}
+
+describe('moderation REST routes', () => {
+  it('exist for every documented moderation route', () => {
+    expect(moderationRoutes.length).toBeGreaterThanOrEqual(12);
+  });
+
+  for (const route of moderationRoutes) {
+    const name = `${route.method.toUpperCase()} ${route.path}`;
+    it(`${name}: anonymous 401, commenter 403, banned commenter 403, moderator ${ADMIN_ONLY.has(`${route.method} ${route.path}`) ? '403' : 'allowed'}, admin allowed`, async () => {
+      expect((await call(route)).status).toBe(401);
+      expect((await call(route, commenter)).status).toBe(403);
+      expect((await call(route, banned)).status).toBe(403);
+      // Allowed callers may still get a conflict or not_found from the action itself; never 401/403.
+      const mod = await call(route, moderator);
+      if (ADMIN_ONLY.has(`${route.method} ${route.path}`)) expect(mod.status).toBe(403);
+      else expect([401, 403], `${name} as moderator: ${JSON.stringify(mod.body)}`).not.toContain(mod.status);
+      const adm = await call(route, admin);
+      expect([401, 403], `${name} as admin: ${JSON.stringify(adm.body)}`).not.toContain(adm.status);
+      expect(adm.status).toBeLessThan(500);
+    });
+  }
+});
+
+function modSocket(user?: TestUser): Promise<{ socket?: Socket; error?: { code: string } }> {
+  return new Promise((resolve) => {
+    const socket = connect(`${server.url}${MODERATION_NAMESPACE}`, {
+      transports: ['websocket'],
+      forceNew: true,
+      reconnection: false,
+      auth: user ? { token: user.token } : {},
+    });
+    socket.once('connect', () => resolve({ socket }));
+    socket.once('connect_error', (err) => {
+      socket.disconnect();
+      resolve({ error: (err as Error & { data: { code: string } }).data });
+    });
+  });
+}
+
+const SAMPLE_EVENT: Record<string, () => unknown> = {
+  'mod:subscribe': () => ({}),
+  'mod:claim': () => ({ commentId }),
+  'mod:release': () => ({ commentId }),
+  'mod:action': () => ({ commentId, action: 'unfeature' }),
+  'mod:ban': () => ({ userId: 'another-someone', durationSeconds: 600 }),
+  'mod:unban': () => ({ userId: 'another-someone' }),
+  'mod:thread': () => ({ threadId: 'acl', settings: { slowModeSeconds: 0 } }),
+};
+
+describe('the /moderation namespace', () => {
+  it('refuses anonymous (unauthenticated), commenters and banned commenters (forbidden)', async () => {
+    expect((await modSocket()).error?.code).toBe('unauthenticated');
+    expect((await modSocket(commenter)).error?.code).toBe('forbidden');
+    expect((await modSocket(banned)).error?.code).toBe('forbidden');
+  });
+
+  it('lets moderators and admins use every event', async () => {
+    expect(Object.keys(SAMPLE_EVENT).sort()).toEqual(Object.keys(modClientEvents).sort());
+    for (const user of [moderator, admin]) {
+      const { socket } = await modSocket(user);
+      expect(socket).toBeDefined();
+      for (const [event, payload] of Object.entries(SAMPLE_EVENT)) {
+        const res = (await socket!.timeout(5_000).emitWithAck(event, payload())) as { ok: boolean; error?: { code: string } };
+        // A conflict (another moderator acted first) is the action speaking, not access control.
+        expect(res.ok || res.error?.code === 'conflict', `${event} as ${user.role}: ${JSON.stringify(res)}`).toBe(true);
+      }
+      socket!.disconnect();
+    }
+  });
+
+  it('checks on every event, not only at connect: a moderator banned mid-session is refused at once', async () => {
+    const mod = await makeUser({ handle: 'acl_soon_banned', role: 'moderator' });
+    const { socket } = await modSocket(mod);
+    expect(((await socket!.emitWithAck('mod:subscribe', {})) as { ok: boolean }).ok).toBe(true);
+    await request(server.url).post(`/api/moderation/users/${mod.id}/ban`).set('Authorization', `Bearer ${admin.token}`).send({}).expect(200);
+    const res = (await socket!.emitWithAck('mod:action', { commentId, action: 'feature' })) as { ok: boolean; error?: { code: string } };
+    expect(res).toMatchObject({ ok: false, error: { code: 'forbidden' } });
+    socket!.disconnect();
+  });
+});

@@ -1,0 +1,311 @@
+import request from 'supertest';
+import { io as connect, type Socket } from 'socket.io-client';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { MODERATION_NAMESPACE, type AuditEntry, type Comment, type ModEvent, type QueueItem } from '../client/contract/index.ts';
+import { connect as connectSdk, type ThreadlineClient } from '../client/sdk/index.ts';
+import { importSeedThread, SEED_THREAD_ID } from '../server/cli/seed.ts';
+import { connectSocket, makeUser, ok, record, request as emit, type ClientSocket, type TestUser } from './support/clients.ts';
+import { startRedis, type TestRedis } from './support/redis.ts';
+import { startServer, type TestServer } from './support/server.ts';
+import { eventually } from './support/wait.ts';
+
+const PREFIX = 'md:';
+let redis: TestRedis;
+let a: TestServer;
+let b: TestServer;
+let mod: TestUser;
+let mod2: TestUser;
+let admin: TestUser;
+const cleanup: (() => void)[] = [];
+
+const auth = (u: TestUser) => ({ Authorization: `Bearer ${u.token}` });
+const post = (u: TestUser, threadId: string, body: string, server = a) =>
+  request(server.url).post(`/api/threads/${threadId}/comments`).set(auth(u)).send({ body });
+const act = (u: TestUser, commentId: string, action: string, server = a) =>
+  request(server.url).post(`/api/moderation/comments/${encodeURIComponent(commentId)}/${action}`).set(auth(u)).send({});
+const queue = async (name: string, threadId?: string) =>
+  (await request(a.url).get(`/api/moderation/queues/${name}`).query(threadId ? { threadId } : {}).set(auth(mod)).expect(200)).body as { items: QueueItem[]; counts: Record<string, number> };
+
+function modSocket(user: TestUser, server = a): Promise<Socket> {
+  return new Promise((resolve, reject) => {
+    const s = connect(`${server.url}${MODERATION_NAMESPACE}`, { transports: ['websocket'], forceNew: true, reconnection: false, auth: { token: user.token } });
+    s.once('connect', () => {
+      cleanup.push(() => s.disconnect());
+      resolve(s);
+    });
+    s.once('connect_error', reject);
+  });
+}
+
+async function reader(threadId: string, server = b): Promise<ReturnType<typeof record<'thread:event'>>> {
+  const s = await connectSocket(server.url);
+  cleanup.push(() => s.disconnect());
+  await ok(s, 'thread:join', { threadId });
+  return record(s, 'thread:event');
+}
+
+beforeAll(async () => {
+  redis = await startRedis();
+  a = await startServer(redis.url, { REDIS_PREFIX: PREFIX });
+  b = await startServer(redis.url, { REDIS_PREFIX: PREFIX });
+  mod = await makeUser({ handle: 'mod_one', role: 'moderator' });
+  mod2 = await makeUser({ handle: 'mod_two', role: 'moderator' });
+  admin = await makeUser({ handle: 'the_admin', role: 'admin' });
+});
+
+afterEach(async () => {
+  for (const c of cleanup.splice(0)) c();
+  await request(a.url).put('/api/moderation/wordlists').set(auth(admin)).send({ banned: [], suspect: [], suspectAction: 'hold', builtinProfanity: 'off' }).expect(200);
+  await request(a.url).put('/api/moderation/settings').set(auth(admin)).send({ premodNewUsers: 0 }).expect(200);
+});
+
+afterAll(async () => {
+  await a?.close();
+  await b?.close();
+  await redis?.stop();
+});
+
+describe('word lists', () => {
+  it('hold the seed thread’s comments with suspect terms, showing the reason; the others stay visible', async () => {
+    await request(a.url).put('/api/moderation/wordlists').set(auth(admin)).send({ suspect: ['dotard', 'bigot'] }).expect(200);
+    const feed = await modSocket(mod);
+    const events: ModEvent[] = [];
+    feed.on('mod:event', (e: ModEvent) => events.push(e));
+
+    const { comments } = await importSeedThread(a.app.deps);
+    const held = comments.filter((c) => c.status === 'pending');
+    expect(held.map((c) => c.author.name).sort()).toEqual(['CrazyJoe', 'Toasted Heretic']);
+    expect(comments.filter((c) => c.status === 'visible')).toHaveLength(15);
+
+    const page = await request(b.url).get(`/api/threads/${SEED_THREAD_ID}/comments?limit=100`);
+    expect(page.body.comments).toHaveLength(15);
+    const pending = await queue('pending', SEED_THREAD_ID);
+    expect(pending.items.map((i) => i.moderation?.reasons[0]?.detail).sort()).toEqual(['suspect list: "bigot"', 'suspect list: "dotard"']);
+    expect(pending.items.map((i) => i.moderation?.by)).toEqual([
+      { kind: 'system', name: 'automod' },
+      { kind: 'system', name: 'automod' },
+    ]);
+    expect(pending.items.find((i) => i.comment.author.name === 'CrazyJoe')?.comment.body).toContain('dotard');
+    await eventually(() => expect(events.filter((e) => e.type === 'comment' && e.moderation?.status === 'pending')).toHaveLength(2));
+  });
+
+  it('match obfuscated spellings; banned terms refuse the comment, naming the term, and the refusal is audited', async () => {
+    await request(a.url).put('/api/moderation/wordlists').set(auth(admin)).send({ banned: ['scumbag'], suspect: ['moron'] }).expect(200);
+    const u = await makeUser({ handle: 'wl_user' });
+    const refused = await post(u, 'wl', 'You absolute 5cumb4g!!');
+    expect(refused.status).toBe(400);
+    expect(refused.body.error).toMatchObject({ code: 'invalid_payload', details: { reason: { list: 'banned', term: 'scumbag' } } });
+    expect((await request(a.url).get('/api/threads/wl')).body.thread.offset).toBe(0);
+    const held = await post(u, 'wl', 'what a mooooron');
+    expect(held.status).toBe(201);
+    expect(held.body.comment.status).toBe('pending');
+    const audit = await request(a.url).get('/api/moderation/audit').query({ threadId: 'wl' }).set(auth(mod)).expect(200);
+    expect(audit.body.entries.map((e: AuditEntry) => e.action)).toEqual(['hold', 'refuse']);
+    expect(audit.body.entries[1].reasons[0].detail).toBe('banned list: "scumbag"');
+  });
+
+  it('can publish suspect comments flagged instead of held', async () => {
+    await request(a.url).put('/api/moderation/wordlists').set(auth(admin)).send({ suspect: ['moron'], suspectAction: 'flag' }).expect(200);
+    const c = await post(await makeUser(), 'flagged', 'only a moron would say that');
+    expect(c.body.comment.status).toBe('visible');
+    expect((await queue('flagged', 'flagged')).items.map((i) => i.comment.id)).toEqual([c.body.comment.id]);
+  });
+});
+
+describe('pre-moderation', () => {
+  it('holds every comment in a premod thread: its author sees it marked pending (on every tab), readers do not, until approved', async () => {
+    await request(a.url).patch('/api/moderation/threads/premod').set(auth(mod)).send({ premod: true }).expect(200);
+    const author = await makeUser({ handle: 'premod_author' });
+    const otherTab = await connectSocket(b.url, author.token);
+    cleanup.push(() => otherTab.disconnect());
+    const own = record(otherTab, 'comment:own');
+    const events = await reader('premod');
+
+    const c = (await post(author, 'premod', 'please let me in')).body.comment as Comment;
+    expect(c.status).toBe('pending');
+    await own.waitFor(1);
+    expect(own.seen[0]!.comment).toMatchObject({ id: c.id, status: 'pending', body: 'please let me in' });
+    const asAuthor = await request(b.url).get('/api/threads/premod/comments').set(auth(author));
+    expect(asAuthor.body.comments).toEqual([]);
+    expect(asAuthor.body.pending.map((p: Comment) => p.id)).toEqual([c.id]);
+    expect((await request(b.url).get('/api/threads/premod/comments')).body.pending).toBeUndefined();
+    await new Promise((r) => setTimeout(r, 150));
+    expect(events.seen).toEqual([]);
+
+    // The SDK shows the author their pending comment, marked pending, and publishes it in place on approval.
+    const sdk = connectSdk({ url: a.url, token: author.token });
+    cleanup.push(() => sdk.close());
+    const view = await sdk.joinThread('premod');
+    expect(view.comments.map((x) => [x.id, x.status])).toEqual([[c.id, 'pending']]);
+
+    const approved = await act(mod, c.id, 'approve', b);
+    expect(approved.status).toBe(200);
+    await eventually(() => expect(view.comments.map((x) => [x.id, x.status])).toEqual([[c.id, 'visible']]));
+    await events.waitFor(1);
+    expect(events.seen[0]).toMatchObject({ type: 'comment.created', comment: { id: c.id, status: 'visible' } });
+  });
+
+  it('holds comments of users with fewer approved comments than the site asks for', async () => {
+    await request(a.url).put('/api/moderation/settings').set(auth(admin)).send({ premodNewUsers: 1 }).expect(200);
+    const newcomer = await makeUser({ handle: 'newcomer' });
+    const first = (await post(newcomer, 'newusers', 'my first comment')).body.comment;
+    expect(first.status).toBe('pending');
+    await act(mod, first.id, 'approve').expect(200);
+    const second = (await post(newcomer, 'newusers', 'my second comment')).body.comment;
+    expect(second.status).toBe('visible');
+  });
+});
+
+describe('actions propagate live across instances', () => {
+  it('a reject on one instance disappears from a reader on another; approve puts a held comment back in its place', async () => {
+    const u = await makeUser({ handle: 'live_author' });
+    const sdk: ThreadlineClient = connectSdk({ url: b.url });
+    cleanup.push(() => sdk.close());
+    const c1 = (await post(u, 'live-mod', 'first')).body.comment as Comment;
+    await request(a.url).patch('/api/moderation/threads/live-mod').set(auth(mod)).send({ premod: true }).expect(200);
+    const held = (await post(u, 'live-mod', 'second, held')).body.comment as Comment;
+    await request(a.url).patch('/api/moderation/threads/live-mod').set(auth(mod)).send({ premod: false }).expect(200);
+    const c3 = (await post(u, 'live-mod', 'third')).body.comment as Comment;
+    const view = await sdk.joinThread('live-mod');
+    expect(view.comments.map((c) => c.id)).toEqual([c1.id, c3.id]);
+
+    await act(mod, held.id, 'approve', a).expect(200);
+    await eventually(() => expect(view.comments.map((c) => c.id)).toEqual([c1.id, held.id, c3.id]));
+    const page = await request(b.url).get('/api/threads/live-mod/comments?order=oldest');
+    expect(page.body.comments.map((c: Comment) => c.id)).toEqual([c1.id, held.id, c3.id]);
+
+    await act(mod, c3.id, 'reject', a).expect(200);
+    await eventually(() => expect(view.comments.map((c) => c.id)).toEqual([c1.id, held.id]));
+    await act(mod2, c1.id, 'feature', b).expect(200);
+    await eventually(() => expect(view.comments.find((c) => c.id === c1.id)?.featured).toBe(true));
+    expect((await queue('rejected', 'live-mod')).items.map((i) => i.comment.id)).toEqual([c3.id]);
+    await act(mod, c3.id, 'restore').expect(200);
+    await eventually(() => expect(view.comments.map((c) => c.id)).toEqual([c1.id, held.id, c3.id]));
+  });
+
+  it('two moderators acting on the same item at once: one wins, one gets conflict, the audit log has one action', async () => {
+    await request(a.url).patch('/api/moderation/threads/race').set(auth(mod)).send({ premod: true }).expect(200);
+    const u = await makeUser({ handle: 'race_author' });
+    const ids: string[] = [];
+    for (let i = 0; i < 5; i++) ids.push((await post(u, 'race', `held ${i}`)).body.comment.id);
+    const feed2 = await modSocket(mod2, b);
+    for (const [i, id] of ids.entries()) {
+      const [rest, socket] = await Promise.all([
+        act(mod, id, i % 2 ? 'approve' : 'reject', a),
+        feed2.timeout(5_000).emitWithAck('mod:action', { commentId: id, action: 'approve' }) as Promise<{ ok: boolean; error?: { code: string; message: string } }>,
+      ]);
+      const outcomes = [rest.status === 200 ? 'won' : rest.body.error.code, socket.ok ? 'won' : socket.error!.code].sort();
+      expect(outcomes).toEqual(['conflict', 'won']);
+      const loser = rest.status === 200 ? socket.error!.message : rest.body.error.message;
+      expect(loser).toMatch(/Already (approved|rejected) by @mod_(one|two)/);
+      const audit = await request(a.url).get('/api/moderation/audit').query({ threadId: 'race' }).set(auth(mod));
+      const actions = audit.body.entries.filter((e: AuditEntry) => e.target.commentId === id && e.by.kind === 'user');
+      expect(actions).toHaveLength(1);
+    }
+  });
+
+  it('repeating your own action is harmless (idempotent)', async () => {
+    const c = (await post(await makeUser(), 'idem-mod', 'remove me')).body.comment;
+    await act(mod, c.id, 'reject').expect(200);
+    await act(mod, c.id, 'reject').expect(200);
+    await act(mod, c.id, 'feature').expect(409);
+  });
+});
+
+describe('claims', () => {
+  it('show other moderators an item is being handled; a second claim is a conflict', async () => {
+    const c = (await post(await makeUser(), 'claims', 'look at me')).body.comment;
+    const watcher = await modSocket(mod2, b);
+    const events: ModEvent[] = [];
+    watcher.on('mod:event', (e: ModEvent) => events.push(e));
+    await request(a.url).post(`/api/moderation/claims/${encodeURIComponent(c.id)}`).set(auth(mod)).expect(200);
+    await eventually(() => expect(events.find((e) => e.type === 'claim')).toMatchObject({ commentId: c.id, by: { handle: 'mod_one' } }));
+    const second = await request(b.url).post(`/api/moderation/claims/${encodeURIComponent(c.id)}`).set(auth(mod2));
+    expect(second.status).toBe(409);
+    expect(second.body.error.details.claimedBy.handle).toBe('mod_one');
+    await request(a.url).delete(`/api/moderation/claims/${encodeURIComponent(c.id)}`).set(auth(mod)).expect(200);
+    await request(b.url).post(`/api/moderation/claims/${encodeURIComponent(c.id)}`).set(auth(mod2)).expect(200);
+  });
+});
+
+describe('bans', () => {
+  it('take effect on an already-connected socket, with the ban’s end time, and can remove recent comments', async () => {
+    const u = await makeUser({ handle: 'soon_banned' });
+    const s = await connectSocket(b.url, u.token);
+    cleanup.push(() => s.disconnect());
+    const told = record(s, 'account:banned');
+    const earlier = (await ok(s, 'comment:post', { threadId: 'bans', body: 'before the ban', clientId: 'ban-before-001' })).comment;
+    const events = await reader('bans', a);
+
+    const res = await request(a.url).post(`/api/moderation/users/${u.id}/ban`).set(auth(mod)).send({ durationSeconds: 3600, reason: 'abuse', removeRecentComments: true });
+    expect(res.status).toBe(200);
+    expect(res.body.removedComments).toBe(1);
+    await told.waitFor(1);
+    expect(told.seen[0]!.until).toBe(res.body.ban.until);
+    const refused = await emit(s, 'comment:post', { threadId: 'bans', body: 'after the ban', clientId: 'ban-after-0001' });
+    expect(refused).toMatchObject({ ok: false, error: { code: 'forbidden', details: { bannedUntil: res.body.ban.until } } });
+    await events.waitFor(1);
+    expect(events.seen[0]).toMatchObject({ type: 'comment.removed', comment: { id: earlier.id, status: 'removed' } });
+
+    await request(a.url).delete(`/api/moderation/users/${u.id}/ban`).set(auth(mod)).expect(200);
+    expect((await emit(s, 'comment:post', { threadId: 'bans', body: 'back again', clientId: 'ban-lifted-001' })).ok).toBe(true);
+  });
+});
+
+describe('reports', () => {
+  it('are counted once per reader; three readers put the comment on hold; moderators see each report live', async () => {
+    const author = await makeUser({ handle: 'reported_author' });
+    const c = (await post(author, 'reports', 'something contentious')).body.comment;
+    const feed = await modSocket(mod);
+    const events: ModEvent[] = [];
+    feed.on('mod:event', (e: ModEvent) => events.push(e));
+    const reporters = await Promise.all([makeUser(), makeUser(), makeUser()]);
+    const report = (u: TestUser, body: object = { reason: 'abuse' }) =>
+      request(b.url).post(`/api/comments/${encodeURIComponent(c.id)}/report`).set(auth(u)).send(body);
+
+    expect((await report(reporters[0]!, { reason: 'abuse', note: 'rude' })).body).toEqual({ reported: true, reports: 1 });
+    expect((await report(reporters[0]!)).body).toEqual({ reported: false, reports: 1 });
+    expect((await report(author)).status).toBe(403);
+    expect((await report(reporters[1]!, { reason: 'nonsense' })).status).toBe(400);
+    expect((await request(b.url).post(`/api/comments/${encodeURIComponent(c.id)}/report`).send({ reason: 'spam' })).status).toBe(401);
+    await report(reporters[1]!, { reason: 'spam' }).expect(200);
+    const reported = await queue('reported', 'reports');
+    expect(reported.items[0]).toMatchObject({ comment: { id: c.id }, reports: { count: 2, reasons: { abuse: 1, spam: 1 }, notes: ['rude'] } });
+
+    await report(reporters[2]!, { reason: 'abuse' }).expect(200);
+    await eventually(async () => expect((await queue('pending', 'reports')).items.map((i) => i.comment.id)).toEqual([c.id]));
+    expect((await request(a.url).get('/api/threads/reports/comments')).body.comments).toEqual([]);
+    await eventually(() => expect(events.filter((e) => e.type === 'report')).toHaveLength(3));
+    expect(events.some((e) => e.type === 'hold' && e.comment.id === c.id && e.moderation.reasons[0]?.rule === 'reports')).toBe(true);
+    expect(events.some((e) => e.type === 'queues')).toBe(true);
+  });
+});
+
+describe('the live feed and the audit log', () => {
+  it('streams new comments site-wide, can follow one thread, and keeps who/what/when/why/before/after', async () => {
+    const all = await modSocket(mod);
+    const one = await modSocket(mod2, b);
+    const allEvents: ModEvent[] = [];
+    const oneEvents: ModEvent[] = [];
+    all.on('mod:event', (e: ModEvent) => allEvents.push(e));
+    one.on('mod:event', (e: ModEvent) => oneEvents.push(e));
+    expect(((await one.emitWithAck('mod:subscribe', { threadIds: ['feed-b'] })) as { ok: boolean }).ok).toBe(true);
+
+    const u = await makeUser({ handle: 'feed_author' });
+    const ca = (await post(u, 'feed-a', 'in thread a')).body.comment;
+    const cb = (await post(u, 'feed-b', 'in thread b', b)).body.comment;
+    await eventually(() => expect(allEvents.filter((e) => e.type === 'comment').map((e) => e.type === 'comment' && e.comment.id)).toEqual([ca.id, cb.id]));
+    await eventually(() => expect(oneEvents.filter((e) => e.type === 'comment').map((e) => e.type === 'comment' && e.comment.id)).toEqual([cb.id]));
+
+    await act(mod2, cb.id, 'reject', b).expect(200);
+    const audit = await request(a.url).get('/api/moderation/audit').query({ moderatorId: mod2.id }).set(auth(mod));
+    const entry = audit.body.entries.find((e: AuditEntry) => e.target.commentId === cb.id);
+    expect(entry).toMatchObject({ by: { kind: 'user', handle: 'mod_two' }, action: 'reject', before: 'visible', after: 'removed', target: { threadId: 'feed-b' } });
+    expect(Date.parse(entry.at)).toBeGreaterThan(Date.now() - 60_000);
+    await eventually(() => expect(oneEvents.some((e) => e.type === 'action' && e.entry.id === entry.id)).toBe(true));
+
+    const first = await request(a.url).get('/api/moderation/audit?limit=2').set(auth(mod));
+    const next = await request(a.url).get(`/api/moderation/audit?limit=2&cursor=${first.body.nextCursor}`).set(auth(mod));
+    expect(next.body.entries[0].id < first.body.entries[1].id || next.body.entries[0].id.length < first.body.entries[1].id.length).toBe(true);
+  });
+});
