@@ -47,7 +47,7 @@ export interface Threadline {
 }
 
 /** Use-case dependencies over one Redis connection, usable without a server (workers, CLI). */
-export function createDeps(opts: Omit<ThreadlineOptions, 'version' | 'subscriber'>): Deps {
+export async function createDeps(opts: Omit<ThreadlineOptions, 'version' | 'subscriber'>): Promise<Deps> {
   const store = createStore(opts.redis, opts.config);
   const emitter = new RoomEmitter(opts.redis, adapterChannelPrefix(opts.config.redis.prefix));
   return {
@@ -58,7 +58,7 @@ export function createDeps(opts: Omit<ThreadlineOptions, 'version' | 'subscriber
     emitter,
     modFeed: new ModFeed(emitter, store.moderation, opts.log),
     wordlists: new WordlistCache(store.moderation),
-    queues: createQueues(opts.redis, opts.config, store.keys.queuePrefix),
+    queues: await createQueues(opts.redis, opts.config, store.keys.queuePrefix),
     limits: new PostingLimits(opts.redis, opts.config),
     log: opts.log,
     metrics: createMetrics(),
@@ -72,7 +72,7 @@ export function createDeps(opts: Omit<ThreadlineOptions, 'version' | 'subscriber
  * Socket.IO's sharded Redis adapter (see docs/architecture.md).
  */
 export async function createThreadline(opts: ThreadlineOptions): Promise<Threadline> {
-  const deps = createDeps(opts);
+  const deps = await createDeps(opts);
   const channelPrefix = adapterChannelPrefix(opts.config.redis.prefix);
   const subscriber = opts.subscriber ?? opts.redis.duplicate(SUBSCRIBER_CONNECTION);
   subscriber.on('error', () => {});

@@ -37,7 +37,7 @@ async function main(): Promise<void> {
     throw err;
   }
   const redis = await connectRedis(redisHandle.url, log);
-  const deps = createDeps({ config, redis, log, jwtSecret: secret });
+  const deps = await createDeps({ config, redis, log, jwtSecret: secret });
   registerQueueMetrics(deps.metrics, deps.queues.all);
   const running = await startWorkers(deps, redisHandle.url);
 

@@ -15,9 +15,9 @@ export interface ServerProcess {
 }
 
 /** A real `npm start` process for benchmarks. */
-export async function startServerProcess(env: Record<string, string>): Promise<ServerProcess> {
+export async function startServerProcess(env: Record<string, string>, nodeArgs: string[] = []): Promise<ServerProcess> {
   const port = await freePort();
-  const child = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts'], {
+  const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', 'server/main.ts'], {
     env: { PATH: process.env.PATH ?? '', NODE_ENV: 'production', PORT: String(port), HOST: '127.0.0.1', AUTH_JWT_SECRET: BENCH_SECRET, LOG_LEVEL: 'warn', ...env },
     stdio: ['ignore', 'inherit', 'inherit'],
   });
@@ -42,6 +42,40 @@ export async function startServerProcess(env: Record<string, string>): Promise<S
       await Promise.race([exited, sleep(5_000).then(() => child.kill('SIGKILL'))]);
     },
   };
+}
+
+/** A baseline server (bench/baselines/*) as a child process. */
+export async function startBaselineProcess(script: 'ws-server' | 'sio-server', extraArgs: string[] = []): Promise<ServerProcess> {
+  const port = await freePort();
+  const child = spawn(process.execPath, ['--import', 'tsx', `bench/baselines/${script}.ts`, String(port), ...extraArgs], {
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
+  await new Promise<void>((resolve, reject) => {
+    child.once('message', () => resolve());
+    child.once('exit', (code) => reject(new Error(`${script} exited with ${code}`)));
+  });
+  return {
+    url: `http://127.0.0.1:${port}`,
+    port,
+    child,
+    cpuSeconds: () => procCpuSeconds(child.pid!),
+    async stop() {
+      if (child.exitCode !== null) return;
+      const exited = new Promise((r) => child.once('exit', r));
+      child.kill('SIGTERM');
+      await Promise.race([exited, sleep(3_000).then(() => child.kill('SIGKILL'))]);
+    },
+  };
+}
+
+/** RSS (from /proc) of any process, in bytes. */
+export function procRss(pid: number): number {
+  try {
+    const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+    return Number(/VmRSS:\s+(\d+) kB/.exec(status)?.[1] ?? 0) * 1024;
+  } catch {
+    return 0;
+  }
 }
 
 /** utime + stime of a process in seconds (Linux). */

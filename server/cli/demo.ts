@@ -18,8 +18,9 @@ async function main(): Promise<void> {
   const { secret } = resolveJwtSecret(config);
   const redisHandle = await acquireRedis(config, log);
   const redis = await connectRedis(redisHandle.url, log);
+  let deps: Awaited<ReturnType<typeof createDeps>> | undefined;
   try {
-    const deps = createDeps({ config, redis, log, jwtSecret: secret });
+    deps = await createDeps({ config, redis, log, jwtSecret: secret });
     const result = await importSeedThread(deps);
     const reader = await signToken(secret, { sub: 'demo-reader', handle: 'demo_reader', name: 'Demo Reader', role: 'commenter' }, 86_400);
     const moderator = await signToken(secret, { sub: 'demo-mod', handle: 'demo_mod', name: 'Demo Moderator', role: 'moderator' }, 86_400);
@@ -50,6 +51,7 @@ async function main(): Promise<void> {
       ].join('\n'),
     );
   } finally {
+    await deps?.queues.close();
     redis.disconnect();
     await redisHandle.stop();
   }

@@ -1,0 +1,342 @@
+/**
+ * Scenario 1, fan-out: one thread, N viewers split across two instances, a
+ * poster on instance A posting at doubling rates (open loop). For each system
+ * we find the highest rate every viewer keeps up with (≥ 99% delivered, p99
+ * under a second): deliveries/s at saturation = that rate × viewers. Then at
+ * 50% of it we measure post → receive latency on receivers on the poster's
+ * instance (local) and on the other one (remote).
+ *
+ * Systems: Threadline (2 instances, Redis), and baselines in bench/baselines:
+ * raw ws (1 process), plain Socket.IO (1 process), plain Socket.IO with the
+ * same sharded Redis adapter (2 processes).
+ */
+import { io, type Socket } from 'socket.io-client';
+import { signToken } from '../../server/auth/tokens.ts';
+import { startRedis, type TestRedis } from '../../test/support/redis.ts';
+import { GENERATOR_SATURATED, generatorCpu } from '../lib/cpu.ts';
+import { LeanClient, openMany, RawWsClient } from '../lib/lean-client.ts';
+import { BENCH_SECRET, startBaselineProcess, startServerProcess, type ServerProcess } from '../lib/processes.ts';
+import { latencyHistogram } from '../lib/stats.ts';
+import { ratioMetric, round, type Metric, type Scenario, type ScenarioContext } from '../lib/types.ts';
+
+const THREAD = 'bench-fanout';
+const MEASURERS_PER_INSTANCE = 5;
+
+/** What a baseline broadcasts: the same shape and size as a Threadline comment event. */
+function fakeEvent(seq: number) {
+  return {
+    threadId: THREAD,
+    offset: seq + 1,
+    epoch: '0123456789abcdef',
+    type: 'comment.created',
+    comment: {
+      id: `${THREAD}~AAAAAAAAAAAA`,
+      threadId: THREAD,
+      parentId: null,
+      author: { id: 'bench-poster', handle: 'bench_poster', name: 'Bench Poster' },
+      body: `bench ${seq}`,
+      mentions: [],
+      status: 'visible',
+      createdAt: new Date().toISOString(),
+      editedAt: null,
+      featured: false,
+      offset: seq + 1,
+    },
+  };
+}
+
+const seqOf = (body: string) => Number(body.slice(6));
+
+interface Receivers {
+  delivered(): number;
+  perPost: number;
+  onLatency(fn: (seq: number, where: 'local' | 'remote') => void): void;
+  close(): void;
+}
+
+interface System {
+  name: string;
+  instances: number;
+  start(): Promise<void>;
+  connect(viewers: number): Promise<Receivers>;
+  post(seq: number): void;
+  stop(): Promise<void>;
+}
+
+function socketIoMeasurer(url: string, join: (s: Socket) => Promise<void>, where: 'local' | 'remote', auth: Record<string, string>, listeners: ((seq: number, where: 'local' | 'remote') => void)[]) {
+  const s = io(url, { transports: ['websocket'], forceNew: true, reconnection: false, auth });
+  let count = 0;
+  s.on('thread:event', (e: { comment: { body: string } }) => {
+    count++;
+    const seq = seqOf(e.comment.body);
+    for (const l of listeners) l(seq, where);
+  });
+  return {
+    socket: s,
+    count: () => count,
+    ready: new Promise<void>((resolve, reject) => {
+      s.once('connect', () => void join(s).then(resolve, reject));
+      s.once('connect_error', reject);
+    }),
+  };
+}
+
+function threadline(redisUrl: string): System {
+  const servers: ServerProcess[] = [];
+  let poster: Socket | undefined;
+  let posterToken = '';
+  return {
+    name: 'Threadline (2 instances)',
+    instances: 2,
+    async start() {
+      const env = {
+        REDIS_URL: redisUrl,
+        REDIS_PREFIX: 'fan:',
+        WORKERS: 'off',
+        RATE_IP: '1000000',
+        HANDSHAKES_PER_IP_PER_MINUTE: '1000000',
+        MAX_CONNECTIONS_PER_IP: '1000000',
+        SOCKET_EVENTS_PER_SECOND: '1000000',
+        SOCKET_EVENT_BURST: '1000000',
+        PRESENCE_INTERVAL_MS: '60000',
+      };
+      servers.push(await startServerProcess(env), await startServerProcess(env));
+      posterToken = await signToken(BENCH_SECRET, { sub: 'bench-poster', handle: 'bench_poster', name: 'Bench Poster', role: 'moderator' });
+      poster = io(servers[0]!.url, { transports: ['websocket'], forceNew: true, auth: { token: posterToken } });
+      await new Promise<void>((r) => poster!.once('connect', () => r()));
+    },
+    async connect(viewers) {
+      const lean = await openMany((i) => new LeanClient(servers[i % 2]!.url, 'thread:event'), viewers);
+      await Promise.all(lean.map((c) => c.request('thread:join', { threadId: THREAD })));
+      const listeners: ((seq: number, where: 'local' | 'remote') => void)[] = [];
+      const join = async (s: Socket) => void (await s.emitWithAck('thread:join', { threadId: THREAD }));
+      const measurers: ReturnType<typeof socketIoMeasurer>[] = [];
+      for (let i = 0; i < MEASURERS_PER_INSTANCE; i++) {
+        measurers.push(socketIoMeasurer(servers[0]!.url, join, 'local', {}, listeners), socketIoMeasurer(servers[1]!.url, join, 'remote', {}, listeners));
+      }
+      await Promise.all(measurers.map((m) => m.ready));
+      return {
+        perPost: viewers + measurers.length,
+        delivered: () => lean.reduce((n, c) => n + c.received, 0) + measurers.reduce((n, m) => n + m.count(), 0),
+        onLatency: (fn) => listeners.push(fn),
+        close() {
+          for (const c of lean) c.close();
+          for (const m of measurers) m.socket.disconnect();
+        },
+      };
+    },
+    post(seq) {
+      poster!.emit('comment:post', { threadId: THREAD, body: `bench ${seq}`, clientId: `bench-fanout-${seq}-${Date.now()}` }, () => {});
+    },
+    async stop() {
+      poster?.disconnect();
+      await Promise.all(servers.map((s) => s.stop()));
+    },
+  };
+}
+
+function plainSocketIo(redisUrl: string | undefined): System {
+  const servers: ServerProcess[] = [];
+  let poster: Socket | undefined;
+  const count = redisUrl ? 2 : 1;
+  return {
+    name: redisUrl ? 'Socket.IO + sharded Redis adapter (2 instances)' : 'plain Socket.IO (1 process)',
+    instances: count,
+    async start() {
+      for (let i = 0; i < count; i++) servers.push(await startBaselineProcess('sio-server', redisUrl ? [redisUrl] : []));
+      poster = io(servers[0]!.url, { transports: ['websocket'], forceNew: true });
+      await new Promise<void>((r) => poster!.once('connect', () => r()));
+    },
+    async connect(viewers) {
+      const lean = await openMany((i) => new LeanClient(servers[i % count]!.url, 'thread:event'), viewers);
+      await Promise.all(lean.map((c) => c.request('join', THREAD)));
+      const listeners: ((seq: number, where: 'local' | 'remote') => void)[] = [];
+      const join = async (s: Socket) => void (await s.emitWithAck('join', THREAD));
+      const measurers: ReturnType<typeof socketIoMeasurer>[] = [];
+      for (let i = 0; i < MEASURERS_PER_INSTANCE; i++) {
+        measurers.push(socketIoMeasurer(servers[0]!.url, join, 'local', {}, listeners));
+        if (count > 1) measurers.push(socketIoMeasurer(servers[1]!.url, join, 'remote', {}, listeners));
+      }
+      await Promise.all(measurers.map((m) => m.ready));
+      return {
+        perPost: viewers + measurers.length,
+        delivered: () => lean.reduce((n, c) => n + c.received, 0) + measurers.reduce((n, m) => n + m.count(), 0),
+        onLatency: (fn) => listeners.push(fn),
+        close() {
+          for (const c of lean) c.close();
+          for (const m of measurers) m.socket.disconnect();
+        },
+      };
+    },
+    post(seq) {
+      poster!.emit('post', { room: THREAD, payload: fakeEvent(seq) });
+    },
+    async stop() {
+      poster?.disconnect();
+      await Promise.all(servers.map((s) => s.stop()));
+    },
+  };
+}
+
+function rawWs(): System {
+  let server: ServerProcess | undefined;
+  let poster: RawWsClient | undefined;
+  return {
+    name: 'raw ws (1 process)',
+    instances: 1,
+    async start() {
+      server = await startBaselineProcess('ws-server');
+      poster = new RawWsClient(server.url);
+      await poster.connect();
+    },
+    async connect(viewers) {
+      const lean = await openMany(() => new RawWsClient(server!.url), viewers);
+      const listeners: ((seq: number, where: 'local' | 'remote') => void)[] = [];
+      const measurers = await openMany(() => new RawWsClient(server!.url), MEASURERS_PER_INSTANCE);
+      for (const m of measurers) m.onMessage((d) => {
+        const seq = seqOf((JSON.parse(d) as { comment: { body: string } }).comment.body);
+        for (const l of listeners) l(seq, 'local');
+      });
+      return {
+        // The poster receives its own broadcast too.
+        perPost: viewers + measurers.length + 1,
+        delivered: () => lean.reduce((n, c) => n + c.received, 0) + measurers.reduce((n, m) => n + m.received, 0) + poster!.received,
+        onLatency: (fn) => listeners.push(fn),
+        close() {
+          for (const c of [...lean, ...measurers]) c.close();
+        },
+      };
+    },
+    post(seq) {
+      poster!.send(`B${JSON.stringify(fakeEvent(seq))}`);
+    },
+    async stop() {
+      poster?.close();
+      await server?.stop();
+    },
+  };
+}
+
+interface StepResult {
+  rate: number;
+  sent: number;
+  deliveredRatio: number;
+  deliveriesPerSecond: number;
+  p99: number;
+  generatorCpu: number;
+}
+
+async function openLoop(system: System, receivers: Receivers, rate: number, seconds: number, seqBase: number) {
+  const intended = new Map<number, number>();
+  const local = latencyHistogram();
+  const remote = latencyHistogram();
+  const all = latencyHistogram();
+  let active = true;
+  receivers.onLatency((seq, where) => {
+    const t0 = intended.get(seq);
+    if (t0 === undefined || !active) return;
+    const ms = performance.now() - t0;
+    all.record(ms);
+    (where === 'local' ? local : remote).record(ms);
+  });
+  const before = receivers.delivered();
+  const cpu = generatorCpu();
+  const total = Math.max(1, Math.round(rate * seconds));
+  const start = performance.now() + 20;
+  for (let i = 0; i < total; i++) {
+    const at = start + (i * 1000) / rate;
+    const wait = at - performance.now();
+    if (wait > 1) await new Promise((r) => setTimeout(r, wait));
+    intended.set(seqBase + i, at);
+    system.post(seqBase + i);
+  }
+  const sendEnd = performance.now();
+  // Drain: wait until deliveries stop growing (or everything arrived).
+  let last = -1;
+  for (let i = 0; i < 40; i++) {
+    await new Promise((r) => setTimeout(r, 100));
+    const now = receivers.delivered();
+    if (now - before >= total * receivers.perPost || now === last) break;
+    last = now;
+  }
+  active = false;
+  const delivered = receivers.delivered() - before;
+  const elapsed = (sendEnd - start) / 1000;
+  return { total, delivered, elapsed, generatorCpu: cpu.fractionOfCore(), all: all.summary(), local: local.summary(), remote: remote.summary() };
+}
+
+async function measureSystem(system: System, viewers: number, ctx: ScenarioContext) {
+  await system.start();
+  try {
+    const receivers = await system.connect(viewers);
+    let seq = 0;
+    const steps: StepResult[] = [];
+    const stepSeconds = ctx.quick ? 1 : 2;
+    let rate = ctx.quick ? 40 : 10;
+    for (let i = 0; i < (ctx.quick ? 5 : 9); i++) {
+      const r = await openLoop(system, receivers, rate, stepSeconds, seq);
+      seq += r.total;
+      const ratio = r.delivered / (r.total * receivers.perPost);
+      const step = { rate, sent: r.total, deliveredRatio: round(ratio, 4), deliveriesPerSecond: Math.round(r.delivered / Math.max(r.elapsed, 0.001)), p99: r.all.p99, generatorCpu: round(r.generatorCpu) };
+      steps.push(step);
+      ctx.log(`  ${system.name} ${viewers} viewers @ ${rate}/s: delivered ${(ratio * 100).toFixed(1)}%, p99 ${r.all.p99} ms, generator ${(r.generatorCpu * 100).toFixed(0)}% of a core`);
+      if (ratio < 0.99 || r.all.p99 > 1_000) break;
+      rate *= 2;
+    }
+    const passing = steps.filter((s) => s.deliveredRatio >= 0.99 && s.p99 <= 1_000);
+    const saturation = passing.at(-1) ?? steps[0]!;
+    const reachedLimit = passing.length < steps.length;
+    const halfRate = Math.max(1, saturation.rate / 2);
+    const latency = await openLoop(system, receivers, halfRate, ctx.quick ? 2 : 4, seq);
+    receivers.close();
+    return {
+      system: system.name,
+      viewers,
+      steps,
+      saturationRate: saturation.rate,
+      deliveriesPerSecond: saturation.rate * receivers.perPost,
+      reachedLimit,
+      generatorSaturated: steps.some((s) => s.generatorCpu >= GENERATOR_SATURATED && s === saturation) || latency.generatorCpu >= GENERATOR_SATURATED,
+      latencyAtHalf: { rate: halfRate, all: latency.all, local: latency.local, remote: latency.remote },
+    };
+  } finally {
+    await system.stop();
+  }
+}
+
+export const fanout: Scenario = async (ctx) => {
+  const sizes = ctx.quick ? [200] : [1_000, 5_000];
+  const metrics: Metric[] = [];
+  const notes: string[] = [];
+  const raw: unknown[] = [];
+  let valid = true;
+  const redis: TestRedis = await startRedis();
+  try {
+    for (const viewers of sizes) {
+      ctx.log(`fan-out, ${viewers} viewers`);
+      const tl = await measureSystem(threadline(redis.url), viewers, ctx);
+      await redis.client.flushall();
+      const sio = await measureSystem(plainSocketIo(undefined), viewers, ctx);
+      const sioRedis = await measureSystem(plainSocketIo(redis.url), viewers, ctx);
+      const ws = await measureSystem(rawWs(), viewers, ctx);
+      raw.push(tl, sio, sioRedis, ws);
+      for (const r of [tl, sio, sioRedis, ws]) {
+        if (!r.reachedLimit) notes.push(`${r.system}, ${viewers} viewers: kept up at every rate tried; saturation is at least ${r.saturationRate}/s`);
+        if (r.generatorSaturated) {
+          valid = false;
+          notes.push(`${r.system}, ${viewers} viewers: the load generator used ≥ ${GENERATOR_SATURATED * 100}% of a core; these figures measure the generator`);
+        }
+      }
+      metrics.push(
+        ratioMetric(`deliveries/s at saturation, ${viewers} viewers`, 'msg/s', tl.deliveriesPerSecond, { name: sio.system, value: sio.deliveriesPerSecond }, { text: '≥ 1.0× (stretch 1.3×)', ok: (x) => x >= 1 }),
+        ratioMetric(`deliveries/s vs same adapter, ${viewers} viewers`, 'msg/s', tl.deliveriesPerSecond, { name: sioRedis.system, value: sioRedis.deliveriesPerSecond }, { text: '≥ 1.0×', ok: (x) => x >= 1 }),
+        ratioMetric(`p99 post→receive at 50% saturation, ${viewers} viewers`, 'ms', tl.latencyAtHalf.all.p99, { name: ws.system, value: ws.latencyAtHalf.all.p99 }, { text: '≤ 1.5×', ok: (x) => x <= 1.5 }),
+        { name: `p50 / max post→receive at 50% saturation, ${viewers} viewers`, value: tl.latencyAtHalf.all.p50, unit: `ms (max ${tl.latencyAtHalf.all.max} ms)` },
+        { name: `p99 local / remote instance, ${viewers} viewers`, value: tl.latencyAtHalf.local.p99, unit: `ms local, ${tl.latencyAtHalf.remote.p99} ms remote` },
+      );
+    }
+  } finally {
+    await redis.stop();
+  }
+  return { name: 'fan-out', metrics, valid, notes, raw };
+};

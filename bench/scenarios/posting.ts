@@ -1,0 +1,123 @@
+/**
+ * Scenario 2, posting: comments accepted per second through the whole path
+ * (token, posting limits, validation, automatic moderation, mentions, the
+ * write script with its live publish, screening and notification enqueue) at
+ * an ack p99 of at most 50 ms, and Redis commands per comment.
+ *
+ * One `npm start` process (workers in their own process are not started, so
+ * the figure is the server's), 50 signed-in posters over sockets, rates
+ * doubling (open loop: latency counts from each post's intended send time).
+ */
+import { Redis } from 'ioredis';
+import { signToken } from '../../server/auth/tokens.ts';
+import { startRedis } from '../../test/support/redis.ts';
+import { GENERATOR_SATURATED, generatorCpu, processCpu } from '../lib/cpu.ts';
+import { LeanClient, openMany } from '../lib/lean-client.ts';
+import { BENCH_SECRET, startServerProcess } from '../lib/processes.ts';
+import { latencyHistogram } from '../lib/stats.ts';
+import { round, type Scenario } from '../lib/types.ts';
+
+const POSTERS = 50;
+const THREADS = 20;
+const P99_LIMIT_MS = 50;
+
+async function commandCount(redis: Redis): Promise<number> {
+  const info = await redis.info('commandstats');
+  let calls = 0;
+  for (const line of info.split('\r\n')) {
+    const m = /^cmdstat_([^:]+):calls=(\d+)/.exec(line);
+    if (m && m[1] !== 'info') calls += Number(m[2]);
+  }
+  return calls;
+}
+
+export const posting: Scenario = async (ctx) => {
+  const redis = await startRedis();
+  // BENCH_PROFILE=<dir> writes a CPU profile of the server (node --cpu-prof) for docs/benchmarks.md.
+  const profileDir = process.env.BENCH_PROFILE;
+  const server = await startServerProcess({
+    REDIS_URL: redis.url,
+    WORKERS: 'off',
+    RATE_USER_SHORT: '1000000',
+    RATE_USER_LONG: '1000000',
+    RATE_IP: '1000000',
+    HANDSHAKES_PER_IP_PER_MINUTE: '1000000',
+    MAX_CONNECTIONS_PER_IP: '1000000',
+    SOCKET_EVENTS_PER_SECOND: '1000000',
+    SOCKET_EVENT_BURST: '1000000',
+  }, profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : []);
+  const admin = new Redis(redis.url);
+  try {
+    // A user to mention, so mention resolution and notification jobs are part of the path.
+    const target = await signToken(BENCH_SECRET, { sub: 'bench-target', handle: 'bench_target', name: 'Target', role: 'commenter' });
+    await fetch(`${server.url}/api/threads/warmup`, { headers: { authorization: `Bearer ${target}` } });
+    const tokens = await Promise.all(
+      Array.from({ length: POSTERS }, (_, i) => signToken(BENCH_SECRET, { sub: `bench-poster-${i}`, handle: `bench_poster_${i}`, name: `Poster ${i}`, role: 'commenter' })),
+    );
+    const posters = await openMany((i) => new LeanClient(server.url, 'none', { token: tokens[i]! }), POSTERS, 50);
+    const viewers = await openMany((i) => new LeanClient(server.url, 'thread:event'), 20);
+    await Promise.all(viewers.map((v, i) => v.request('thread:join', { threadId: `bench-post-${i % THREADS}` })));
+
+    let seq = 0;
+    const steps: { rate: number; sent: number; accepted: number; p50: number; p99: number; generatorCpu: number; serverCpu: number; commandsPerComment: number }[] = [];
+    let rate = ctx.quick ? 200 : 100;
+    for (let step = 0; step < (ctx.quick ? 4 : 8); step++) {
+      const seconds = ctx.quick ? 1 : 3;
+      const total = Math.round(rate * seconds);
+      const hist = latencyHistogram();
+      let accepted = 0;
+      const commandsBefore = await commandCount(admin);
+      const gen = generatorCpu();
+      const srv = processCpu(server.child.pid!);
+      const start = performance.now() + 20;
+      const pending: Promise<void>[] = [];
+      for (let i = 0; i < total; i++) {
+        const at = start + (i * 1000) / rate;
+        const wait = at - performance.now();
+        if (wait > 1) await new Promise((r) => setTimeout(r, wait));
+        const n = seq++;
+        const body = n % 10 === 0 ? `@bench_target comment ${n}, what do you think?` : `comment number ${n} on this article, with some words in it`;
+        pending.push(
+          posters[n % POSTERS]!.request('comment:post', { threadId: `bench-post-${n % THREADS}`, body, clientId: `bench-post-${n}-000` }).then((ack) => {
+            hist.record(performance.now() - at);
+            if ((ack as { ok: boolean }).ok) accepted++;
+          }),
+        );
+      }
+      await Promise.race([Promise.all(pending), new Promise((r) => setTimeout(r, 10_000))]);
+      const commands = (await commandCount(admin)) - commandsBefore;
+      const s = hist.summary();
+      const result = { rate, sent: total, accepted, p50: s.p50, p99: s.p99, generatorCpu: round(gen.fractionOfCore()), serverCpu: round(srv.fractionOfCore()), commandsPerComment: round(commands / Math.max(1, accepted), 1) };
+      steps.push(result);
+      ctx.log(`  ${rate}/s: accepted ${accepted}/${total}, ack p50 ${s.p50} ms p99 ${s.p99} ms, server ${(result.serverCpu * 100).toFixed(0)}% / generator ${(result.generatorCpu * 100).toFixed(0)}% of a core, ${result.commandsPerComment} Redis commands per comment`);
+      if (accepted < total || s.p99 > P99_LIMIT_MS * 4) break;
+      rate *= 2;
+    }
+    for (const c of [...posters, ...viewers]) c.close();
+
+    const good = steps.filter((s) => s.accepted === s.sent && s.p99 <= P99_LIMIT_MS);
+    const best = good.at(-1);
+    const notes: string[] = [];
+    const generatorBound = best !== undefined && best.generatorCpu >= GENERATOR_SATURATED;
+    if (generatorBound) notes.push('the load generator was saturated at the best step');
+    if (!best) notes.push(`no step met ack p99 ≤ ${P99_LIMIT_MS} ms`);
+    notes.push('one server process on a machine shared with Redis and the load generator; workers not running');
+    const accepted = best?.rate ?? 0;
+    return {
+      name: 'posting',
+      valid: !generatorBound,
+      notes,
+      raw: steps,
+      metrics: [
+        { name: `comments accepted/s at ack p99 ≤ ${P99_LIMIT_MS} ms`, value: accepted, unit: 'comments/s', target: '≥ 5,000/s', meetsTarget: accepted >= 5_000 },
+        { name: 'ack p50 / p99 at that rate', value: best?.p50 ?? Number.NaN, unit: `ms / ${best?.p99 ?? '—'} ms` },
+        { name: 'Redis commands per comment', value: best?.commandsPerComment ?? steps[0]?.commandsPerComment ?? Number.NaN, unit: 'commands' },
+        { name: 'server CPU at that rate', value: round((best?.serverCpu ?? 0) * 100, 0), unit: '% of a core' },
+      ],
+    };
+  } finally {
+    admin.disconnect();
+    await server.stop();
+    await redis.stop();
+  }
+};
