@@ -10,9 +10,13 @@ import { cpus, totalmem } from 'node:os';
 import { parseArgs } from 'node:util';
 import type { Scenario, ScenarioResult } from './lib/types.ts';
 import { fanout } from './scenarios/fanout.ts';
+import { history } from './scenarios/history.ts';
+import { memory } from './scenarios/memory.ts';
+import { notifications } from './scenarios/notifications.ts';
 import { posting } from './scenarios/posting.ts';
+import { reconnect } from './scenarios/reconnect.ts';
 
-const SCENARIOS: Record<string, Scenario> = { fanout, posting };
+const SCENARIOS: Record<string, Scenario> = { fanout, posting, memory, reconnect, history, notifications };
 
 const { values } = parseArgs({ options: { quick: { type: 'boolean', default: false }, only: { type: 'string' } } });
 const quick = values.quick ?? false;

@@ -5,6 +5,9 @@ import { freePort } from '../../server/bootstrap/redis.ts';
 
 export const BENCH_SECRET = 'bench-secret-0123456789-0123456789-abcdef';
 
+/** Node flags that let a benchmark ask a server for a full GC (see gc-on-signal.mjs). */
+export const GC_ON_SIGNAL = ['--expose-gc', '--import', new URL('./gc-on-signal.mjs', import.meta.url).pathname];
+
 export interface ServerProcess {
   url: string;
   port: number;
@@ -45,9 +48,9 @@ export async function startServerProcess(env: Record<string, string>, nodeArgs: 
 }
 
 /** A baseline server (bench/baselines/*) as a child process. */
-export async function startBaselineProcess(script: 'ws-server' | 'sio-server', extraArgs: string[] = []): Promise<ServerProcess> {
+export async function startBaselineProcess(script: 'ws-server' | 'sio-server', extraArgs: string[] = [], nodeArgs: string[] = []): Promise<ServerProcess> {
   const port = await freePort();
-  const child = spawn(process.execPath, ['--import', 'tsx', `bench/baselines/${script}.ts`, String(port), ...extraArgs], {
+  const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', `bench/baselines/${script}.ts`, String(port), ...extraArgs], {
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
   await new Promise<void>((resolve, reject) => {

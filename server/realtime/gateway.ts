@@ -1,21 +1,36 @@
-import { rooms, SOCKET_LIMITS } from '../../client/contract/index.ts';
+import type { Namespace } from 'socket.io';
+import type { z } from 'zod';
+import { clientEvents, rooms, SOCKET_LIMITS, type ClientEventName, type EventResponse } from '../../client/contract/index.ts';
 import { isModerator, type Deps } from '../context.ts';
-import { errors } from '../errors.ts';
+import { AppError, errors } from '../errors.ts';
+import type { ConnectionLimits } from '../limits/connections.ts';
+import type { SocketFloodGuard } from '../limits/socket-flood.ts';
 import { authenticate } from '../usecases/authenticate.ts';
 import { deleteComment } from '../usecases/delete-comment.ts';
 import { editComment } from '../usecases/edit-comment.ts';
 import { joinThread } from '../usecases/join-thread.ts';
 import { postComment } from '../usecases/post-comment.ts';
 import { signalTyping } from '../usecases/signal-typing.ts';
-import { handle } from './handle.ts';
-import type { ConnectionLimits } from '../limits/connections.ts';
-import type { SocketFloodGuard } from '../limits/socket-flood.ts';
-import { AppError } from '../errors.ts';
+import { answer } from './handle.ts';
 import { handshake } from './handshake.ts';
 import type { PresenceTracker } from './presence.ts';
 import { armExpiry, clearExpiry } from './session.ts';
 import { isThreadRoom, type ThreadSubscriptions } from './subscriptions.ts';
 import type { IoServer, IoSocket } from './types.ts';
+
+interface Live {
+  subscriptions: ThreadSubscriptions;
+  presence: PresenceTracker;
+  connections: ConnectionLimits;
+  flood: SocketFloodGuard;
+}
+
+interface Gateway {
+  deps: Deps;
+  live: Live;
+}
+
+type Handler<E extends ClientEventName> = (g: Gateway, socket: IoSocket, payload: z.output<(typeof clientEvents)[E]['request']>) => Promise<EventResponse<E>>;
 
 function joinedThreadCount(socket: IoSocket): number {
   let n = 0;
@@ -23,40 +38,112 @@ function joinedThreadCount(socket: IoSocket): number {
   return n;
 }
 
-/** Wires the default namespace: each event parses, calls one use case, acks. */
-export function attachGateway(
-  io: IoServer,
-  deps: Deps,
-  live: { subscriptions: ThreadSubscriptions; presence: PresenceTracker; connections: ConnectionLimits; flood: SocketFloodGuard },
-): void {
+/** Each client event: parse (done by `answer`), call one use case, ack. */
+const HANDLERS: { [E in ClientEventName]: Handler<E> } = {
+  'thread:join': async ({ deps, live }, socket, { threadId, since }) => {
+    const room = rooms.thread(threadId);
+    const wasJoined = socket.rooms.has(room);
+    try {
+      const result = await joinThread(deps, { threadId, since }, async () => {
+        if (!wasJoined && joinedThreadCount(socket) >= SOCKET_LIMITS.maxJoinedThreads) {
+          throw errors.forbidden(`A connection can follow at most ${SOCKET_LIMITS.maxJoinedThreads} threads; leave one first`);
+        }
+        await socket.join(room);
+        await live.subscriptions.ready(room);
+      });
+      const viewers = live.presence.known(threadId);
+      if (viewers !== undefined) socket.emit('thread:presence', { threadId, viewers });
+      return result;
+    } catch (err) {
+      // A failed join must not leave the socket receiving events it cannot place.
+      if (!wasJoined) await socket.leave(room);
+      throw err;
+    }
+  },
+
+  'thread:leave': async (_g, socket, { threadId }) => {
+    await socket.leave(rooms.thread(threadId));
+    return {};
+  },
+
+  'comment:post': async ({ deps }, socket, payload) => {
+    const result = await postComment(deps, socket.data.actor, payload, { ip: socket.data.ip });
+    if (!result.duplicate) deps.metrics.commentsPosted.inc({ transport: 'socket' });
+    return result;
+  },
+
+  'comment:edit': ({ deps }, socket, payload) => editComment(deps, socket.data.actor, payload, { ip: socket.data.ip }),
+
+  'comment:delete': ({ deps }, socket, payload) => deleteComment(deps, socket.data.actor, payload),
+
+  typing: async ({ deps }, socket, { threadId }) => {
+    if (!socket.rooms.has(rooms.thread(threadId))) throw errors.forbidden('Join the thread before signalling typing');
+    return signalTyping(deps, socket.data.actor, { threadId });
+  },
+
+  'auth:refresh': async ({ deps }, socket, { token }) => {
+    const user = await authenticate(deps, token);
+    const current = socket.data.actor;
+    if (current && current.id !== user.id) throw errors.forbidden('The new token is for another user');
+    if (!current) await socket.join(rooms.user(user.id));
+    // The new token may carry another role.
+    if (isModerator(user)) await socket.join(rooms.moderators);
+    else await socket.leave(rooms.moderators);
+    socket.data.actor = user;
+    armExpiry(socket, user.expiresAt);
+    return { expiresAt: user.expiresAt.toISOString() };
+  },
+};
+
+/*
+ * The listeners below are shared by every socket (they read the socket from
+ * `this`), so an idle connection costs no closures of its own: at thousands
+ * of connections per server that is a measurable part of the heap.
+ */
+const gateways = new WeakMap<object, Gateway>();
+
+function onEvent(this: IoSocket, event: string, ...args: unknown[]): void {
+  const socket = this;
+  const g = gateways.get(socket.nsp)!;
+  // Every incoming event passes the socket's rate first; refused ones are
+  // answered `rate_limited` without reaching a handler.
+  g.live.flood.check(socket.id).then((verdict) => {
+    if (verdict.allowed) {
+      if (!Object.hasOwn(HANDLERS, event)) return; // unknown events get no answer
+      const name = event as ClientEventName;
+      answer(g.deps, socket, name, clientEvents[name].request, args, (payload: never) => HANDLERS[name](g, socket, payload));
+      return;
+    }
+    const ack = args.at(-1);
+    g.deps.metrics.errors.inc({ transport: 'socket', code: 'rate_limited' });
+    if (typeof ack === 'function') {
+      const error = new AppError('rate_limited', 'Too many events; slow down', { retryAfterMs: verdict.retryAfterMs, details: { scope: 'socket_events' } });
+      ack({ ok: false, error: error.toBody() });
+    }
+    if (verdict.disconnect) {
+      socket.emit('connection:closing', { code: 'rate_limited', reason: 'This connection kept sending events faster than allowed' });
+      socket.disconnect(true);
+    }
+  }, () => {});
+}
+
+function onDisconnect(this: IoSocket): void {
+  const g = gateways.get(this.nsp)!;
+  g.deps.metrics.socketsConnected.dec();
+  clearExpiry(this);
+  g.live.flood.forget(this.id);
+  void g.live.connections.disconnected(this.id);
+}
+
+/** Wires the default namespace. */
+export function attachGateway(io: IoServer, deps: Deps, live: Live): void {
+  gateways.set(io.of('/') as Namespace, { deps, live });
   io.use(handshake(deps, live.connections));
 
   io.on('connection', (socket) => {
     deps.metrics.socketsConnected.inc();
-    socket.on('disconnect', () => {
-      deps.metrics.socketsConnected.dec();
-      clearExpiry(socket);
-      live.flood.forget(socket.id);
-      void live.connections.disconnected(socket.id);
-    });
-
-    // Every incoming event passes the socket's rate first; refused ones are
-    // answered `rate_limited` without reaching a handler.
-    socket.use((packet, next) => {
-      live.flood.check(socket.id).then((verdict) => {
-        if (verdict.allowed) return next();
-        const ack = packet.at(-1);
-        deps.metrics.errors.inc({ transport: 'socket', code: 'rate_limited' });
-        if (typeof ack === 'function') {
-          const error = new AppError('rate_limited', 'Too many events; slow down', { retryAfterMs: verdict.retryAfterMs, details: { scope: 'socket_events' } });
-          ack({ ok: false, error: error.toBody() });
-        }
-        if (verdict.disconnect) {
-          socket.emit('connection:closing', { code: 'rate_limited', reason: 'This connection kept sending events faster than allowed' });
-          socket.disconnect(true);
-        }
-      }, next);
-    });
+    socket.on('disconnect', onDisconnect);
+    socket.onAny(onEvent);
 
     const actor = socket.data.actor;
     if (actor) {
@@ -74,59 +161,5 @@ export function attachGateway(
         (err: unknown) => deps.log.debug({ err }, 'could not read the unread count'),
       );
     }
-
-    handle(deps, socket, 'thread:join', async ({ threadId, since }) => {
-      const room = rooms.thread(threadId);
-      const wasJoined = socket.rooms.has(room);
-      try {
-        const result = await joinThread(deps, { threadId, since }, async () => {
-          if (!wasJoined && joinedThreadCount(socket) >= SOCKET_LIMITS.maxJoinedThreads) {
-            throw errors.forbidden(`A connection can follow at most ${SOCKET_LIMITS.maxJoinedThreads} threads; leave one first`);
-          }
-          await socket.join(room);
-          await live.subscriptions.ready(room);
-        });
-        const viewers = live.presence.known(threadId);
-        if (viewers !== undefined) socket.emit('thread:presence', { threadId, viewers });
-        return result;
-      } catch (err) {
-        // A failed join must not leave the socket receiving events it cannot place.
-        if (!wasJoined) await socket.leave(room);
-        throw err;
-      }
-    });
-
-    handle(deps, socket, 'thread:leave', async ({ threadId }) => {
-      await socket.leave(rooms.thread(threadId));
-      return {};
-    });
-
-    handle(deps, socket, 'comment:post', async (payload) => {
-      const result = await postComment(deps, socket.data.actor, payload, { ip: socket.data.ip });
-      if (!result.duplicate) deps.metrics.commentsPosted.inc({ transport: 'socket' });
-      return result;
-    });
-
-    handle(deps, socket, 'comment:edit', (payload) => editComment(deps, socket.data.actor, payload, { ip: socket.data.ip }));
-
-    handle(deps, socket, 'comment:delete', (payload) => deleteComment(deps, socket.data.actor, payload));
-
-    handle(deps, socket, 'typing', async ({ threadId }) => {
-      if (!socket.rooms.has(rooms.thread(threadId))) throw errors.forbidden('Join the thread before signalling typing');
-      return signalTyping(deps, socket.data.actor, { threadId });
-    });
-
-    handle(deps, socket, 'auth:refresh', async ({ token }) => {
-      const user = await authenticate(deps, token);
-      const current = socket.data.actor;
-      if (current && current.id !== user.id) throw errors.forbidden('The new token is for another user');
-      if (!current) await socket.join(rooms.user(user.id));
-      // The new token may carry another role.
-      if (isModerator(user)) await socket.join(rooms.moderators);
-      else await socket.leave(rooms.moderators);
-      socket.data.actor = user;
-      armExpiry(socket, user.expiresAt);
-      return { expiresAt: user.expiresAt.toISOString() };
-    });
   });
 }

@@ -1,0 +1,138 @@
+/**
+ * Scenario 4, reconnect storm: 2.5k SDK clients follow one thread through a
+ * load balancer in front of two instances; one instance is killed (SIGKILL)
+ * while a poster keeps posting. We measure how long until 99% and 100% of the
+ * clients that lost their server are caught up again, whether every client
+ * ends with every comment (missed-comment recovery), and duplicates.
+ */
+import { io } from 'socket.io-client';
+import type { ThreadEvent } from '../../client/contract/index.ts';
+import { connect, type ThreadlineClient, type ThreadView } from '../../client/sdk/index.ts';
+import { signToken } from '../../server/auth/tokens.ts';
+import { Balancer } from '../../test/support/balancer.ts';
+import { startRedis } from '../../test/support/redis.ts';
+import { BENCH_SECRET, startServerProcess, type ServerProcess } from '../lib/processes.ts';
+import { round, type Scenario } from '../lib/types.ts';
+
+const THREAD = 'bench-storm';
+
+interface Follower {
+  sdk: ThreadlineClient;
+  view: ThreadView;
+  offsets: number[];
+  /** Lost its server in the kill. */
+  affected: boolean;
+  recoveredAt: number | undefined;
+}
+
+export const reconnect: Scenario = async (ctx) => {
+  const clients = ctx.quick ? 200 : 2_500;
+  const rate = ctx.quick ? 10 : 20;
+  const redis = await startRedis();
+  const env = {
+    REDIS_URL: redis.url,
+    WORKERS: 'off',
+    HANDSHAKES_PER_IP_PER_MINUTE: '1000000',
+    MAX_CONNECTIONS_PER_IP: '1000000',
+    RATE_IP: '1000000',
+    PRESENCE_INTERVAL_MS: '60000',
+  };
+  const servers: ServerProcess[] = [await startServerProcess(env), await startServerProcess(env)];
+  const alive = new Set(servers.map((s) => s.port));
+  const balancer = new Balancer(() => [...alive]);
+  await balancer.start();
+  const followers: Follower[] = [];
+  const poster = io(servers[0]!.url, {
+    transports: ['websocket'],
+    auth: { token: await signToken(BENCH_SECRET, { sub: 'storm-poster', handle: 'storm_poster', name: 'Poster', role: 'moderator' }) },
+  });
+  try {
+    await new Promise<void>((r) => poster.once('connect', () => r()));
+    for (let i = 0; i < clients; i += 100) {
+      await Promise.all(
+        Array.from({ length: Math.min(100, clients - i) }, async () => {
+          const offsets: number[] = [];
+          const sdk = connect({ url: balancer.url, socket: { reconnectionDelay: 250, reconnectionDelayMax: 2_000 } });
+          const view = await sdk.joinThread(THREAD, { onEvent: (e: ThreadEvent) => offsets.push(e.offset) });
+          followers.push({ sdk, view, offsets, affected: false, recoveredAt: undefined });
+        }),
+      );
+    }
+    ctx.log(`  ${clients} clients following through the balancer`);
+
+    let latestAcked = 0;
+    let posting = true;
+    let seq = 0;
+    const posted: Promise<void>[] = [];
+    const postLoop = (async () => {
+      while (posting) {
+        const n = seq++;
+        posted.push(
+          (poster.timeout(10_000).emitWithAck('comment:post', { threadId: THREAD, body: `storm ${n}`, clientId: `storm-${n}-00000` }) as Promise<{ ok: boolean; comment?: { offset: number } }>).then(
+            (ack) => {
+              if (ack.ok && ack.comment) latestAcked = Math.max(latestAcked, ack.comment.offset);
+            },
+            () => {},
+          ),
+        );
+        await new Promise((r) => setTimeout(r, 1000 / rate));
+      }
+    })();
+    await new Promise((r) => setTimeout(r, 1_000));
+
+    // Which clients are on the instance we kill: those whose socket goes down.
+    const victim = servers[1]!;
+    for (const f of followers) f.sdk.socket.once('disconnect', () => (f.affected = true));
+    const killedAt = performance.now();
+    alive.delete(victim.port);
+    victim.child.kill('SIGKILL');
+
+    const timeline: { ms: number; recovered: number }[] = [];
+    const deadline = killedAt + (ctx.quick ? 15_000 : 30_000);
+    let affected: Follower[] = [];
+    while (performance.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 50));
+      affected = followers.filter((f) => f.affected);
+      const now = performance.now();
+      // Caught up: connected again and holding everything acknowledged a moment ago (events in flight aside).
+      const target = latestAcked - Math.ceil(rate / 5);
+      for (const f of affected) {
+        if (f.recoveredAt === undefined && f.sdk.connected && f.view.at.offset >= target) f.recoveredAt = now - killedAt;
+      }
+      const recovered = affected.filter((f) => f.recoveredAt !== undefined).length;
+      timeline.push({ ms: Math.round(now - killedAt), recovered });
+      if (affected.length > 0 && recovered === affected.length && now - killedAt > 2_000) break;
+    }
+    posting = false;
+    await postLoop;
+    await Promise.all(posted);
+    await new Promise((r) => setTimeout(r, 2_000));
+
+    const finalOffset = latestAcked;
+    const times = affected.map((f) => f.recoveredAt).filter((t): t is number => t !== undefined).sort((a, b) => a - b);
+    const at = (fraction: number) => (times.length >= Math.ceil(affected.length * fraction) ? round(times[Math.ceil(affected.length * fraction) - 1]!, 0) : Number.NaN);
+    const complete = followers.filter((f) => f.view.at.offset >= finalOffset).length;
+    const duplicates = followers.reduce((n, f) => n + (f.offsets.length - new Set(f.offsets).size), 0);
+    const outOfOrder = followers.filter((f) => f.offsets.some((o, i) => i > 0 && o <= f.offsets[i - 1]!)).length;
+    ctx.log(`  ${affected.length} clients lost their server; 99% back in ${at(0.99)} ms, all in ${at(1)} ms; ${complete}/${followers.length} hold every comment; ${duplicates} duplicates`);
+    return {
+      name: 'reconnect storm',
+      valid: affected.length > 0,
+      notes: [`${affected.length} of ${clients} clients were on the killed instance; posting continued at ${rate}/s on the other`],
+      raw: { timeline, finalOffset, affected: affected.length },
+      metrics: [
+        { name: 'time until 99% of affected clients caught up', value: at(0.99), unit: 'ms', target: 'p99 ≤ 2,000 ms', meetsTarget: at(0.99) <= 2_000 },
+        { name: 'time until 100% caught up', value: at(1), unit: 'ms' },
+        { name: 'clients holding every comment at the end', value: round((complete / followers.length) * 100, 2), unit: '%', target: '100%', meetsTarget: complete === followers.length },
+        { name: 'duplicate events delivered to the app', value: duplicates, unit: 'events', target: '0', meetsTarget: duplicates === 0 },
+        { name: 'clients that saw an event out of order', value: outOfOrder, unit: 'clients', target: '0', meetsTarget: outOfOrder === 0 },
+      ],
+    };
+  } finally {
+    poster.disconnect();
+    for (const f of followers) f.sdk.close();
+    await balancer.stop();
+    await Promise.all(servers.map((s) => s.stop()));
+    await redis.stop();
+  }
+};
