@@ -23,7 +23,7 @@ export interface NotificationLatencyResult {
 
 export async function runNotificationLatency(rate: number, seconds: number): Promise<NotificationLatencyResult> {
   const redis = await startRedis();
-  const server = await startServerProcess({ REDIS_URL: redis.url, WORKERS: 'on', RATE_IP: '1000000' });
+  const server = await startServerProcess({ REDIS_URL: redis.url, WORKERS: 'on', RATE_IP: '1000000', SOCKET_EVENTS_PER_SECOND: '100000', SOCKET_EVENT_BURST: '100000' });
   try {
     const recipientToken = await signToken(BENCH_SECRET, { sub: 'bench-recipient', handle: 'bench_recipient', name: 'Recipient', role: 'commenter' });
     // Moderators are exempt from per-user posting limits, so the rate is ours to choose.

@@ -12,6 +12,8 @@ import { signToken } from '../../server/auth/tokens.ts';
 import { Balancer } from '../../test/support/balancer.ts';
 import { startRedis } from '../../test/support/redis.ts';
 import { BENCH_SECRET, startServerProcess, type ServerProcess } from '../lib/processes.ts';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { generatorCpu } from '../lib/cpu.ts';
 import { round, type Scenario } from '../lib/types.ts';
 
 const THREAD = 'bench-storm';
@@ -83,6 +85,9 @@ export const reconnect: Scenario = async (ctx) => {
     // Which clients are on the instance we kill: those whose socket goes down.
     const victim = servers[1]!;
     for (const f of followers) f.sdk.socket.once('disconnect', () => (f.affected = true));
+    const lag = monitorEventLoopDelay({ resolution: 10 });
+    lag.enable();
+    const cpu = generatorCpu();
     const killedAt = performance.now();
     alive.delete(victim.port);
     victim.child.kill('SIGKILL');
@@ -103,6 +108,9 @@ export const reconnect: Scenario = async (ctx) => {
       timeline.push({ ms: Math.round(now - killedAt), recovered });
       if (affected.length > 0 && recovered === affected.length && now - killedAt > 2_000) break;
     }
+    lag.disable();
+    const generatorLagP99 = round(lag.percentile(99) / 1e6, 0);
+    const generatorLoad = round(cpu.fractionOfCore(), 2);
     posting = false;
     await postLoop;
     await Promise.all(posted);
@@ -114,11 +122,19 @@ export const reconnect: Scenario = async (ctx) => {
     const complete = followers.filter((f) => f.view.at.offset >= finalOffset).length;
     const duplicates = followers.reduce((n, f) => n + (f.offsets.length - new Set(f.offsets).size), 0);
     const outOfOrder = followers.filter((f) => f.offsets.some((o, i) => i > 0 && o <= f.offsets[i - 1]!)).length;
+    const marks = [0.1, 0.5, 0.9, 0.99].map((q) => `${q * 100}% at ${at(q)} ms`).join(', ');
+    ctx.log(`  recovery curve: ${marks}`);
     ctx.log(`  ${affected.length} clients lost their server; 99% back in ${at(0.99)} ms, all in ${at(1)} ms; ${complete}/${followers.length} hold every comment; ${duplicates} duplicates`);
+    // The clients, the balancer and the measuring loop share one process: when its event loop stalls,
+    // recovery times measure the generator as much as the servers.
+    const generatorBound = generatorLagP99 > 200;
     return {
       name: 'reconnect storm',
-      valid: affected.length > 0,
-      notes: [`${affected.length} of ${clients} clients were on the killed instance; posting continued at ${rate}/s on the other`],
+      valid: affected.length > 0 && !generatorBound,
+      notes: [
+        `${affected.length} of ${clients} clients were on the killed instance; posting continued at ${rate}/s on the other`,
+        `load generator during the storm: ${Math.round(generatorLoad * 100)}% of a core, event-loop delay p99 ${generatorLagP99} ms${generatorBound ? ' (saturated: recovery times include its own delay)' : ''}`,
+      ],
       raw: { timeline, finalOffset, affected: affected.length },
       metrics: [
         { name: 'time until 99% of affected clients caught up', value: at(0.99), unit: 'ms', target: 'p99 ≤ 2,000 ms', meetsTarget: at(0.99) <= 2_000 },
