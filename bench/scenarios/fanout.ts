@@ -274,7 +274,8 @@ async function measureSystem(system: System, viewers: number, ctx: ScenarioConte
     let seq = 0;
     const steps: StepResult[] = [];
     const stepSeconds = ctx.quick ? 1 : 2;
-    let rate = ctx.quick ? 80 : 8;
+    // Start where a few thousand deliveries a second are due, whatever the audience.
+    let rate = ctx.quick ? 80 : Math.max(1, Math.round(8_000 / viewers));
     for (let i = 0; i < (ctx.quick ? 3 : 12); i++) {
       const r = await openLoop(system, receivers, rate, stepSeconds, seq);
       seq += r.total;
