@@ -267,7 +267,7 @@ describe('rate limits and digests', () => {
     const fans = await Promise.all([user('fan_a'), user('fan_b'), user('fan_c')]);
     for (let i = 0; i < 12; i++) await post(fans[i % 3]!, `n-rate-${i % 3}`, `@popular message ${i}`);
     await eventually(() => expect(smtp.to('popular@example.com')).toHaveLength(5), 8_000);
-    expect((await inbox(target)).unread).toBe(12);
+    await eventually(async () => expect((await inbox(target)).unread).toBe(12));
     await eventually(() => expect(smtp.to('popular@example.com')).toHaveLength(6), 10_000);
     const digest = smtp.to('popular@example.com')[5]!.parsed;
     expect(digest.subject).toBe('7 more mentions and replies in 3 threads');
