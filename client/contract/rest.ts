@@ -60,6 +60,8 @@ export const restRoutes: readonly RestRoute[] = [
   { method: 'get', path: '/readyz', summary: 'Redis answers (503 otherwise)', auth: 'none', status: 200, response: HealthSchema },
   { method: 'get', path: '/metrics', summary: 'Prometheus metrics (text format)', auth: 'none', status: 200 },
   { method: 'get', path: '/api/openapi.json', summary: 'This document', auth: 'none', status: 200 },
+  { method: 'get', path: '/widget.js', summary: 'The embeddable comment widget and SDK, for browsers', auth: 'none', status: 200 },
+  { method: 'get', path: '/demo/:threadId', summary: 'A page embedding the widget (token in #token=)', auth: 'none', status: 200 },
   {
     method: 'put',
     path: '/api/threads/:threadId',

@@ -62,7 +62,8 @@ export class ThreadlineClient {
 
   constructor(private readonly opts: ConnectOptions) {
     this.token = opts.token;
-    this.rest = new RestClient({ baseUrl: opts.url.replace(/\/$/, ''), token: () => this.token, fetch: opts.fetch ?? fetch });
+    // Browsers refuse a fetch called as a method of another object ("Illegal invocation").
+    this.rest = new RestClient({ baseUrl: opts.url.replace(/\/$/, ''), token: () => this.token, fetch: opts.fetch ?? globalThis.fetch.bind(globalThis) });
     this.socket = io(opts.url, {
       transports: ['websocket'],
       reconnectionDelay: 500,

@@ -12,6 +12,7 @@ import { healthRoutes } from './routes/health.ts';
 import { moderationRoutes } from './routes/moderation.ts';
 import { notificationRoutes } from './routes/notifications.ts';
 import { threadRoutes } from './routes/threads.ts';
+import { widgetRoutes } from './routes/widget.ts';
 
 export function createHttpApp(deps: Deps, version: string): Express {
   const { trustedProxies, allowedOrigins } = deps.config.limits;
@@ -28,6 +29,7 @@ export function createHttpApp(deps: Deps, version: string): Express {
   });
 
   app.use(healthRoutes(deps));
+  app.use(widgetRoutes());
   const openapi = buildOpenApi(version);
   app.get('/api/openapi.json', (_req, res) => {
     res.json(openapi);
