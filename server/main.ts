@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import { createThreadline } from './app.ts';
 import { resolveJwtSecret } from './auth/dev-secret.ts';
 import { acquireRedis, RedisBootstrapError } from './bootstrap/redis.ts';
-import { ConfigError, loadConfig, type Config } from './config.ts';
+import { fail, loadConfigOrExit, stopOnSignals } from './bootstrap/process.ts';
 import { createLogger } from './logger.ts';
 import { connectRedis } from './store/redis.ts';
 import { startWorkers, type RunningWorkers } from '../workers/index.ts';
@@ -14,19 +14,8 @@ import { registerQueueMetrics } from '../workers/metrics.ts';
 
 const { version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
 
-function fail(message: string): never {
-  process.stderr.write(`\n${message}\n\n`);
-  process.exit(1);
-}
-
 async function main(): Promise<void> {
-  let config: Config;
-  try {
-    config = loadConfig();
-  } catch (err) {
-    if (err instanceof ConfigError) fail(err.message);
-    throw err;
-  }
+  const config = loadConfigOrExit();
   const log = createLogger(config.logLevel);
 
   const { secret, devSecretFile } = resolveJwtSecret(config);
@@ -58,28 +47,13 @@ async function main(): Promise<void> {
   const address = await server.listen(config.port, config.host);
   log.info({ port: address.port, redis: redisHandle.source }, `Threadline ${version} listening on http://localhost:${address.port}`);
 
-  let stopping = false;
-  const shutdown = async (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    log.info({ signal }, 'shutting down');
-    const force = setTimeout(() => {
-      log.error('shutdown took too long; exiting');
-      process.exit(1);
-    }, config.shutdownTimeoutMs);
-    force.unref();
-    try {
-      // Running jobs finish first (they may still enqueue deliveries), then the server stops.
-      await workers?.close();
-      await server.close();
-      await redis.quit().catch(() => redis.disconnect());
-      await redisHandle.stop();
-    } finally {
-      process.exit(0);
-    }
-  };
-  process.on('SIGTERM', () => void shutdown('SIGTERM'));
-  process.on('SIGINT', () => void shutdown('SIGINT'));
+  stopOnSignals(config, log, async () => {
+    // Running jobs finish first (they may still enqueue deliveries), then the server stops.
+    await workers?.close();
+    await server.close();
+    await redis.quit().catch(() => redis.disconnect());
+    await redisHandle.stop();
+  });
 }
 
 main().catch((err: unknown) => {

@@ -7,25 +7,14 @@ import { createServer } from 'node:http';
 import { createDeps } from '../server/app.ts';
 import { resolveJwtSecret } from '../server/auth/dev-secret.ts';
 import { acquireRedis, RedisBootstrapError } from '../server/bootstrap/redis.ts';
-import { ConfigError, loadConfig, type Config } from '../server/config.ts';
+import { fail, loadConfigOrExit, stopOnSignals } from '../server/bootstrap/process.ts';
 import { createLogger } from '../server/logger.ts';
 import { connectRedis } from '../server/store/redis.ts';
 import { startWorkers } from './index.ts';
 import { registerQueueMetrics } from './metrics.ts';
 
-function fail(message: string): never {
-  process.stderr.write(`\n${message}\n\n`);
-  process.exit(1);
-}
-
 async function main(): Promise<void> {
-  let config: Config;
-  try {
-    config = loadConfig();
-  } catch (err) {
-    if (err instanceof ConfigError) fail(err.message);
-    throw err;
-  }
+  const config = loadConfigOrExit();
   const log = createLogger(config.logLevel, 'threadline-workers');
   const { secret } = resolveJwtSecret(config);
   let redisHandle;
@@ -56,27 +45,13 @@ async function main(): Promise<void> {
   await new Promise<void>((resolve) => http.listen(config.workers.port, config.host, resolve));
   log.info({ port: config.workers.port }, 'workers running; /healthz and /metrics served');
 
-  let stopping = false;
-  const shutdown = async (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    log.info({ signal }, 'stopping workers: finishing running jobs');
-    const force = setTimeout(() => {
-      log.error('running jobs did not finish in time; exiting (they will be picked up again)');
-      process.exit(1);
-    }, config.shutdownTimeoutMs);
-    force.unref();
-    try {
-      await running.close();
-      await deps.queues.close();
-      http.close();
-      await redis.quit().catch(() => redis.disconnect());
-    } finally {
-      process.exit(0);
-    }
-  };
-  process.on('SIGTERM', () => void shutdown('SIGTERM'));
-  process.on('SIGINT', () => void shutdown('SIGINT'));
+  // Stop taking jobs, let the running ones finish, then close.
+  stopOnSignals(config, log, async () => {
+    await running.close();
+    await deps.queues.close();
+    http.close();
+    await redis.quit().catch(() => redis.disconnect());
+  });
 }
 
 main().catch((err: unknown) => {

@@ -22,16 +22,5 @@ if tonumber(redis.call('HGET', KEYS[3], 'edits')) >= tonumber(ARGV[7]) then retu
 redis.call('HSET', KEYS[3], 'body', ARGV[2], 'mentions', ARGV[3], 'editedAt', ARGV[4])
 redis.call('HINCRBY', KEYS[3], 'edits', 1)
 
-local epoch = redis.call('HGET', KEYS[1], 'epoch') or ''
-local offset = tonumber(redis.call('HGET', KEYS[3], 'offset'))
-if status == 'visible' then
-  offset = next_offset(KEYS[1])
-  redis.call('HSET', KEYS[3], 'offset', offset)
-end
-local json = comment_json(KEYS[3], ARGV[1], offset, false)
-redis.call('HSET', KEYS[3], 'json', json)
-if status == 'visible' then
-  emit_event(KEYS[2], {ARGV[8], ARGV[9], ARGV[10]}, ARGV[1], epoch, offset, 'comment.updated', json, ARGV[5], ARGV[6])
-end
-
+local offset, epoch, json = publish_update(KEYS[1], KEYS[2], KEYS[3], ARGV[1], status, {ARGV[8], ARGV[9], ARGV[10]}, ARGV[5], ARGV[6])
 return {'ok', offset, epoch, json}

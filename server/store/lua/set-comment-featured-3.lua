@@ -21,15 +21,5 @@ end
 redis.call('HSET', KEYS[3], 'featured', ARGV[2])
 if ARGV[8] ~= '' then redis.call('HSET', KEYS[3], 'moderation', ARGV[8]) end
 if ARGV[9] ~= '' then redis.call('HSET', KEYS[3], 'decidedBy', ARGV[9], 'decidedAtMs', ARGV[10]) end
-local epoch = redis.call('HGET', KEYS[1], 'epoch') or ''
-local offset = tonumber(redis.call('HGET', KEYS[3], 'offset'))
-if status == 'visible' then
-  offset = next_offset(KEYS[1])
-  redis.call('HSET', KEYS[3], 'offset', offset)
-end
-local json = comment_json(KEYS[3], ARGV[1], offset, false)
-redis.call('HSET', KEYS[3], 'json', json)
-if status == 'visible' then
-  emit_event(KEYS[2], {ARGV[5], ARGV[6], ARGV[7]}, ARGV[1], epoch, offset, 'comment.updated', json, ARGV[3], ARGV[4])
-end
+local offset, epoch, json = publish_update(KEYS[1], KEYS[2], KEYS[3], ARGV[1], status, {ARGV[5], ARGV[6], ARGV[7]}, ARGV[3], ARGV[4])
 return {'ok', offset, epoch, json}

@@ -102,3 +102,21 @@ local function emit_event(log_key, live, thread_id, epoch, offset, event_type, j
     ',"epoch":' .. cjson.encode(epoch) .. ',"type":"' .. event_type .. '","comment":' .. json .. '}'
   redis.call('SPUBLISH', live[1], live[2] .. event .. live[3])
 end
+
+-- After a comment's content changed in place (edit, featuring): readers see
+-- `comment.updated` at the next offset when the comment is public; otherwise
+-- only the stored JSON changes. Returns offset, epoch and the new JSON.
+local function publish_update(meta_key, log_key, comment_key, thread_id, status, live, max_events, ttl)
+  local epoch = redis.call('HGET', meta_key, 'epoch') or ''
+  local offset = tonumber(redis.call('HGET', comment_key, 'offset'))
+  if status == 'visible' then
+    offset = next_offset(meta_key)
+    redis.call('HSET', comment_key, 'offset', offset)
+  end
+  local json = comment_json(comment_key, thread_id, offset, false)
+  redis.call('HSET', comment_key, 'json', json)
+  if status == 'visible' then
+    emit_event(log_key, live, thread_id, epoch, offset, 'comment.updated', json, max_events, ttl)
+  end
+  return offset, epoch, json
+end
