@@ -4,7 +4,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { MODERATION_NAMESPACE, type AuditEntry, type Comment, type ModEvent, type QueueItem } from '../client/contract/index.ts';
 import { connect as connectSdk, type ThreadlineClient } from '../client/sdk/index.ts';
 import { importSeedThread, SEED_THREAD_ID } from '../server/cli/seed.ts';
-import { connectSocket, makeUser, ok, record, request as emit, type ClientSocket, type TestUser } from './support/clients.ts';
+import { connectSocket, makeUser, ok, record, request as emit, type TestUser } from './support/clients.ts';
 import { startRedis, type TestRedis } from './support/redis.ts';
 import { startServer, type TestServer } from './support/server.ts';
 import { eventually } from './support/wait.ts';

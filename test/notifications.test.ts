@@ -191,7 +191,7 @@ describe('preferences', () => {
 describe('email', () => {
   it('reaches the recipient with subject and an escaped excerpt; user text is never HTML', async () => {
     const author = await user('script_kiddie');
-    const target = await user('mail_target');
+    await user('mail_target');
     await request(a.url)
       .put('/api/threads/n-mail')
       .set('Authorization', `Bearer ${(await makeUser({ role: 'moderator' })).token}`)

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ErrorBodySchema, ErrorCodeSchema, type ErrorBody } from './errors.ts';
+import { ErrorCodeSchema, type ErrorBody } from './errors.ts';
 import {
   ClientIdSchema,
   CommentIdSchema,
@@ -113,7 +113,6 @@ export type AckOk<R> = { ok: true } & R;
 export type AckError = { ok: false; error: ErrorBody };
 export type Ack<R> = AckOk<R> | AckError;
 
-export const AckErrorSchema = z.object({ ok: z.literal(false), error: ErrorBodySchema });
 
 export type ClientToServerEvents = {
   [E in ClientEventName]: (payload: EventRequest<E>, ack: (res: Ack<EventResponse<E>>) => void) => void;

@@ -8,7 +8,6 @@ export interface SocketData {
   ip: string;
 }
 
-// eslint-disable-next-line @typescript-eslint/no-empty-object-type
 export interface InterServerEvents {}
 
 export type IoServer = Server<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>;

@@ -5,6 +5,17 @@ import type { Scripts } from './scripts.ts';
 import { THREAD_FIELDS, toThread } from './threads.ts';
 import type { Thread } from '../../client/contract/index.ts';
 
+/** The outcome shared by the status and featuring scripts: `{'same', json}` or `{'err', reason}`. */
+function unchangedOrRejected(status: string, detail: string | number): StatusResult {
+  if (status === 'same') return { kind: 'unchanged', comment: JSON.parse(String(detail)) };
+  const reason = String(detail);
+  if (reason === 'decided') return { kind: 'rejected', reason: 'decided' };
+  if (reason.startsWith('wrong_status:')) {
+    return { kind: 'rejected', reason: 'wrong_status', current: reason.slice('wrong_status:'.length) as CommentStatus };
+  }
+  return { kind: 'rejected', reason: 'not_found' };
+}
+
 /** What the server knows about a comment beyond its public JSON. */
 export interface CommentRecord {
   id: string;
@@ -58,7 +69,7 @@ export const CONFLICT_WINDOW_MS = 10_000;
 export interface PageRequest {
   order: 'oldest' | 'newest';
   limit: number;
-  /** Creation offset of the last comment of the previous page. */
+  /** Creation time (ms) of the last comment of the previous page. */
   after: number | undefined;
 }
 
@@ -203,13 +214,7 @@ export class CommentStore {
         previous: previous as CommentStatus,
       };
     }
-    if (status === 'same') return { kind: 'unchanged', comment: JSON.parse(String(a)) };
-    const reason = String(a);
-    if (reason === 'decided') return { kind: 'rejected', reason: 'decided' };
-    if (reason.startsWith('wrong_status:')) {
-      return { kind: 'rejected', reason: 'wrong_status', current: reason.slice('wrong_status:'.length) as CommentStatus };
-    }
-    return { kind: 'rejected', reason: 'not_found' };
+    return unchangedOrRejected(status, a);
   }
 
   /** Records a moderation decision that changed no status (flags or reports dismissed). */
@@ -238,12 +243,7 @@ export class CommentStore {
     );
     const [status, a, b, json] = reply as [string, string | number, string, string];
     if (status === 'ok') return { kind: 'changed', offset: Number(a), epoch: b, comment: JSON.parse(json), eventType: null, previous: 'visible' };
-    if (status === 'same') return { kind: 'unchanged', comment: JSON.parse(String(a)) };
-    const reason = String(a);
-    if (reason === 'decided') return { kind: 'rejected', reason: 'decided' };
-    return reason.startsWith('wrong_status:')
-      ? { kind: 'rejected', reason: 'wrong_status', current: reason.slice('wrong_status:'.length) as CommentStatus }
-      : { kind: 'rejected', reason: 'not_found' };
+    return unchangedOrRejected(status, a);
   }
 
   /** A reader's own comments in this thread that wait for a moderator (oldest first). */

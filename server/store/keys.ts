@@ -12,11 +12,11 @@ export function createKeys(prefix: string) {
   return {
     prefix,
     thread: {
-      /** hash: epoch, offset, title, url, createdAt, locked */
+      /** hash: epoch, offset, title, url, createdAt, lastCreatedMs, locked, slowMode, premod */
       meta: (threadId: string) => `${t(threadId)}:meta`,
       /** stream: one entry per change, id `<offset>-0`, fields type + comment JSON */
       log: (threadId: string) => `${t(threadId)}:log`,
-      /** zset: readable comments scored by the offset that created them (the paging cursor) */
+      /** zset: readable comments scored by creation time in ms, unique per thread (the paging cursor) */
       visible: (threadId: string) => `${t(threadId)}:visible`,
       /** zset: comments waiting for a moderator, scored by creation time */
       pending: (threadId: string) => `${t(threadId)}:pending`,
@@ -93,7 +93,7 @@ export function createKeys(prefix: string) {
       handles: `${u}:handles`,
       /** zset (all scores 0): lower-case handles, for prefix search with ZRANGEBYLEX */
       handlesLex: `${u}:handles-lex`,
-      /** hash: until (ms, '' = permanent), reason, by, at; expires with the ban */
+      /** string: the ban (JSON); expires when the ban ends */
       ban: (userId: string) => `${u}:ban:${userId}`,
       /** zset: the user's comment ids in the last day (for "ban and remove recent comments") */
       recentComments: (userId: string) => `${u}:recent:${userId}`,

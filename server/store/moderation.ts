@@ -16,6 +16,18 @@ export type { QueueName };
 export const DEFAULT_WORDLISTS: Wordlists = { banned: [], suspect: [], suspectAction: 'hold', builtinProfanity: 'off' };
 export const DEFAULT_SETTINGS: ModerationSettings = { premodNewUsers: 0 };
 
+/** A stored ban (JSON), or null when there is none or it has ended. */
+export function activeBanFrom(json: string | null): Ban | null {
+  if (!json) return null;
+  const ban = JSON.parse(json) as Ban;
+  return ban.until && Date.parse(ban.until) <= Date.now() ? null : ban;
+}
+
+/** Stored site settings (JSON) over the defaults. */
+export function settingsFrom(json: string | null): ModerationSettings {
+  return json ? { ...DEFAULT_SETTINGS, ...(JSON.parse(json) as Partial<ModerationSettings>) } : DEFAULT_SETTINGS;
+}
+
 export interface StoredReport {
   reason: 'spam' | 'abuse' | 'off_topic' | 'other';
   note: string | null;
@@ -52,18 +64,16 @@ export class ModerationStore {
     await this.redis.multi().zadd(k.queue(queue), 'NX', at, commentId).zadd(k.threadQueue(queue, threadId), 'NX', at, commentId).exec();
   }
 
-  async dequeue(queues: readonly QueueName[], commentId: string, threadId: string): Promise<void> {
+  /**
+   * Takes an item off these queues (and their thread views). Returns whether
+   * it was in any of them: of two callers racing, only one gets true.
+   */
+  async dequeue(queues: readonly QueueName[], commentId: string, threadId: string): Promise<boolean> {
     const k = this.keys.moderation;
     const tx = this.redis.multi();
     for (const q of queues) tx.zrem(k.queue(q), commentId).zrem(k.threadQueue(q, threadId), commentId);
-    await tx.exec();
-  }
-
-  /** Takes an item off a queue; true only for the caller that actually removed it. */
-  async dequeueFirst(queue: QueueName, commentId: string, threadId: string): Promise<boolean> {
-    const k = this.keys.moderation;
-    const results = (await this.redis.multi().zrem(k.queue(queue), commentId).zrem(k.threadQueue(queue, threadId), commentId).exec()) ?? [];
-    return Number(results[0]?.[1]) === 1;
+    const results = (await tx.exec()) ?? [];
+    return results.some(([, removed], i) => i % 2 === 0 && Number(removed) === 1);
   }
 
   async queuePage(queue: QueueName, threadId: string | undefined, cursor: number | undefined, limit: number) {
@@ -137,11 +147,11 @@ export class ModerationStore {
 
   // ---- bans ----
 
+  /** A ban is one string that expires with the ban (permanent bans do not expire). */
   async ban(ban: Ban): Promise<void> {
     const key = this.keys.user.ban(ban.userId);
-    const tx = this.redis.multi().del(key).hset(key, 'json', JSON.stringify(ban));
-    if (ban.until) tx.pexpireat(key, Date.parse(ban.until));
-    await tx.exec();
+    if (ban.until) await this.redis.set(key, JSON.stringify(ban), 'PXAT', Date.parse(ban.until));
+    else await this.redis.set(key, JSON.stringify(ban));
   }
 
   async unban(userId: string): Promise<boolean> {
@@ -149,10 +159,7 @@ export class ModerationStore {
   }
 
   async activeBan(userId: string): Promise<Ban | null> {
-    const json = await this.redis.hget(this.keys.user.ban(userId), 'json');
-    if (!json) return null;
-    const ban = JSON.parse(json) as Ban;
-    return ban.until && Date.parse(ban.until) <= Date.now() ? null : ban;
+    return activeBanFrom(await this.redis.get(this.keys.user.ban(userId)));
   }
 
   // ---- word lists and settings ----
@@ -168,8 +175,7 @@ export class ModerationStore {
   }
 
   async settings(): Promise<ModerationSettings> {
-    const json = await this.redis.get(this.keys.moderation.settings);
-    return json ? { ...DEFAULT_SETTINGS, ...(JSON.parse(json) as Partial<ModerationSettings>) } : DEFAULT_SETTINGS;
+    return settingsFrom(await this.redis.get(this.keys.moderation.settings));
   }
 
   async setSettings(settings: ModerationSettings): Promise<void> {

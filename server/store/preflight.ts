@@ -1,7 +1,7 @@
 import type { Redis } from 'ioredis';
 import type { Ban, ModerationSettings } from '../../client/contract/index.ts';
 import type { Keys } from './keys.ts';
-import { DEFAULT_SETTINGS } from './moderation.ts';
+import { activeBanFrom, settingsFrom } from './moderation.ts';
 
 /** Everything a post is checked against before it is attempted. */
 export interface PostContext {
@@ -15,28 +15,25 @@ export interface PostContext {
   wordlistsVersion: number;
 }
 
-/** Reads it all in one round trip. */
+/** Reads it all in one round trip; the retry lookup only when there is a clientId. */
 export async function loadPostContext(redis: Redis, keys: Keys, q: { threadId: string; userId: string; clientId: string | undefined }): Promise<PostContext> {
   const pipeline = redis
     .pipeline()
     .hmget(keys.thread.meta(q.threadId), 'locked', 'slowMode', 'premod')
-    .hget(keys.user.ban(q.userId), 'json')
+    .get(keys.user.ban(q.userId))
     .hget(keys.user.record(q.userId), 'approved')
     .get(keys.moderation.settings)
-    .get(keys.moderation.wordlistsVersion)
-    .get(q.clientId ? keys.thread.idempotency(q.threadId, q.userId, q.clientId) : keys.thread.idempotency(q.threadId, q.userId, '-'));
+    .get(keys.moderation.wordlistsVersion);
+  if (q.clientId) pipeline.get(keys.thread.idempotency(q.threadId, q.userId, q.clientId));
   const results = (await pipeline.exec()) ?? [];
   for (const [err] of results) if (err) throw err;
   const [locked, slowMode, premod] = results[0]![1] as (string | null)[];
-  const banJson = results[1]![1] as string | null;
-  const ban = banJson ? (JSON.parse(banJson) as Ban) : null;
-  const settingsJson = results[3]![1] as string | null;
   return {
-    existingCommentId: q.clientId ? ((results[5]![1] as string | null) ?? null) : null,
+    existingCommentId: (results[5]?.[1] as string | null | undefined) ?? null,
     thread: { locked: locked === '1', slowModeSeconds: Number(slowMode ?? 0), premod: premod === '1' },
-    ban: ban && (!ban.until || Date.parse(ban.until) > Date.now()) ? ban : null,
+    ban: activeBanFrom(results[1]![1] as string | null),
     approvedCount: Number(results[2]![1] ?? 0),
-    settings: settingsJson ? { ...DEFAULT_SETTINGS, ...(JSON.parse(settingsJson) as Partial<ModerationSettings>) } : DEFAULT_SETTINGS,
+    settings: settingsFrom(results[3]![1] as string | null),
     wordlistsVersion: Number(results[4]![1] ?? 0),
   };
 }

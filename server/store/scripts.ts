@@ -78,8 +78,4 @@ export class Scripts {
     }
     return source.command;
   }
-
-  static names(): string[] {
-    return SOURCES.map((s) => s.name);
-  }
 }

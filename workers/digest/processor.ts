@@ -1,8 +1,8 @@
-import type { ThreadRef, WebhookPayload } from '../../client/contract/index.ts';
+import type { ThreadRef } from '../../client/contract/index.ts';
 import type { Deps } from '../../server/context.ts';
 import { renderDigestEmail } from '../email/render.ts';
-import { channelsFor } from '../notify/channels.ts';
-import { digestKey, jobIds, type DigestJob } from '../queues.ts';
+import { channelsFor, queueDeliveries } from '../notify/channels.ts';
+import { digestKey, type DigestJob } from '../queues.ts';
 
 export function digestSummary(count: number, threads: number): string {
   return `${count} more ${count === 1 ? 'mention or reply' : 'mentions and replies'} in ${threads} ${threads === 1 ? 'thread' : 'threads'}`;
@@ -23,15 +23,11 @@ export async function processDigest(deps: Deps, job: DigestJob): Promise<{ count
   if (channels && items.length > 0) {
     const threads = [...new Map(items.map((n) => [n.thread.id, n.thread] as [string, ThreadRef])).values()];
     const summary = digestSummary(items.length, threads.length);
-    const key = digestKey(job.recipientId, job.windowEndsAt);
-    if (channels.email) {
-      const mail = renderDigestEmail(summary, items);
-      await deps.queues.email.add('email', { recipientId: job.recipientId, messageId: key, to: channels.email, ...mail }, { jobId: jobIds.email(key) });
-    }
-    if (channels.webhook) {
-      const payload: WebhookPayload = { type: 'digest', recipient: channels.recipient, summary, count: items.length, threads, notifications: items };
-      await deps.queues.webhook.add('webhook', { recipientId: job.recipientId, webhookId: key, body: JSON.stringify(payload) }, { jobId: jobIds.webhook(key) });
-    }
+    await queueDeliveries(deps, channels, {
+      messageKey: digestKey(job.recipientId, job.windowEndsAt),
+      email: () => renderDigestEmail(summary, items),
+      webhook: () => ({ type: 'digest', recipient: channels.recipient, summary, count: items.length, threads, notifications: items }),
+    });
   }
   await notifications.trimDigest(job.recipientId, ids.length);
   return { count: items.length };

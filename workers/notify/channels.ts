@@ -1,5 +1,7 @@
-import type { UserRef } from '../../client/contract/index.ts';
+import type { Preferences, UserRef, WebhookPayload } from '../../client/contract/index.ts';
 import type { Deps } from '../../server/context.ts';
+import type { RenderedEmail } from '../email/render.ts';
+import { jobIds } from '../queues.ts';
 
 export interface Channels {
   recipient: UserRef;
@@ -8,17 +10,45 @@ export interface Channels {
   webhook: boolean;
 }
 
-/** The out-of-band channels open for a recipient right now, or null if none. */
-export async function channelsFor(deps: Deps, recipientId: string): Promise<Channels | null> {
+/**
+ * The out-of-band channels open for a recipient right now, or null if none.
+ * Pass the preferences when the caller already read them.
+ */
+export async function channelsFor(deps: Deps, recipientId: string, known?: Preferences): Promise<Channels | null> {
   const { smtpUrl, webhookUrl } = deps.config.notify;
   if (!smtpUrl && !webhookUrl) return null;
   const [contact, prefs] = await Promise.all([
     deps.store.users.contact(recipientId),
-    deps.store.notifications.preferences(recipientId),
+    known ?? deps.store.notifications.preferences(recipientId),
   ]);
   if (!contact) return null;
   const email = smtpUrl && prefs.email && contact.email ? contact.email : null;
   const webhook = Boolean(webhookUrl) && prefs.webhook;
   if (!email && !webhook) return null;
   return { recipient: { id: contact.id, handle: contact.handle, name: contact.name }, email, webhook };
+}
+
+/**
+ * Queues one message on every open channel. `messageKey` names the message
+ * (a notification or a window's digest): it is the email's Message-ID, the
+ * webhook-id, and part of both job ids, so queueing it again adds nothing.
+ */
+export async function queueDeliveries(
+  deps: Deps,
+  channels: Channels,
+  message: { messageKey: string; email: () => RenderedEmail; webhook: () => WebhookPayload },
+): Promise<void> {
+  const recipientId = channels.recipient.id;
+  const jobs: Promise<unknown>[] = [];
+  if (channels.email) {
+    jobs.push(
+      deps.queues.email.add('email', { recipientId, messageId: message.messageKey, to: channels.email, ...message.email() }, { jobId: jobIds.email(message.messageKey) }),
+    );
+  }
+  if (channels.webhook) {
+    jobs.push(
+      deps.queues.webhook.add('webhook', { recipientId, webhookId: message.messageKey, body: JSON.stringify(message.webhook()) }, { jobId: jobIds.webhook(message.messageKey) }),
+    );
+  }
+  await Promise.all(jobs);
 }

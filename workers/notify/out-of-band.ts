@@ -1,17 +1,17 @@
-import type { WebhookPayload } from '../../client/contract/index.ts';
+import type { Preferences } from '../../client/contract/index.ts';
 import type { Deps } from '../../server/context.ts';
 import type { StoredNotification } from '../../server/store/notifications.ts';
 import { renderNotificationEmail } from '../email/render.ts';
 import { jobIds } from '../queues.ts';
-import { channelsFor } from './channels.ts';
+import { channelsFor, queueDeliveries } from './channels.ts';
 
 /**
  * Email and webhook for one notification: sent now while the recipient is
  * under NOTIFY_MAX_PER_WINDOW in the current window, otherwise folded into a
  * digest sent when the window ends (one digest job per window: its id says so).
  */
-export async function sendOutOfBand(deps: Deps, recipientId: string, n: StoredNotification): Promise<void> {
-  const channels = await channelsFor(deps, recipientId);
+export async function sendOutOfBand(deps: Deps, recipientId: string, n: StoredNotification, prefs?: Preferences): Promise<void> {
+  const channels = await channelsFor(deps, recipientId, prefs);
   if (!channels) return;
   const { maxPerWindow, windowMs } = deps.config.notify;
   const now = Date.now();
@@ -24,12 +24,9 @@ export async function sendOutOfBand(deps: Deps, recipientId: string, n: StoredNo
     );
     return;
   }
-  if (channels.email) {
-    const mail = renderNotificationEmail(n);
-    await deps.queues.email.add('email', { recipientId, messageId: n.id, to: channels.email, ...mail }, { jobId: jobIds.email(n.id) });
-  }
-  if (channels.webhook) {
-    const payload: WebhookPayload = { type: 'notification', recipient: channels.recipient, notification: n };
-    await deps.queues.webhook.add('webhook', { recipientId, webhookId: n.id, body: JSON.stringify(payload) }, { jobId: jobIds.webhook(n.id) });
-  }
+  await queueDeliveries(deps, channels, {
+    messageKey: n.id,
+    email: () => renderNotificationEmail(n),
+    webhook: () => ({ type: 'notification', recipient: channels.recipient, notification: n }),
+  });
 }

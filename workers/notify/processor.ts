@@ -36,7 +36,7 @@ export async function processNotify(deps: Deps, job: NotifyJob): Promise<{ deliv
     }
     // Also on a re-run: the first run may have died between the inbox and here.
     // Admission and channel jobs are idempotent, so nothing goes out twice.
-    await sendOutOfBand(deps, r.userId, notification);
+    await sendOutOfBand(deps, r.userId, notification, r.prefs);
   }
   return { delivered };
 }

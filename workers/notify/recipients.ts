@@ -1,4 +1,4 @@
-import type { NotificationKind } from '../../client/contract/index.ts';
+import type { NotificationKind, Preferences } from '../../client/contract/index.ts';
 import type { Deps } from '../../server/context.ts';
 import { MAX_MENTIONS } from '../../server/domain/mentions.ts';
 import type { CommentRecord } from '../../server/store/comments.ts';
@@ -6,6 +6,8 @@ import type { CommentRecord } from '../../server/store/comments.ts';
 export interface Recipient {
   userId: string;
   kind: NotificationKind;
+  /** Read to apply mutes and blocks; reused to pick out-of-band channels. */
+  prefs: Preferences;
 }
 
 /**
@@ -32,7 +34,7 @@ export async function resolveRecipients(deps: Deps, record: CommentRecord): Prom
     const prefs = await deps.store.notifications.preferences(userId);
     if (prefs.mutedThreads.includes(record.threadId)) continue;
     if (prefs.blockedUsers.includes(record.authorId)) continue;
-    recipients.push({ userId, kind });
+    recipients.push({ userId, kind, prefs });
   }
   return recipients;
 }

@@ -42,8 +42,7 @@ export async function moderateComment(
       if (record.status === 'visible') {
         // Approving a published comment clears its flags and reports. Taking it
         // off the queues is atomic, so of two moderators only one does it.
-        const cleared = await Promise.all([moderation.dequeueFirst('flagged', record.id, threadId), moderation.dequeueFirst('reported', record.id, threadId)]);
-        if (!cleared.some(Boolean)) return afterTheFact(mod.id, input.action, record);
+        if (!(await moderation.dequeue(['flagged', 'reported'], record.id, threadId))) return afterTheFact(mod.id, input.action, record);
         await Promise.all([comments.setModeration(threadId, record.id, { ...decision, status: 'visible' }), moderation.clearReports(record.id)]);
         await finish(deps, input.action, decision, record.comment, 'visible', 'visible');
         return { comment: record.comment };
@@ -68,19 +67,19 @@ export async function moderateComment(
   }
   const after = result.comment.status;
   const now = deps.now().getTime();
+  // The decision is stored; these only follow from it and go to Redis together.
+  const followUps: Promise<unknown>[] = [];
   if (input.action === 'reject') {
-    await moderation.dequeue(['pending', 'flagged', 'reported'], record.id, threadId);
-    await moderation.enqueue('rejected', record.id, threadId, now);
+    followUps.push(moderation.dequeue(['pending', 'flagged', 'reported'], record.id, threadId), moderation.enqueue('rejected', record.id, threadId, now));
     // Readers never saw a pending comment; its author should hear it was turned down.
-    if (result.previous === 'pending') await deps.modFeed.tellAuthor(result.comment);
+    if (result.previous === 'pending') followUps.push(deps.modFeed.tellAuthor(result.comment));
   } else if (input.action === 'approve' || input.action === 'restore') {
-    await moderation.dequeue(ALL_QUEUES, record.id, threadId);
-    await moderation.clearReports(record.id);
+    followUps.push(moderation.dequeue(ALL_QUEUES, record.id, threadId), moderation.clearReports(record.id));
     if (input.action === 'approve') {
-      await deps.store.users.notePublished(record.authorId);
-      await afterWrite(deps, { role: 'commenter' }, result.comment, 'approved');
+      followUps.push(deps.store.users.notePublished(record.authorId), afterWrite(deps, { role: 'commenter' }, result.comment, 'approved'));
     }
   }
+  await Promise.all(followUps);
   await finish(deps, input.action, decision, result.comment, record.status, after);
   return { comment: result.comment };
 }
