@@ -127,6 +127,15 @@ describe('the /moderation namespace', () => {
     }
   });
 
+  it('disconnects a moderator when the token expires, saying why first', async () => {
+    const mod = await makeUser({ handle: 'acl_short_lived', role: 'moderator', ttlSeconds: 2 });
+    const { socket } = await modSocket(mod);
+    const told = new Promise<{ reason: string }>((resolve) => socket!.once('auth:expired', resolve));
+    const disconnected = new Promise<string>((resolve) => socket!.once('disconnect', resolve));
+    expect((await told).reason).toMatch(/expired/i);
+    expect(await disconnected).toBe('io server disconnect');
+  });
+
   it('checks on every event, not only at connect: a moderator banned mid-session is refused at once', async () => {
     const mod = await makeUser({ handle: 'acl_soon_banned', role: 'moderator' });
     const { socket } = await modSocket(mod);

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { ErrorBodySchema } from './errors.ts';
+import { serverEvents } from './events.ts';
 import {
   CommentIdSchema,
   CommentSchema,
@@ -174,6 +175,8 @@ export const modClientEvents = {
 
 export const modServerEvents = {
   'mod:event': ModEventSchema,
+  /** Same as on the reader socket: the token expired and the server disconnects right after. */
+  'auth:expired': serverEvents['auth:expired'],
 } as const;
 
 export type ModClientEventName = keyof typeof modClientEvents;
@@ -183,7 +186,9 @@ type ModAck<R> = ({ ok: true } & R) | { ok: false; error: z.infer<typeof ErrorBo
 export type ModClientToServerEvents = {
   [E in ModClientEventName]: (payload: ModEventRequest<E>, ack: (res: ModAck<ModEventResponse<E>>) => void) => void;
 };
-export type ModServerToClientEvents = { 'mod:event': (event: ModEvent) => void };
+export type ModServerToClientEvents = {
+  [E in keyof typeof modServerEvents]: (payload: z.output<(typeof modServerEvents)[E]>) => void;
+};
 
 export const MODERATION_NAMESPACE = '/moderation';
 export const modRooms = {

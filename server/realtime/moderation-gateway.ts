@@ -1,13 +1,14 @@
 import type { Namespace, Socket } from 'socket.io';
 import { MODERATION_NAMESPACE, modRooms, type ModClientToServerEvents, type ModServerToClientEvents } from '../../client/contract/index.ts';
 import { requireModerator, type AuthUser, type Deps } from '../context.ts';
-import { errors, toAppError } from '../errors.ts';
-import { authenticate } from '../usecases/authenticate.ts';
+import { errors } from '../errors.ts';
 import { banUser, unbanUser } from '../usecases/moderation/ban-user.ts';
 import { claimItem, releaseItem } from '../usecases/moderation/claims.ts';
 import { moderateComment } from '../usecases/moderation/moderate-comment.ts';
 import { updateThreadSettings } from '../usecases/update-thread-settings.ts';
 import { handleMod } from './handle.ts';
+import { armExpiry, clearExpiry } from './session.ts';
+import { actorFromHandshake, connectionRefused } from './socket-auth.ts';
 import type { InterServerEvents, IoServer, SocketData } from './types.ts';
 
 type ModSocket = Socket<ModClientToServerEvents, ModServerToClientEvents, InterServerEvents, SocketData>;
@@ -22,26 +23,17 @@ export function attachModerationGateway(io: IoServer, deps: Deps): void {
 
   nsp.use(async (socket, next) => {
     try {
-      const token: unknown = (socket.handshake.auth as Record<string, unknown> | undefined)?.token;
-      const actor = typeof token === 'string' && token ? await authenticate(deps, token) : null;
-      socket.data.actor = requireModerator(actor);
+      socket.data.actor = requireModerator(await actorFromHandshake(deps, socket));
       next();
     } catch (err) {
-      const error = toAppError(err);
-      const failure = new Error(error.message) as Error & { data: unknown };
-      failure.data = error.toBody();
-      next(failure);
+      next(connectionRefused(deps, err));
     }
   });
 
   nsp.on('connection', (socket: ModSocket) => {
     void socket.join(modRooms.all);
-    const expiresAt = socket.data.actor?.expiresAt;
-    if (expiresAt) {
-      const timer = setTimeout(() => socket.disconnect(true), Math.min(Math.max(0, expiresAt.getTime() - Date.now()), 2 ** 31 - 1));
-      timer.unref();
-      socket.on('disconnect', () => clearTimeout(timer));
-    }
+    armExpiry(socket, socket.data.actor!.expiresAt);
+    socket.on('disconnect', () => clearExpiry(socket));
     deps.store.moderation.queueCounts().then(
       (counts) => socket.emit('mod:event', { type: 'queues', counts }),
       () => {},

@@ -1,11 +1,11 @@
-import type { IoSocket } from './types.ts';
+import type { Socket } from 'socket.io';
 
 // setTimeout cannot wait longer than ~24.8 days; longer tokens re-arm.
 const MAX_TIMER_MS = 2 ** 31 - 1;
-const timers = new WeakMap<IoSocket, NodeJS.Timeout>();
+const timers = new WeakMap<Socket, NodeJS.Timeout>();
 
-/** Disconnects the socket when its token expires, telling it why first. */
-export function armExpiry(socket: IoSocket, expiresAt: Date): void {
+/** Disconnects the socket (of any namespace) when its token expires, telling it why first. */
+export function armExpiry(socket: Socket, expiresAt: Date): void {
   clearExpiry(socket);
   const wait = expiresAt.getTime() - Date.now();
   const timer = setTimeout(() => {
@@ -17,7 +17,7 @@ export function armExpiry(socket: IoSocket, expiresAt: Date): void {
   timers.set(socket, timer);
 }
 
-export function clearExpiry(socket: IoSocket): void {
+export function clearExpiry(socket: Socket): void {
   const timer = timers.get(socket);
   if (timer) clearTimeout(timer);
   timers.delete(socket);
