@@ -38,6 +38,17 @@ function socketFrom(ip: string, token?: string, origin?: string): Promise<Client
   return connectSocket(server.url, token, { extraHeaders: { 'x-forwarded-for': ip, ...(origin ? { origin } : {}) } });
 }
 
+type Refusal = { code: string; details?: { scope: string } };
+
+/** One connection attempt from `ip`: the refusal's data, or 'connected' (then closed at once). */
+function attempt(ip: string, token?: string): Promise<Refusal | 'connected' | undefined> {
+  return new Promise((resolve) => {
+    const s = connect(server.url, { transports: ['websocket'], forceNew: true, reconnection: false, auth: token ? { token } : {}, extraHeaders: { 'x-forwarded-for': ip } });
+    s.once('connect', () => (s.disconnect(), resolve('connected')));
+    s.once('connect_error', (err) => (s.disconnect(), resolve((err as { data?: Refusal }).data)));
+  });
+}
+
 describe('event flood', () => {
   it('refuses events over 20/s (burst 40) and disconnects a socket sending 1,000 in a second, while others keep posting', async () => {
     const ip = freshIp();
@@ -100,26 +111,26 @@ describe('connection caps', () => {
   it('allows at most 4 open connections per client IP', async () => {
     const ip = freshIp();
     const open = await Promise.all(Array.from({ length: 4 }, () => socketFrom(ip)));
-    const refused = await new Promise<{ data?: { code: string; details?: { scope: string } } }>((resolve) => {
-      const s = connect(server.url, { transports: ['websocket'], forceNew: true, reconnection: false, extraHeaders: { 'x-forwarded-for': ip } });
-      s.once('connect_error', (err) => (s.disconnect(), resolve(err as never)));
-      s.once('connect', () => (s.disconnect(), resolve({})));
-    });
-    expect(refused.data).toMatchObject({ code: 'rate_limited', details: { scope: 'connections_per_ip' } });
+    expect(await attempt(ip)).toMatchObject({ code: 'rate_limited', details: { scope: 'connections_per_ip' } });
     for (const s of open) s.disconnect();
+  });
+
+  it('gives the IP its slot back when the user cap refuses (both caps are tried at once)', async () => {
+    const u = await makeUser();
+    const open = [await socketFrom(freshIp(), u.token), await socketFrom(freshIp(), u.token), await socketFrom(freshIp(), u.token)];
+    const ip = freshIp();
+    for (let i = 0; i < 2; i++) expect(await attempt(ip, u.token)).toMatchObject({ details: { scope: 'connections_per_user' } });
+    // All 4 of the IP's slots are still free: the refused attempts held none.
+    const fromIp = await Promise.all(Array.from({ length: 4 }, () => socketFrom(ip)));
+    for (const s of [...open, ...fromIp]) s.disconnect();
   });
 
   it('limits new connections per IP per minute', async () => {
     const ip = freshIp();
     const codes: (string | undefined)[] = [];
     for (let i = 0; i < 7; i++) {
-      codes.push(
-        await new Promise<string | undefined>((resolve) => {
-          const s = connect(server.url, { transports: ['websocket'], forceNew: true, reconnection: false, extraHeaders: { 'x-forwarded-for': ip } });
-          s.once('connect', () => (s.disconnect(), resolve('connected')));
-          s.once('connect_error', (err) => (s.disconnect(), resolve((err as { data?: { code: string } }).data?.code)));
-        }),
-      );
+      const result = await attempt(ip);
+      codes.push(typeof result === 'object' ? result.code : result);
     }
     expect(codes.slice(0, 6)).toEqual(Array(6).fill('connected'));
     expect(codes[6]).toBe('rate_limited');

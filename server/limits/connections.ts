@@ -11,6 +11,13 @@ interface Held {
   keys: string[];
 }
 
+interface Cap {
+  key: string;
+  max: number;
+  scope: 'connections_per_user' | 'connections_per_ip';
+  what: string;
+}
+
 /**
  * Connection limits across all servers: new connections per IP per minute
  * (rate-limiter-flexible), and open sockets per user and per IP (a sorted
@@ -59,23 +66,30 @@ export class ConnectionLimits {
     }
   }
 
-  /** Takes a slot for this socket under its user's and IP's caps, or throws `rate_limited`. */
+  /**
+   * Takes a slot for this socket under its user's and IP's caps, or throws
+   * `rate_limited`. Both caps are tried at once (one round trip, not two);
+   * a slot taken under one cap is given back when the other refuses.
+   */
   async admit(socketId: string, userId: string | undefined, ip: string): Promise<void> {
     const { connectionsPerUser, connectionsPerIp } = this.config.limits;
-    const taken: string[] = [];
-    const caps: [string, number, string][] = [[this.keys.openSockets.ip(ip), connectionsPerIp, 'connections from your network']];
-    if (userId) caps.unshift([this.keys.openSockets.user(userId), connectionsPerUser, 'open connections for this account']);
-    for (const [key, max, what] of caps) {
-      const admitted = await this.scripts.run(this.redis, 'admit-socket', [key], [socketId, Date.now(), TTL_MS, max]);
-      if (Number(admitted) !== 1) {
-        await this.release(socketId, taken);
-        throw new AppError('rate_limited', `Too many ${what} (at most ${max}); close one and try again`, {
-          details: { scope: userId && key === caps[0]![0] ? 'connections_per_user' : 'connections_per_ip', limit: max },
-        });
-      }
-      taken.push(key);
+    const caps: Cap[] = [{ key: this.keys.openSockets.ip(ip), max: connectionsPerIp, scope: 'connections_per_ip', what: 'connections from your network' }];
+    if (userId) caps.unshift({ key: this.keys.openSockets.user(userId), max: connectionsPerUser, scope: 'connections_per_user', what: 'open connections for this account' });
+    const now = Date.now();
+    const replies = await Promise.allSettled(caps.map((c) => this.scripts.run(this.redis, 'admit-socket', [c.key], [socketId, now, TTL_MS, c.max])));
+    const admitted = replies.map((r) => r.status === 'fulfilled' && Number(r.value) === 1);
+    const taken = caps.filter((_, i) => admitted[i]);
+    if (taken.length === caps.length) {
+      this.held.set(socketId, { keys: taken.map((c) => c.key) });
+      return;
     }
-    this.held.set(socketId, { keys: taken });
+    await this.release(socketId, taken.map((c) => c.key)).catch(() => {});
+    const failed = replies.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+    if (failed) throw failed.reason;
+    const refused = caps[admitted.indexOf(false)]!;
+    throw new AppError('rate_limited', `Too many ${refused.what} (at most ${refused.max}); close one and try again`, {
+      details: { scope: refused.scope, limit: refused.max },
+    });
   }
 
   async disconnected(socketId: string): Promise<void> {
