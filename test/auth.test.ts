@@ -3,21 +3,17 @@ import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signToken } from '../server/auth/tokens.ts';
 import { connectError, connectSocket, makeUser, ok, record, request as emit, sessionOf } from './support/clients.ts';
-import { startRedis, type TestRedis } from './support/redis.ts';
-import { startServer, TEST_SECRET, type TestServer } from './support/server.ts';
+import type { TestRedis } from './support/redis.ts';
+import { startRedisAndServer, stopServerAndRedis, TEST_SECRET, type TestServer } from './support/server.ts';
 
 let redis: TestRedis;
 let server: TestServer;
 
 beforeAll(async () => {
-  redis = await startRedis();
-  server = await startServer(redis.url);
+  ({ redis, server } = await startRedisAndServer());
 });
 
-afterAll(async () => {
-  await server?.close();
-  await redis?.stop();
-});
+afterAll(() => stopServerAndRedis(server, redis));
 
 const key = (s: string) => new TextEncoder().encode(s);
 const nowS = () => Math.floor(Date.now() / 1000);

@@ -2,8 +2,8 @@ import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CommentPageSchema, CommentSchema } from '../client/contract/index.ts';
 import { makeUser, type TestUser } from './support/clients.ts';
-import { startRedis, type TestRedis } from './support/redis.ts';
-import { startServer, type TestServer } from './support/server.ts';
+import type { TestRedis } from './support/redis.ts';
+import { startRedisAndServer, stopServerAndRedis, type TestServer } from './support/server.ts';
 
 let redis: TestRedis;
 let server: TestServer;
@@ -20,17 +20,13 @@ async function post(user: TestUser, threadId: string, body: Record<string, unkno
 }
 
 beforeAll(async () => {
-  redis = await startRedis();
-  server = await startServer(redis.url);
+  ({ redis, server } = await startRedisAndServer());
   alice = await makeUser({ name: 'Alice Liddell' });
   bob = await makeUser({ name: 'Bob Stone' });
   mod = await makeUser({ role: 'moderator' });
 });
 
-afterAll(async () => {
-  await server?.close();
-  await redis?.stop();
-});
+afterAll(() => stopServerAndRedis(server, redis));
 
 describe('POST /api/threads/:threadId/comments', () => {
   it('stores a comment and answers 201 with the contract shape', async () => {

@@ -2,8 +2,8 @@ import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ThreadResponseSchema } from '../client/contract/index.ts';
 import { makeUser, type TestUser } from './support/clients.ts';
-import { startRedis, type TestRedis } from './support/redis.ts';
-import { startServer, type TestServer } from './support/server.ts';
+import type { TestRedis } from './support/redis.ts';
+import { startRedisAndServer, stopServerAndRedis, type TestServer } from './support/server.ts';
 
 let redis: TestRedis;
 let server: TestServer;
@@ -12,17 +12,13 @@ let mod: TestUser;
 let admin: TestUser;
 
 beforeAll(async () => {
-  redis = await startRedis();
-  server = await startServer(redis.url);
+  ({ redis, server } = await startRedisAndServer());
   commenter = await makeUser();
   mod = await makeUser({ role: 'moderator' });
   admin = await makeUser({ role: 'admin' });
 });
 
-afterAll(async () => {
-  await server?.close();
-  await redis?.stop();
-});
+afterAll(() => stopServerAndRedis(server, redis));
 
 const put = (threadId: string, body: unknown, user?: TestUser) => {
   const req = request(server.url).put(`/api/threads/${threadId}`);

@@ -2,8 +2,8 @@ import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MAX_MENTIONS, parseMentionCandidates } from '../server/domain/mentions.ts';
 import { makeUser, type TestUser } from './support/clients.ts';
-import { startRedis, type TestRedis } from './support/redis.ts';
-import { startServer, type TestServer } from './support/server.ts';
+import type { TestRedis } from './support/redis.ts';
+import { startRedisAndServer, stopServerAndRedis, type TestServer } from './support/server.ts';
 
 describe('parseMentionCandidates', () => {
   it.each([
@@ -36,8 +36,7 @@ describe('mentions on posted comments', () => {
   const people: TestUser[] = [];
 
   beforeAll(async () => {
-    redis = await startRedis();
-    server = await startServer(redis.url);
+    ({ redis, server } = await startRedisAndServer());
     author = await makeUser({ handle: 'ozziedesigner', name: 'ozziedesigner' });
     rock = await makeUser({ handle: 'itsonlyrocknroll', name: 'itsonlyrocknroll' });
     for (let i = 0; i < 12; i++) people.push(await makeUser({ handle: `person${i}`, name: `Person ${i}` }));
@@ -47,10 +46,7 @@ describe('mentions on posted comments', () => {
     }
   });
 
-  afterAll(async () => {
-    await server?.close();
-    await redis?.stop();
-  });
+  afterAll(() => stopServerAndRedis(server, redis));
 
   const post = (body: string, clientBody: Record<string, unknown> = {}) =>
     request(server.url)

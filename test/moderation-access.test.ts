@@ -3,8 +3,8 @@ import { io as connect, type Socket } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MODERATION_NAMESPACE, modClientEvents, restRoutes } from '../client/contract/index.ts';
 import { makeUser, type TestUser } from './support/clients.ts';
-import { startRedis, type TestRedis } from './support/redis.ts';
-import { startServer, type TestServer } from './support/server.ts';
+import type { TestRedis } from './support/redis.ts';
+import { startRedisAndServer, stopServerAndRedis, type TestServer } from './support/server.ts';
 
 /** Who may use moderation: every route and every event, for every kind of caller. */
 let redis: TestRedis;
@@ -19,8 +19,7 @@ const ADMIN_ONLY = new Set(['put /api/moderation/wordlists', 'put /api/moderatio
 const moderationRoutes = restRoutes.filter((r) => r.path.startsWith('/api/moderation'));
 
 beforeAll(async () => {
-  redis = await startRedis();
-  server = await startServer(redis.url);
+  ({ redis, server } = await startRedisAndServer());
   commenter = await makeUser({ handle: 'acl_commenter' });
   banned = await makeUser({ handle: 'acl_banned' });
   moderator = await makeUser({ handle: 'acl_mod', role: 'moderator' });
@@ -31,10 +30,7 @@ beforeAll(async () => {
   await request(server.url).post(`/api/moderation/users/${banned.id}/ban`).set('Authorization', `Bearer ${admin.token}`).send({ reason: 'test' }).expect(200);
 });
 
-afterAll(async () => {
-  await server?.close();
-  await redis?.stop();
-});
+afterAll(() => stopServerAndRedis(server, redis));
 
 const path = (p: string) =>
   p

@@ -1,21 +1,17 @@
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { restRoutes } from '../client/contract/index.ts';
-import { startRedis, type TestRedis } from './support/redis.ts';
-import { startServer, type TestServer } from './support/server.ts';
+import type { TestRedis } from './support/redis.ts';
+import { startRedisAndServer, stopServerAndRedis, type TestServer } from './support/server.ts';
 
 let redis: TestRedis;
 let server: TestServer;
 
 beforeAll(async () => {
-  redis = await startRedis();
-  server = await startServer(redis.url);
+  ({ redis, server } = await startRedisAndServer());
 });
 
-afterAll(async () => {
-  await server?.close();
-  await redis?.stop();
-});
+afterAll(() => stopServerAndRedis(server, redis));
 
 const samplePath = (path: string) => path.replace(':threadId', 'openapi-thread').replace(':commentId', 'openapi-thread~AAAAAAAAAAAA');
 

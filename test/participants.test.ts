@@ -1,16 +1,15 @@
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeUser, type TestUser } from './support/clients.ts';
-import { startRedis, type TestRedis } from './support/redis.ts';
-import { startServer, type TestServer } from './support/server.ts';
+import type { TestRedis } from './support/redis.ts';
+import { startRedisAndServer, stopServerAndRedis, type TestServer } from './support/server.ts';
 
 let redis: TestRedis;
 let server: TestServer;
 const users: Record<string, TestUser> = {};
 
 beforeAll(async () => {
-  redis = await startRedis();
-  server = await startServer(redis.url);
+  ({ redis, server } = await startRedisAndServer());
   for (const [handle, name] of [
     ['MattHartwell', 'Matt Hartwell'],
     ['matthias', 'Matthias K'],
@@ -27,10 +26,7 @@ beforeAll(async () => {
   await request(server.url).get('/api/threads/x').set('Authorization', `Bearer ${users.mattress_fan!.token}`).expect(200);
 });
 
-afterAll(async () => {
-  await server?.close();
-  await redis?.stop();
-});
+afterAll(() => stopServerAndRedis(server, redis));
 
 const ask = (prefix: string, user = users.asker!) =>
   request(server.url).get(`/api/threads/parts/participants`).query({ prefix }).set('Authorization', `Bearer ${user.token}`);

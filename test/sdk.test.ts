@@ -3,8 +3,8 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { connect, ThreadlineError, type ThreadlineClient } from '../client/sdk/index.ts';
 import type { ThreadEvent } from '../client/contract/index.ts';
 import { makeUser, type TestUser } from './support/clients.ts';
-import { startRedis, type TestRedis } from './support/redis.ts';
-import { startServer, type TestServer } from './support/server.ts';
+import type { TestRedis } from './support/redis.ts';
+import { startRedisAndServer, stopServerAndRedis, type TestServer } from './support/server.ts';
 import { eventually } from './support/wait.ts';
 
 let redis: TestRedis;
@@ -25,8 +25,7 @@ const restPost = (user: TestUser, threadId: string, body: string) =>
   request(server.url).post(`/api/threads/${threadId}/comments`).set('Authorization', `Bearer ${user.token}`).send({ body }).expect(201);
 
 beforeAll(async () => {
-  redis = await startRedis();
-  server = await startServer(redis.url);
+  ({ redis, server } = await startRedisAndServer());
   alice = await makeUser({ name: 'Alice' });
   bob = await makeUser({ name: 'Bob' });
 });
@@ -35,10 +34,7 @@ afterEach(() => {
   for (const c of clients.splice(0)) c.close();
 });
 
-afterAll(async () => {
-  await server?.close();
-  await redis?.stop();
-});
+afterAll(() => stopServerAndRedis(server, redis));
 
 describe('joinThread', () => {
   it('loads the newest page, then applies live events once, in order', async () => {

@@ -3,8 +3,8 @@ import { io as connect } from 'socket.io-client';
 import WebSocket from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connectError, connectSocket, makeUser, ok, record, request as emit, type ClientSocket } from './support/clients.ts';
-import { startRedis, type TestRedis } from './support/redis.ts';
-import { startServer, type TestServer } from './support/server.ts';
+import type { TestRedis } from './support/redis.ts';
+import { startRedisAndServer, stopServerAndRedis, type TestServer } from './support/server.ts';
 import { eventually } from './support/wait.ts';
 
 let redis: TestRedis;
@@ -12,8 +12,7 @@ let server: TestServer;
 const ORIGIN = 'https://news.example.com';
 
 beforeAll(async () => {
-  redis = await startRedis();
-  server = await startServer(redis.url, {
+  ({ redis, server } = await startRedisAndServer({
     SOCKET_EVENTS_PER_SECOND: '20',
     SOCKET_EVENT_BURST: '40',
     SOCKET_FLOOD_SECONDS: '10',
@@ -23,13 +22,10 @@ beforeAll(async () => {
     HANDSHAKES_PER_IP_PER_MINUTE: '6',
     TRUSTED_PROXIES: 'loopback',
     ALLOWED_ORIGINS: `${ORIGIN},https://www.example.com`,
-  });
+  }));
 });
 
-afterAll(async () => {
-  await server?.close();
-  await redis?.stop();
-});
+afterAll(() => stopServerAndRedis(server, redis));
 
 let ipN = 0;
 const freshIp = () => `198.51.100.${++ipN}`;

@@ -2,8 +2,8 @@ import request from 'supertest';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { ThreadEventSchema, type ThreadEvent } from '../client/contract/index.ts';
 import { connectSocket, makeUser, ok, record, request as emit, type ClientSocket, type TestUser } from './support/clients.ts';
-import { startRedis, type TestRedis } from './support/redis.ts';
-import { startServer, type TestServer } from './support/server.ts';
+import type { TestRedis } from './support/redis.ts';
+import { startRedisAndServer, stopServerAndRedis, type TestServer } from './support/server.ts';
 
 let redis: TestRedis;
 let server: TestServer;
@@ -21,8 +21,7 @@ async function socketFor(user?: TestUser): Promise<ClientSocket> {
 }
 
 beforeAll(async () => {
-  redis = await startRedis();
-  server = await startServer(redis.url);
+  ({ redis, server } = await startRedisAndServer());
   alice = await makeUser({ name: 'Alice' });
   bob = await makeUser({ name: 'Bob' });
   mod = await makeUser({ role: 'moderator' });
@@ -32,10 +31,7 @@ afterEach(() => {
   for (const s of open.splice(0)) s.disconnect();
 });
 
-afterAll(async () => {
-  await server?.close();
-  await redis?.stop();
-});
+afterAll(() => stopServerAndRedis(server, redis));
 
 describe('thread:join', () => {
   it('joins a brand-new thread as empty: offset 0, no epoch', async () => {

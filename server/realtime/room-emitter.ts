@@ -21,13 +21,16 @@ export class RoomEmitter {
     payload: ServerEventPayload<E>,
     opts: { except?: string[] } = {},
   ): Promise<void> {
-    const { channel, prefix, suffix } = envelope(this.channelPrefix, room, event, { except: opts.except ?? [] });
-    await this.redis.spublish(channel, prefix + JSON.stringify(payload) + suffix);
+    await this.publish(room, event, payload, { except: opts.except });
   }
 
   /** To moderators in the /moderation namespace, in any of these rooms (each socket gets it once). */
   async emitToModerators(rooms: string[], event: ModEvent): Promise<void> {
-    const { channel, prefix, suffix } = envelope(this.channelPrefix, rooms, 'mod:event', { nsp: MODERATION_NAMESPACE });
-    await this.redis.spublish(channel, prefix + JSON.stringify(event) + suffix);
+    await this.publish(rooms, 'mod:event', event, { nsp: MODERATION_NAMESPACE });
+  }
+
+  private async publish(rooms: string | string[], event: string, payload: unknown, opts: Parameters<typeof envelope>[3]): Promise<void> {
+    const { channel, prefix, suffix } = envelope(this.channelPrefix, rooms, event, opts);
+    await this.redis.spublish(channel, prefix + JSON.stringify(payload) + suffix);
   }
 }

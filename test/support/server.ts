@@ -4,6 +4,7 @@ import { createThreadline, type Threadline } from '../../server/app.ts';
 import { loadConfig } from '../../server/config.ts';
 import { createLogger } from '../../server/logger.ts';
 import { connectRedis, SUBSCRIBER_CONNECTION } from '../../server/store/redis.ts';
+import { startRedis, type TestRedis } from './redis.ts';
 
 export const TEST_SECRET = 'test-secret-0123456789-0123456789-abcdef';
 
@@ -18,7 +19,6 @@ export const RELAXED_LIMITS: Record<string, string> = {
   SOCKET_EVENTS_PER_SECOND: '100000',
   SOCKET_EVENT_BURST: '100000',
 };
-
 
 export interface TestServer {
   url: string;
@@ -61,4 +61,23 @@ export async function startServer(
       redis.disconnect();
     },
   };
+}
+
+/**
+ * A private redis-server and one Threadline instance on it, for a test file.
+ * If the server fails to start, the Redis is stopped before the error surfaces.
+ */
+export async function startRedisAndServer(env: Record<string, string> = {}): Promise<{ redis: TestRedis; server: TestServer }> {
+  const redis = await startRedis();
+  try {
+    return { redis, server: await startServer(redis.url, env) };
+  } catch (err) {
+    await redis.stop();
+    throw err;
+  }
+}
+
+export async function stopServerAndRedis(server: TestServer | undefined, redis: TestRedis | undefined): Promise<void> {
+  await server?.close();
+  await redis?.stop();
 }
