@@ -24,27 +24,18 @@ export async function startServerProcess(env: Record<string, string>, nodeArgs: 
     env: { PATH: process.env.PATH ?? '', NODE_ENV: 'production', PORT: String(port), HOST: '127.0.0.1', AUTH_JWT_SECRET: BENCH_SECRET, LOG_LEVEL: 'warn', ...env },
     stdio: ['ignore', 'inherit', 'inherit'],
   });
-  const url = `http://127.0.0.1:${port}`;
+  const server = serverProcess(child, port, 5_000);
   for (let i = 0; i < 300; i++) {
+    if (child.exitCode !== null) break;
     try {
-      if ((await fetch(`${url}/readyz`)).ok) break;
+      if ((await fetch(`${server.url}/readyz`)).ok) return server;
     } catch {
       // starting
     }
     await sleep(50);
   }
-  return {
-    url,
-    port,
-    child,
-    cpuSeconds: () => procCpuSeconds(child.pid!),
-    async stop() {
-      if (child.exitCode !== null) return;
-      const exited = new Promise((r) => child.once('exit', r));
-      child.kill('SIGTERM');
-      await Promise.race([exited, sleep(5_000).then(() => child.kill('SIGKILL'))]);
-    },
-  };
+  await server.stop();
+  throw new Error(`server/main.ts on port ${port} never became ready (exit code ${child.exitCode})`);
 }
 
 /** A baseline server (bench/baselines/*) as a child process. */
@@ -57,6 +48,11 @@ export async function startBaselineProcess(script: 'ws-server' | 'sio-server', e
     child.once('message', () => resolve());
     child.once('exit', (code) => reject(new Error(`${script} exited with ${code}`)));
   });
+  return serverProcess(child, port, 3_000);
+}
+
+/** Stop sends SIGTERM, then SIGKILL if the process is still there after `killAfterMs`. */
+function serverProcess(child: ChildProcess, port: number, killAfterMs: number): ServerProcess {
   return {
     url: `http://127.0.0.1:${port}`,
     port,
@@ -66,7 +62,7 @@ export async function startBaselineProcess(script: 'ws-server' | 'sio-server', e
       if (child.exitCode !== null) return;
       const exited = new Promise((r) => child.once('exit', r));
       child.kill('SIGTERM');
-      await Promise.race([exited, sleep(3_000).then(() => child.kill('SIGKILL'))]);
+      await Promise.race([exited, sleep(killAfterMs).then(() => child.kill('SIGKILL'))]);
     },
   };
 }

@@ -65,8 +65,8 @@ interface System {
   stop(): Promise<void>;
 }
 
-function socketIoMeasurer(url: string, join: (s: Socket) => Promise<void>, where: 'local' | 'remote', auth: Record<string, string>, listeners: ((seq: number, where: 'local' | 'remote') => void)[]) {
-  const s = io(url, { transports: ['websocket'], forceNew: true, reconnection: false, auth });
+function socketIoMeasurer(url: string, join: (s: Socket) => Promise<void>, where: 'local' | 'remote', listeners: ((seq: number, where: 'local' | 'remote') => void)[]) {
+  const s = io(url, { transports: ['websocket'], forceNew: true, reconnection: false });
   let count = 0;
   s.on('thread:event', (e: { comment: { body: string } }) => {
     count++;
@@ -80,6 +80,37 @@ function socketIoMeasurer(url: string, join: (s: Socket) => Promise<void>, where
       s.once('connect', () => void join(s).then(resolve, reject));
       s.once('connect_error', reject);
     }),
+  };
+}
+
+/**
+ * Viewers spread over the instances (lean clients, counted), plus measuring
+ * socket.io-client receivers on the first instance (local to the poster) and,
+ * if there is one, the second (remote).
+ */
+async function connectSocketIoViewers(
+  urls: string[],
+  viewers: number,
+  joinLean: (c: LeanClient) => Promise<unknown>,
+  join: (s: Socket) => Promise<void>,
+): Promise<Receivers> {
+  const lean = await openMany((i) => new LeanClient(urls[i % urls.length]!, 'thread:event'), viewers);
+  await Promise.all(lean.map(joinLean));
+  const listeners: ((seq: number, where: 'local' | 'remote') => void)[] = [];
+  const measurers: ReturnType<typeof socketIoMeasurer>[] = [];
+  for (let i = 0; i < MEASURERS_PER_INSTANCE; i++) {
+    measurers.push(socketIoMeasurer(urls[0]!, join, 'local', listeners));
+    if (urls.length > 1) measurers.push(socketIoMeasurer(urls[1]!, join, 'remote', listeners));
+  }
+  await Promise.all(measurers.map((m) => m.ready));
+  return {
+    perPost: viewers + measurers.length,
+    delivered: () => lean.reduce((n, c) => n + c.received, 0) + measurers.reduce((n, m) => n + m.count(), 0),
+    onLatency: (fn) => listeners.push(fn),
+    close() {
+      for (const c of lean) c.close();
+      for (const m of measurers) m.socket.disconnect();
+    },
   };
 }
 
@@ -107,25 +138,13 @@ function threadline(redisUrl: string): System {
       poster = io(servers[0]!.url, { transports: ['websocket'], forceNew: true, auth: { token: posterToken } });
       await new Promise<void>((r) => poster!.once('connect', () => r()));
     },
-    async connect(viewers) {
-      const lean = await openMany((i) => new LeanClient(servers[i % 2]!.url, 'thread:event'), viewers);
-      await Promise.all(lean.map((c) => c.request('thread:join', { threadId: THREAD })));
-      const listeners: ((seq: number, where: 'local' | 'remote') => void)[] = [];
-      const join = async (s: Socket) => void (await s.emitWithAck('thread:join', { threadId: THREAD }));
-      const measurers: ReturnType<typeof socketIoMeasurer>[] = [];
-      for (let i = 0; i < MEASURERS_PER_INSTANCE; i++) {
-        measurers.push(socketIoMeasurer(servers[0]!.url, join, 'local', {}, listeners), socketIoMeasurer(servers[1]!.url, join, 'remote', {}, listeners));
-      }
-      await Promise.all(measurers.map((m) => m.ready));
-      return {
-        perPost: viewers + measurers.length,
-        delivered: () => lean.reduce((n, c) => n + c.received, 0) + measurers.reduce((n, m) => n + m.count(), 0),
-        onLatency: (fn) => listeners.push(fn),
-        close() {
-          for (const c of lean) c.close();
-          for (const m of measurers) m.socket.disconnect();
-        },
-      };
+    connect(viewers) {
+      return connectSocketIoViewers(
+        servers.map((s) => s.url),
+        viewers,
+        (c) => c.request('thread:join', { threadId: THREAD }),
+        async (s) => void (await s.emitWithAck('thread:join', { threadId: THREAD })),
+      );
     },
     post(seq) {
       poster!.emit('comment:post', { threadId: THREAD, body: `bench ${seq}`, clientId: `bench-fanout-${seq}-${Date.now()}` }, () => {});
@@ -149,26 +168,13 @@ function plainSocketIo(redisUrl: string | undefined): System {
       poster = io(servers[0]!.url, { transports: ['websocket'], forceNew: true });
       await new Promise<void>((r) => poster!.once('connect', () => r()));
     },
-    async connect(viewers) {
-      const lean = await openMany((i) => new LeanClient(servers[i % count]!.url, 'thread:event'), viewers);
-      await Promise.all(lean.map((c) => c.request('join', THREAD)));
-      const listeners: ((seq: number, where: 'local' | 'remote') => void)[] = [];
-      const join = async (s: Socket) => void (await s.emitWithAck('join', THREAD));
-      const measurers: ReturnType<typeof socketIoMeasurer>[] = [];
-      for (let i = 0; i < MEASURERS_PER_INSTANCE; i++) {
-        measurers.push(socketIoMeasurer(servers[0]!.url, join, 'local', {}, listeners));
-        if (count > 1) measurers.push(socketIoMeasurer(servers[1]!.url, join, 'remote', {}, listeners));
-      }
-      await Promise.all(measurers.map((m) => m.ready));
-      return {
-        perPost: viewers + measurers.length,
-        delivered: () => lean.reduce((n, c) => n + c.received, 0) + measurers.reduce((n, m) => n + m.count(), 0),
-        onLatency: (fn) => listeners.push(fn),
-        close() {
-          for (const c of lean) c.close();
-          for (const m of measurers) m.socket.disconnect();
-        },
-      };
+    connect(viewers) {
+      return connectSocketIoViewers(
+        servers.map((s) => s.url),
+        viewers,
+        (c) => c.request('join', THREAD),
+        async (s) => void (await s.emitWithAck('join', THREAD)),
+      );
     },
     post(seq) {
       poster!.emit('post', { room: THREAD, payload: fakeEvent(seq) });
