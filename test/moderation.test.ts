@@ -110,6 +110,18 @@ describe('word lists', () => {
     expect(c.body.comment.status).toBe('visible');
     expect((await queue('flagged', 'flagged')).items.map((i) => i.comment.id)).toEqual([c.body.comment.id]);
   });
+
+  it('refuses an edit over the cap before screening it: a suspect term in the refused text does not hold the comment', async () => {
+    await request(a.url).put('/api/moderation/wordlists').set(auth(admin)).send({ suspect: ['moron'] }).expect(200);
+    const u = await makeUser();
+    const c = (await post(u, 'edit-cap', 'first')).body.comment as Comment;
+    const edit = (body: string) => request(a.url).patch(`/api/comments/${encodeURIComponent(c.id)}`).set(auth(u)).send({ body });
+    for (let i = 1; i <= 10; i++) await edit(`v${i}`).expect(200);
+    expect((await edit('what a moron')).body.error).toMatchObject({ code: 'forbidden', details: { limit: 10 } });
+    const page = await request(a.url).get('/api/threads/edit-cap/comments').expect(200);
+    expect(page.body.comments.map((x: Comment) => [x.id, x.status, x.body])).toEqual([[c.id, 'visible', 'v10']]);
+    expect((await queue('pending', 'edit-cap')).items).toEqual([]);
+  });
 });
 
 describe('pre-moderation', () => {

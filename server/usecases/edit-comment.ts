@@ -37,30 +37,36 @@ export async function editComment(
     throw errors.forbidden(`Comments can be edited for ${Math.round(windowMs / 60_000)} minutes after posting`);
   }
   if (body === record.body) return { comment: record.comment };
+  // Checked here as well as in the script, so an edit that will be refused never gets as far as holding the comment.
+  if (record.edits >= MAX_EDITS_PER_COMMENT) throw tooManyEdits();
 
   const ctx = await loadPostContext(deps.store.redis, deps.store.keys, { threadId, userId: actor.id, clientId: undefined });
   const words = await deps.wordlists.get(ctx.wordlistsVersion);
   const decision = moderate({ kind: 'edit', actor, body, thread: ctx.thread, ban: ctx.ban, approvedCount: ctx.approvedCount, settings: ctx.settings, words });
   if (decision.kind === 'refuse') throw decision.error;
-  // Edits draw on the same per-user and per-IP budgets as new comments.
-  await deps.limits.check({ actor, ip: origin.ip, threadId, slowModeSeconds: 0, kind: 'edit', now: deps.now() });
+  // Edits draw on the same per-user and per-IP budgets as new comments; the mention lookup only reads, so it shares the round trip.
+  const [, mentions] = await Promise.all([
+    deps.limits.check({ actor, ip: origin.ip, threadId, slowModeSeconds: 0, kind: 'edit', now: deps.now() }),
+    resolveMentions(deps, body, actor.id),
+  ]);
 
   if (decision.status === 'pending' && record.status === 'visible') {
     await holdComment(deps, record.id, decision.reasons, { kind: 'system', name: 'automod' });
   }
-  const mentions = await resolveMentions(deps, body, actor.id);
   const result = await deps.store.comments.edit(threadId, input.commentId, body, mentions, deps.now(), MAX_EDITS_PER_COMMENT);
   if (result.kind === 'rejected') {
     if (result.reason === 'not_found') throw errors.notFound('Comment');
-    if (result.reason === 'too_many_edits') {
-      throw errors.forbidden(`A comment can be edited at most ${MAX_EDITS_PER_COMMENT} times`, { limit: MAX_EDITS_PER_COMMENT });
-    }
+    if (result.reason === 'too_many_edits') throw tooManyEdits();
     throw errors.conflict('This comment can no longer be edited');
   }
   const moderation = decision.reasons.length > 0 ? (await deps.store.comments.get(threadId, input.commentId))?.moderation ?? null : null;
-  if (decision.flagged) await deps.store.moderation.enqueue('flagged', record.id, threadId, deps.now().getTime());
-  await deps.modFeed.publish({ type: 'comment', change: 'edited', comment: result.comment, moderation }, threadId);
-  // Screened again; someone newly mentioned hears about it (those already told are not told twice).
-  if (result.comment.status === 'visible') await afterWrite(deps, actor, result.comment, 'edited');
+  await Promise.all([
+    decision.flagged ? deps.store.moderation.enqueue('flagged', record.id, threadId, deps.now().getTime()) : null,
+    deps.modFeed.publish({ type: 'comment', change: 'edited', comment: result.comment, moderation }, threadId),
+    // Screened again; someone newly mentioned hears about it (those already told are not told twice).
+    result.comment.status === 'visible' ? afterWrite(deps, actor, result.comment, 'edited') : null,
+  ]);
   return { comment: result.comment };
 }
+
+const tooManyEdits = () => errors.forbidden(`A comment can be edited at most ${MAX_EDITS_PER_COMMENT} times`, { limit: MAX_EDITS_PER_COMMENT });

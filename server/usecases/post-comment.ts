@@ -57,13 +57,16 @@ export async function postComment(deps: Deps, actor: Actor, input: PostCommentIn
     }
     throw decision.error;
   }
-  await deps.limits.check({ actor, ip: origin.ip, threadId: input.threadId, slowModeSeconds: ctx.thread.slowModeSeconds, kind: 'post', now: deps.now() });
+  // Mention lookup only reads, so it shares the limits' round trip instead of following it.
+  const [, mentions] = await Promise.all([
+    deps.limits.check({ actor, ip: origin.ip, threadId: input.threadId, slowModeSeconds: ctx.thread.slowModeSeconds, kind: 'post', now: deps.now() }),
+    resolveMentions(deps, body, actor.id),
+  ]);
 
   const moderation: ModerationRecord | null =
     decision.reasons.length > 0
       ? { status: decision.status, ...(decision.flagged ? { flagged: true } : {}), action: decision.status === 'pending' ? 'hold' : 'flag', by: { kind: 'system', name: 'automod' }, reasons: decision.reasons, at: deps.now().toISOString() }
       : null;
-  const mentions = await resolveMentions(deps, body, actor.id);
   // A random id colliding with an existing one is astronomically unlikely; retry rather than fail.
   for (let attempt = 0; attempt < 3; attempt++) {
     const result = await deps.store.comments.insert({
