@@ -1,7 +1,7 @@
 import request from 'supertest';
 import { io as connect, type Socket } from 'socket.io-client';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { MODERATION_NAMESPACE, type AuditEntry, type Comment, type ModEvent, type QueueItem } from '../client/contract/index.ts';
+import { MODERATION_NAMESPACE, QueuePageSchema, type AuditEntry, type Comment, type ModEvent } from '../client/contract/index.ts';
 import { connect as connectSdk, type ThreadlineClient } from '../client/sdk/index.ts';
 import { importSeedThread, SEED_THREAD_ID } from '../server/cli/seed.ts';
 import { connectSocket, makeUser, ok, record, request as emit, type TestUser } from './support/clients.ts';
@@ -23,8 +23,9 @@ const post = (u: TestUser, threadId: string, body: string, server = a) =>
   request(server.url).post(`/api/threads/${threadId}/comments`).set(auth(u)).send({ body });
 const act = (u: TestUser, commentId: string, action: string, server = a) =>
   request(server.url).post(`/api/moderation/comments/${encodeURIComponent(commentId)}/${action}`).set(auth(u)).send({});
+/** A queue page, checked against the contract's schema. */
 const queue = async (name: string, threadId?: string) =>
-  (await request(a.url).get(`/api/moderation/queues/${name}`).query(threadId ? { threadId } : {}).set(auth(mod)).expect(200)).body as { items: QueueItem[]; counts: Record<string, number> };
+  QueuePageSchema.parse((await request(a.url).get(`/api/moderation/queues/${name}`).query(threadId ? { threadId } : {}).set(auth(mod)).expect(200)).body);
 
 function modSocket(user: TestUser, server = a): Promise<Socket> {
   return new Promise((resolve, reject) => {

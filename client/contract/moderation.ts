@@ -42,7 +42,8 @@ export type QueueName = z.infer<typeof QueueNameSchema>;
 
 export const ReportSummarySchema = z.object({
   count: z.number().int().nonnegative(),
-  reasons: z.record(ReportReasonSchema, z.number().int()),
+  /** Only the reasons given at least once. */
+  reasons: z.partialRecord(ReportReasonSchema, z.number().int().positive()),
   notes: z.array(z.string()),
 });
 

@@ -149,6 +149,7 @@ export const ListCommentsQuerySchema = z.strictObject({
 
 /** Reporting a comment to the moderators. */
 export const ReportReasonSchema = z.enum(['spam', 'abuse', 'off_topic', 'other']);
+export type ReportReason = z.infer<typeof ReportReasonSchema>;
 export const ReportBodySchema = z
   .strictObject({ reason: ReportReasonSchema, note: z.string().trim().max(500).optional() })
   .meta({ id: 'ReportBody' });

@@ -1,4 +1,4 @@
-import type { QueueItem, QueueName } from '../../../client/contract/index.ts';
+import type { QueueItem, QueueName, ReportReason } from '../../../client/contract/index.ts';
 import { requireModerator, type Actor, type Deps } from '../../context.ts';
 import { threadIdOfComment } from '../../domain/ids.ts';
 
@@ -14,19 +14,23 @@ export async function listQueue(
     moderation.queuePage(input.queue, input.threadId, input.cursor ? Number(input.cursor) : undefined, input.limit),
     moderation.queueCounts(),
   ]);
-  const claims = await moderation.claims(page.items.map((i) => i.commentId));
+  const ids = page.items.map((i) => i.commentId);
+  const [claims, records, reports] = await Promise.all([
+    moderation.claims(ids),
+    Promise.all(ids.map((id) => comments.get(threadIdOfComment(id), id))),
+    Promise.all(ids.map((id) => moderation.reports(id))),
+  ]);
   const items: QueueItem[] = [];
   for (const [i, entry] of page.items.entries()) {
-    const record = await comments.get(threadIdOfComment(entry.commentId), entry.commentId);
+    const record = records[i];
     if (!record) continue;
-    const reports = await moderation.reports(entry.commentId);
-    const reasons: Record<string, number> = {};
-    for (const r of reports) reasons[r.reason] = (reasons[r.reason] ?? 0) + 1;
+    const reasons: Partial<Record<ReportReason, number>> = {};
+    for (const r of reports[i]!) reasons[r.reason] = (reasons[r.reason] ?? 0) + 1;
     items.push({
       // Moderators see the text even of removed comments.
       comment: { ...record.comment, body: record.body },
       moderation: record.moderation,
-      reports: { count: reports.length, reasons, notes: reports.map((r) => r.note).filter((n): n is string => !!n) },
+      reports: { count: reports[i]!.length, reasons, notes: reports[i]!.map((r) => r.note).filter((n): n is string => !!n) },
       claim: claims[i] ?? null,
       queuedAt: new Date(entry.at).toISOString(),
     });
