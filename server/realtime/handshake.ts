@@ -19,6 +19,12 @@ export function handshake(deps: Deps, connections: ConnectionLimits) {
       socket.data.actor = await actorFromHandshake(deps, socket);
       await connections.admit(socket.id, socket.data.actor?.id, socket.data.ip);
       next();
+      // A client that hung up while it was being admitted never connects, so
+      // no 'disconnect' will give its slot back (socket.io drops such sockets
+      // silently once the middleware finishes).
+      setImmediate(() => {
+        if (socket.conn.readyState !== 'open') void connections.disconnected(socket.id);
+      });
     } catch (err) {
       next(connectionRefused(deps, err));
     }
