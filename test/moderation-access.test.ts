@@ -142,3 +142,16 @@ describe('the /moderation namespace', () => {
     socket!.disconnect();
   });
 });
+
+describe('a banned moderator', () => {
+  it('is refused over REST as well as on the socket, for reads and actions alike', async () => {
+    const mod = await makeUser({ handle: 'acl_rest_banned', role: 'moderator' });
+    const asMod = (route: (typeof moderationRoutes)[number]) => call(route, mod);
+    expect((await asMod(moderationRoutes.find((r) => r.method === 'get' && r.path === '/api/moderation/queues/:queue')!)).status).toBe(200);
+    await request(server.url).post(`/api/moderation/users/${mod.id}/ban`).set('Authorization', `Bearer ${admin.token}`).send({}).expect(200);
+    for (const route of moderationRoutes.filter((r) => !ADMIN_ONLY.has(`${r.method} ${r.path}`))) {
+      const res = await asMod(route);
+      expect({ route: `${route.method} ${route.path}`, status: res.status, code: res.body.error?.code }).toEqual({ route: `${route.method} ${route.path}`, status: 403, code: 'forbidden' });
+    }
+  });
+});

@@ -112,6 +112,17 @@ describe('word lists', () => {
     expect((await queue('flagged', 'flagged')).items.map((i) => i.comment.id)).toEqual([c.body.comment.id]);
   });
 
+  it('takes a held comment off the queues when its author deletes it', async () => {
+    await request(a.url).put('/api/moderation/wordlists').set(auth(admin)).send({ suspect: ['moron'] }).expect(200);
+    const u = await makeUser();
+    const c = (await post(u, 'held-deleted', 'what a moron')).body.comment as Comment;
+    expect((await queue('pending', 'held-deleted')).items.map((i) => i.comment.id)).toEqual([c.id]);
+    const before = (await queue('pending')).counts.pending;
+    await request(a.url).delete(`/api/comments/${encodeURIComponent(c.id)}`).set(auth(u)).expect(200);
+    expect((await queue('pending', 'held-deleted')).items).toEqual([]);
+    expect((await queue('pending')).counts.pending).toBe(before - 1);
+  });
+
   it('refuses an edit over the cap before screening it: a suspect term in the refused text does not hold the comment', async () => {
     await request(a.url).put('/api/moderation/wordlists').set(auth(admin)).send({ suspect: ['moron'] }).expect(200);
     const u = await makeUser();

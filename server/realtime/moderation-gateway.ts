@@ -2,6 +2,7 @@ import type { Namespace, Socket } from 'socket.io';
 import { MODERATION_NAMESPACE, modRooms, type ModClientToServerEvents, type ModServerToClientEvents } from '../../client/contract/index.ts';
 import { requireModerator, type AuthUser, type Deps } from '../context.ts';
 import { errors } from '../errors.ts';
+import { actingModerator } from '../usecases/moderation/acting.ts';
 import { banUser, unbanUser } from '../usecases/moderation/ban-user.ts';
 import { claimItem, releaseItem } from '../usecases/moderation/claims.ts';
 import { moderateComment } from '../usecases/moderation/moderate-comment.ts';
@@ -39,17 +40,15 @@ export function attachModerationGateway(io: IoServer, deps: Deps): void {
       () => {},
     );
 
-    /** Who is acting, re-checked on every event. */
+    /** Who is acting; each use case re-checks the role and any ban on every event. */
     const moderator = async (): Promise<AuthUser> => {
       const actor = requireModerator(socket.data.actor);
       if (actor.expiresAt.getTime() <= Date.now()) throw errors.unauthenticated('Token has expired');
-      const ban = await deps.store.moderation.activeBan(actor.id);
-      if (ban) throw errors.forbidden('You are banned', { bannedUntil: ban.until });
       return actor;
     };
 
     handleMod(deps, socket, 'mod:subscribe', async ({ threadIds }) => {
-      await moderator();
+      await actingModerator(deps, await moderator());
       for (const room of socket.rooms) if (room !== socket.id) await socket.leave(room);
       if (!threadIds || threadIds.length === 0) await socket.join(modRooms.all);
       else for (const id of threadIds) await socket.join(modRooms.thread(id));

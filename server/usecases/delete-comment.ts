@@ -1,8 +1,9 @@
-import type { Comment } from '../../client/contract/index.ts';
+import { QUEUES, type Comment } from '../../client/contract/index.ts';
 import { isModerator, type Actor, type Deps } from '../context.ts';
 import { threadIdOfComment } from '../domain/ids.ts';
 import { errors } from '../errors.ts';
-import { moderateComment } from './moderation/moderate-comment.ts';
+import { actingModerator } from './moderation/acting.ts';
+import { decide } from './moderation/moderate-comment.ts';
 
 /**
  * Authors delete their own comments (status `deleted`); moderators remove
@@ -16,7 +17,10 @@ export async function deleteComment(deps: Deps, actor: Actor, input: { commentId
   const isAuthor = record.authorId === actor.id;
   if (!isAuthor && !isModerator(actor)) throw errors.forbidden('Only the author or a moderator can delete a comment');
   // A moderator removing someone's comment is a moderation decision: queued, audited, first-wins.
-  if (!isAuthor) return moderateComment(deps, actor, { commentId: input.commentId, action: 'reject' });
+  if (!isAuthor) {
+    const { comment } = await decide(deps, await actingModerator(deps, actor), { commentId: input.commentId, action: 'reject' }, { record });
+    return { comment };
+  }
   if (record.status === 'deleted' || record.status === 'removed') return { comment: record.comment };
 
   const result = await deps.store.comments.setStatus(threadId, input.commentId, 'deleted', ['visible', 'pending']);
@@ -28,6 +32,8 @@ export async function deleteComment(deps: Deps, actor: Actor, input: { commentId
       // Removed by a moderator in the meantime: gone either way.
       return { comment: (await deps.store.comments.get(threadId, input.commentId))?.comment ?? record.comment };
     case 'changed':
+      // Nothing is left to moderate: a held, flagged or reported comment leaves the queues with its author's delete.
+      if (await deps.store.moderation.dequeue(QUEUES, input.commentId, threadId)) deps.modFeed.queuesChanged();
       return { comment: result.comment };
   }
 }

@@ -1,7 +1,8 @@
 import { rooms, type Thread, type ThreadSettings } from '../../client/contract/index.ts';
-import { requireModerator, type Actor, type Deps } from '../context.ts';
+import type { Actor, Deps } from '../context.ts';
 import { newEpoch } from '../domain/ids.ts';
 import { recordDecision } from '../moderation/decisions.ts';
+import { actingModerator } from './moderation/acting.ts';
 
 function describe(s: ThreadSettings): string {
   const parts: string[] = [];
@@ -13,7 +14,7 @@ function describe(s: ThreadSettings): string {
 
 /** Lock/unlock, slow mode, pre-moderation. Everyone viewing the thread is told at once. */
 export async function updateThreadSettings(deps: Deps, actor: Actor, input: { threadId: string; settings: ThreadSettings }): Promise<{ thread: Thread }> {
-  const mod = requireModerator(actor);
+  const mod = await actingModerator(deps, actor);
   await deps.store.threads.updateSettings(input.threadId, input.settings, newEpoch());
   const thread = await deps.store.threads.get(input.threadId);
   await deps.emitter.emit(rooms.thread(input.threadId), 'thread:updated', { thread });

@@ -1,12 +1,13 @@
-import type { Comment, CommentAction, ModerationRecord, QueueName } from '../../../client/contract/index.ts';
-import { requireModerator, type Actor, type Deps } from '../../context.ts';
+import { QUEUES, type Comment, type CommentAction, type ModerationRecord, type Reason } from '../../../client/contract/index.ts';
+import type { Actor, AuthUser, Deps } from '../../context.ts';
 import { threadIdOfComment } from '../../domain/ids.ts';
 import { errors } from '../../errors.ts';
 import { afterTheFact, recordDecision } from '../../moderation/decisions.ts';
-import type { StatusResult } from '../../store/comments.ts';
+import type { CommentRecord, StatusResult } from '../../store/comments.ts';
 import { afterWrite } from '../after-write.ts';
+import { actingModerator } from './acting.ts';
 
-const ALL_QUEUES: QueueName[] = ['pending', 'flagged', 'reported', 'rejected'];
+type ActionInput = { commentId: string; action: CommentAction; reason?: string | undefined };
 
 /**
  * approve, reject, restore, feature, unfeature. Readers see the result at
@@ -15,20 +16,30 @@ const ALL_QUEUES: QueueName[] = ['pending', 'flagged', 'reported', 'rejected'];
  * second gets `conflict` saying what happened; repeating your own action is
  * harmless.
  */
-export async function moderateComment(
+export async function moderateComment(deps: Deps, actor: Actor, input: ActionInput): Promise<{ comment: Comment }> {
+  const { comment } = await decide(deps, await actingModerator(deps, actor), input);
+  return { comment };
+}
+
+/**
+ * moderateComment for callers that have already checked the moderator, and
+ * may have read the comment or have their own reasons (a ban removing the
+ * author's comments). `changed`: this call made the change.
+ */
+export async function decide(
   deps: Deps,
-  actor: Actor,
-  input: { commentId: string; action: CommentAction; reason?: string | undefined },
-): Promise<{ comment: Comment }> {
-  const mod = requireModerator(actor);
+  mod: AuthUser,
+  input: ActionInput,
+  opts: { record?: CommentRecord | undefined; reasons?: Reason[] } = {},
+): Promise<{ comment: Comment; changed: boolean }> {
   const threadId = threadIdOfComment(input.commentId);
-  const record = await deps.store.comments.get(threadId, input.commentId);
+  const record = opts.record ?? (await deps.store.comments.get(threadId, input.commentId));
   if (!record) throw errors.notFound('Comment');
   const decision: ModerationRecord = {
     status: record.status,
     action: input.action,
     by: { kind: 'user', id: mod.id, handle: mod.handle },
-    reasons: input.reason ? [{ rule: 'moderator', detail: input.reason }] : [],
+    reasons: opts.reasons ?? (input.reason ? [{ rule: 'moderator', detail: input.reason }] : []),
     at: deps.now().toISOString(),
   };
   const { comments, moderation } = deps.store;
@@ -42,10 +53,10 @@ export async function moderateComment(
       if (record.status === 'visible') {
         // Approving a published comment clears its flags and reports. Taking it
         // off the queues is atomic, so of two moderators only one does it.
-        if (!(await moderation.dequeue(['flagged', 'reported'], record.id, threadId))) return afterTheFact(mod.id, input.action, record);
+        if (!(await moderation.dequeue(['flagged', 'reported'], record.id, threadId))) return unchanged(afterTheFact(mod.id, input.action, record));
         await Promise.all([comments.setModeration(threadId, record.id, { ...decision, status: 'visible' }), moderation.clearReports(record.id)]);
         await finish(deps, input.action, decision, record.comment, 'visible', 'visible');
-        return { comment: record.comment };
+        return { comment: record.comment, changed: true };
       }
       throw errors.conflict(`The comment is ${record.status}; restore it instead`, { status: record.status });
     case 'reject':
@@ -63,7 +74,7 @@ export async function moderateComment(
   if (result.kind !== 'changed') {
     const current = await comments.get(threadId, record.id);
     if (!current) throw errors.notFound('Comment');
-    return afterTheFact(mod.id, input.action, current);
+    return unchanged(afterTheFact(mod.id, input.action, current));
   }
   const after = result.comment.status;
   const now = deps.now().getTime();
@@ -74,15 +85,17 @@ export async function moderateComment(
     // Readers never saw a pending comment; its author should hear it was turned down.
     if (result.previous === 'pending') followUps.push(deps.modFeed.tellAuthor(result.comment));
   } else if (input.action === 'approve' || input.action === 'restore') {
-    followUps.push(moderation.dequeue(ALL_QUEUES, record.id, threadId), moderation.clearReports(record.id));
+    followUps.push(moderation.dequeue(QUEUES, record.id, threadId), moderation.clearReports(record.id));
     if (input.action === 'approve') {
       followUps.push(deps.store.users.notePublished(record.authorId), afterWrite(deps, { role: 'commenter' }, result.comment, 'approved'));
     }
   }
   await Promise.all(followUps);
   await finish(deps, input.action, decision, result.comment, record.status, after);
-  return { comment: result.comment };
+  return { comment: result.comment, changed: true };
 }
+
+const unchanged = ({ comment }: { comment: Comment }) => ({ comment, changed: false });
 
 async function finish(deps: Deps, action: string, decision: ModerationRecord, comment: Comment, before: Comment['status'], after: Comment['status']) {
   await recordDecision(deps, {

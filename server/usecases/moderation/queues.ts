@@ -1,6 +1,7 @@
 import type { QueueItem, QueueName, ReportReason } from '../../../client/contract/index.ts';
-import { requireModerator, type Actor, type Deps } from '../../context.ts';
+import type { Actor, Deps } from '../../context.ts';
 import { threadIdOfComment } from '../../domain/ids.ts';
+import { actingModerator } from './acting.ts';
 
 /** A page of a moderation queue (site-wide, or one thread), oldest first, with reports and claims. */
 export async function listQueue(
@@ -8,9 +9,9 @@ export async function listQueue(
   actor: Actor,
   input: { queue: QueueName; threadId?: string | undefined; cursor?: string | undefined; limit: number },
 ): Promise<{ items: QueueItem[]; nextCursor: string | null; counts: Record<QueueName, number> }> {
-  requireModerator(actor);
   const { moderation, comments } = deps.store;
-  const [page, counts] = await Promise.all([
+  const [, page, counts] = await Promise.all([
+    actingModerator(deps, actor),
     moderation.queuePage(input.queue, input.threadId, input.cursor ? Number(input.cursor) : undefined, input.limit),
     moderation.queueCounts(),
   ]);

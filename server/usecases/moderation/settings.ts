@@ -1,15 +1,16 @@
 import type { ModerationSettings, Wordlists } from '../../../client/contract/index.ts';
-import { requireAdmin, requireModerator, type Actor, type Deps } from '../../context.ts';
+import type { Actor, Deps } from '../../context.ts';
 import { recordDecision } from '../../moderation/decisions.ts';
+import { actingAdmin, actingModerator } from './acting.ts';
 
 export async function getWordlists(deps: Deps, actor: Actor): Promise<Wordlists> {
-  requireModerator(actor);
+  await actingModerator(deps, actor);
   return (await deps.store.moderation.wordlists()).lists;
 }
 
 /** Admins change the word lists at runtime; every server recompiles on its next post. Fields left out keep their value. */
 export async function putWordlists(deps: Deps, actor: Actor, changes: Partial<Wordlists>): Promise<Wordlists> {
-  const admin = requireAdmin(actor);
+  const admin = await actingAdmin(deps, actor);
   const current = (await deps.store.moderation.wordlists()).lists;
   const lists: Wordlists = {
     ...current,
@@ -30,12 +31,12 @@ export async function putWordlists(deps: Deps, actor: Actor, changes: Partial<Wo
 }
 
 export async function getModerationSettings(deps: Deps, actor: Actor): Promise<ModerationSettings> {
-  requireModerator(actor);
+  await actingModerator(deps, actor);
   return deps.store.moderation.settings();
 }
 
 export async function putModerationSettings(deps: Deps, actor: Actor, changes: Partial<ModerationSettings>): Promise<ModerationSettings> {
-  const admin = requireAdmin(actor);
+  const admin = await actingAdmin(deps, actor);
   const settings = { ...(await deps.store.moderation.settings()), ...changes };
   await deps.store.moderation.setSettings(settings);
   await recordDecision(deps, {

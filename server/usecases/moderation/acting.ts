@@ -1,0 +1,21 @@
+import { requireAdmin, requireModerator, type Actor, type AuthUser, type Deps } from '../../context.ts';
+import { errors } from '../../errors.ts';
+
+/**
+ * A moderator who may act now. The role comes from the token; a ban comes
+ * from Redis, so banning a moderator takes effect at once on every
+ * transport, not only when their token runs out.
+ */
+export async function actingModerator(deps: Deps, actor: Actor): Promise<AuthUser> {
+  return notBanned(deps, requireModerator(actor));
+}
+
+export async function actingAdmin(deps: Deps, actor: Actor): Promise<AuthUser> {
+  return notBanned(deps, requireAdmin(actor));
+}
+
+async function notBanned(deps: Deps, user: AuthUser): Promise<AuthUser> {
+  const ban = await deps.store.moderation.activeBan(user.id);
+  if (ban) throw errors.forbidden('You are banned', { bannedUntil: ban.until });
+  return user;
+}
