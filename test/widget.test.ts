@@ -1,5 +1,7 @@
 import { existsSync } from 'node:fs';
-import { chromium, type Browser } from 'playwright-core';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { chromium, type Browser, type Page } from 'playwright-core';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeUser, type TestUser } from './support/clients.ts';
@@ -19,6 +21,44 @@ let server: TestServer;
 let browser: Browser;
 let alice: TestUser;
 let bob: TestUser;
+let hostSite: HostSite;
+
+/** A news site on another origin (another port) that embeds widget.js; records the paths asked of it. */
+interface HostSite {
+  url: string;
+  pages: Map<string, string>;
+  requested: string[];
+  close(): Promise<void>;
+}
+
+async function startHostSite(): Promise<HostSite> {
+  const pages = new Map<string, string>();
+  const requested: string[] = [];
+  const http: Server = createServer((req, res) => {
+    requested.push(req.url ?? '');
+    const html = pages.get(req.url ?? '');
+    if (html === undefined) res.writeHead(404).end();
+    else res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end(html);
+  });
+  await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
+  return {
+    url: `http://127.0.0.1:${(http.address() as AddressInfo).port}`,
+    pages,
+    requested,
+    close: () => new Promise<void>((resolve) => http.close(() => resolve())),
+  };
+}
+
+/** Uncaught errors and dialogs on the page. */
+function watchErrors(page: Page): string[] {
+  const errors: string[] = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  page.on('dialog', (d) => {
+    errors.push(`dialog: ${d.message()}`);
+    void d.dismiss();
+  });
+  return errors;
+}
 
 describe.skipIf(!haveChromium)('the embeddable widget in Chromium', () => {
   beforeAll(async () => {
@@ -26,6 +66,7 @@ describe.skipIf(!haveChromium)('the embeddable widget in Chromium', () => {
     server = await startServer(redis.url);
     alice = await makeUser({ handle: 'widget_alice', name: 'Alice <b>Bold</b>' });
     bob = await makeUser({ handle: 'widget_bob', name: 'Bob' });
+    hostSite = await startHostSite();
     browser = await chromium.launch({
       executablePath: CHROMIUM,
       args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
@@ -34,6 +75,7 @@ describe.skipIf(!haveChromium)('the embeddable widget in Chromium', () => {
 
   afterAll(async () => {
     await browser?.close();
+    await hostSite?.close();
     await server?.close();
     await redis?.stop();
   });
@@ -99,5 +141,78 @@ describe.skipIf(!haveChromium)('the embeddable widget in Chromium', () => {
     await page.click('.tl-send');
     await page.waitForFunction(() => (document.querySelector('.tl-error')?.textContent ?? '') !== '');
     expect(await page.locator('.tl-error').textContent()).toMatch(/at most 5000 characters/);
+  }, 30_000);
+
+  it('mounts from an inline script on another site’s page and connects to where widget.js came from', async () => {
+    const threadId = 'widget-inline';
+    await request(server.url)
+      .post(`/api/threads/${threadId}/comments`)
+      .set('Authorization', `Bearer ${bob.token}`)
+      .send({ body: 'First!' })
+      .expect(201);
+    // As the widget's header comment and docs/sdk.md show: no server URL given.
+    // One call runs while the inline script runs, one later (no current script then).
+    hostSite.pages.set(
+      '/article',
+      `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>An article</title></head><body>` +
+        `<div id="now"></div><div id="later"></div>` +
+        `<script src="${server.url}/widget.js"></script>` +
+        `<script>Threadline.mount(document.getElementById('now'), { threadId: '${threadId}', token: '${alice.token}' });` +
+        `setTimeout(() => Threadline.mount(document.getElementById('later'), { threadId: '${threadId}' }), 0);</script>` +
+        `</body></html>`,
+    );
+
+    const page = await browser.newPage();
+    const errors = watchErrors(page);
+    await page.goto(`${hostSite.url}/article`);
+    await page.waitForFunction(() => document.querySelectorAll('#now .tl-comment, #later .tl-comment').length === 2, undefined, { timeout: 10_000 });
+    expect(await page.locator('#now .tl-body').allTextContents()).toEqual(['First!']);
+    expect(await page.locator('#later .tl-body').allTextContents()).toEqual(['First!']);
+    expect(await page.locator('#now .tl-input').count()).toBe(1);
+
+    // The composer posts to Threadline too, and both widgets see it live.
+    await page.fill('#now .tl-input', 'Posted from the article page');
+    await page.click('#now .tl-send');
+    await page.waitForFunction(() => document.querySelectorAll('#now .tl-comment, #later .tl-comment').length === 4);
+    expect(await page.locator('#later .tl-body').allTextContents()).toEqual(['First!', 'Posted from the article page']);
+
+    // Nothing asked the host site for Threadline's API or socket.
+    expect(hostSite.requested.filter((path) => path !== '/article' && path !== '/favicon.ico')).toEqual([]);
+    expect(errors).toEqual([]);
+  }, 30_000);
+
+  it('shows the thread and the composer once a first load that failed is retried', async () => {
+    const threadId = 'widget-retry';
+    await request(server.url)
+      .post(`/api/threads/${threadId}/comments`)
+      .set('Authorization', `Bearer ${bob.token}`)
+      .send({ body: 'Survived a hiccup' })
+      .expect(201);
+
+    const page = await browser.newPage();
+    const errors = watchErrors(page);
+    // The first page load fails as if the network dropped; the retry waits until released.
+    let loads = 0;
+    let release!: () => void;
+    const released = new Promise<void>((resolve) => (release = resolve));
+    await page.route(
+      (url) => url.pathname === `/api/threads/${threadId}/comments`,
+      async (route) => {
+        if (++loads === 1) return route.abort('connectionrefused');
+        await released;
+        return route.continue();
+      },
+    );
+    await page.goto(`${server.url}/demo/${threadId}#token=${alice.token}`);
+    await page.waitForFunction(() => (document.querySelector('.tl-status')?.textContent ?? '') !== '', undefined, { timeout: 10_000 });
+    expect(await page.locator('.tl-status').textContent()).toMatch(/retrying/i);
+
+    release();
+    await page.waitForSelector('.tl-comment', { timeout: 10_000 });
+    expect(await page.locator('.tl-body').allTextContents()).toEqual(['Survived a hiccup']);
+    expect(await page.locator('.tl-input').count()).toBe(1);
+    await page.waitForFunction(() => document.querySelector('.tl-status')?.textContent === '');
+    expect(loads).toBe(2);
+    expect(errors).toEqual([]);
   }, 30_000);
 });

@@ -13,6 +13,7 @@ import { isRetryable, ThreadlineError } from './errors.ts';
 import { Outbox, type OutgoingPost } from './outbox.ts';
 import { RestClient } from './rest.ts';
 import { ThreadView, type ThreadHandlers, type ThreadTransport } from './thread-view.ts';
+import type { ServerEventData } from './types.ts';
 
 export interface ConnectOptions {
   /** Threadline's base URL, e.g. https://comments.example.com */
@@ -36,9 +37,9 @@ export interface ConnectOptions {
   /** Called when the connection goes up or down. */
   onConnectionChange?(connected: boolean): void;
   /** You were banned (posting is refused until `until`; null = permanently). */
-  onBanned?(ban: { until: string | null; reason: string | null }): void;
+  onBanned?(ban: ServerEventData<'account:banned'>): void;
   /** The server is closing this connection and says why (e.g. too many events). */
-  onClosing?(info: { code: string; reason: string }): void;
+  onClosing?(info: ServerEventData<'connection:closing'>): void;
 }
 
 type ClientSocket = Socket<ServerToClientEvents, ClientToServerEvents>;

@@ -1,8 +1,8 @@
-import type { Comment } from '../contract/index.ts';
+import type { Comment, EventRequest } from '../contract/index.ts';
 import type { ThreadlineError } from './errors.ts';
 
 export interface OutgoingPost {
-  payload: { threadId: string; body: string; parentId?: string; clientId: string };
+  payload: EventRequest<'comment:post'>;
   resolve(comment: Comment): void;
   reject(error: ThreadlineError): void;
 }

@@ -1,4 +1,4 @@
-import type { CommentPage, ErrorBody } from '../contract/index.ts';
+import type { CommentPage, ErrorBody, ListCommentsQuery } from '../contract/index.ts';
 import { ThreadlineError } from './errors.ts';
 
 export interface RestOptions {
@@ -21,7 +21,7 @@ function isErrorBody(body: unknown): body is { error: ErrorBody } {
 export class RestClient {
   constructor(private readonly opts: RestOptions) {}
 
-  async page(threadId: string, query: { limit: number; order: 'newest' | 'oldest'; cursor?: string }): Promise<CommentPage> {
+  async page(threadId: string, query: ListCommentsQuery): Promise<CommentPage> {
     const params = new URLSearchParams({ limit: String(query.limit), order: query.order });
     if (query.cursor) params.set('cursor', query.cursor);
     const page = (await this.get(`/api/threads/${encodeURIComponent(threadId)}/comments?${params}`)) as CommentPage;

@@ -1,5 +1,6 @@
-import type { Comment, CommentPage, EventResponse, StreamPosition, Thread, ThreadEvent } from '../contract/index.ts';
+import type { Comment, CommentPage, EventResponse, ListCommentsQuery, StreamPosition, Thread, ThreadEvent } from '../contract/index.ts';
 import type { ThreadlineError } from './errors.ts';
+import type { ServerEventData } from './types.ts';
 
 /** Why the app is being handed a fresh list of comments. */
 export type ResetReason = 'initial' | 'history-lost' | 'epoch-changed';
@@ -14,16 +15,18 @@ export interface ThreadHandlers {
   onThreadUpdated?(thread: Thread): void;
   /** One of your own comments changed out of readers' sight (held, approved, rejected). */
   onOwnComment?(comment: Comment): void;
-  onTyping?(user: { handle: string; name: string }): void;
+  onTyping?(user: ServerEventData<'thread:typing'>['user']): void;
   /** Something failed that the view will retry by itself; for logging or a banner. */
   onError?(error: ThreadlineError): void;
+  /** The view is up to date and following live events: after the first load, and after each catch-up (e.g. a retry that followed onError). */
+  onLive?(): void;
 }
 
 /** What a view needs from the connection; the client implements it. */
 export interface ThreadTransport {
   join(threadId: string, since: StreamPosition): Promise<EventResponse<'thread:join'>>;
   leave(threadId: string): Promise<void>;
-  page(threadId: string, query: { limit: number; order: 'newest' | 'oldest'; cursor?: string }): Promise<CommentPage>;
+  page(threadId: string, query: ListCommentsQuery): Promise<CommentPage>;
 }
 
 const RETRY_MS = [250, 500, 1_000, 2_000, 5_000];
@@ -134,7 +137,7 @@ export class ThreadView {
     this.handlers.onOwnComment?.(comment);
   }
 
-  onTyping(user: { handle: string; name: string }): void {
+  onTyping(user: ServerEventData<'thread:typing'>['user']): void {
     this.handlers.onTyping?.(user);
   }
 
@@ -155,6 +158,7 @@ export class ThreadView {
       () => {
         this.failures = 0;
         this.syncing = undefined;
+        if (!this.closed) this.handlers.onLive?.();
       },
       (err: ThreadlineError) => {
         this.syncing = undefined;

@@ -8,13 +8,13 @@
  *   <script>Threadline.mount(document.getElementById('comments'), { threadId: 'korea-summit', token })</script>
  */
 import type { Comment } from '../contract/index.ts';
-import { connect, ThreadlineError, type ThreadlineClient, type ThreadView } from '../sdk/index.ts';
+import { connect, isRetryable, ThreadlineError, type ThreadHandlers, type ThreadlineClient, type ThreadView } from '../sdk/index.ts';
 
 export interface MountOptions {
   threadId: string;
   /** The reader's JWT from the host site; omit for read-only. */
   token?: string;
-  /** Threadline's URL; defaults to where widget.js was loaded from. */
+  /** Threadline's URL; defaults to where widget.js was loaded from (entry.ts records it). */
   url?: string;
 }
 
@@ -38,6 +38,7 @@ const STYLE = `
 .tl-form textarea { width: 100%; min-height: 4rem; box-sizing: border-box; font: inherit }
 .tl-error { color: #b00020; font-size: 13px; min-height: 1.2em }
 .tl-typing { color: #888; font-size: 12px; min-height: 1.2em }
+.tl-status { color: #666; font-size: 13px }
 `;
 
 function renderComment(c: Comment, byId: Map<string, Comment>): HTMLLIElement {
@@ -53,9 +54,13 @@ function renderComment(c: Comment, byId: Map<string, Comment>): HTMLLIElement {
   return item;
 }
 
-/** Mounts the widget into `root`; returns the client (close it to unmount). */
-export async function mount(root: HTMLElement, opts: MountOptions): Promise<ThreadlineClient> {
-  const url = opts.url ?? new URL((document.currentScript as HTMLScriptElement | null)?.src ?? location.href).origin;
+/**
+ * Mounts the widget into `root`; returns the client (close it to unmount).
+ * If the first load fails for a reason that passes (network, server busy),
+ * the widget says so and shows the thread once a retry succeeds; any other
+ * failure is shown in the widget, closes the client and rejects.
+ */
+export async function mount(root: HTMLElement, opts: MountOptions & { url: string }): Promise<ThreadlineClient> {
   const style = document.createElement('style');
   style.textContent = STYLE;
   const box = el('section', 'tl');
@@ -65,30 +70,44 @@ export async function mount(root: HTMLElement, opts: MountOptions): Promise<Thre
   head.append(count, viewers);
   const list = el('ol', 'tl-list');
   const typing = el('div', 'tl-typing');
-  box.append(head, list, typing);
+  const status = el('div', 'tl-status');
+  box.append(head, status, list, typing);
   root.replaceChildren(style, box);
 
-  const client = connect({ url, ...(opts.token ? { token: opts.token } : {}) });
+  const client = connect({ url: opts.url, ...(opts.token ? { token: opts.token } : {}) });
   let view: ThreadView | undefined;
-  const render = () => {
-    if (!view) return;
-    const comments = view.comments;
+  const render = (comments = view?.comments) => {
+    if (!comments) return;
     const byId = new Map(comments.map((c) => [c.id, c]));
     list.replaceChildren(...comments.map((c) => renderComment(c, byId)));
     count.textContent = `${comments.filter((c) => c.status === 'visible').length} comments`;
   };
   let typingTimer: ReturnType<typeof setTimeout> | undefined;
-  view = await client.joinThread(opts.threadId, {
-    onReset: render,
-    onEvent: render,
-    onOwnComment: render,
+  const handlers: ThreadHandlers = {
+    // Reset hands over the comments: it can come before joinThread resolves (a retried first load).
+    onReset: (comments) => render(comments),
+    onEvent: () => render(),
+    onOwnComment: () => render(),
     onPresence: (n) => (viewers.textContent = `${n} reading now`),
     onTyping: (user) => {
       typing.textContent = `${user.name} is typing…`;
       clearTimeout(typingTimer);
       typingTimer = setTimeout(() => (typing.textContent = ''), 4_000);
     },
-  });
+    onError: () => (status.textContent = 'Connection trouble; retrying…'),
+    onLive: () => (status.textContent = ''),
+  };
+  try {
+    view = await client.joinThread(opts.threadId, handlers);
+  } catch (err) {
+    if (!(err instanceof ThreadlineError) || !isRetryable(err.code)) {
+      status.textContent = `Could not load the comments: ${err instanceof ThreadlineError ? err.message : String(err)}`;
+      client.close();
+      throw err;
+    }
+    // The client keeps this view and retries it by itself; joining again hands it over.
+    view = await client.joinThread(opts.threadId, handlers);
+  }
   render();
 
   if (opts.token) {
