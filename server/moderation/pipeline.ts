@@ -8,18 +8,18 @@ import { threadLocked } from './phases/thread-locked.ts';
 import { userBanned } from './phases/user-banned.ts';
 
 /** In order: the first refusal ends the run; holds and flags accumulate. */
-export const PHASES: Phase[] = [threadLocked, userBanned, bannedTerms, suspectTerms, premodThread, premodNewUser];
+const PHASES: Phase[] = [threadLocked, userBanned, bannedTerms, suspectTerms, premodThread, premodNewUser];
 
 export type Decision =
   | { kind: 'refuse'; error: AppError; reasons: Reason[] }
   | { kind: 'publish'; status: 'visible' | 'pending'; flagged: boolean; reasons: Reason[] };
 
 /** Automatic moderation, run before a comment is stored (Coral's pipeline shape). */
-export function moderate(input: ModerationInput, phases: Phase[] = PHASES): Decision {
+export function moderate(input: ModerationInput): Decision {
   const reasons: Reason[] = [];
   let hold = false;
   let flag = false;
-  for (const phase of phases) {
+  for (const phase of PHASES) {
     const verdict = phase(input);
     if (!verdict) continue;
     if (verdict.kind === 'refuse') return { kind: 'refuse', error: verdict.error, reasons: [verdict.reason] };

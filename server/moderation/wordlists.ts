@@ -45,7 +45,15 @@ export class WordlistMatcher {
     this.suspect = [suspect, lists.builtinProfanity === 'suspect' ? builtin : null].filter((m): m is Matcher => m !== null);
   }
 
+  // The banned and the suspect phase both ask about the same body; the scan runs once.
+  private last: { text: string; found: TermMatch | null } | undefined;
+
   match(text: string): TermMatch | null {
+    if (this.last?.text !== text) this.last = { text, found: this.scan(text) };
+    return this.last.found;
+  }
+
+  private scan(text: string): TermMatch | null {
     // obscenity keeps double letters (English has "oo"); stretched words ("mooooron") are collapsed here too.
     const variants = [text, text.replace(/(\p{L})\1{2,}/gu, '$1')];
     for (const [list, matchers] of [['banned', this.banned], ['suspect', this.suspect]] as const) {
