@@ -112,6 +112,34 @@ describe('word lists', () => {
     expect((await queue('flagged', 'flagged')).items.map((i) => i.comment.id)).toEqual([c.body.comment.id]);
   });
 
+  it('holds a comment whose edit brings in a suspect term: readers never get the new text, moderators get it with the reason', async () => {
+    await request(a.url).put('/api/moderation/wordlists').set(auth(admin)).send({ suspect: ['moron'] }).expect(200);
+    const u = await makeUser();
+    const c = (await post(u, 'edit-held', 'a fine remark')).body.comment as Comment;
+    const events = await reader('edit-held');
+    const edited = await request(a.url).patch(`/api/comments/${encodeURIComponent(c.id)}`).set(auth(u)).send({ body: 'you moron' }).expect(200);
+    expect(edited.body.comment).toMatchObject({ status: 'pending', body: 'you moron' });
+    await events.waitFor(1);
+    expect(events.seen.map((e) => [e.type, e.comment.body])).toEqual([['comment.removed', '']]);
+    const pending = await queue('pending', 'edit-held');
+    expect(pending.items.map((i) => [i.comment.id, i.moderation?.reasons[0]?.detail])).toEqual([[c.id, 'suspect list: "moron"']]);
+    const audit = await request(a.url).get('/api/moderation/audit').query({ threadId: 'edit-held' }).set(auth(mod)).expect(200);
+    expect(audit.body.entries.map((e: AuditEntry) => [e.action, e.before, e.after])).toEqual([['hold', 'visible', 'pending']]);
+  });
+
+  it('flags a comment whose edit brings in a suspect term when the site flags instead of holding, and says why', async () => {
+    await request(a.url).put('/api/moderation/wordlists').set(auth(admin)).send({ suspect: ['moron'], suspectAction: 'flag' }).expect(200);
+    const u = await makeUser();
+    const c = (await post(u, 'edit-flagged', 'a fine remark')).body.comment as Comment;
+    await request(a.url).patch(`/api/comments/${encodeURIComponent(c.id)}`).set(auth(u)).send({ body: 'you moron' }).expect(200);
+    const flagged = await queue('flagged', 'edit-flagged');
+    expect(flagged.items.map((i) => [i.comment.id, i.comment.status, i.moderation?.action, i.moderation?.reasons[0]?.detail])).toEqual([
+      [c.id, 'visible', 'flag', 'suspect list: "moron"'],
+    ]);
+    const audit = await request(a.url).get('/api/moderation/audit').query({ threadId: 'edit-flagged' }).set(auth(mod)).expect(200);
+    expect(audit.body.entries.map((e: AuditEntry) => e.action)).toEqual(['flag']);
+  });
+
   it('takes a held comment off the queues when its author deletes it', async () => {
     await request(a.url).put('/api/moderation/wordlists').set(auth(admin)).send({ suspect: ['moron'] }).expect(200);
     const u = await makeUser();

@@ -1,4 +1,4 @@
-import type { Reason } from '../../client/contract/index.ts';
+import type { ModerationRecord, Reason } from '../../client/contract/index.ts';
 import type { AppError } from '../errors.ts';
 import type { ModerationInput, Phase } from './phase.ts';
 import { bannedTerms } from './phases/banned-terms.ts';
@@ -28,4 +28,17 @@ export function moderate(input: ModerationInput): Decision {
     else flag = true;
   }
   return { kind: 'publish', status: hold ? 'pending' : 'visible', flagged: flag && !hold, reasons };
+}
+
+/** What automatic moderation stores on a comment it held or flagged; null when it had nothing to say. */
+export function automodRecord(decision: Extract<Decision, { kind: 'publish' }>, at: Date): ModerationRecord | null {
+  if (decision.reasons.length === 0) return null;
+  return {
+    status: decision.status,
+    ...(decision.flagged ? { flagged: true } : {}),
+    action: decision.status === 'pending' ? 'hold' : 'flag',
+    by: { kind: 'system', name: 'automod' },
+    reasons: decision.reasons,
+    at: at.toISOString(),
+  };
 }

@@ -55,7 +55,7 @@ export type InsertResult =
   | { kind: 'rejected'; reason: 'thread_locked' | 'parent_not_found' | 'id_taken' };
 
 export type EditResult =
-  | { kind: 'stored'; offset: number; epoch: string; comment: Comment }
+  | { kind: 'stored'; offset: number; epoch: string; comment: Comment; previous: CommentStatus }
   | { kind: 'rejected'; reason: 'not_found' | 'not_editable' | 'too_many_edits' };
 
 export type StatusResult =
@@ -144,32 +144,35 @@ export class CommentStore {
     return { kind: 'rejected', reason: a as 'thread_locked' | 'parent_not_found' | 'id_taken' };
   }
 
+  /**
+   * Stores an edit; with `automod`, the automatic moderation of the new text
+   * is stored in the same step (`hold`: the comment becomes pending).
+   */
   async edit(
     threadId: string,
     commentId: string,
-    body: string,
-    mentions: Mention[],
-    editedAt: Date,
-    maxEdits: number,
+    change: { body: string; mentions: Mention[]; editedAt: Date; maxEdits: number; automod: ModerationRecord | null; hold: boolean },
   ): Promise<EditResult> {
     const k = this.keys.thread;
     const reply = await this.scripts.run(
       this.redis,
       'edit-comment',
-      [k.meta(threadId), k.log(threadId), k.comment(threadId, commentId)],
+      [k.meta(threadId), k.log(threadId), k.comment(threadId, commentId), k.visible(threadId), k.pending(threadId)],
       [
         threadId,
-        body,
-        JSON.stringify(mentions),
-        editedAt.toISOString(),
+        change.body,
+        JSON.stringify(change.mentions),
+        change.editedAt.toISOString(),
         this.limits.maxEvents,
         this.limits.ttlSeconds,
-        maxEdits,
+        change.maxEdits,
         ...this.liveArgs(threadId),
+        change.automod ? JSON.stringify(change.automod) : '',
+        change.hold ? '1' : '0',
       ],
     );
-    const [status, a, b, json] = reply as [string, string | number, string, string];
-    if (status === 'ok') return { kind: 'stored', offset: Number(a), epoch: b, comment: JSON.parse(json) };
+    const [status, a, b, json, previous] = reply as [string, string | number, string, string, string];
+    if (status === 'ok') return { kind: 'stored', offset: Number(a), epoch: b, comment: JSON.parse(json), previous: previous as CommentStatus };
     return { kind: 'rejected', reason: a as 'not_found' | 'not_editable' | 'too_many_edits' };
   }
 

@@ -3,10 +3,10 @@ import type { Actor, Deps, Origin } from '../context.ts';
 import { acceptBody } from '../domain/body.ts';
 import { threadIdOfComment } from '../domain/ids.ts';
 import { errors } from '../errors.ts';
-import { moderate } from '../moderation/pipeline.ts';
+import { automodRecord, moderate } from '../moderation/pipeline.ts';
 import { loadPostContext } from '../store/preflight.ts';
 import { afterWrite } from './after-write.ts';
-import { holdComment } from './hold-comment.ts';
+import { announceHold, queueForReview } from './hold-comment.ts';
 import { resolveMentions } from './resolve-mentions.ts';
 
 export const MAX_EDITS_PER_COMMENT = 10;
@@ -37,8 +37,6 @@ export async function editComment(
     throw errors.forbidden(`Comments can be edited for ${Math.round(windowMs / 60_000)} minutes after posting`);
   }
   if (body === record.body) return { comment: record.comment };
-  // Checked here as well as in the script, so an edit that will be refused never gets as far as holding the comment.
-  if (record.edits >= MAX_EDITS_PER_COMMENT) throw tooManyEdits();
 
   const ctx = await loadPostContext(deps.store.redis, deps.store.keys, { threadId, userId: actor.id, clientId: undefined });
   const words = await deps.wordlists.get(ctx.wordlistsVersion);
@@ -50,23 +48,30 @@ export async function editComment(
     resolveMentions(deps, body, actor.id),
   ]);
 
-  if (decision.status === 'pending' && record.status === 'visible') {
-    await holdComment(deps, record.id, decision.reasons, { kind: 'system', name: 'automod' });
-  }
-  const result = await deps.store.comments.edit(threadId, input.commentId, body, mentions, deps.now(), MAX_EDITS_PER_COMMENT);
+  const now = deps.now();
+  const automod = automodRecord(decision, now);
+  // The new text and what automatic moderation made of it are stored together: a refused edit leaves no trace.
+  const result = await deps.store.comments.edit(threadId, input.commentId, {
+    body,
+    mentions,
+    editedAt: now,
+    maxEdits: MAX_EDITS_PER_COMMENT,
+    automod,
+    hold: decision.status === 'pending',
+  });
   if (result.kind === 'rejected') {
     if (result.reason === 'not_found') throw errors.notFound('Comment');
     if (result.reason === 'too_many_edits') throw tooManyEdits();
     throw errors.conflict('This comment can no longer be edited');
   }
-  const moderation = decision.reasons.length > 0 ? (await deps.store.comments.get(threadId, input.commentId))?.moderation ?? null : null;
-  await Promise.all([
-    decision.flagged ? deps.store.moderation.enqueue('flagged', record.id, threadId, deps.now().getTime()) : null,
-    deps.modFeed.publish({ type: 'comment', change: 'edited', comment: result.comment, moderation }, threadId),
-    // Screened again; someone newly mentioned hears about it (those already told are not told twice).
-    result.comment.status === 'visible' ? afterWrite(deps, actor, result.comment, 'edited') : null,
-  ]);
-  return { comment: result.comment };
+  const comment = result.comment;
+  const followUps: Promise<unknown>[] = [deps.modFeed.publish({ type: 'comment', change: 'edited', comment, moderation: automod ?? record.moderation }, threadId)];
+  if (automod && comment.status === 'pending' && result.previous === 'visible') followUps.push(announceHold(deps, comment, automod, result.previous));
+  else if (automod) followUps.push(queueForReview(deps, comment, automod, result.previous));
+  // Screened again; someone newly mentioned hears about it (those already told are not told twice).
+  if (comment.status === 'visible') followUps.push(afterWrite(deps, actor, comment, 'edited'));
+  await Promise.all(followUps);
+  return { comment };
 }
 
 const tooManyEdits = () => errors.forbidden(`A comment can be edited at most ${MAX_EDITS_PER_COMMENT} times`, { limit: MAX_EDITS_PER_COMMENT });

@@ -1,4 +1,4 @@
-import type { Decider, Reason } from '../../client/contract/index.ts';
+import type { Comment, CommentStatus, Decider, ModerationRecord, Reason } from '../../client/contract/index.ts';
 import type { Deps } from '../context.ts';
 import { threadIdOfComment } from '../domain/ids.ts';
 import { recordDecision } from '../moderation/decisions.ts';
@@ -14,25 +14,41 @@ export type HoldOutcome = 'held' | 'already-held' | 'not-visible';
 export async function holdComment(deps: Deps, commentId: string, reasons: Reason[], by: Decider): Promise<HoldOutcome> {
   const threadId = threadIdOfComment(commentId);
   const now = deps.now();
-  const moderation = { status: 'pending' as const, action: 'hold', by, reasons, at: now.toISOString() };
+  const moderation: ModerationRecord = { status: 'pending', action: 'hold', by, reasons, at: now.toISOString() };
   const result = await deps.store.comments.setStatus(threadId, commentId, 'pending', ['visible'], moderation);
   if (result.kind === 'rejected') return 'not-visible';
-  // Also when already pending: a re-run after a crash must still leave it queued.
-  await deps.store.moderation.enqueue('pending', commentId, threadId, now.getTime());
-  if (result.kind === 'unchanged') return 'already-held';
-  const comment = result.comment;
+  if (result.kind === 'unchanged') {
+    // A re-run after a crash must still leave it queued.
+    await deps.store.moderation.enqueue('pending', commentId, threadId, now.getTime());
+    return 'already-held';
+  }
+  await announceHold(deps, result.comment, moderation, result.previous);
+  return 'held';
+}
+
+/** What follows a hold once it is stored (here, or by an edit): queued, moderators and the author told, audited. */
+export async function announceHold(deps: Deps, comment: Comment, moderation: ModerationRecord, previous: CommentStatus): Promise<void> {
+  await Promise.all([queueForReview(deps, comment, moderation, previous), deps.modFeed.publish({ type: 'hold', comment, moderation }, comment.threadId)]);
+}
+
+/**
+ * A comment automatic moderation (or a hold) put up for review: onto the
+ * pending or flagged queue and into the audit log; the author of a newly
+ * held comment is told. `before`: its status before, null for a new comment.
+ */
+export async function queueForReview(deps: Deps, comment: Comment, moderation: ModerationRecord, before: CommentStatus | null): Promise<void> {
+  const queue = comment.status === 'pending' ? 'pending' : 'flagged';
   await Promise.all([
-    deps.modFeed.publish({ type: 'hold', comment, moderation }, threadId),
-    deps.modFeed.tellAuthor(comment),
+    deps.store.moderation.enqueue(queue, comment.id, comment.threadId, Date.parse(moderation.at)),
     recordDecision(deps, {
-      by,
-      action: 'hold',
-      target: { commentId, threadId, userId: comment.author.id },
-      reasons,
-      before: result.previous,
-      after: 'pending',
+      by: moderation.by,
+      action: moderation.action ?? queue,
+      target: { commentId: comment.id, threadId: comment.threadId, userId: comment.author.id },
+      reasons: moderation.reasons,
+      before,
+      after: comment.status,
       comment,
     }),
+    queue === 'pending' && before !== 'pending' ? deps.modFeed.tellAuthor(comment) : null,
   ]);
-  return 'held';
 }

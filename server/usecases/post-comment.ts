@@ -4,9 +4,10 @@ import { acceptBody } from '../domain/body.ts';
 import { newCommentId, newEpoch, threadIdOfComment } from '../domain/ids.ts';
 import { AppError, errors } from '../errors.ts';
 import { recordDecision } from '../moderation/decisions.ts';
-import { moderate } from '../moderation/pipeline.ts';
+import { automodRecord, moderate } from '../moderation/pipeline.ts';
 import { loadPostContext } from '../store/preflight.ts';
 import { afterWrite } from './after-write.ts';
+import { queueForReview } from './hold-comment.ts';
 import { resolveMentions } from './resolve-mentions.ts';
 
 export interface PostCommentInput {
@@ -63,10 +64,7 @@ export async function postComment(deps: Deps, actor: Actor, input: PostCommentIn
     resolveMentions(deps, body, actor.id),
   ]);
 
-  const moderation: ModerationRecord | null =
-    decision.reasons.length > 0
-      ? { status: decision.status, ...(decision.flagged ? { flagged: true } : {}), action: decision.status === 'pending' ? 'hold' : 'flag', by: { kind: 'system', name: 'automod' }, reasons: decision.reasons, at: deps.now().toISOString() }
-      : null;
+  const moderation = automodRecord(decision, deps.now());
   // A random id colliding with an existing one is astronomically unlikely; retry rather than fail.
   for (let attempt = 0; attempt < 3; attempt++) {
     const result = await deps.store.comments.insert({
@@ -105,22 +103,7 @@ async function afterStored(deps: Deps, actor: AuthUser, comment: Comment, modera
     deps.modFeed.publish({ type: 'comment', change: 'created', comment, moderation }, comment.threadId),
   ];
   if (published) work.push(afterWrite(deps, actor, comment, 'posted'));
-  if (moderation) {
-    const queue = comment.status === 'pending' ? 'pending' : 'flagged';
-    work.push(deps.store.moderation.enqueue(queue, comment.id, comment.threadId, now));
-    work.push(
-      recordDecision(deps, {
-        by: moderation.by,
-        action: moderation.action ?? queue,
-        target: { commentId: comment.id, threadId: comment.threadId, userId: actor.id },
-        reasons: moderation.reasons,
-        before: null,
-        after: comment.status,
-        comment,
-      }),
-    );
-    if (comment.status === 'pending') work.push(deps.modFeed.tellAuthor(comment));
-  }
+  if (moderation) work.push(queueForReview(deps, comment, moderation, null));
   await Promise.all(work);
 }
 
