@@ -44,43 +44,54 @@ describe('an instance is killed with -9 while clients post', () => {
   it('moves its clients to the others; every client ends with exactly the stored comments and every post stored once', async () => {
     const threadId = 'failover';
     const clients: { sdk: ThreadlineClient; view: ThreadView; events: ThreadEvent[]; user: TestUser }[] = [];
-    for (let i = 0; i < 9; i++) {
-      const user = await makeUser({ name: `Reader ${i}` });
-      const sdk = connect({ url: balancer.url, token: user.token, socket: { reconnectionDelay: 100, reconnectionDelayMax: 500 } });
-      const events: ThreadEvent[] = [];
-      const view = await sdk.joinThread(threadId, { onEvent: (e) => events.push(e) });
-      clients.push({ sdk, view, events, user });
-    }
-    const victim = cluster.instances[1]!;
-
+    // Every SDK client made here, closed in `finally` whether or not the test got that far.
+    const sdks: ThreadlineClient[] = [];
     let posting = true;
     const posts: Promise<Comment>[] = [];
-    const postLoops = clients.map(async (c, i) => {
-      for (let k = 0; posting; k++) {
-        const p = c.sdk.post({ threadId, body: `reader ${i} post ${k}` });
-        posts.push(p);
-        await Promise.race([p, new Promise((r) => setTimeout(r, 50))]);
+    let postLoops: Promise<void>[] = [];
+    try {
+      for (let i = 0; i < 9; i++) {
+        const user = await makeUser({ name: `Reader ${i}` });
+        const sdk = connect({ url: balancer.url, token: user.token, socket: { reconnectionDelay: 100, reconnectionDelayMax: 500 } });
+        sdks.push(sdk);
+        const events: ThreadEvent[] = [];
+        const view = await sdk.joinThread(threadId, { onEvent: (e) => events.push(e) });
+        clients.push({ sdk, view, events, user });
       }
-    });
-    await new Promise((r) => setTimeout(r, 400));
-    await cluster.kill(victim);
-    await new Promise((r) => setTimeout(r, 1_000));
-    posting = false;
-    await Promise.all(postLoops);
-    const stored = await Promise.all(posts);
+      const victim = cluster.instances[1]!;
 
-    const final = await allComments(threadId);
-    expect(final).toHaveLength(posts.length);
-    expect(new Set(stored.map((c) => c.id)).size).toBe(posts.length);
-    const expectedIds = final.map((c) => c.id);
-    for (const c of clients) {
-      await eventually(() => expect(c.view.comments.map((x) => x.id)).toEqual(expectedIds), 10_000);
-      const offsets = c.events.map((e) => e.offset);
-      expect(offsets).toEqual([...offsets].sort((a, b) => a - b));
-      expect(new Set(offsets).size).toBe(offsets.length);
-      c.sdk.close();
+      postLoops = clients.map(async (c, i) => {
+        for (let k = 0; posting; k++) {
+          const p = c.sdk.post({ threadId, body: `reader ${i} post ${k}` });
+          posts.push(p);
+          await Promise.race([p, new Promise((r) => setTimeout(r, 50))]);
+        }
+      });
+      await new Promise((r) => setTimeout(r, 400));
+      await cluster.kill(victim);
+      await new Promise((r) => setTimeout(r, 1_000));
+      posting = false;
+      await Promise.all(postLoops);
+      const stored = await Promise.all(posts);
+
+      const final = await allComments(threadId);
+      expect(final).toHaveLength(posts.length);
+      expect(new Set(stored.map((c) => c.id)).size).toBe(posts.length);
+      const expectedIds = final.map((c) => c.id);
+      for (const c of clients) {
+        await eventually(() => expect(c.view.comments.map((x) => x.id)).toEqual(expectedIds), 10_000);
+        const offsets = c.events.map((e) => e.offset);
+        expect(offsets).toEqual([...offsets].sort((a, b) => a - b));
+        expect(new Set(offsets).size).toBe(offsets.length);
+      }
+      await cluster.add();
+    } finally {
+      posting = false;
+      await Promise.allSettled(postLoops);
+      // Closing rejects posts still in an SDK's outbox; that only matters when the test already failed.
+      for (const p of posts) p.catch(() => {});
+      for (const sdk of sdks) sdk.close();
     }
-    await cluster.add();
   }, 60_000);
 });
 

@@ -64,8 +64,9 @@ describe('PUT /api/threads/:threadId', () => {
 describe('locked threads', () => {
   it('refuses new comments with 423 thread_locked and writes nothing', async () => {
     await put('pt-locked', { title: 'Locked', url: 'https://news.example.com/l' }, mod).expect(200);
-    // Locking is a moderation action; set the flag directly to test the write path's check.
-    await redis.client.hset(`${server.prefix}{t:pt-locked}:meta`, 'locked', '1');
+    const locked = await request(server.url).patch('/api/moderation/threads/pt-locked').set('Authorization', `Bearer ${mod.token}`).send({ locked: true });
+    expect(locked.status).toBe(200);
+    expect(locked.body.thread).toMatchObject({ id: 'pt-locked', locked: true, offset: 0, commentCount: 0 });
     const res = await request(server.url)
       .post('/api/threads/pt-locked/comments')
       .set('Authorization', `Bearer ${commenter.token}`)

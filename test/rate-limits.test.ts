@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connectSocket, makeUser, request as emit, type TestUser } from './support/clients.ts';
 import { startRedis, type TestRedis } from './support/redis.ts';
 import { startServer, type TestServer } from './support/server.ts';
+import { veteran as veteranOn } from './support/users.ts';
 
 /** Two instances with the default-shaped limits (small numbers where a test needs them), one Redis. */
 let redis: TestRedis;
@@ -24,12 +25,8 @@ let ipN = 0;
 /** Each test posts from its own address (set by the trusted loopback "proxy"). */
 const freshIp = () => `203.0.113.${++ipN}`;
 
-async function veteran(name: string): Promise<TestUser> {
-  const u = await makeUser({ handle: name });
-  // First seen two days ago: not a new account.
-  await redis.client.hset(`${PREFIX}{u}:user:${u.id}`, 'createdAt', new Date(Date.now() - 2 * 86_400_000).toISOString());
-  return u;
-}
+/** First seen two days ago: not a new account (written through instance a; all three share the prefix). */
+const veteran = (name: string) => veteranOn(a, name);
 
 const post = (server: TestServer, u: TestUser, threadId: string, ip: string, body = 'hello') =>
   request(server.url).post(`/api/threads/${threadId}/comments`).set('Authorization', `Bearer ${u.token}`).set('X-Forwarded-For', ip).send({ body });

@@ -183,13 +183,43 @@ describe('malformed traffic never takes the process down', () => {
 
   it('closes raw connections that send non-protocol frames, and stays up', async () => {
     for (const frame of [Buffer.from([0xff, 0x00, 0x13, 0x37]), '42["comment:post",{"unterminated', '9999', 'x'.repeat(70_000)]) {
+      const shown = typeof frame === 'string' ? JSON.stringify(frame.length > 40 ? `${frame.slice(0, 40)}… (${frame.length} chars)` : frame) : `binary ${frame.toString('hex')}`;
       const ws = new WebSocket(`${server.url.replace('http', 'ws')}/socket.io/?EIO=4&transport=websocket`, { headers: { 'x-forwarded-for': freshIp() } });
-      await new Promise((resolve) => ws.once('open', resolve));
-      const closed = new Promise((resolve) => ws.once('close', resolve));
-      ws.send('40');
-      ws.send(frame);
-      await Promise.race([closed, new Promise((r) => setTimeout(r, 2_000))]);
-      ws.terminate();
+      const closed = new Promise<'closed'>((resolve) => ws.once('close', () => resolve('closed')));
+      /** The first text message starting with `prefix`, or 'closed' if the connection closes first. */
+      const next = (prefix: string) =>
+        Promise.race([
+          closed,
+          new Promise<string>((resolve) => {
+            const onMessage = (data: WebSocket.RawData) => {
+              if (!String(data).startsWith(prefix)) return;
+              ws.off('message', onMessage);
+              resolve(String(data));
+            };
+            ws.on('message', onMessage);
+          }),
+        ]);
+      try {
+        await new Promise((resolve) => ws.once('open', resolve));
+        // Join the namespace and wait for its CONNECT ack: a packet sent before the ack is
+        // refused whatever it holds, which would let this test pass on any frame.
+        const connectAck = next('40');
+        ws.send('40');
+        expect(await connectAck, `namespace CONNECT before sending ${shown}`).toMatch(/^40\{/);
+        // The same connection answers a well-formed event, so a close below is the frame's doing.
+        const ack = next('431');
+        ws.send('421["thread:join",{"threadId":"raw-frames"}]');
+        expect(await ack, `ack for a valid thread:join before sending ${shown}`).toMatch(/^431\[\{"ok":true/);
+
+        let timer: NodeJS.Timeout | undefined;
+        const stillOpen = new Promise<'open'>((resolve) => (timer = setTimeout(() => resolve('open'), 2_000)));
+        ws.send(frame);
+        const outcome = await Promise.race([closed, stillOpen]);
+        clearTimeout(timer);
+        expect(outcome, `the server should close the connection after the frame ${shown} within 2s`).toBe('closed');
+      } finally {
+        ws.terminate();
+      }
     }
     expect((await request(server.url).get('/healthz')).status).toBe(200);
     const s = await socketFrom(freshIp());

@@ -1,45 +1,87 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, realpathSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, describe, expect, it } from 'vitest';
 import { freePort } from '../server/bootstrap/redis.ts';
+import { spawnServer, waitReady, type Instance } from './support/cluster.ts';
 
-const children: ChildProcess[] = [];
+type Started = Instance & { exited: Promise<number | null>; dataDir: string | undefined };
+const started: Started[] = [];
 const dirs: string[] = [];
 
-afterEach(() => {
-  for (const c of children.splice(0)) if (c.exitCode === null) c.kill('SIGKILL');
+afterEach(async () => {
+  // Processes first: a redis-server left running would keep writing into its data directory.
+  await Promise.all(started.splice(0).map(stop));
   for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
 });
 
-function start(env: Record<string, string>) {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts'], {
-    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', LOG_LEVEL: 'info', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  children.push(child);
-  let output = '';
-  child.stdout!.on('data', (d) => (output += d));
-  child.stderr!.on('data', (d) => (output += d));
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  return { child, output: () => output, exited };
+/** A DATA_DIR for one test, removed after it. */
+function dataDirForTest(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'tl-start-'));
+  dirs.push(dir);
+  return dir;
 }
 
-async function waitForReady(port: number, exited: Promise<unknown>, output: () => string): Promise<void> {
-  let done = false;
-  void exited.then(() => (done = true));
-  for (let i = 0; i < 300 && !done; i++) {
-    try {
-      const res = await fetch(`http://127.0.0.1:${port}/readyz`);
-      if (res.status === 200) return;
-    } catch {
-      // not listening yet
-    }
-    await sleep(50);
+/** `npm start` listening on `port`, with only `env` (plus PATH and HOME); stopped after the test. */
+function start(port: number, env: Record<string, string>): Started {
+  const instance = spawnServer(port, { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', LOG_LEVEL: 'info', PORT: String(port), ...env });
+  const exited = new Promise<number | null>((resolve) => instance.process.once('exit', (code) => resolve(code)));
+  const app: Started = { ...instance, exited, dataDir: env.DATA_DIR };
+  started.push(app);
+  return app;
+}
+
+const alive = (pid: number) => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
   }
-  throw new Error(`server on ${port} never became ready; output:\n${output()}`);
+};
+
+async function waitGone(pid: number, ms: number): Promise<boolean> {
+  for (const deadline = Date.now() + ms; Date.now() < deadline; await sleep(50)) if (!alive(pid)) return true;
+  return !alive(pid);
+}
+
+/**
+ * Stops `npm start` the way an operator would (SIGTERM, which also stops its
+ * private redis-server), SIGKILL if it hangs; then, if its redis-server
+ * outlived it (the app was killed, or died before handling signals), stops that
+ * too: found by the pid file under DATA_DIR and checked to be a redis-server
+ * running in that directory before it is signalled.
+ */
+async function stop(app: Started): Promise<void> {
+  if (app.process.exitCode === null && app.process.signalCode === null) {
+    app.process.kill('SIGTERM');
+    const done = await Promise.race([app.exited.then(() => true), sleep(10_000).then(() => false)]);
+    if (!done) {
+      app.process.kill('SIGKILL');
+      await app.exited;
+    }
+  }
+  if (!app.dataDir) return;
+  const redisDir = join(app.dataDir, 'redis');
+  let pid: number;
+  try {
+    pid = Number(readFileSync(join(redisDir, 'redis.pid'), 'utf8').trim());
+  } catch {
+    return; // never started, or shut down cleanly (redis-server removes its pid file)
+  }
+  if (!Number.isInteger(pid) || pid <= 1 || !alive(pid)) return;
+  try {
+    // redis-server rewrites its command line, but runs in its --dir.
+    if (realpathSync(readlinkSync(`/proc/${pid}/cwd`)) !== realpathSync(redisDir)) return;
+  } catch {
+    return;
+  }
+  process.kill(pid, 'SIGTERM');
+  if (!(await waitGone(pid, 5_000))) {
+    process.kill(pid, 'SIGKILL');
+    await waitGone(pid, 5_000);
+  }
 }
 
 const portOpen = async (port: number) => {
@@ -53,11 +95,10 @@ const portOpen = async (port: number) => {
 
 describe('npm start', () => {
   it('starts a private redis-server (AOF under DATA_DIR) when none is configured or found, and stops it on SIGTERM', async () => {
-    const dataDir = mkdtempSync(join(tmpdir(), 'tl-start-'));
-    dirs.push(dataDir);
+    const dataDir = dataDirForTest();
     const [port, emptyPort] = [await freePort(), await freePort()];
-    const app = start({ PORT: String(port), DATA_DIR: dataDir, REDIS_PROBE_URL: `redis://127.0.0.1:${emptyPort}` });
-    await waitForReady(port, app.exited, app.output);
+    const app = start(port, { DATA_DIR: dataDir, REDIS_PROBE_URL: `redis://127.0.0.1:${emptyPort}` });
+    await waitReady(app);
 
     expect(app.output()).toContain('started a private redis-server');
     expect(app.output()).toContain('npm run token -- --sub u1');
@@ -65,16 +106,14 @@ describe('npm start', () => {
     expect(readdirSync(join(dataDir, 'redis')).join(' ')).toMatch(/appendonly/);
     expect(existsSync(join(dataDir, 'dev-jwt-secret'))).toBe(true);
 
-    app.child.kill('SIGTERM');
+    app.process.kill('SIGTERM');
     expect(await app.exited).toBe(0);
     expect(await portOpen(emptyPort)).toBe(false);
   });
 
   it('exits with one clear message naming both fixes when there is no Redis and no redis-server binary', async () => {
-    const dataDir = mkdtempSync(join(tmpdir(), 'tl-start-'));
-    dirs.push(dataDir);
-    const app = start({
-      PORT: String(await freePort()),
+    const dataDir = dataDirForTest();
+    const app = start(await freePort(), {
       DATA_DIR: dataDir,
       REDIS_PROBE_URL: `redis://127.0.0.1:${await freePort()}`,
       REDIS_SERVER_BIN: '/nonexistent/redis-server',
@@ -85,7 +124,7 @@ describe('npm start', () => {
   });
 
   it('refuses to start in production without AUTH_JWT_SECRET', async () => {
-    const app = start({ NODE_ENV: 'production', PORT: String(await freePort()), REDIS_URL: 'redis://127.0.0.1:1' });
+    const app = start(await freePort(), { NODE_ENV: 'production', REDIS_URL: 'redis://127.0.0.1:1' });
     expect(await app.exited).toBe(1);
     expect(app.output()).toMatch(/AUTH_JWT_SECRET is required/);
   });

@@ -29,25 +29,18 @@ export class Cluster {
 
   async add(port?: number): Promise<Instance> {
     const p = port ?? (await freePort());
-    let output = '';
-    const child = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts'], {
-      env: {
-        PATH: process.env.PATH ?? '',
-        NODE_ENV: 'test',
-        PORT: String(p),
-        HOST: '127.0.0.1',
-        REDIS_URL: this.redisUrl,
-        REDIS_PREFIX: this.prefix,
-        AUTH_JWT_SECRET: TEST_SECRET,
-        LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'warn',
-        ...RELAXED_LIMITS,
-        ...this.env,
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
+    const instance = spawnServer(p, {
+      PATH: process.env.PATH ?? '',
+      NODE_ENV: 'test',
+      PORT: String(p),
+      HOST: '127.0.0.1',
+      REDIS_URL: this.redisUrl,
+      REDIS_PREFIX: this.prefix,
+      AUTH_JWT_SECRET: TEST_SECRET,
+      LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'warn',
+      ...RELAXED_LIMITS,
+      ...this.env,
     });
-    child.stdout!.on('data', (d) => (output += d));
-    child.stderr!.on('data', (d) => (output += d));
-    const instance: Instance = { port: p, url: `http://127.0.0.1:${p}`, process: child, output: () => output };
     await waitReady(instance);
     this.instances.push(instance);
     return instance;
@@ -67,7 +60,24 @@ export class Cluster {
   }
 }
 
-async function waitReady(instance: Instance): Promise<void> {
+/**
+ * Spawns what `npm start` runs (server/main.ts under tsx) with exactly `env`
+ * (nothing inherited), collecting its stdout and stderr. `port` is where it
+ * is told to listen (PORT in `env`); the instance is not ready yet.
+ */
+export function spawnServer(port: number, env: Record<string, string>): Instance {
+  let output = '';
+  const child = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  child.stdout!.on('data', (d) => (output += d));
+  child.stderr!.on('data', (d) => (output += d));
+  return { port, url: `http://127.0.0.1:${port}`, process: child, output: () => output };
+}
+
+/**
+ * Polls /readyz until it answers 2xx (up to ~20 s). If the process exits or
+ * the time runs out, kills it (SIGKILL) and throws with its output.
+ */
+export async function waitReady(instance: Instance): Promise<void> {
   for (let i = 0; i < 400; i++) {
     if (instance.process.exitCode !== null) break;
     try {

@@ -1,0 +1,22 @@
+import type { Queue } from 'bullmq';
+import { setTimeout as sleep } from 'node:timers/promises';
+
+/** Job states that mean "not handled yet": a worker has still to run (or re-run) the job. */
+const PENDING_STATES = ['waiting', 'active', 'delayed', 'prioritized', 'waiting-children'] as const;
+
+/**
+ * Waits until `queue` holds no job that a worker has still to run (none
+ * waiting, running, delayed for a retry, prioritized or waiting for children),
+ * so a test can then assert that the jobs had no effect. Resolves with the
+ * queue's job counts, completed and failed included; throws with the counts if
+ * the queue is still busy after `timeoutMs`.
+ */
+export async function queueIdle(queue: Queue, timeoutMs = 8_000): Promise<Record<string, number>> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const counts = await queue.getJobCounts(...PENDING_STATES, 'completed', 'failed');
+    if (PENDING_STATES.every((state) => (counts[state] ?? 0) === 0)) return counts;
+    if (Date.now() > deadline) throw new Error(`queue ${queue.name} still has jobs to run after ${timeoutMs} ms: ${JSON.stringify(counts)}`);
+    await sleep(25);
+  }
+}
