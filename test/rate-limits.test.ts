@@ -52,6 +52,23 @@ afterAll(async () => {
 });
 
 describe('per-user limits', () => {
+  it('count refused attempts with a banned term too, so they cannot flood the audit log', async () => {
+    const admin = await makeUser({ role: 'admin' });
+    const asAdmin = { Authorization: `Bearer ${admin.token}` };
+    await request(a.url).put('/api/moderation/wordlists').set(asAdmin).send({ banned: ['scumbag'] }).expect(200);
+    try {
+      const u = await veteran('rl_banned_words');
+      const ip = freshIp();
+      const codes: string[] = [];
+      for (let i = 0; i < 7; i++) codes.push((await post(i % 2 ? b : a, u, 'rl-words', ip, `you scumbag ${i}`)).body.error?.code);
+      expect(codes).toEqual([...Array(5).fill('invalid_payload'), 'rate_limited', 'rate_limited']);
+      const audit = await request(a.url).get('/api/moderation/audit').query({ threadId: 'rl-words' }).set(asAdmin).expect(200);
+      expect(audit.body.entries.map((e: { action: string }) => e.action)).toEqual(Array(5).fill('refuse'));
+    } finally {
+      await request(a.url).put('/api/moderation/wordlists').set(asAdmin).send({ banned: [] }).expect(200);
+    }
+  });
+
   it('allow 5 comments per 30 s across both instances, then refuse with the exact retry-after and write nothing', async () => {
     const u = await veteran('rl_user');
     const ip = freshIp();

@@ -47,6 +47,9 @@ export async function postComment(deps: Deps, actor: Actor, input: PostCommentIn
   const decision = moderate({ kind: 'post', actor, body, thread: ctx.thread, ban: ctx.ban, approvedCount: ctx.approvedCount, settings: ctx.settings, words });
   if (decision.kind === 'refuse') {
     if (decision.reasons.some((r) => r.rule === 'banned_term')) {
+      // The refusal is written to the audit log, so attempts count against the poster's budget
+      // (not slow mode: the corrected comment may follow at once).
+      await deps.limits.check({ actor, ip: origin.ip, threadId: input.threadId, slowModeSeconds: 0, kind: 'post', now: deps.now() });
       await recordDecision(deps, {
         by: { kind: 'system', name: 'automod' },
         action: 'refuse',
