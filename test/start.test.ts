@@ -1,4 +1,5 @@
-import { existsSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, realpathSync, rmSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, realpathSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -127,5 +128,30 @@ describe('npm start', () => {
     const app = start(await freePort(), { NODE_ENV: 'production', REDIS_URL: 'redis://127.0.0.1:1' });
     expect(await app.exited).toBe(1);
     expect(app.output()).toMatch(/AUTH_JWT_SECRET is required/);
+  });
+});
+
+describe('npm run workers', () => {
+  it('joins the servers\' Redis or exits saying so; it never starts one, nor stops the one npm start left in DATA_DIR', async () => {
+    const dataDir = dataDirForTest();
+    const redisDir = join(dataDir, 'redis');
+    mkdirSync(redisDir);
+    // A redis-server that npm start would own: its pid file in DATA_DIR, on a port the workers do not probe.
+    const owned = spawn('redis-server', ['--port', String(await freePort()), '--bind', '127.0.0.1', '--save', '', '--dir', redisDir, '--pidfile', join(redisDir, 'redis.pid')], { stdio: 'ignore' });
+    try {
+      for (let i = 0; i < 100 && !existsSync(join(redisDir, 'redis.pid')); i++) await sleep(50);
+      const workers = spawn(process.execPath, ['--import', 'tsx', 'workers/main.ts'], {
+        env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', DATA_DIR: dataDir, REDIS_PROBE_URL: `redis://127.0.0.1:${await freePort()}`, WORKERS_PORT: String(await freePort()) },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      let output = '';
+      workers.stdout.on('data', (d) => (output += d));
+      workers.stderr.on('data', (d) => (output += d));
+      const code = await new Promise<number | null>((resolve) => workers.once('exit', resolve));
+      expect({ code, output }).toMatchObject({ code: 1, output: expect.stringMatching(/start the server \(npm start\) first/) });
+      expect(owned.exitCode, 'the redis-server in DATA_DIR is still running').toBeNull();
+    } finally {
+      owned.kill('SIGKILL');
+    }
   });
 });

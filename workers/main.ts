@@ -19,10 +19,10 @@ async function main(): Promise<void> {
   const { secret } = resolveJwtSecret(config);
   let redisHandle;
   try {
-    // Workers never start a Redis of their own: they join the one the servers use.
-    redisHandle = await acquireRedis({ ...config, redis: { ...config.redis, serverBin: '/nonexistent/redis-server' } }, log);
+    // Workers never start a Redis of their own (nor touch a stopped one's files): they join the one the servers use.
+    redisHandle = await acquireRedis(config, log, { orStart: false });
   } catch (err) {
-    if (err instanceof RedisBootstrapError) fail(err.message.replace(/install Redis[^\n]*/, 'start the server (npm start) first'));
+    if (err instanceof RedisBootstrapError) fail(err.message);
     throw err;
   }
   const redis = await connectRedis(redisHandle.url, log);

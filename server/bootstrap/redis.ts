@@ -21,12 +21,17 @@ export interface RedisHandle {
  * answering at REDIS_PROBE_URL; else a private redis-server we start (AOF on,
  * data under DATA_DIR/redis) and stop on exit.
  */
-export async function acquireRedis(config: Config, log: Logger): Promise<RedisHandle> {
+export async function acquireRedis(config: Config, log: Logger, opts: { orStart: boolean } = { orStart: true }): Promise<RedisHandle> {
   const none = async () => {};
   if (config.redis.url) return { url: config.redis.url, source: 'configured', stop: none };
   if (await answersPing(config.redis.probeUrl)) {
     log.info({ url: config.redis.probeUrl }, 'REDIS_URL not set; using the Redis that answers locally');
     return { url: config.redis.probeUrl, source: 'local', stop: none };
+  }
+  if (!opts.orStart) {
+    throw new RedisBootstrapError(
+      `No Redis answers at ${config.redis.probeUrl} and REDIS_URL is not set: start the server (npm start) first, or set REDIS_URL to the servers' Redis.`,
+    );
   }
   return startPrivateRedis(config, log);
 }

@@ -6,14 +6,14 @@
 import { createDeps } from '../app.ts';
 import { resolveJwtSecret } from '../auth/dev-secret.ts';
 import { signToken } from '../auth/tokens.ts';
+import { fail, loadConfigOrExit } from '../bootstrap/process.ts';
 import { acquireRedis, RedisBootstrapError } from '../bootstrap/redis.ts';
-import { loadConfig } from '../config.ts';
 import { createLogger } from '../logger.ts';
 import { connectRedis } from '../store/redis.ts';
 import { importSeedThread } from './seed.ts';
 
 async function main(): Promise<void> {
-  const config = loadConfig();
+  const config = loadConfigOrExit();
   const log = createLogger(config.logLevel === 'info' ? 'warn' : config.logLevel);
   const { secret } = resolveJwtSecret(config);
   const redisHandle = await acquireRedis(config, log);
@@ -61,7 +61,7 @@ async function main(): Promise<void> {
 }
 
 main().catch((err: unknown) => {
-  if (err instanceof RedisBootstrapError) process.stderr.write(`${err.message}\n`);
-  else process.stderr.write(`demo failed: ${err instanceof Error ? err.stack : String(err)}\n`);
+  if (err instanceof RedisBootstrapError) fail(err.message);
+  process.stderr.write(`demo failed: ${err instanceof Error ? err.stack : String(err)}\n`);
   process.exit(1);
 });
