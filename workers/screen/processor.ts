@@ -23,17 +23,20 @@ function hold(holds: Holds, commentId: string, reason: HoldReason): void {
 export async function processScreen(deps: Deps, job: ScreenJob): Promise<{ held: string[] }> {
   const record = await deps.store.comments.get(job.threadId, job.commentId);
   if (!record || record.status !== 'visible') return { held: [] };
-  const holds: Holds = new Map();
   const now = deps.now().getTime();
-  await repeatedText(deps, record, now, holds);
-  await linksFromNewAccount(deps, record, now, holds);
-  await mentionAbuse(deps, record, now, holds);
+  // The rules run at once, each into its own map; merged in rule order so reasons read the same every run.
+  const found: Holds[] = [new Map(), new Map(), new Map()];
+  await Promise.all([repeatedText(deps, record, now, found[0]!), linksFromNewAccount(deps, record, now, found[1]!), mentionAbuse(deps, record, now, found[2]!)]);
+  const holds: Holds = new Map();
+  for (const map of found) for (const [commentId, reasons] of map) for (const reason of reasons) hold(holds, commentId, reason);
 
-  const held: string[] = [];
-  for (const [commentId, reasons] of holds) {
-    const outcome = await holdComment(deps, commentId, reasons, { kind: 'system', name: 'screening' });
-    if (outcome === 'held') held.push(commentId);
-  }
+  const by = { kind: 'system', name: 'screening' } as const;
+  const earlier = [...holds].filter(([commentId]) => commentId !== record.id);
+  const outcomes = await Promise.all(earlier.map(([commentId, reasons]) => holdComment(deps, commentId, reasons, by)));
+  const held = earlier.filter((_, i) => outcomes[i] === 'held').map(([commentId]) => commentId);
+  // This job's own comment goes last: if holding an earlier copy failed, the retry still finds it visible and runs again.
+  const own = holds.get(record.id);
+  if (own && (await holdComment(deps, record.id, own, by)) === 'held') held.push(record.id);
   return { held };
 }
 
@@ -69,8 +72,9 @@ async function mentionAbuse(deps: Deps, record: CommentRecord, now: number, hold
   const { windowMs, mentionRepeats } = deps.config.screening;
   const mentions = record.comment.mentions;
   if (mentions.length >= MAX_MENTIONS) hold(holds, record.id, { rule: 'mention_cap', detail: `${mentions.length} mentions in one comment` });
-  for (const m of mentions) {
-    const comments = await deps.store.screening.recordMention(record.authorId, m.userId, record.id, now, windowMs);
+  const recorded = await Promise.all(mentions.map((m) => deps.store.screening.recordMention(record.authorId, m.userId, record.id, now, windowMs)));
+  for (const [i, m] of mentions.entries()) {
+    const comments = recorded[i]!;
     if (comments.length >= mentionRepeats) {
       for (const id of comments) hold(holds, id, { rule: 'repeated_mentions', detail: `@${m.handle} mentioned ${comments.length} times by one account within ${Math.round(windowMs / 60_000)} min` });
     }
