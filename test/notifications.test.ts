@@ -1,6 +1,7 @@
 import request from 'supertest';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { WebhookPayloadSchema, type Notification } from '../client/contract/index.ts';
+import { processDigest } from '../workers/digest/processor.ts';
 import { startWorkers, type RunningWorkers } from '../workers/index.ts';
 import { processNotify } from '../workers/notify/processor.ts';
 import { connectSocket, makeUser, record, type ClientSocket, type TestUser } from './support/clients.ts';
@@ -280,6 +281,25 @@ describe('rate limits and digests', () => {
     expect(digest.text).toMatch(/fan [abc] mentioned you in "n-rate-[012]"/);
     await new Promise((r) => setTimeout(r, 500));
     expect(smtp.to('popular@example.com')).toHaveLength(6);
+  });
+});
+
+describe('out-of-band bookkeeping', () => {
+  it('a digest takes only its own window’s items however often it runs; decisions are kept for a day, not for ever', async () => {
+    const { notifications, keys } = a.app.deps.store;
+    const t0 = Date.now();
+    const at = (id: string, ms: number) => notifications.admit('oob-user', id, 1, 1_000, t0 + ms);
+    expect((await at('n1', 0)).decision).toBe('send');
+    const first = await at('n2', 10);
+    expect((await at('n3', 1_100)).decision).toBe('send');
+    const second = await at('n4', 1_110);
+    expect([first.decision, second.decision]).toEqual(['digest', 'digest']);
+    // The first window's digest runs twice (a retry after a crash): the second window's item stays.
+    for (let run = 0; run < 2; run++) await processDigest(a.app.deps, { recipientId: 'oob-user', windowEndsAt: first.endsAt });
+    expect((await notifications.digestItems('oob-user', second.endsAt)).ids).toEqual(['n4']);
+    expect((await at('n2', 20)).decision, 'a re-run decides the same way').toBe('digest');
+    await at('n5', 2 * 86_400_000);
+    expect(await redis.client.zrange(keys.notifications.decisions('oob-user'), 0, -1)).toEqual(['send:n5']);
   });
 });
 

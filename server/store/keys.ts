@@ -43,9 +43,9 @@ export function createKeys(prefix: string) {
       seq: (userId: string) => `${n(userId)}:seq`,
       /** hash: the current out-of-band window (count, endsAt) */
       window: (userId: string) => `${n(userId)}:oob-window`,
-      /** hash: notification id -> 'send' | 'digest', so a re-run job decides the same way */
-      decisions: (userId: string) => `${n(userId)}:oob-decisions`,
-      /** list: notification ids folded into the next digest */
+      /** zset: '<send|digest>:<notification id>' -> decided at (ms), a day's worth, so a re-run job decides the same way */
+      decisions: (userId: string) => `${n(userId)}:oob-decided`,
+      /** list: '<window end ms>:<notification id>' folded into that window's digest */
       digest: (userId: string) => `${n(userId)}:oob-digest`,
       /** string: notification preferences JSON */
       preferences: (userId: string) => `${n(userId)}:preferences`,

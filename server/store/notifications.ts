@@ -99,14 +99,23 @@ export class NotificationStore {
     return { decision: decision as 'send' | 'digest', endsAt: Number(endsAt), first: first === 1 };
   }
 
-  /** Notification ids waiting for the digest, oldest first. */
-  digestIds(userId: string): Promise<string[]> {
-    return this.redis.lrange(this.keys.notifications.digest(userId), 0, -1);
+  /**
+   * What the digest of the window ending at `windowEndsAt` covers: ids folded
+   * in that window (or an earlier one whose digest never ran), oldest first.
+   * `entries` are the list items, for dropDigest.
+   */
+  async digestItems(userId: string, windowEndsAt: number): Promise<{ ids: string[]; entries: string[] }> {
+    const entries = (await this.redis.lrange(this.keys.notifications.digest(userId), 0, -1)).filter((e) => Number(e.slice(0, e.indexOf(':'))) <= windowEndsAt);
+    return { ids: entries.map((e) => e.slice(e.indexOf(':') + 1)), entries };
   }
 
-  /** Drops the first `count` ids (the ones a digest just covered); ids added since stay. */
-  async trimDigest(userId: string, count: number): Promise<void> {
-    await this.redis.ltrim(this.keys.notifications.digest(userId), count, -1);
+  /** Drops exactly the items a digest covered; ids folded into later windows stay, however often this runs. */
+  async dropDigest(userId: string, entries: string[]): Promise<void> {
+    if (entries.length === 0) return;
+    const key = this.keys.notifications.digest(userId);
+    const pipeline = this.redis.pipeline();
+    for (const e of entries) pipeline.lrem(key, 1, e);
+    await pipeline.exec();
   }
 
   /** Whether this message was already handed to the SMTP server (by an earlier run of the job). */

@@ -12,11 +12,12 @@ export function digestSummary(count: number, threads: number): string {
  * When a recipient's window ends: everything held back during it goes out as
  * one message per channel. The held ids are removed only after the messages
  * are queued (with ids derived from the window), so a re-run after a crash
- * queues the same messages again, which BullMQ ignores.
+ * queues the same messages again, which BullMQ ignores; what was folded into
+ * the next window meanwhile is not this digest's and stays.
  */
 export async function processDigest(deps: Deps, job: DigestJob): Promise<{ count: number }> {
   const { notifications } = deps.store;
-  const ids = await notifications.digestIds(job.recipientId);
+  const { ids, entries } = await notifications.digestItems(job.recipientId, job.windowEndsAt);
   if (ids.length === 0) return { count: 0 };
   const items = await notifications.records(job.recipientId, ids);
   const channels = await channelsFor(deps, job.recipientId);
@@ -29,6 +30,6 @@ export async function processDigest(deps: Deps, job: DigestJob): Promise<{ count
       webhook: () => ({ type: 'digest', recipient: channels.recipient, summary, count: items.length, threads, notifications: items }),
     });
   }
-  await notifications.trimDigest(job.recipientId, ids.length);
+  await notifications.dropDigest(job.recipientId, entries);
   return { count: items.length };
 }
