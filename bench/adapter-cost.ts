@@ -17,8 +17,9 @@ import { createAdapter as createPubSubAdapter, createShardedAdapter } from '@soc
 import { createAdapter as createStreamsAdapter } from '@socket.io/redis-streams-adapter';
 import { Redis } from 'ioredis';
 import { Server } from 'socket.io';
-import { io as connectClient, type Socket } from 'socket.io-client';
+import type { Socket } from 'socket.io-client';
 import { startRedis } from '../test/support/redis.ts';
+import { connectSocket } from './lib/sockets.ts';
 
 type Kind = 'pubsub' | 'sharded' | 'streams';
 
@@ -62,8 +63,7 @@ async function makeNode(kind: Kind, url: string): Promise<Node> {
 }
 
 async function viewer(port: number, room: string): Promise<Socket> {
-  const s = connectClient(`http://127.0.0.1:${port}`, { transports: ['websocket'], forceNew: true });
-  await new Promise<void>((r) => s.once('connect', r));
+  const s = await connectSocket(`http://127.0.0.1:${port}`, { transports: ['websocket'], forceNew: true });
   await new Promise<void>((r) => s.emit('join', room, r));
   return s;
 }

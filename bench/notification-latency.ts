@@ -7,11 +7,13 @@
  *   npx tsx bench/notification-latency.ts [--rate 50] [--seconds 10]
  */
 import { parseArgs } from 'node:util';
-import { io } from 'socket.io-client';
 import { signToken } from '../server/auth/tokens.ts';
 import { startRedis } from '../test/support/redis.ts';
+import { Cleanup } from './lib/cleanup.ts';
+import { sendOpenLoop } from './lib/pacing.ts';
 import { latencyHistogram } from './lib/stats.ts';
-import { BENCH_SECRET, startServerProcess } from './lib/processes.ts';
+import { BENCH_RELAXED_LIMITS, BENCH_SECRET, startServerProcess } from './lib/processes.ts';
+import { connectSocket } from './lib/sockets.ts';
 
 export interface NotificationLatencyResult {
   rate: number;
@@ -22,18 +24,16 @@ export interface NotificationLatencyResult {
 }
 
 export async function runNotificationLatency(rate: number, seconds: number): Promise<NotificationLatencyResult> {
-  const redis = await startRedis();
-  const server = await startServerProcess({ REDIS_URL: redis.url, WORKERS: 'on', RATE_IP: '1000000', SOCKET_EVENTS_PER_SECOND: '100000', SOCKET_EVENT_BURST: '100000' });
+  const cleanup = new Cleanup();
   try {
+    const redis = cleanup.add(await startRedis(), (r) => r.stop());
+    const server = cleanup.add(await startServerProcess({ REDIS_URL: redis.url, WORKERS: 'on', ...BENCH_RELAXED_LIMITS }), (s) => s.stop());
     const recipientToken = await signToken(BENCH_SECRET, { sub: 'bench-recipient', handle: 'bench_recipient', name: 'Recipient', role: 'commenter' });
     // Moderators are exempt from per-user posting limits, so the rate is ours to choose.
     const posterToken = await signToken(BENCH_SECRET, { sub: 'bench-poster', handle: 'bench_poster', name: 'Poster', role: 'moderator' });
-    const connect = (token: string) =>
-      new Promise<ReturnType<typeof io>>((resolve, reject) => {
-        const s = io(server.url, { transports: ['websocket'], auth: { token }, forceNew: true });
-        s.once('session', () => resolve(s));
-        s.once('connect_error', reject);
-      });
+    // Ready once the server has sent the session (the user is known), not at 'connect'.
+    const connect = async (token: string) =>
+      cleanup.add(await connectSocket(server.url, { transports: ['websocket'], auth: { token }, forceNew: true }, { until: 'session' }), (s) => s.disconnect());
     const recipient = await connect(recipientToken);
     const poster = await connect(posterToken);
 
@@ -45,23 +45,21 @@ export async function runNotificationLatency(rate: number, seconds: number): Pro
     });
 
     const total = Math.round(rate * seconds);
-    const start = performance.now() + 50;
-    for (let i = 0; i < total; i++) {
-      const at = start + (i * 1000) / rate;
-      const wait = at - performance.now();
-      if (wait > 0) await new Promise((r) => setTimeout(r, wait));
-      const body = `@bench_recipient mention ${i}`;
-      intended.set(body, at);
-      poster.emit('comment:post', { threadId: `bench-notify-${i % 20}`, body, clientId: `bench-notify-${i}-0000` }, () => {});
-    }
+    await sendOpenLoop(
+      total,
+      rate,
+      (i, at) => {
+        const body = `@bench_recipient mention ${i}`;
+        intended.set(body, at);
+        poster.emit('comment:post', { threadId: `bench-notify-${i % 20}`, body, clientId: `bench-notify-${i}-0000` }, () => {});
+      },
+      { leadMs: 50 },
+    );
     const deadline = performance.now() + 10_000;
     while (hist.count < total && performance.now() < deadline) await new Promise((r) => setTimeout(r, 50));
-    recipient.disconnect();
-    poster.disconnect();
     return { rate, seconds, sent: total, received: hist.count, latencyMs: hist.summary() };
   } finally {
-    await server.stop();
-    await redis.stop();
+    await cleanup.run();
   }
 }
 

@@ -8,6 +8,8 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { parseArgs } from 'node:util';
+import { runAllCleanups } from './lib/cleanup.ts';
+import { stopAllProcesses } from './lib/processes.ts';
 import type { Scenario, ScenarioResult } from './lib/types.ts';
 import { fanout } from './scenarios/fanout.ts';
 import { history } from './scenarios/history.ts';
@@ -23,18 +25,40 @@ const quick = values.quick ?? false;
 const only = values.only ? values.only.split(',') : Object.keys(SCENARIOS);
 const machine = { cores: cpus().length, cpu: cpus()[0]?.model ?? 'unknown', memoryGiB: Math.round(totalmem() / 2 ** 30), node: process.version };
 
+for (const name of only) {
+  if (!SCENARIOS[name]) throw new Error(`no scenario named ${name}; have ${Object.keys(SCENARIOS).join(', ')}`);
+}
+
+/**
+ * Each scenario stops what it started, also when it fails; this catches
+ * anything left over (and everything when we are interrupted), so no
+ * redis-server or server process outlives the run.
+ */
+async function stopEverything(): Promise<void> {
+  await runAllCleanups();
+  await stopAllProcesses();
+}
+for (const [signal, code] of [['SIGINT', 130], ['SIGTERM', 143]] as const) {
+  process.once(signal, () => {
+    console.error(`bench: ${signal}, stopping every process started`);
+    void stopEverything().finally(() => process.exit(code));
+  });
+}
+
 const results: ScenarioResult[] = [];
 const started = Date.now();
-for (const name of only) {
-  const scenario = SCENARIOS[name];
-  if (!scenario) throw new Error(`no scenario named ${name}; have ${Object.keys(SCENARIOS).join(', ')}`);
-  console.log(`\n== ${name}${quick ? ' (quick)' : ''}`);
-  try {
-    results.push(await scenario({ quick, cores: machine.cores, log: (m) => console.log(m) }));
-  } catch (err) {
-    console.error(`scenario ${name} failed:`, err);
-    results.push({ name, metrics: [], valid: false, notes: [`failed: ${err instanceof Error ? err.message : String(err)}`] });
+try {
+  for (const name of only) {
+    console.log(`\n== ${name}${quick ? ' (quick)' : ''}`);
+    try {
+      results.push(await SCENARIOS[name]!({ quick, cores: machine.cores, log: (m) => console.log(m) }));
+    } catch (err) {
+      console.error(`scenario ${name} failed:`, err);
+      results.push({ name, metrics: [], valid: false, notes: [`failed: ${err instanceof Error ? err.message : String(err)}`] });
+    }
   }
+} finally {
+  await stopEverything();
 }
 
 const fmt = (n: number | undefined) => (n === undefined || Number.isNaN(n) ? '' : Number.isInteger(n) ? n.toLocaleString('en-US') : n.toFixed(2));
@@ -59,4 +83,5 @@ const dir = new URL('./results/', import.meta.url);
 mkdirSync(dir, { recursive: true });
 const out = JSON.stringify({ at: new Date().toISOString(), quick, machine, results }, null, 2);
 writeFileSync(new URL(quick ? 'quick.json' : 'full.json', dir), out);
-process.exit(0);
+// A scenario that failed (not one that missed a target) fails the run, after the others have reported.
+process.exit(results.some((r) => r.notes.some((n) => n.startsWith('failed:'))) ? 1 : 0);

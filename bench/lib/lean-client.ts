@@ -106,13 +106,22 @@ export class RawWsClient {
   }
 }
 
-/** Opens many clients, a batch at a time, so the servers are not hit by thousands of handshakes at once. */
-export async function openMany<T extends { connect(): Promise<void> }>(make: (i: number) => T, count: number, batch = 200): Promise<T[]> {
+/**
+ * Opens many clients, a batch at a time, so the servers are not hit by
+ * thousands of handshakes at once. If one fails, every client opened so far
+ * is closed before the error surfaces.
+ */
+export async function openMany<T extends { connect(): Promise<void>; close(): void }>(make: (i: number) => T, count: number, batch = 200): Promise<T[]> {
   const clients: T[] = [];
-  for (let i = 0; i < count; i += batch) {
-    const group = Array.from({ length: Math.min(batch, count - i) }, (_, j) => make(i + j));
-    await Promise.all(group.map((c) => c.connect()));
-    clients.push(...group);
+  try {
+    for (let i = 0; i < count; i += batch) {
+      const group = Array.from({ length: Math.min(batch, count - i) }, (_, j) => make(i + j));
+      clients.push(...group);
+      await Promise.all(group.map((c) => c.connect()));
+    }
+  } catch (err) {
+    for (const c of clients) c.close();
+    throw err;
   }
   return clients;
 }

@@ -2,8 +2,16 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { freePort } from '../../server/bootstrap/redis.ts';
+import { RELAXED_LIMITS } from '../../test/support/server.ts';
 
 export const BENCH_SECRET = 'bench-secret-0123456789-0123456789-abcdef';
+
+/**
+ * The limits the tests relax (same variables), set far above any load a
+ * benchmark generates so the figures measure the path, not a limiter. Higher
+ * than the tests' values: the full runs open 10k connections from one IP.
+ */
+export const BENCH_RELAXED_LIMITS: Record<string, string> = Object.fromEntries(Object.keys(RELAXED_LIMITS).map((name) => [name, '1000000']));
 
 /** Node flags that let a benchmark ask a server for a full GC (see gc-on-signal.mjs). */
 export const GC_ON_SIGNAL = ['--expose-gc', '--import', new URL('./gc-on-signal.mjs', import.meta.url).pathname];
@@ -26,7 +34,7 @@ export async function startServerProcess(env: Record<string, string>, nodeArgs: 
   });
   const server = serverProcess(child, port, 5_000);
   for (let i = 0; i < 300; i++) {
-    if (child.exitCode !== null) break;
+    if (child.exitCode !== null || child.signalCode !== null) break;
     try {
       if ((await fetch(`${server.url}/readyz`)).ok) return server;
     } catch {
@@ -44,27 +52,52 @@ export async function startBaselineProcess(script: 'ws-server' | 'sio-server', e
   const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', `bench/baselines/${script}.ts`, String(port), ...extraArgs], {
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
-  await new Promise<void>((resolve, reject) => {
-    child.once('message', () => resolve());
-    child.once('exit', (code) => reject(new Error(`${script} exited with ${code}`)));
-  });
-  return serverProcess(child, port, 3_000);
+  const server = serverProcess(child, port, 3_000);
+  try {
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`${script} on port ${port} did not report ready within 30 s`)), 30_000);
+      child.once('message', () => {
+        clearTimeout(timer);
+        resolve();
+      });
+      child.once('exit', (code) => {
+        clearTimeout(timer);
+        reject(new Error(`${script} exited with ${code}`));
+      });
+    });
+  } catch (err) {
+    await server.stop();
+    throw err;
+  }
+  return server;
 }
+
+/** Every server and baseline process started and not yet stopped, for {@link stopAllProcesses}. */
+const running = new Set<ServerProcess>();
 
 /** Stop sends SIGTERM, then SIGKILL if the process is still there after `killAfterMs`. */
 function serverProcess(child: ChildProcess, port: number, killAfterMs: number): ServerProcess {
-  return {
+  const server: ServerProcess = {
     url: `http://127.0.0.1:${port}`,
     port,
     child,
     cpuSeconds: () => procCpuSeconds(child.pid!),
     async stop() {
-      if (child.exitCode !== null) return;
+      running.delete(server);
+      // A process killed by a signal (the reconnect storm SIGKILLs one) has exited with signalCode set and exitCode null.
+      if (child.exitCode !== null || child.signalCode !== null) return;
       const exited = new Promise((r) => child.once('exit', r));
       child.kill('SIGTERM');
       await Promise.race([exited, sleep(killAfterMs).then(() => child.kill('SIGKILL'))]);
     },
   };
+  running.add(server);
+  return server;
+}
+
+/** Stops every server and baseline process still running (bench/run.ts, before it exits). */
+export async function stopAllProcesses(): Promise<void> {
+  await Promise.all([...running].map((s) => s.stop()));
 }
 
 /** RSS (from /proc) of any process, in bytes. */

@@ -10,12 +10,15 @@
  * raw ws (1 process), plain Socket.IO (1 process), plain Socket.IO with the
  * same sharded Redis adapter (2 processes).
  */
-import { io, type Socket } from 'socket.io-client';
+import type { Socket } from 'socket.io-client';
 import { signToken } from '../../server/auth/tokens.ts';
-import { startRedis, type TestRedis } from '../../test/support/redis.ts';
+import { startRedis } from '../../test/support/redis.ts';
+import { Cleanup } from '../lib/cleanup.ts';
 import { GENERATOR_SATURATED, generatorCpu } from '../lib/cpu.ts';
 import { LeanClient, openMany, RawWsClient } from '../lib/lean-client.ts';
-import { BENCH_SECRET, startBaselineProcess, startServerProcess, type ServerProcess } from '../lib/processes.ts';
+import { sendOpenLoop } from '../lib/pacing.ts';
+import { BENCH_RELAXED_LIMITS, BENCH_SECRET, startBaselineProcess, startServerProcess, type ServerProcess } from '../lib/processes.ts';
+import { connectSocket } from '../lib/sockets.ts';
 import { latencyHistogram } from '../lib/stats.ts';
 import { ratioMetric, round, type Metric, type Scenario, type ScenarioContext } from '../lib/types.ts';
 
@@ -59,28 +62,28 @@ interface Receivers {
 interface System {
   name: string;
   instances: number;
+  /** Stops what it started even when it fails part-way: call stop() either way. */
   start(): Promise<void>;
   connect(viewers: number): Promise<Receivers>;
   post(seq: number): void;
   stop(): Promise<void>;
 }
 
-function socketIoMeasurer(url: string, join: (s: Socket) => Promise<void>, where: 'local' | 'remote', listeners: ((seq: number, where: 'local' | 'remote') => void)[]) {
-  const s = io(url, { transports: ['websocket'], forceNew: true, reconnection: false });
+async function socketIoMeasurer(url: string, join: (s: Socket) => Promise<void>, where: 'local' | 'remote', listeners: ((seq: number, where: 'local' | 'remote') => void)[]) {
+  const s = await connectSocket(url, { transports: ['websocket'], forceNew: true, reconnection: false });
   let count = 0;
   s.on('thread:event', (e: { comment: { body: string } }) => {
     count++;
     const seq = seqOf(e.comment.body);
     for (const l of listeners) l(seq, where);
   });
-  return {
-    socket: s,
-    count: () => count,
-    ready: new Promise<void>((resolve, reject) => {
-      s.once('connect', () => void join(s).then(resolve, reject));
-      s.once('connect_error', reject);
-    }),
-  };
+  try {
+    await join(s);
+  } catch (err) {
+    s.disconnect();
+    throw err;
+  }
+  return { socket: s, count: () => count };
 }
 
 /**
@@ -95,48 +98,56 @@ async function connectSocketIoViewers(
   join: (s: Socket) => Promise<void>,
 ): Promise<Receivers> {
   const lean = await openMany((i) => new LeanClient(urls[i % urls.length]!, 'thread:event'), viewers);
-  await Promise.all(lean.map(joinLean));
   const listeners: ((seq: number, where: 'local' | 'remote') => void)[] = [];
-  const measurers: ReturnType<typeof socketIoMeasurer>[] = [];
-  for (let i = 0; i < MEASURERS_PER_INSTANCE; i++) {
-    measurers.push(socketIoMeasurer(urls[0]!, join, 'local', listeners));
-    if (urls.length > 1) measurers.push(socketIoMeasurer(urls[1]!, join, 'remote', listeners));
+  const measurers: Awaited<ReturnType<typeof socketIoMeasurer>>[] = [];
+  const close = () => {
+    for (const c of lean) c.close();
+    for (const m of measurers) m.socket.disconnect();
+  };
+  try {
+    await Promise.all(lean.map(joinLean));
+    const pending: ReturnType<typeof socketIoMeasurer>[] = [];
+    for (let i = 0; i < MEASURERS_PER_INSTANCE; i++) {
+      pending.push(socketIoMeasurer(urls[0]!, join, 'local', listeners));
+      if (urls.length > 1) pending.push(socketIoMeasurer(urls[1]!, join, 'remote', listeners));
+    }
+    // Keep every measurer that connected, so a failure closes them too.
+    const settled = await Promise.allSettled(pending);
+    for (const r of settled) if (r.status === 'fulfilled') measurers.push(r.value);
+    const failed = settled.find((r) => r.status === 'rejected');
+    if (failed) throw failed.reason;
+  } catch (err) {
+    close();
+    throw err;
   }
-  await Promise.all(measurers.map((m) => m.ready));
   return {
     perPost: viewers + measurers.length,
     delivered: () => lean.reduce((n, c) => n + c.received, 0) + measurers.reduce((n, m) => n + m.count(), 0),
     onLatency: (fn) => listeners.push(fn),
-    close() {
-      for (const c of lean) c.close();
-      for (const m of measurers) m.socket.disconnect();
-    },
+    close,
   };
 }
 
-function threadline(redisUrl: string): System {
+/** Stops, in parallel, every server in `servers` at the time it runs (they are pushed as each one starts). */
+function stopServers(cleanup: Cleanup): ServerProcess[] {
   const servers: ServerProcess[] = [];
+  cleanup.defer(() => Promise.all(servers.map((s) => s.stop())));
+  return servers;
+}
+
+function threadline(redisUrl: string): System {
+  const cleanup = new Cleanup();
+  const servers = stopServers(cleanup);
   let poster: Socket | undefined;
   let posterToken = '';
   return {
     name: 'Threadline (2 instances)',
     instances: 2,
     async start() {
-      const env = {
-        REDIS_URL: redisUrl,
-        REDIS_PREFIX: 'fan:',
-        WORKERS: 'off',
-        RATE_IP: '1000000',
-        HANDSHAKES_PER_IP_PER_MINUTE: '1000000',
-        MAX_CONNECTIONS_PER_IP: '1000000',
-        SOCKET_EVENTS_PER_SECOND: '1000000',
-        SOCKET_EVENT_BURST: '1000000',
-        PRESENCE_INTERVAL_MS: '60000',
-      };
-      servers.push(await startServerProcess(env), await startServerProcess(env));
+      const env = { REDIS_URL: redisUrl, REDIS_PREFIX: 'fan:', WORKERS: 'off', ...BENCH_RELAXED_LIMITS, PRESENCE_INTERVAL_MS: '60000' };
+      for (let i = 0; i < 2; i++) servers.push(await startServerProcess(env));
       posterToken = await signToken(BENCH_SECRET, { sub: 'bench-poster', handle: 'bench_poster', name: 'Bench Poster', role: 'moderator' });
-      poster = io(servers[0]!.url, { transports: ['websocket'], forceNew: true, auth: { token: posterToken } });
-      await new Promise<void>((r) => poster!.once('connect', () => r()));
+      poster = cleanup.add(await connectSocket(servers[0]!.url, { transports: ['websocket'], forceNew: true, auth: { token: posterToken } }), (p) => p.disconnect());
     },
     connect(viewers) {
       return connectSocketIoViewers(
@@ -149,15 +160,13 @@ function threadline(redisUrl: string): System {
     post(seq) {
       poster!.emit('comment:post', { threadId: THREAD, body: `bench ${seq}`, clientId: `bench-fanout-${seq}-${Date.now()}` }, () => {});
     },
-    async stop() {
-      poster?.disconnect();
-      await Promise.all(servers.map((s) => s.stop()));
-    },
+    stop: () => cleanup.run(),
   };
 }
 
 function plainSocketIo(redisUrl: string | undefined): System {
-  const servers: ServerProcess[] = [];
+  const cleanup = new Cleanup();
+  const servers = stopServers(cleanup);
   let poster: Socket | undefined;
   const count = redisUrl ? 2 : 1;
   return {
@@ -165,8 +174,7 @@ function plainSocketIo(redisUrl: string | undefined): System {
     instances: count,
     async start() {
       for (let i = 0; i < count; i++) servers.push(await startBaselineProcess('sio-server', redisUrl ? [redisUrl] : []));
-      poster = io(servers[0]!.url, { transports: ['websocket'], forceNew: true });
-      await new Promise<void>((r) => poster!.once('connect', () => r()));
+      poster = cleanup.add(await connectSocket(servers[0]!.url, { transports: ['websocket'], forceNew: true }), (p) => p.disconnect());
     },
     connect(viewers) {
       return connectSocketIoViewers(
@@ -179,28 +187,32 @@ function plainSocketIo(redisUrl: string | undefined): System {
     post(seq) {
       poster!.emit('post', { room: THREAD, payload: fakeEvent(seq) });
     },
-    async stop() {
-      poster?.disconnect();
-      await Promise.all(servers.map((s) => s.stop()));
-    },
+    stop: () => cleanup.run(),
   };
 }
 
 function rawWs(): System {
+  const cleanup = new Cleanup();
   let server: ServerProcess | undefined;
   let poster: RawWsClient | undefined;
   return {
     name: 'raw ws (1 process)',
     instances: 1,
     async start() {
-      server = await startBaselineProcess('ws-server');
-      poster = new RawWsClient(server.url);
+      server = cleanup.add(await startBaselineProcess('ws-server'), (s) => s.stop());
+      poster = cleanup.add(new RawWsClient(server.url), (p) => p.close());
       await poster.connect();
     },
     async connect(viewers) {
       const lean = await openMany(() => new RawWsClient(server!.url), viewers);
       const listeners: ((seq: number, where: 'local' | 'remote') => void)[] = [];
-      const measurers = await openMany(() => new RawWsClient(server!.url), MEASURERS_PER_INSTANCE);
+      let measurers: RawWsClient[];
+      try {
+        measurers = await openMany(() => new RawWsClient(server!.url), MEASURERS_PER_INSTANCE);
+      } catch (err) {
+        for (const c of lean) c.close();
+        throw err;
+      }
       for (const m of measurers) m.onMessage((d) => {
         const seq = seqOf((JSON.parse(d) as { comment: { body: string } }).comment.body);
         for (const l of listeners) l(seq, 'local');
@@ -218,10 +230,7 @@ function rawWs(): System {
     post(seq) {
       poster!.send(`B${JSON.stringify(fakeEvent(seq))}`);
     },
-    async stop() {
-      poster?.close();
-      await server?.stop();
-    },
+    stop: () => cleanup.run(),
   };
 }
 
@@ -250,15 +259,10 @@ async function openLoop(system: System, receivers: Receivers, rate: number, seco
   const before = receivers.delivered();
   const cpu = generatorCpu();
   const total = Math.max(1, Math.round(rate * seconds));
-  const start = performance.now() + 20;
-  for (let i = 0; i < total; i++) {
-    const at = start + (i * 1000) / rate;
-    const wait = at - performance.now();
-    if (wait > 1) await new Promise((r) => setTimeout(r, wait));
+  const { start, end: sendEnd } = await sendOpenLoop(total, rate, (i, at) => {
     intended.set(seqBase + i, at);
     system.post(seqBase + i);
-  }
-  const sendEnd = performance.now();
+  });
   // Drain: wait until deliveries stop growing (or everything arrived).
   let last = -1;
   for (let i = 0; i < 40; i++) {
@@ -274,9 +278,11 @@ async function openLoop(system: System, receivers: Receivers, rate: number, seco
 }
 
 async function measureSystem(system: System, viewers: number, ctx: ScenarioContext) {
-  await system.start();
+  const cleanup = new Cleanup();
   try {
-    const receivers = await system.connect(viewers);
+    cleanup.defer(() => system.stop());
+    await system.start();
+    const receivers = cleanup.add(await system.connect(viewers), (r) => r.close());
     let seq = 0;
     const steps: StepResult[] = [];
     const stepSeconds = ctx.quick ? 1 : 2;
@@ -297,7 +303,6 @@ async function measureSystem(system: System, viewers: number, ctx: ScenarioConte
     const reachedLimit = passing.length < steps.length;
     const halfRate = Math.max(1, saturation.rate / 2);
     const latency = await openLoop(system, receivers, halfRate, ctx.quick ? 2 : 4, seq);
-    receivers.close();
     return {
       system: system.name,
       viewers,
@@ -309,7 +314,7 @@ async function measureSystem(system: System, viewers: number, ctx: ScenarioConte
       latencyAtHalf: { rate: halfRate, all: latency.all, local: latency.local, remote: latency.remote },
     };
   } finally {
-    await system.stop();
+    await cleanup.run();
   }
 }
 
@@ -319,8 +324,9 @@ export const fanout: Scenario = async (ctx) => {
   const notes: string[] = [];
   const raw: unknown[] = [];
   let valid = true;
-  const redis: TestRedis = await startRedis();
+  const cleanup = new Cleanup();
   try {
+    const redis = cleanup.add(await startRedis(), (r) => r.stop());
     for (const viewers of sizes) {
       ctx.log(`fan-out, ${viewers} viewers`);
       const tl = await measureSystem(threadline(redis.url), viewers, ctx);
@@ -345,7 +351,7 @@ export const fanout: Scenario = async (ctx) => {
       );
     }
   } finally {
-    await redis.stop();
+    await cleanup.run();
   }
   return { name: 'fan-out', metrics, valid, notes, raw };
 };

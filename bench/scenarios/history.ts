@@ -10,7 +10,8 @@ import { newCommentId, newEpoch } from '../../server/domain/ids.ts';
 import { createLogger } from '../../server/logger.ts';
 import { connectRedis } from '../../server/store/redis.ts';
 import { startRedis } from '../../test/support/redis.ts';
-import { BENCH_SECRET, startServerProcess } from '../lib/processes.ts';
+import { Cleanup } from '../lib/cleanup.ts';
+import { BENCH_RELAXED_LIMITS, BENCH_SECRET, startServerProcess } from '../lib/processes.ts';
 import { latencyHistogram } from '../lib/stats.ts';
 import { round, type Metric, type Scenario } from '../lib/types.ts';
 
@@ -19,14 +20,16 @@ const THREAD = 'bench-history';
 export const history: Scenario = async (ctx) => {
   const sizes = ctx.quick ? [1_000, 10_000] : [1_000, 100_000, 1_000_000];
   const requests = ctx.quick ? 100 : 300;
-  const redis = await startRedis();
-  const config = loadConfig({ REDIS_URL: redis.url, AUTH_JWT_SECRET: BENCH_SECRET, LOG_LEVEL: 'silent', NODE_ENV: 'test' });
-  const command = await connectRedis(redis.url, undefined);
-  const deps = await createDeps({ config, redis: command, log: createLogger('silent'), jwtSecret: BENCH_SECRET });
-  const server = await startServerProcess({ REDIS_URL: redis.url, WORKERS: 'off', RATE_IP: '1000000' });
-  const admin = new Redis(redis.url);
   const byPage: Record<string, Record<number, ReturnType<ReturnType<typeof latencyHistogram>['summary']>>> = { newest: {}, middle: {}, oldest: {} };
+  const cleanup = new Cleanup();
   try {
+    const redis = cleanup.add(await startRedis(), (r) => r.stop());
+    const config = loadConfig({ REDIS_URL: redis.url, AUTH_JWT_SECRET: BENCH_SECRET, LOG_LEVEL: 'silent', NODE_ENV: 'test' });
+    const command = cleanup.add(await connectRedis(redis.url, undefined), (r) => r.disconnect());
+    const deps = await createDeps({ config, redis: command, log: createLogger('silent'), jwtSecret: BENCH_SECRET });
+    cleanup.defer(() => deps.queues.close());
+    const server = cleanup.add(await startServerProcess({ REDIS_URL: redis.url, WORKERS: 'off', ...BENCH_RELAXED_LIMITS }), (s) => s.stop());
+    const admin = cleanup.add(new Redis(redis.url), (r) => r.disconnect());
     // One thread per size, filled first; then all sizes are measured
     // interleaved, so they share the same conditions (Redis memory, noise).
     const urls: { size: number; page: string; url: string }[] = [];
@@ -74,11 +77,7 @@ export const history: Scenario = async (ctx) => {
       ctx.log(`    ${u.size.toLocaleString('en-US')} ${u.page}: p50 ${byPage[u.page]![u.size]!.p50} ms, p99 ${byPage[u.page]![u.size]!.p99} ms`);
     }
   } finally {
-    admin.disconnect();
-    await deps.queues.close();
-    command.disconnect();
-    await server.stop();
-    await redis.stop();
+    await cleanup.run();
   }
   const small = sizes[0]!;
   const large = sizes.at(-1)!;

@@ -4,8 +4,9 @@
  * (bytes per connection) from a least-squares line through the points.
  */
 import { startRedis } from '../../test/support/redis.ts';
+import { Cleanup } from '../lib/cleanup.ts';
 import { LeanClient, openMany } from '../lib/lean-client.ts';
-import { GC_ON_SIGNAL, procRss, startBaselineProcess, startServerProcess, type ServerProcess } from '../lib/processes.ts';
+import { BENCH_RELAXED_LIMITS, GC_ON_SIGNAL, procRss, startBaselineProcess, startServerProcess, type ServerProcess } from '../lib/processes.ts';
 import { ratioMetric, round, type Scenario } from '../lib/types.ts';
 
 async function heapUsed(server: ServerProcess, kind: 'threadline' | 'baseline'): Promise<number> {
@@ -37,27 +38,24 @@ function slope(points: { n: number; v: number }[]): number {
 }
 
 async function measure(kind: 'threadline' | 'baseline', counts: number[], redisUrl: string) {
-  const server =
-    kind === 'threadline'
-      ? await startServerProcess({
-          REDIS_URL: redisUrl,
-          WORKERS: 'off',
-          HANDSHAKES_PER_IP_PER_MINUTE: '1000000',
-          MAX_CONNECTIONS_PER_IP: '1000000',
-          PRESENCE_INTERVAL_MS: '60000',
-        }, GC_ON_SIGNAL)
-      : await startBaselineProcess('sio-server', [], GC_ON_SIGNAL);
   const clients: LeanClient[] = [];
   const points: { n: number; rss: number; heap: number }[] = [];
+  const cleanup = new Cleanup();
   try {
+    const server = cleanup.add(
+      kind === 'threadline'
+        ? await startServerProcess({ REDIS_URL: redisUrl, WORKERS: 'off', ...BENCH_RELAXED_LIMITS, PRESENCE_INTERVAL_MS: '60000' }, GC_ON_SIGNAL)
+        : await startBaselineProcess('sio-server', [], GC_ON_SIGNAL),
+      (s) => s.stop(),
+    );
+    cleanup.defer(() => clients.forEach((c) => c.close()));
     points.push({ n: 0, ...(await settle(server, kind)) });
     for (const target of counts) {
       clients.push(...(await openMany(() => new LeanClient(server.url, 'none'), target - clients.length)));
       points.push({ n: target, ...(await settle(server, kind)) });
     }
   } finally {
-    for (const c of clients) c.close();
-    await server.stop();
+    await cleanup.run();
   }
   const measured = points.filter((p) => p.n > 0);
   return {
@@ -69,8 +67,9 @@ async function measure(kind: 'threadline' | 'baseline', counts: number[], redisU
 
 export const memory: Scenario = async (ctx) => {
   const counts = ctx.quick ? [500, 1_000, 2_000] : [1_000, 5_000, 10_000];
-  const redis = await startRedis();
+  const cleanup = new Cleanup();
   try {
+    const redis = cleanup.add(await startRedis(), (r) => r.stop());
     ctx.log(`memory at ${counts.join(', ')} idle connections`);
     const tl = await measure('threadline', counts, redis.url);
     const sio = await measure('baseline', counts, redis.url);
@@ -90,6 +89,6 @@ export const memory: Scenario = async (ctx) => {
       ],
     };
   } finally {
-    await redis.stop();
+    await cleanup.run();
   }
 };

@@ -11,9 +11,11 @@
 import { Redis } from 'ioredis';
 import { signToken } from '../../server/auth/tokens.ts';
 import { startRedis } from '../../test/support/redis.ts';
+import { Cleanup } from '../lib/cleanup.ts';
 import { GENERATOR_SATURATED, generatorCpu, processCpu } from '../lib/cpu.ts';
 import { LeanClient, openMany } from '../lib/lean-client.ts';
-import { BENCH_SECRET, startServerProcess } from '../lib/processes.ts';
+import { sendOpenLoop } from '../lib/pacing.ts';
+import { BENCH_RELAXED_LIMITS, BENCH_SECRET, startServerProcess } from '../lib/processes.ts';
 import { latencyHistogram } from '../lib/stats.ts';
 import { round, type Scenario } from '../lib/types.ts';
 
@@ -32,22 +34,16 @@ async function commandCount(redis: Redis): Promise<number> {
 }
 
 export const posting: Scenario = async (ctx) => {
-  const redis = await startRedis();
   // BENCH_PROFILE=<dir> writes a CPU profile of the server (node --cpu-prof) for docs/benchmarks.md.
   const profileDir = process.env.BENCH_PROFILE;
-  const server = await startServerProcess({
-    REDIS_URL: redis.url,
-    WORKERS: 'off',
-    RATE_USER_SHORT: '1000000',
-    RATE_USER_LONG: '1000000',
-    RATE_IP: '1000000',
-    HANDSHAKES_PER_IP_PER_MINUTE: '1000000',
-    MAX_CONNECTIONS_PER_IP: '1000000',
-    SOCKET_EVENTS_PER_SECOND: '1000000',
-    SOCKET_EVENT_BURST: '1000000',
-  }, profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : []);
-  const admin = new Redis(redis.url);
+  const cleanup = new Cleanup();
   try {
+    const redis = cleanup.add(await startRedis(), (r) => r.stop());
+    const server = cleanup.add(
+      await startServerProcess({ REDIS_URL: redis.url, WORKERS: 'off', ...BENCH_RELAXED_LIMITS }, profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : []),
+      (s) => s.stop(),
+    );
+    const admin = cleanup.add(new Redis(redis.url), (r) => r.disconnect());
     // A user to mention, so mention resolution and notification jobs are part of the path.
     const target = await signToken(BENCH_SECRET, { sub: 'bench-target', handle: 'bench_target', name: 'Target', role: 'commenter' });
     await fetch(`${server.url}/api/threads/warmup`, { headers: { authorization: `Bearer ${target}` } });
@@ -55,7 +51,9 @@ export const posting: Scenario = async (ctx) => {
       Array.from({ length: POSTERS }, (_, i) => signToken(BENCH_SECRET, { sub: `bench-poster-${i}`, handle: `bench_poster_${i}`, name: `Poster ${i}`, role: 'commenter' })),
     );
     const posters = await openMany((i) => new LeanClient(server.url, 'none', { token: tokens[i]! }), POSTERS, 50);
+    cleanup.defer(() => posters.forEach((c) => c.close()));
     const viewers = await openMany((i) => new LeanClient(server.url, 'thread:event'), 20);
+    cleanup.defer(() => viewers.forEach((c) => c.close()));
     await Promise.all(viewers.map((v, i) => v.request('thread:join', { threadId: `bench-post-${i % THREADS}` })));
 
     let seq = 0;
@@ -69,12 +67,8 @@ export const posting: Scenario = async (ctx) => {
       const commandsBefore = await commandCount(admin);
       const gen = generatorCpu();
       const srv = processCpu(server.child.pid!);
-      const start = performance.now() + 20;
       const pending: Promise<void>[] = [];
-      for (let i = 0; i < total; i++) {
-        const at = start + (i * 1000) / rate;
-        const wait = at - performance.now();
-        if (wait > 1) await new Promise((r) => setTimeout(r, wait));
+      await sendOpenLoop(total, rate, (_, at) => {
         const n = seq++;
         const body = n % 10 === 0 ? `@bench_target comment ${n}, what do you think?` : `comment number ${n} on this article, with some words in it`;
         pending.push(
@@ -83,7 +77,7 @@ export const posting: Scenario = async (ctx) => {
             if ((ack as { ok: boolean }).ok) accepted++;
           }),
         );
-      }
+      });
       await Promise.race([Promise.all(pending), new Promise((r) => setTimeout(r, 10_000))]);
       const commands = (await commandCount(admin)) - commandsBefore;
       const s = hist.summary();
@@ -93,7 +87,6 @@ export const posting: Scenario = async (ctx) => {
       if (accepted < total || s.p99 > P99_LIMIT_MS * 4) break;
       rate = Math.round(rate * (ctx.quick ? 2 : 1.4));
     }
-    for (const c of [...posters, ...viewers]) c.close();
 
     const good = steps.filter((s) => s.accepted === s.sent && s.p99 <= P99_LIMIT_MS);
     const best = good.at(-1);
@@ -116,8 +109,6 @@ export const posting: Scenario = async (ctx) => {
       ],
     };
   } finally {
-    admin.disconnect();
-    await server.stop();
-    await redis.stop();
+    await cleanup.run();
   }
 };

@@ -5,13 +5,14 @@
  * clients that lost their server are caught up again, whether every client
  * ends with every comment (missed-comment recovery), and duplicates.
  */
-import { io } from 'socket.io-client';
 import type { ThreadEvent } from '../../client/contract/index.ts';
 import { connect, type ThreadlineClient, type ThreadView } from '../../client/sdk/index.ts';
 import { signToken } from '../../server/auth/tokens.ts';
 import { Balancer } from '../../test/support/balancer.ts';
 import { startRedis } from '../../test/support/redis.ts';
-import { BENCH_SECRET, startServerProcess, type ServerProcess } from '../lib/processes.ts';
+import { Cleanup } from '../lib/cleanup.ts';
+import { BENCH_RELAXED_LIMITS, BENCH_SECRET, startServerProcess, type ServerProcess } from '../lib/processes.ts';
+import { connectSocket } from '../lib/sockets.ts';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { generatorCpu } from '../lib/cpu.ts';
 import { round, type Scenario } from '../lib/types.ts';
@@ -30,31 +31,32 @@ interface Follower {
 export const reconnect: Scenario = async (ctx) => {
   const clients = ctx.quick ? 200 : 2_500;
   const rate = ctx.quick ? 10 : 20;
-  const redis = await startRedis();
-  const env = {
-    REDIS_URL: redis.url,
-    WORKERS: 'off',
-    HANDSHAKES_PER_IP_PER_MINUTE: '1000000',
-    MAX_CONNECTIONS_PER_IP: '1000000',
-    RATE_IP: '1000000',
-    PRESENCE_INTERVAL_MS: '60000',
-  };
-  const servers: ServerProcess[] = [await startServerProcess(env), await startServerProcess(env)];
-  const alive = new Set(servers.map((s) => s.port));
-  const balancer = new Balancer(() => [...alive]);
-  await balancer.start();
-  const followers: Follower[] = [];
-  const poster = io(servers[0]!.url, {
-    transports: ['websocket'],
-    auth: { token: await signToken(BENCH_SECRET, { sub: 'storm-poster', handle: 'storm_poster', name: 'Poster', role: 'moderator' }) },
-  });
+  const cleanup = new Cleanup();
   try {
-    await new Promise<void>((r) => poster.once('connect', () => r()));
+    const redis = cleanup.add(await startRedis(), (r) => r.stop());
+    const env = { REDIS_URL: redis.url, WORKERS: 'off', ...BENCH_RELAXED_LIMITS, PRESENCE_INTERVAL_MS: '60000' };
+    const servers: ServerProcess[] = [];
+    cleanup.defer(() => Promise.all(servers.map((s) => s.stop())));
+    for (let i = 0; i < 2; i++) servers.push(await startServerProcess(env));
+    const alive = new Set(servers.map((s) => s.port));
+    const balancer = cleanup.add(new Balancer(() => [...alive]), (b) => b.stop());
+    await balancer.start();
+    const sdks: ThreadlineClient[] = [];
+    cleanup.defer(() => sdks.forEach((sdk) => sdk.close()));
+    const followers: Follower[] = [];
+    const poster = cleanup.add(
+      await connectSocket(servers[0]!.url, {
+        transports: ['websocket'],
+        auth: { token: await signToken(BENCH_SECRET, { sub: 'storm-poster', handle: 'storm_poster', name: 'Poster', role: 'moderator' }) },
+      }),
+      (p) => p.disconnect(),
+    );
     for (let i = 0; i < clients; i += 100) {
       await Promise.all(
         Array.from({ length: Math.min(100, clients - i) }, async () => {
           const offsets: number[] = [];
           const sdk = connect({ url: balancer.url, socket: { reconnectionDelay: 250, reconnectionDelayMax: 2_000 } });
+          sdks.push(sdk);
           const view = await sdk.joinThread(THREAD, { onEvent: (e: ThreadEvent) => offsets.push(e.offset) });
           followers.push({ sdk, view, offsets, affected: false, recoveredAt: undefined });
         }),
@@ -145,10 +147,6 @@ export const reconnect: Scenario = async (ctx) => {
       ],
     };
   } finally {
-    poster.disconnect();
-    for (const f of followers) f.sdk.close();
-    await balancer.stop();
-    await Promise.all(servers.map((s) => s.stop()));
-    await redis.stop();
+    await cleanup.run();
   }
 };
