@@ -98,7 +98,8 @@ export type Queues = Awaited<ReturnType<typeof createQueues>>;
  * pipeline (and auto-pipelined batch) several times slower.
  */
 export async function createQueues(serverConnection: Redis, config: Config, prefix: string) {
-  const connection = serverConnection.duplicate({ lazyConnect: true });
+  // Not auto-pipelined either: each auto-pipeline is a Pipeline, which would copy those commands again.
+  const connection = serverConnection.duplicate({ lazyConnect: true, enableAutoPipelining: false });
   connection.on('error', () => {});
   // BullMQ asks Redis for its version as a queue is made; with no offline queue that needs a live connection.
   await connection.connect();
