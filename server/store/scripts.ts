@@ -11,7 +11,6 @@ export type ScriptName =
   | 'post-comment'
   | 'edit-comment'
   | 'set-comment-status'
-  | 'put-thread'
   | 'upsert-user'
   | 'deliver-notification'
   | 'admit-out-of-band'

@@ -1,5 +1,5 @@
 import type { Redis } from 'ioredis';
-import type { Thread, ThreadEvent, ThreadEventType, ThreadSettings } from '../../client/contract/index.ts';
+import type { Thread, ThreadEvent, ThreadEventType, ThreadRef, ThreadSettings } from '../../client/contract/index.ts';
 import type { Keys } from './keys.ts';
 import type { Scripts } from './scripts.ts';
 
@@ -29,8 +29,15 @@ export class ThreadStore {
     return toThread(threadId, meta, count);
   }
 
+  /** Title and url only: what a notification or an email names the thread by. */
+  async ref(threadId: string): Promise<ThreadRef> {
+    const [title, url] = await this.redis.hmget(this.keys.thread.meta(threadId), 'title', 'url');
+    return { id: threadId, title: title ?? null, url: url ?? null };
+  }
+
+  /** Creates the thread (with its epoch) or updates its title and url. */
   async put(threadId: string, title: string, url: string, epochCandidate: string): Promise<void> {
-    await this.scripts.run(this.redis, 'put-thread', [this.keys.thread.meta(threadId)], [title, url, epochCandidate]);
+    await this.setFields(threadId, { title, url }, epochCandidate);
   }
 
   /** Changes settings, creating the thread (and its epoch) if it is new. */
@@ -39,6 +46,10 @@ export class ThreadStore {
     if (settings.locked !== undefined) fields.locked = settings.locked ? '1' : '0';
     if (settings.slowModeSeconds !== undefined) fields.slowMode = String(settings.slowModeSeconds);
     if (settings.premod !== undefined) fields.premod = settings.premod ? '1' : '0';
+    await this.setFields(threadId, fields, epochCandidate);
+  }
+
+  private async setFields(threadId: string, fields: Record<string, string>, epochCandidate: string): Promise<void> {
     await this.scripts.run(this.redis, 'set-thread-fields', [this.keys.thread.meta(threadId)], [epochCandidate, ...Object.entries(fields).flat()]);
   }
 

@@ -3,7 +3,7 @@ import type { Deps } from '../../server/context.ts';
 import type { StoredNotification } from '../../server/store/notifications.ts';
 import { notificationId, type NotifyJob } from '../queues.ts';
 import { sendOutOfBand } from './out-of-band.ts';
-import { resolveRecipients } from './recipients.ts';
+import { resolveRecipients, type Recipient } from './recipients.ts';
 
 /**
  * One comment's notifications: an inbox entry per recipient (written once,
@@ -14,29 +14,25 @@ import { resolveRecipients } from './recipients.ts';
 export async function processNotify(deps: Deps, job: NotifyJob): Promise<{ delivered: number }> {
   const record = await deps.store.comments.get(job.threadId, job.commentId);
   if (!record) return { delivered: 0 };
-  const recipients = await resolveRecipients(deps, record);
-  if (recipients.length === 0) return { delivered: 0 };
-  const { id, title, url } = await deps.store.threads.get(job.threadId);
+  const [recipients, thread] = await Promise.all([resolveRecipients(deps, record), deps.store.threads.ref(job.threadId)]);
+  const createdAt = deps.now().toISOString();
+  // Recipients are independent and every step is idempotent: all at once.
+  const created = await Promise.all(recipients.map((r) => notifyOne(deps, r, { id: notificationId(record.id, r.userId, r.kind), kind: r.kind, comment: record.comment, thread, createdAt })));
+  return { delivered: created.filter(Boolean).length };
+}
 
-  let delivered = 0;
-  for (const r of recipients) {
-    const notification: StoredNotification = {
-      id: notificationId(record.id, r.userId, r.kind),
-      kind: r.kind,
-      comment: record.comment,
-      thread: { id, title, url },
-      createdAt: deps.now().toISOString(),
-    };
-    const { created, unread } = await deps.store.notifications.deliver(r.userId, notification, deps.config.notify.inboxSize);
-    if (created) {
-      delivered++;
-      await deps.emitter.emit(rooms.user(r.userId), 'notification', { ...notification, read: false, unread });
-      deps.metrics.notificationLatency.observe((Date.now() - Date.parse(record.createdAt)) / 1000);
-      deps.metrics.deliveries.inc({ channel: 'inbox', kind: 'single' });
-    }
+async function notifyOne(deps: Deps, r: Recipient, notification: StoredNotification): Promise<boolean> {
+  const { created, unread } = await deps.store.notifications.deliver(r.userId, notification, deps.config.notify.inboxSize);
+  const work: Promise<unknown>[] = [
     // Also on a re-run: the first run may have died between the inbox and here.
     // Admission and channel jobs are idempotent, so nothing goes out twice.
-    await sendOutOfBand(deps, r.userId, notification, r.prefs);
+    sendOutOfBand(deps, r.userId, notification, r.prefs),
+  ];
+  if (created) {
+    work.push(deps.emitter.emit(rooms.user(r.userId), 'notification', { ...notification, read: false, unread }));
+    deps.metrics.notificationLatency.observe((Date.now() - Date.parse(notification.comment.createdAt)) / 1000);
+    deps.metrics.deliveries.inc({ channel: 'inbox', kind: 'single' });
   }
-  return { delivered };
+  await Promise.all(work);
+  return created;
 }

@@ -29,12 +29,6 @@ export async function resolveRecipients(deps: Deps, record: CommentRecord): Prom
   }
   candidates.delete(record.authorId);
 
-  const recipients: Recipient[] = [];
-  for (const [userId, kind] of candidates) {
-    const prefs = await deps.store.notifications.preferences(userId);
-    if (prefs.mutedThreads.includes(record.threadId)) continue;
-    if (prefs.blockedUsers.includes(record.authorId)) continue;
-    recipients.push({ userId, kind, prefs });
-  }
-  return recipients;
+  const recipients = await Promise.all([...candidates].map(async ([userId, kind]): Promise<Recipient> => ({ userId, kind, prefs: await deps.store.notifications.preferences(userId) })));
+  return recipients.filter(({ prefs }) => !prefs.mutedThreads.includes(record.threadId) && !prefs.blockedUsers.includes(record.authorId));
 }

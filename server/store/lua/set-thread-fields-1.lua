@@ -1,5 +1,5 @@
--- Sets thread settings (locked, slowMode, premod), creating the thread and
--- its epoch if it does not exist yet.
+-- Sets thread fields (title, url; settings: locked, slowMode, premod),
+-- creating the thread and its epoch if it does not exist yet.
 --
 -- KEYS[1] thread meta (hash)
 -- ARGV[1] epoch to use if the thread is new   ARGV[2..] field, value, field, value, ...
