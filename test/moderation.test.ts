@@ -278,6 +278,23 @@ describe('claims', () => {
     await request(a.url).delete(`/api/moderation/claims/${encodeURIComponent(c.id)}`).set(auth(mod)).expect(200);
     await request(b.url).post(`/api/moderation/claims/${encodeURIComponent(c.id)}`).set(auth(mod2)).expect(200);
   });
+
+  it('go to exactly one of two moderators claiming at once, and only the holder can release', async () => {
+    const c = (await post(await makeUser(), 'claims', 'both want me')).body.comment;
+    const path = `/api/moderation/claims/${encodeURIComponent(c.id)}`;
+    const tries = await Promise.all(
+      Array.from({ length: 10 }, (_, i) => request(i % 2 ? b.url : a.url).post(path).set(auth(i % 2 ? mod2 : mod))),
+    );
+    const winners = new Set(tries.flatMap((r, i) => (r.status === 200 ? [i % 2 ? 'mod_two' : 'mod_one'] : [])));
+    expect(winners.size, `one moderator should hold the claim, statuses ${tries.map((r) => r.status)}`).toBe(1);
+    const loser = winners.has('mod_one') ? mod2 : mod;
+    const holder = winners.has('mod_one') ? mod : mod2;
+    await request(a.url).delete(path).set(auth(loser)).expect(200);
+    const stillHeld = await request(b.url).post(path).set(auth(loser));
+    expect(stillHeld.status, 'a release by someone who does not hold the claim must leave it in place').toBe(409);
+    await request(a.url).delete(path).set(auth(holder)).expect(200);
+    await request(b.url).post(path).set(auth(loser)).expect(200);
+  });
 });
 
 describe('bans', () => {

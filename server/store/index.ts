@@ -31,6 +31,6 @@ export function createStore(redis: Redis, config: Pick<Config, 'redis' | 'histor
     presence: new PresenceStore(redis, keys),
     notifications: new NotificationStore(redis, keys, scripts),
     screening: new ScreeningStore(redis, keys, scripts),
-    moderation: new ModerationStore(redis, keys),
+    moderation: new ModerationStore(redis, keys, scripts),
   };
 }

@@ -10,6 +10,7 @@ import type {
 } from '../../client/contract/index.ts';
 import { QUEUES } from '../../client/contract/index.ts';
 import type { Keys } from './keys.ts';
+import type { Scripts } from './scripts.ts';
 
 export type { QueueName };
 
@@ -54,6 +55,7 @@ export class ModerationStore {
   constructor(
     private readonly redis: Redis,
     private readonly keys: Keys,
+    private readonly scripts: Scripts,
   ) {}
 
   // ---- queues ----
@@ -114,25 +116,15 @@ export class ModerationStore {
 
   /** Claims an item for `ms`; returns the holder (you, or whoever got there first) and until when. */
   async claim(commentId: string, moderator: { id: string; handle: string }, ms: number): Promise<{ by: { id: string; handle: string }; until: number }> {
-    const key = this.keys.moderation.claim(commentId);
     const value = JSON.stringify({ ...moderator, until: Date.now() + ms });
-    const set = await this.redis.set(key, value, 'PX', ms, 'NX');
-    if (set === 'OK') return { by: moderator, until: Date.now() + ms };
-    const current = await this.redis.get(key);
-    const parsed = current ? (JSON.parse(current) as { id: string; handle: string; until: number }) : null;
-    if (!parsed || parsed.id === moderator.id) {
-      await this.redis.set(key, value, 'PX', ms);
-      return { by: moderator, until: Date.now() + ms };
-    }
-    return { by: { id: parsed.id, handle: parsed.handle }, until: parsed.until };
+    const [holder] = await this.scripts.run(this.redis, 'claim-item', [this.keys.moderation.claim(commentId)], [moderator.id, value, ms]);
+    const c = JSON.parse(String(holder)) as { id: string; handle: string; until: number };
+    return { by: { id: c.id, handle: c.handle }, until: c.until };
   }
 
   async release(commentId: string, moderatorId: string): Promise<boolean> {
-    const key = this.keys.moderation.claim(commentId);
-    const current = await this.redis.get(key);
-    if (!current || (JSON.parse(current) as { id: string }).id !== moderatorId) return false;
-    await this.redis.del(key);
-    return true;
+    const [released] = await this.scripts.run(this.redis, 'release-claim', [this.keys.moderation.claim(commentId)], [moderatorId]);
+    return released === 1;
   }
 
   async claims(commentIds: string[]): Promise<({ by: { id: string; handle: string }; until: string } | null)[]> {

@@ -17,7 +17,9 @@ export type ScriptName =
   | 'admit-socket'
   | 'record-occurrence'
   | 'set-thread-fields'
-  | 'set-comment-featured';
+  | 'set-comment-featured'
+  | 'claim-item'
+  | 'release-claim';
 
 interface ScriptSource {
   name: ScriptName;
