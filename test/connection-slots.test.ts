@@ -1,7 +1,7 @@
 /** Connection slots held in Redis are given back on every way a client can leave. */
 import { io as connect } from 'socket.io-client';
-import { afterAll, beforeAll, it } from 'vitest';
-import { connectSocket, makeUser } from './support/clients.ts';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { connectError, connectSocket, makeUser, request } from './support/clients.ts';
 import type { TestRedis } from './support/redis.ts';
 import { startRedisAndServer, stopServerAndRedis, type TestServer } from './support/server.ts';
 import { eventually } from './support/wait.ts';
@@ -26,4 +26,33 @@ it('gives back the slots of clients that hung up while being admitted', async ()
   await eventually(async () => {
     (await connectSocket(server.url, u.token)).disconnect();
   }, 3_000);
+});
+
+it('counts a socket that signs in after connecting (auth:refresh) against its user, and gives that slot back', async () => {
+  const u = await makeUser();
+  const signedIn = await Promise.all([connectSocket(server.url, u.token), connectSocket(server.url, u.token)]);
+  const late = await connectSocket(server.url);
+  try {
+    expect((await request(late, 'auth:refresh', { token: u.token })).ok, 'an anonymous socket may sign in while under the cap').toBe(true);
+    const refused = await connectError(server.url, { token: u.token });
+    expect(refused.data?.code, 'the socket that signed in late should hold the third of three slots').toBe('rate_limited');
+    late.disconnect();
+    await eventually(async () => {
+      (await connectSocket(server.url, u.token)).disconnect();
+    }, 3_000);
+  } finally {
+    for (const s of [...signedIn, late]) s.disconnect();
+  }
+});
+
+it('refuses auth:refresh on an anonymous socket when the user is already at the cap', async () => {
+  const u = await makeUser();
+  const full = await Promise.all([1, 2, 3].map(() => connectSocket(server.url, u.token)));
+  const anonymous = await connectSocket(server.url);
+  try {
+    const res = await request(anonymous, 'auth:refresh', { token: u.token });
+    expect(res, 'signing in must not take a fourth slot').toMatchObject({ ok: false, error: { code: 'rate_limited' } });
+  } finally {
+    for (const s of [...full, anonymous]) s.disconnect();
+  }
 });

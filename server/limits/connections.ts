@@ -72,18 +72,43 @@ export class ConnectionLimits {
    * a slot taken under one cap is given back when the other refuses.
    */
   async admit(socketId: string, userId: string | undefined, ip: string): Promise<void> {
-    const { connectionsPerUser, connectionsPerIp } = this.config.limits;
-    const caps: Cap[] = [{ key: this.keys.openSockets.ip(ip), max: connectionsPerIp, scope: 'connections_per_ip', what: 'connections from your network' }];
-    if (userId) caps.unshift({ key: this.keys.openSockets.user(userId), max: connectionsPerUser, scope: 'connections_per_user', what: 'open connections for this account' });
+    const caps = [this.ipCap(ip)];
+    if (userId) caps.unshift(this.userCap(userId));
+    await this.take(socketId, caps);
+  }
+
+  /**
+   * An anonymous socket that signs in later (auth:refresh) takes its user's
+   * slot then; otherwise signing in after connecting would skip the per-user cap.
+   */
+  async signedIn(socketId: string, userId: string): Promise<void> {
+    await this.take(socketId, [this.userCap(userId)], true);
+  }
+
+  private userCap(userId: string): Cap {
+    const max = this.config.limits.connectionsPerUser;
+    return { key: this.keys.openSockets.user(userId), max, scope: 'connections_per_user', what: 'open connections for this account' };
+  }
+
+  private ipCap(ip: string): Cap {
+    const max = this.config.limits.connectionsPerIp;
+    return { key: this.keys.openSockets.ip(ip), max, scope: 'connections_per_ip', what: 'connections from your network' };
+  }
+
+  private async take(socketId: string, caps: Cap[], toHeld = false): Promise<void> {
     const now = Date.now();
     const replies = await Promise.allSettled(caps.map((c) => this.scripts.run(this.redis, 'admit-socket', [c.key], [socketId, now, TTL_MS, c.max])));
     const admitted = replies.map((r) => r.status === 'fulfilled' && Number(r.value) === 1);
-    const taken = caps.filter((_, i) => admitted[i]);
+    const taken = caps.filter((_, i) => admitted[i]).map((c) => c.key);
     if (taken.length === caps.length) {
-      this.held.set(socketId, { keys: taken.map((c) => c.key) });
+      const held = this.held.get(socketId);
+      if (held) held.keys.push(...taken.filter((k) => !held.keys.includes(k)));
+      else if (!toHeld) this.held.set(socketId, { keys: taken });
+      // The socket disconnected while its slot was being added: nobody would give it back.
+      else await this.release(socketId, taken).catch(() => {});
       return;
     }
-    await this.release(socketId, taken.map((c) => c.key)).catch(() => {});
+    await this.release(socketId, taken).catch(() => {});
     const failed = replies.find((r): r is PromiseRejectedResult => r.status === 'rejected');
     if (failed) throw failed.reason;
     const refused = caps[admitted.indexOf(false)]!;

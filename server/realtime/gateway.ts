@@ -81,11 +81,14 @@ const HANDLERS: { [E in ClientEventName]: Handler<E> } = {
     return signalTyping(deps, socket.data.actor, { threadId });
   },
 
-  'auth:refresh': async ({ deps }, socket, { token }) => {
+  'auth:refresh': async ({ deps, live }, socket, { token }) => {
     const user = await authenticate(deps, token);
     const current = socket.data.actor;
     if (current && current.id !== user.id) throw errors.forbidden('The new token is for another user');
-    if (!current) await socket.join(rooms.user(user.id));
+    if (!current) {
+      await live.connections.signedIn(socket.id, user.id);
+      await socket.join(rooms.user(user.id));
+    }
     // The new token may carry another role.
     if (isModerator(user)) await socket.join(rooms.moderators);
     else await socket.leave(rooms.moderators);
