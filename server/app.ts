@@ -18,7 +18,7 @@ import { adapterChannelPrefix } from './realtime/adapter-protocol.ts';
 import { attachGateway } from './realtime/gateway.ts';
 import { attachModerationGateway } from './realtime/moderation-gateway.ts';
 import { PresenceTracker } from './realtime/presence.ts';
-import { announceThreadPositions } from './realtime/resync.ts';
+import { announceAfterResubscribe } from './realtime/resync.ts';
 import { RoomEmitter } from './realtime/room-emitter.ts';
 import { createSocketServer } from './realtime/server.ts';
 import { ThreadSubscriptions } from './realtime/subscriptions.ts';
@@ -101,7 +101,7 @@ export async function createThreadline(opts: ThreadlineOptions): Promise<Threadl
   subscriber.on('ready', () => {
     if (connectedBefore) return;
     connectedBefore = true;
-    announceThreadPositions(io, deps).catch((err: unknown) => deps.log.warn({ err }, 'could not announce thread positions'));
+    announceAfterResubscribe(io, deps).catch((err: unknown) => deps.log.warn({ err }, 'could not announce thread positions'));
   });
 
   return {

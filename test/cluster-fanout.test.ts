@@ -208,6 +208,7 @@ describe('Redis restarts under load', () => {
     const poster = await socketOn(0, users[5]);
     await ok(poster, 'comment:post', { threadId, body: 'before', clientId: 'restart-before-01' });
     const log = record(reader, 'thread:event');
+    const syncs = record(reader, 'thread:sync');
 
     await redis.kill();
     const started = Date.now();
@@ -223,5 +224,7 @@ describe('Redis restarts under load', () => {
     }
     expect(res.ok).toBe(true);
     await eventually(() => expect(log.seen.map((e) => e.comment.body)).toContain('after'), 8_000);
+    // Events published while the subscription was down are lost to it; the reader is told where the thread is.
+    await eventually(() => expect(syncs.seen.map((e) => e.threadId), 'thread:sync for the joined thread after the subscriber reconnected').toContain(threadId));
   });
 });
