@@ -5,7 +5,7 @@ import { processDigest } from '../workers/digest/processor.ts';
 import { startWorkers, type RunningWorkers } from '../workers/index.ts';
 import { processNotify } from '../workers/notify/processor.ts';
 import { connectSocket, makeUser, record, type ClientSocket, type TestUser } from './support/clients.ts';
-import { queueIdle } from './support/queues.ts';
+import { queueIdle, queuesIdle } from './support/queues.ts';
 import { startRedis, type TestRedis } from './support/redis.ts';
 import { startServer, type TestServer } from './support/server.ts';
 import { TestSmtp } from './support/smtp.ts';
@@ -98,8 +98,17 @@ describe('mentions and replies', () => {
     expect(box.notifications).toHaveLength(1);
     expect(box.notifications[0]).toMatchObject({ kind: 'mention', comment: { id: comment.id, body: comment.body }, read: false });
     expect((await inbox(author)).notifications).toEqual([]);
-    await new Promise((r) => setTimeout(r, 200));
-    expect(authorLive.seen).toEqual([]);
+    // No live notification for the author either. Once the comment's notify job has finished, whatever it
+    // published is in Redis; a notification for the author published after that (the marker) travels the
+    // same way to the same tab and arrives after it, so once the marker is there it must be the only one.
+    const counts = await queueIdle(a.app.deps.queues.notify);
+    expect(counts.failed, `failed notify jobs: ${JSON.stringify(counts)}`).toBe(0);
+    const marker = await post(rock, 'n-thread-1', '@poster_one a later mention, as a marker');
+    await eventually(() => expect(authorLive.seen.map((n) => n.comment.id), 'live notifications on the author’s tab (waiting for the marker)').toContain(marker.id));
+    expect(
+      authorLive.seen.map((n) => n.comment.id),
+      'live notifications on the author’s tab: only the marker, none for their own comment',
+    ).toEqual([marker.id]);
   });
 
   it('tell the parent comment’s author about a reply (once, even when also mentioned)', async () => {
@@ -222,10 +231,13 @@ describe('email', () => {
     // The same job again, as after a crash between its steps.
     await processNotify(a.app.deps, { threadId: 'n-twice', commentId: comment.id, reason: 'posted' });
     await processNotify(a.app.deps, { threadId: 'n-twice', commentId: comment.id, reason: 'posted' });
-    await new Promise((r) => setTimeout(r, 500));
-    expect(smtp.to('twice_target@example.com')).toHaveLength(1);
-    expect((await inbox(target)).notifications).toHaveLength(1);
-    expect(hooks.received.filter((h) => JSON.parse(h.body).recipient?.id === target.id)).toHaveLength(1);
+    // Every email and webhook job that the first run or the re-runs queued has now run (the SMTP server and
+    // the receiver record a message before answering), so what arrived is all that will.
+    const { queues } = a.app.deps;
+    await queuesIdle([queues.notify, queues.email, queues.webhook]);
+    expect(smtp.to('twice_target@example.com'), 'emails to twice_target').toHaveLength(1);
+    expect((await inbox(target)).notifications, 'inbox entries of twice_target').toHaveLength(1);
+    expect(hooks.received.filter((h) => JSON.parse(h.body).recipient?.id === target.id), 'webhooks for twice_target').toHaveLength(1);
   });
 });
 
@@ -279,8 +291,11 @@ describe('rate limits and digests', () => {
     const digest = smtp.to('popular@example.com')[5]!.parsed;
     expect(digest.subject).toBe('7 more mentions and replies in 3 threads');
     expect(digest.text).toMatch(/fan [abc] mentioned you in "n-rate-[012]"/);
-    await new Promise((r) => setTimeout(r, 500));
-    expect(smtp.to('popular@example.com')).toHaveLength(6);
+    // Nothing after the digest: every notify job, digest job (a later window's would be waiting, delayed) and
+    // the emails they queued have run.
+    const { queues } = a.app.deps;
+    await queuesIdle([queues.notify, queues.digest, queues.email]);
+    expect(smtp.to('popular@example.com'), 'emails to popular: five at once and one digest, nothing more').toHaveLength(6);
   });
 });
 

@@ -20,3 +20,16 @@ export async function queueIdle(queue: Queue, timeoutMs = 8_000): Promise<Record
     await sleep(25);
   }
 }
+
+/**
+ * queueIdle for several queues, one after another in the order given. List a
+ * queue before the queues its jobs add to (notify before digest, digest before
+ * email and webhook): a queue seen idle has finished every job, so whatever
+ * those jobs added downstream is already there when the next queue is checked.
+ * Resolves with each queue's job counts, by queue name.
+ */
+export async function queuesIdle(queues: Queue[], timeoutMs = 8_000): Promise<Record<string, Record<string, number>>> {
+  const counts: Record<string, Record<string, number>> = {};
+  for (const queue of queues) counts[queue.name] = await queueIdle(queue, timeoutMs);
+  return counts;
+}
