@@ -155,3 +155,14 @@ describe('a banned moderator', () => {
     }
   });
 });
+
+describe('a banned admin', () => {
+  it('is refused at the queue dashboard as on the admin routes', async () => {
+    const other = await makeUser({ handle: 'acl_admin_banned', role: 'admin' });
+    const dashboard = () => request(server.url).get('/admin/queues').set('Authorization', `Bearer ${other.token}`);
+    expect((await dashboard()).status, 'an admin opens the dashboard').toBe(200);
+    await request(server.url).post(`/api/moderation/users/${other.id}/ban`).set('Authorization', `Bearer ${admin.token}`).send({}).expect(200);
+    const refused = await dashboard();
+    expect({ status: refused.status, code: refused.body.error?.code }, 'the same admin, banned').toEqual({ status: 403, code: 'forbidden' });
+  });
+});

@@ -4,6 +4,7 @@ import { SOCKET_LIMITS } from '../../client/contract/index.ts';
 import type { Deps } from '../context.ts';
 import { errors } from '../errors.ts';
 import { identify } from './auth.ts';
+import { corsOrigin, originAllowed } from './origins.ts';
 import { errorHandler, notFoundHandler } from './errors.ts';
 import { buildOpenApi } from './openapi.ts';
 import { adminRoutes } from './routes/admin.ts';
@@ -37,12 +38,10 @@ export function createHttpApp(deps: Deps, version: string): Express {
 
   // Host sites call the API from their pages: CORS for the allowed origins, and
   // a browser request from any other origin is refused outright.
-  app.use('/api', cors({ origin: allowedOrigins.length > 0 ? allowedOrigins : true, maxAge: 600 }));
+  app.use('/api', cors({ origin: corsOrigin(allowedOrigins), maxAge: 600 }));
   app.use('/api', (req, _res, next) => {
     const origin = req.get('origin');
-    if (allowedOrigins.length > 0 && origin !== undefined && !allowedOrigins.includes(origin)) {
-      throw errors.forbidden(`Origin ${origin} is not allowed`);
-    }
+    if (!originAllowed(allowedOrigins, origin)) throw errors.forbidden(`Origin ${origin} is not allowed`);
     next();
   });
   app.use('/api', express.json({ limit: SOCKET_LIMITS.maxPayloadBytes, strict: true }));

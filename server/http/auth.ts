@@ -9,16 +9,19 @@ import { authenticate } from '../usecases/authenticate.ts';
  */
 export function identify(deps: Deps) {
   return async (req: Request, res: Response, next: NextFunction): Promise<void> => {
-    const header = req.get('authorization');
-    if (!header) {
-      res.locals.actor = null;
-      return next();
-    }
-    const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
-    if (!match) throw errors.unauthenticated('Authorization header must be "Bearer <token>"');
-    res.locals.actor = await authenticate(deps, match[1]!);
+    const token = bearerToken(req);
+    res.locals.actor = token === undefined ? null : await authenticate(deps, token);
     next();
   };
+}
+
+/** The token of `Authorization: Bearer <jwt>`, undefined without the header; any other form is refused. */
+export function bearerToken(req: Request): string | undefined {
+  const header = req.get('authorization');
+  if (!header) return undefined;
+  const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
+  if (!match) throw errors.unauthenticated('Authorization header must be "Bearer <token>"');
+  return match[1]!;
 }
 
 export function actorOf(res: Response): Actor {

@@ -6,6 +6,8 @@ import { Router, type NextFunction, type Request, type Response } from 'express'
 import type { Deps } from '../../context.ts';
 import { errors } from '../../errors.ts';
 import { authenticate } from '../../usecases/authenticate.ts';
+import { actingAdmin } from '../../usecases/moderation/acting.ts';
+import { bearerToken } from '../auth.ts';
 
 const BASE = '/admin/queues';
 const COOKIE = 'tl_admin';
@@ -28,12 +30,12 @@ export function adminRoutes(deps: Deps): Router {
 function adminOnly(deps: Deps) {
   return async (req: Request, res: Response, next: NextFunction) => {
     const fromQuery = typeof req.query.token === 'string' ? req.query.token : undefined;
-    const fromHeader = /^Bearer\s+(\S+)$/i.exec(req.get('authorization') ?? '')?.[1];
+    const fromHeader = bearerToken(req);
     const fromCookie = parseCookie(req.get('cookie') ?? '')[COOKIE];
     const token = fromQuery ?? fromHeader ?? fromCookie;
     if (!token) throw errors.unauthenticated('Open this page as /admin/queues?token=<admin token>');
-    const user = await authenticate(deps, token);
-    if (user.role !== 'admin') throw errors.forbidden('The queue dashboard is for admins');
+    // A banned admin is refused too, as on every other admin route.
+    const user = await actingAdmin(deps, await authenticate(deps, token));
     if (fromQuery) {
       res.cookie(COOKIE, token, {
         httpOnly: true,
