@@ -14,7 +14,6 @@ import { WordlistCache } from './moderation/wordlists.ts';
 import { SocketFloodGuard } from './limits/socket-flood.ts';
 import type { Logger } from './logger.ts';
 import { createMetrics } from './metrics.ts';
-import { adapterChannelPrefix } from './realtime/adapter-protocol.ts';
 import { attachGateway } from './realtime/gateway.ts';
 import { attachModerationGateway } from './realtime/moderation-gateway.ts';
 import { PresenceTracker } from './realtime/presence.ts';
@@ -49,7 +48,7 @@ export interface Threadline {
 /** Use-case dependencies over one Redis connection, usable without a server (workers, CLI). */
 export async function createDeps(opts: Omit<ThreadlineOptions, 'version' | 'subscriber'>): Promise<Deps> {
   const store = createStore(opts.redis, opts.config);
-  const emitter = new RoomEmitter(opts.redis, adapterChannelPrefix(opts.config.redis.prefix));
+  const emitter = new RoomEmitter(opts.redis, store.keys.adapterChannels);
   return {
     config: opts.config,
     store,
@@ -59,7 +58,7 @@ export async function createDeps(opts: Omit<ThreadlineOptions, 'version' | 'subs
     modFeed: new ModFeed(emitter, store.moderation, opts.log),
     wordlists: new WordlistCache(store.moderation),
     queues: await createQueues(opts.redis, opts.config, store.keys.queuePrefix),
-    limits: new PostingLimits(opts.redis, opts.config),
+    limits: new PostingLimits(opts.redis, store.keys, opts.config),
     log: opts.log,
     metrics: createMetrics(),
     now: () => new Date(),
@@ -73,7 +72,7 @@ export async function createDeps(opts: Omit<ThreadlineOptions, 'version' | 'subs
  */
 export async function createThreadline(opts: ThreadlineOptions): Promise<Threadline> {
   const deps = await createDeps(opts);
-  const channelPrefix = adapterChannelPrefix(opts.config.redis.prefix);
+  const channelPrefix = deps.store.keys.adapterChannels;
   const subscriber = opts.subscriber ?? opts.redis.duplicate(SUBSCRIBER_CONNECTION);
   subscriber.on('error', () => {});
   guardFireAndForget(subscriber);

@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import { HTTP_STATUS_BY_CODE, type ErrorBody, type ErrorCode, type FieldIssue } from '../client/contract/index.ts';
+import { HTTP_STATUS_BY_CODE, type ErrorBody, type ErrorCode, type FieldIssue, type RateLimitDetails } from '../client/contract/index.ts';
 
 /**
  * The one error type. `code` and `message` are public (sent to clients);
@@ -40,6 +40,8 @@ export const errors = {
   forbidden: (message = 'You are not allowed to do this', details?: unknown) => new AppError('forbidden', message, { details }),
   notFound: (what: string) => new AppError('not_found', `${what} not found`),
   conflict: (message: string, details?: unknown) => new AppError('conflict', message, { details }),
+  rateLimited: (message: string, details: RateLimitDetails, retryAfterMs?: number) =>
+    new AppError('rate_limited', message, { details, ...(retryAfterMs === undefined ? {} : { retryAfterMs }) }),
   locked: () => new AppError('thread_locked', 'This thread is locked; new comments are closed'),
   unavailable: (cause?: unknown) =>
     new AppError('unavailable', 'Service temporarily unavailable, try again shortly', { cause }),

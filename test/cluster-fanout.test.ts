@@ -1,7 +1,7 @@
 import request from 'supertest';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { rooms, type ThreadEvent } from '../client/contract/index.ts';
-import { adapterChannelPrefix } from '../server/realtime/adapter-protocol.ts';
+import { createKeys } from '../server/store/keys.ts';
 import { RoomEmitter } from '../server/realtime/room-emitter.ts';
 import { connectSocket, makeUser, ok, record, request as emit, type ClientSocket, type TestUser } from './support/clients.ts';
 import { startRedis, type TestRedis } from './support/redis.ts';
@@ -163,7 +163,7 @@ describe('fan-out across instances', () => {
     const commenter = await socketOn(2, users[0]);
     const modLog = record(modTab, 'thread:presence');
     const commenterLog = record(commenter, 'thread:presence');
-    await new RoomEmitter(redis.client, adapterChannelPrefix(PREFIX)).emit(rooms.moderators, 'thread:presence', { threadId: 'mods', viewers: 1 });
+    await new RoomEmitter(redis.client, createKeys(PREFIX).adapterChannels).emit(rooms.moderators, 'thread:presence', { threadId: 'mods', viewers: 1 });
     await modLog.waitFor(1);
     await new Promise((r) => setTimeout(r, 100));
     expect(commenterLog.seen).toEqual([]);
@@ -173,7 +173,7 @@ describe('fan-out across instances', () => {
     const target = users[3]!;
     const tabs = await Promise.all([socketOn(0, target), socketOn(2, target)]);
     const logs = tabs.map((t) => record(t, 'thread:presence'));
-    const worker = new RoomEmitter(redis.client, adapterChannelPrefix(PREFIX));
+    const worker = new RoomEmitter(redis.client, createKeys(PREFIX).adapterChannels);
     await worker.emit(rooms.user(target.id), 'thread:presence', { threadId: 'from-a-worker', viewers: 7 });
     for (const log of logs) {
       await log.waitFor(1);

@@ -51,3 +51,29 @@ export const HttpErrorSchema = z.object({ error: ErrorBodySchema }).meta({ id: '
 /** One field problem inside `details` of an `invalid_payload` error. */
 export const FieldIssueSchema = z.object({ path: z.string(), message: z.string() });
 export type FieldIssue = z.infer<typeof FieldIssueSchema>;
+
+/** Which limit refused a `rate_limited` request: `details.scope`. */
+export const RATE_LIMIT_SCOPES = [
+  /** per-user posting windows (short and long) */
+  'user',
+  /** posting per client IP */
+  'ip',
+  /** the thread's slow mode */
+  'slow_mode',
+  /** events per socket */
+  'socket_events',
+  /** new connections per IP per minute */
+  'handshake',
+  'connections_per_user',
+  'connections_per_ip',
+] as const;
+export const RateLimitScopeSchema = z.enum(RATE_LIMIT_SCOPES);
+export type RateLimitScope = z.infer<typeof RateLimitScopeSchema>;
+
+/** `details` of a `rate_limited` error. */
+export const RateLimitDetailsSchema = z.object({
+  scope: RateLimitScopeSchema,
+  /** The limit that refused: points per window, or most open connections. */
+  limit: z.union([z.object({ points: z.number().int(), seconds: z.number() }), z.number().int()]).optional(),
+});
+export type RateLimitDetails = z.infer<typeof RateLimitDetailsSchema>;

@@ -1,7 +1,7 @@
 import type { Redis } from 'ioredis';
 import { RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
 import type { Config } from '../config.ts';
-import { AppError, errors } from '../errors.ts';
+import { errors } from '../errors.ts';
 import type { Keys } from '../store/keys.ts';
 import type { Scripts } from '../store/scripts.ts';
 
@@ -37,7 +37,7 @@ export class ConnectionLimits {
   ) {
     this.handshakes = new RateLimiterRedis({
       storeClient: redis,
-      keyPrefix: `${config.redis.prefix}rl:handshake`,
+      keyPrefix: keys.rateLimit('handshake'),
       points: config.limits.handshakesPerIpPerMinute,
       duration: 60,
       rejectIfRedisNotReady: true,
@@ -59,10 +59,7 @@ export class ConnectionLimits {
       await this.handshakes.consume(ip);
     } catch (err) {
       if (!(err instanceof RateLimiterRes)) throw errors.unavailable(err);
-      throw new AppError('rate_limited', 'Too many new connections from your network; wait a moment', {
-        retryAfterMs: err.msBeforeNext,
-        details: { scope: 'handshake' },
-      });
+      throw errors.rateLimited('Too many new connections from your network; wait a moment', { scope: 'handshake' }, err.msBeforeNext);
     }
   }
 
@@ -112,9 +109,7 @@ export class ConnectionLimits {
     const failed = replies.find((r): r is PromiseRejectedResult => r.status === 'rejected');
     if (failed) throw failed.reason;
     const refused = caps[admitted.indexOf(false)]!;
-    throw new AppError('rate_limited', `Too many ${refused.what} (at most ${refused.max}); close one and try again`, {
-      details: { scope: refused.scope, limit: refused.max },
-    });
+    throw errors.rateLimited(`Too many ${refused.what} (at most ${refused.max}); close one and try again`, { scope: refused.scope, limit: refused.max });
   }
 
   async disconnected(socketId: string): Promise<void> {

@@ -1,8 +1,10 @@
 import type { Redis } from 'ioredis';
 import { RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
+import type { RateLimitScope } from '../../client/contract/index.ts';
 import type { Config } from '../config.ts';
 import { isModerator, type AuthUser } from '../context.ts';
-import { AppError, errors } from '../errors.ts';
+import { errors, type AppError } from '../errors.ts';
+import type { Keys } from '../store/keys.ts';
 
 export interface PostingAttempt {
   actor: AuthUser;
@@ -15,7 +17,7 @@ export interface PostingAttempt {
   now: Date;
 }
 
-type Scope = 'user' | 'ip' | 'slow_mode';
+type Scope = Extract<RateLimitScope, 'user' | 'ip' | 'slow_mode'>;
 
 interface Check {
   limiter: RateLimiterRedis;
@@ -40,6 +42,7 @@ export class PostingLimits {
 
   constructor(
     private readonly redis: Redis,
+    private readonly keys: Keys,
     private readonly config: Config,
   ) {
     const { userShort, userLong, ip } = config.limits;
@@ -54,7 +57,7 @@ export class PostingLimits {
   private limiter(name: string, points: number, duration: number): RateLimiterRedis {
     return new RateLimiterRedis({
       storeClient: this.redis,
-      keyPrefix: `${this.config.redis.prefix}rl:${name}`,
+      keyPrefix: this.keys.rateLimit(name),
       points,
       duration,
       rejectIfRedisNotReady: true,
@@ -111,5 +114,5 @@ function refusal(check: Check, retryAfterMs: number): AppError {
       : check.scope === 'ip'
         ? `Too many comments from your network; try again in ${seconds} s`
         : `You are commenting too fast (at most ${limit.points} per ${limit.seconds} s); try again in ${seconds} s`;
-  return new AppError('rate_limited', message, { retryAfterMs, details: { scope: check.scope, limit } });
+  return errors.rateLimited(message, { scope: check.scope, limit }, retryAfterMs);
 }

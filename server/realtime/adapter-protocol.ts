@@ -4,7 +4,7 @@ import { rooms } from '../../client/contract/index.ts';
  * The message format of Socket.IO's sharded Redis adapter
  * (@socket.io/redis-adapter `createShardedAdapter`, built on socket.io-adapter's
  * ClusterAdapter): a JSON `{uid, nsp, type: BROADCAST, data: {opts, packet}}`
- * SPUBLISHed to `<prefix>#<nsp>#<room>#`. Every server that has sockets in the
+ * SPUBLISHed to `<prefix>#<nsp>#<room>#` (prefix: keys.adapterChannels). Every server that has sockets in the
  * room is subscribed to that channel and delivers the packet to them.
  *
  * We produce these messages ourselves in two places: the Lua scripts that
@@ -18,10 +18,6 @@ const DEFAULT_NAMESPACE = '/';
 /** Any uid other than a server's own makes every server, the publisher's included, deliver it. */
 const PUBLISHER_UID = 'threadline';
 const PLACEHOLDER = '"__PAYLOAD__"';
-
-export function adapterChannelPrefix(redisPrefix: string): string {
-  return `${redisPrefix}socket.io`;
-}
 
 /**
  * Mirrors the adapter's choice of channel: a broadcast to one room goes to

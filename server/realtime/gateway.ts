@@ -2,7 +2,7 @@ import type { Namespace } from 'socket.io';
 import type { z } from 'zod';
 import { clientEvents, rooms, SOCKET_LIMITS, type ClientEventName, type EventResponse } from '../../client/contract/index.ts';
 import { isModerator, type Deps } from '../context.ts';
-import { AppError, errors } from '../errors.ts';
+import { errors } from '../errors.ts';
 import type { ConnectionLimits } from '../limits/connections.ts';
 import type { SocketFloodGuard } from '../limits/socket-flood.ts';
 import { authenticate } from '../usecases/authenticate.ts';
@@ -120,7 +120,7 @@ function onEvent(this: IoSocket, event: string, ...args: unknown[]): void {
     const ack = args.at(-1);
     g.deps.metrics.errors.inc({ transport: 'socket', code: 'rate_limited' });
     if (typeof ack === 'function') {
-      const error = new AppError('rate_limited', 'Too many events; slow down', { retryAfterMs: verdict.retryAfterMs, details: { scope: 'socket_events' } });
+      const error = errors.rateLimited('Too many events; slow down', { scope: 'socket_events' }, verdict.retryAfterMs);
       ack({ ok: false, error: error.toBody() });
     }
     if (verdict.disconnect) {

@@ -1,6 +1,6 @@
 import type { Redis } from 'ioredis';
 import type { Config } from '../config.ts';
-import { adapterChannelPrefix, threadEnvelope } from '../realtime/adapter-protocol.ts';
+import { threadEnvelope } from '../realtime/adapter-protocol.ts';
 import { CommentStore } from './comments.ts';
 import { createKeys } from './keys.ts';
 import { ModerationStore } from './moderation.ts';
@@ -16,7 +16,6 @@ export type Store = ReturnType<typeof createStore>;
 export function createStore(redis: Redis, config: Pick<Config, 'redis' | 'history' | 'comments'>) {
   const keys = createKeys(config.redis.prefix);
   const scripts = new Scripts(redis);
-  const channelPrefix = adapterChannelPrefix(config.redis.prefix);
   return {
     redis,
     keys,
@@ -26,7 +25,7 @@ export function createStore(redis: Redis, config: Pick<Config, 'redis' | 'histor
       maxEvents: config.history.maxEvents,
       ttlSeconds: config.history.ttlSeconds,
       idempotencyTtlSeconds: config.comments.idempotencyTtlSeconds,
-    }, (threadId) => threadEnvelope(channelPrefix, threadId)),
+    }, (threadId) => threadEnvelope(keys.adapterChannels, threadId)),
     users: new UserStore(redis, keys, scripts),
     presence: new PresenceStore(redis, keys),
     notifications: new NotificationStore(redis, keys, scripts),

@@ -79,6 +79,13 @@ export function createKeys(prefix: string) {
       /** string JSON: site moderation settings */
       settings: `${prefix}{m}:settings`,
     },
+    /**
+     * Channel prefix of Socket.IO's sharded Redis adapter (channels are
+     * `<this>#<namespace>#<room>#`; see realtime/adapter-protocol.ts).
+     */
+    adapterChannels: `${prefix}socket.io`,
+    /** rate-limiter-flexible's key prefix for one limiter (it appends `:<key>`) */
+    rateLimit: (limiter: string) => `${prefix}rl:${limiter}`,
     /** zset: open socket id -> expiry (ms), per user and per client IP, across servers */
     openSockets: {
       user: (userId: string) => `${prefix}{c:u:${userId}}:sockets`,
