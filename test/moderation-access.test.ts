@@ -15,7 +15,7 @@ let moderator: TestUser;
 let admin: TestUser;
 let commentId: string;
 
-const ADMIN_ONLY = new Set(['put /api/moderation/wordlists', 'put /api/moderation/settings']);
+const ADMIN_ONLY = new Set(restRoutes.filter((r) => r.auth === 'admin').map((r) => `${r.method} ${r.path}`));
 const moderationRoutes = restRoutes.filter((r) => r.path.startsWith('/api/moderation'));
 
 beforeAll(async () => {
@@ -57,6 +57,7 @@ function call(route: (typeof moderationRoutes)[number], user?: TestUser) {
 describe('moderation REST routes', () => {
   it('exist for every documented moderation route', () => {
     expect(moderationRoutes.length).toBeGreaterThanOrEqual(12);
+    expect([...ADMIN_ONLY].sort(), 'routes the contract marks admin-only').toEqual(['get /admin/queues', 'put /api/moderation/settings', 'put /api/moderation/wordlists']);
   });
 
   for (const route of moderationRoutes) {

@@ -1,6 +1,5 @@
 import { z } from 'zod';
-import { ErrorBodySchema } from './errors.ts';
-import { serverEvents } from './events.ts';
+import { serverEvents, type Ack } from './events.ts';
 import {
   CommentIdSchema,
   CommentSchema,
@@ -9,6 +8,8 @@ import {
   ThreadIdSchema,
   ThreadSchema,
   ThreadSettingsBodySchema,
+  OffsetCursorSchema,
+  UserIdSchema,
   UserRefSchema,
 } from './schemas.ts';
 
@@ -16,8 +17,12 @@ import {
 export const ReasonSchema = z.object({ rule: z.string(), detail: z.string() }).meta({ id: 'Reason' });
 export type Reason = z.infer<typeof ReasonSchema>;
 
+/** A moderator or admin, as other moderators see them. */
+export const ModeratorRefSchema = z.object({ id: z.string(), handle: z.string() }).meta({ id: 'ModeratorRef' });
+export type ModeratorRef = z.infer<typeof ModeratorRefSchema>;
+
 export const DeciderSchema = z.discriminatedUnion('kind', [
-  z.object({ kind: z.literal('user'), id: z.string(), handle: z.string() }),
+  ModeratorRefSchema.extend({ kind: z.literal('user') }),
   z.object({ kind: z.literal('system'), name: z.string() }),
 ]);
 export type Decider = z.infer<typeof DeciderSchema>;
@@ -53,7 +58,7 @@ export const QueueItemSchema = z
     comment: CommentSchema,
     moderation: ModerationRecordSchema.nullable(),
     reports: ReportSummarySchema,
-    claim: z.object({ by: z.object({ id: z.string(), handle: z.string() }), until: z.iso.datetime() }).nullable(),
+    claim: z.object({ by: ModeratorRefSchema, until: z.iso.datetime() }).nullable(),
     queuedAt: z.iso.datetime(),
   })
   .meta({ id: 'QueueItem' });
@@ -61,7 +66,7 @@ export type QueueItem = z.infer<typeof QueueItemSchema>;
 
 export const QueueQuerySchema = z.strictObject({
   threadId: ThreadIdSchema.optional(),
-  cursor: z.string().regex(/^[1-9][0-9]{0,15}$/, 'not a cursor from this API').optional(),
+  cursor: OffsetCursorSchema.optional(),
   limit: z.coerce.number().int().min(1).max(100).default(25),
 });
 export const QueuePageSchema = z
@@ -72,6 +77,8 @@ export const COMMENT_ACTIONS = ['approve', 'reject', 'feature', 'unfeature', 're
 export const CommentActionSchema = z.enum(COMMENT_ACTIONS);
 export type CommentAction = z.infer<typeof CommentActionSchema>;
 export const ActionBodySchema = z.strictObject({ reason: z.string().trim().max(500).optional() }).meta({ id: 'ActionBody' });
+
+export const ClaimResponseSchema = z.object({ until: z.iso.datetime() }).meta({ id: 'ClaimResponse' });
 
 export const BanBodySchema = z
   .strictObject({
@@ -88,7 +95,7 @@ export const BanSchema = z
     /** null: permanent. */
     until: z.iso.datetime().nullable(),
     reason: z.string().nullable(),
-    by: z.object({ id: z.string(), handle: z.string() }),
+    by: ModeratorRefSchema,
     at: z.iso.datetime(),
   })
   .meta({ id: 'Ban' });
@@ -140,7 +147,7 @@ export type AuditEntry = z.infer<typeof AuditEntrySchema>;
 export const AuditQuerySchema = z.strictObject({
   cursor: z.string().regex(/^[0-9]{1,16}-[0-9]{1,8}$/, 'not a cursor from this API').optional(),
   threadId: ThreadIdSchema.optional(),
-  moderatorId: z.string().min(1).max(128).optional(),
+  moderatorId: UserIdSchema.optional(),
   limit: z.coerce.number().int().min(1).max(100).default(50),
 });
 export const AuditPageSchema = z.object({ entries: z.array(AuditEntrySchema), nextCursor: z.string().nullable() }).meta({ id: 'AuditPage' });
@@ -153,7 +160,7 @@ export const ModEventSchema = z
     z.object({ type: z.literal('report'), comment: CommentSchema, reason: ReportReasonSchema, note: z.string().nullable(), reporter: UserRefSchema, reports: z.number().int() }),
     z.object({ type: z.literal('action'), entry: AuditEntrySchema, comment: CommentSchema.optional(), thread: ThreadSchema.optional() }),
     z.object({ type: z.literal('queues'), counts: z.record(QueueNameSchema, z.number().int()) }),
-    z.object({ type: z.literal('claim'), commentId: CommentIdSchema, by: z.object({ id: z.string(), handle: z.string() }).nullable(), until: z.iso.datetime().nullable() }),
+    z.object({ type: z.literal('claim'), commentId: CommentIdSchema, by: ModeratorRefSchema.nullable(), until: z.iso.datetime().nullable() }),
   ])
   .meta({ id: 'ModEvent' });
 export type ModEvent = z.infer<typeof ModEventSchema>;
@@ -163,14 +170,14 @@ export const modClientEvents = {
   /** Follow only these threads (or, with no ids, everything). */
   'mod:subscribe': { request: z.strictObject({ threadIds: z.array(ThreadIdSchema).max(100).optional() }), response: z.object({}) },
   /** Tell other moderators you are handling this item (expires after 2 minutes). */
-  'mod:claim': { request: z.strictObject({ commentId: CommentIdSchema }), response: z.object({ until: z.iso.datetime() }) },
+  'mod:claim': { request: z.strictObject({ commentId: CommentIdSchema }), response: ClaimResponseSchema },
   'mod:release': { request: z.strictObject({ commentId: CommentIdSchema }), response: z.object({}) },
   'mod:action': {
-    request: z.strictObject({ commentId: CommentIdSchema, action: CommentActionSchema, reason: z.string().trim().max(500).optional() }),
+    request: ActionBodySchema.extend({ commentId: CommentIdSchema, action: CommentActionSchema }),
     response: z.object({ comment: CommentSchema }),
   },
-  'mod:ban': { request: BanBodySchema.extend({ userId: z.string().min(1).max(128) }), response: BanResponseSchema },
-  'mod:unban': { request: z.strictObject({ userId: z.string().min(1).max(128) }), response: z.object({}) },
+  'mod:ban': { request: BanBodySchema.extend({ userId: UserIdSchema }), response: BanResponseSchema },
+  'mod:unban': { request: z.strictObject({ userId: UserIdSchema }), response: z.object({}) },
   'mod:thread': { request: z.strictObject({ threadId: ThreadIdSchema, settings: ThreadSettingsBodySchema }), response: z.object({ thread: ThreadSchema }) },
 } as const;
 
@@ -183,9 +190,8 @@ export const modServerEvents = {
 export type ModClientEventName = keyof typeof modClientEvents;
 export type ModEventRequest<E extends ModClientEventName> = z.input<(typeof modClientEvents)[E]['request']>;
 export type ModEventResponse<E extends ModClientEventName> = z.output<(typeof modClientEvents)[E]['response']>;
-type ModAck<R> = ({ ok: true } & R) | { ok: false; error: z.infer<typeof ErrorBodySchema> };
 export type ModClientToServerEvents = {
-  [E in ModClientEventName]: (payload: ModEventRequest<E>, ack: (res: ModAck<ModEventResponse<E>>) => void) => void;
+  [E in ModClientEventName]: (payload: ModEventRequest<E>, ack: (res: Ack<ModEventResponse<E>>) => void) => void;
 };
 export type ModServerToClientEvents = {
   [E in keyof typeof modServerEvents]: (payload: z.output<(typeof modServerEvents)[E]>) => void;

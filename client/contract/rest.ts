@@ -26,6 +26,7 @@ import {
   AuditQuerySchema,
   BanBodySchema,
   BanResponseSchema,
+  ClaimResponseSchema,
   ModerationSettingsSchema,
   PutModerationSettingsBodySchema,
   PutWordlistsBodySchema,
@@ -34,7 +35,8 @@ import {
   WordlistsSchema,
 } from './moderation.ts';
 
-export type RestAuth = 'none' | 'optional' | 'user' | 'moderator';
+/** Who may call a route: `moderator` admits admins too; `admin` is admins only. */
+export type RestAuth = 'none' | 'optional' | 'user' | 'moderator' | 'admin';
 
 export interface RestRoute {
   method: 'get' | 'post' | 'put' | 'patch' | 'delete';
@@ -186,7 +188,14 @@ export const restRoutes: readonly RestRoute[] = [
     status: 200,
     response: CommentResponseSchema,
   },
-  { method: 'post', path: '/api/moderation/claims/:commentId', summary: 'Claim an item for 2 minutes (conflict if another moderator holds it)', auth: 'moderator', status: 200 },
+  {
+    method: 'post',
+    path: '/api/moderation/claims/:commentId',
+    summary: 'Claim an item for 2 minutes (conflict if another moderator holds it)',
+    auth: 'moderator',
+    status: 200,
+    response: ClaimResponseSchema,
+  },
   { method: 'delete', path: '/api/moderation/claims/:commentId', summary: 'Release your claim', auth: 'moderator', status: 200 },
   {
     method: 'post',
@@ -208,9 +217,9 @@ export const restRoutes: readonly RestRoute[] = [
     response: ThreadResponseSchema,
   },
   { method: 'get', path: '/api/moderation/wordlists', summary: 'Banned and suspect word lists', auth: 'moderator', status: 200, response: WordlistsSchema },
-  { method: 'put', path: '/api/moderation/wordlists', summary: 'Change the word lists (admins)', auth: 'moderator', body: PutWordlistsBodySchema, status: 200, response: WordlistsSchema },
+  { method: 'put', path: '/api/moderation/wordlists', summary: 'Change the word lists (admins)', auth: 'admin', body: PutWordlistsBodySchema, status: 200, response: WordlistsSchema },
   { method: 'get', path: '/api/moderation/settings', summary: 'Site moderation settings', auth: 'moderator', status: 200, response: ModerationSettingsSchema },
-  { method: 'put', path: '/api/moderation/settings', summary: 'Change site moderation settings (admins)', auth: 'moderator', body: PutModerationSettingsBodySchema, status: 200, response: ModerationSettingsSchema },
+  { method: 'put', path: '/api/moderation/settings', summary: 'Change site moderation settings (admins)', auth: 'admin', body: PutModerationSettingsBodySchema, status: 200, response: ModerationSettingsSchema },
   { method: 'get', path: '/api/moderation/audit', summary: 'Audit log, newest first', auth: 'moderator', query: AuditQuerySchema, status: 200, response: AuditPageSchema },
-  { method: 'get', path: '/admin/queues', summary: 'Queue dashboard (bull-board), admins only; ?token=<jwt> once in a browser', auth: 'user', status: 200 },
+  { method: 'get', path: '/admin/queues', summary: 'Queue dashboard (bull-board), admins only; ?token=<jwt> once in a browser', auth: 'admin', status: 200 },
 ];

@@ -18,6 +18,12 @@ export const HandleSchema = z
   .string()
   .regex(/^[A-Za-z0-9_]{2,32}$/, 'handle must be 2-32 characters of A-Z a-z 0-9 _');
 
+/** User ids are the host site's `sub` claim: 1-128 printable ASCII characters. */
+export const UserIdSchema = z.string().regex(/^[\x21-\x7e]{1,128}$/, 'user id must be 1-128 printable ASCII characters');
+
+/** Page cursors that are positions in a sorted set (opaque to clients). */
+export const OffsetCursorSchema = z.string().regex(/^[1-9][0-9]{0,15}$/, 'not a cursor from this API');
+
 export const DisplayNameSchema = z.string().trim().min(1).max(64);
 export const RoleSchema = z.enum(['commenter', 'moderator', 'admin']);
 export type Role = z.infer<typeof RoleSchema>;
@@ -141,10 +147,7 @@ export const ListCommentsQuerySchema = z.strictObject({
   order: z.enum(['oldest', 'newest']).default('newest'),
   limit: z.coerce.number().int().min(1).max(100).default(50),
   /** Opaque; pass back `nextCursor` from the previous page. */
-  cursor: z
-    .string()
-    .regex(/^[1-9][0-9]{0,15}$/, 'not a cursor from this API')
-    .optional(),
+  cursor: OffsetCursorSchema.optional(),
 });
 
 /** Reporting a comment to the moderators. */
@@ -212,10 +215,7 @@ export type Notification = z.infer<typeof NotificationSchema>;
 
 export const ListNotificationsQuerySchema = z.strictObject({
   /** Opaque; pass back `nextCursor`. */
-  cursor: z
-    .string()
-    .regex(/^[1-9][0-9]{0,15}$/, 'not a cursor from this API')
-    .optional(),
+  cursor: OffsetCursorSchema.optional(),
   limit: z.coerce.number().int().min(1).max(100).default(20),
 });
 
@@ -245,7 +245,7 @@ export const PreferencesSchema = z
     /** No notifications from these threads. */
     mutedThreads: z.array(ThreadIdSchema).max(500),
     /** No notifications caused by these users (ids). */
-    blockedUsers: z.array(z.string().min(1).max(128)).max(1_000),
+    blockedUsers: z.array(UserIdSchema).max(1_000),
   })
   .meta({ id: 'Preferences' });
 export type Preferences = z.infer<typeof PreferencesSchema>;

@@ -1,11 +1,11 @@
 import { SignJWT, errors as joseErrors, jwtVerify } from 'jose';
 import { z } from 'zod';
-import { DisplayNameSchema, HandleSchema, RoleSchema, type Role } from '../../client/contract/index.ts';
+import { DisplayNameSchema, HandleSchema, RoleSchema, UserIdSchema, type Role } from '../../client/contract/index.ts';
 import { AppError } from '../errors.ts';
 
 /** Claims a host site puts in the HS256 token it signs for a reader. */
 export const ClaimsSchema = z.object({
-  sub: z.string().regex(/^[\x21-\x7e]{1,128}$/, 'sub must be 1-128 printable ASCII characters'),
+  sub: UserIdSchema,
   handle: HandleSchema,
   name: DisplayNameSchema.transform((n) => n.replace(/[\u0000-\u001F\u007F-\u009F\u202A-\u202E\u2066-\u2069]/g, '')).pipe(
     z.string().min(1),

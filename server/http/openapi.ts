@@ -38,7 +38,7 @@ function errorResponses(route: RestRoute): Record<string, unknown> {
   if (route.body || route.query || route.path.includes(':')) codes.add(HTTP_STATUS_BY_CODE.invalid_payload);
   if (route.body) codes.add(HTTP_STATUS_BY_CODE.payload_too_large);
   if (route.auth !== 'none') codes.add(HTTP_STATUS_BY_CODE.unauthenticated);
-  if (route.auth === 'moderator' || route.method === 'patch' || route.method === 'delete') codes.add(HTTP_STATUS_BY_CODE.forbidden);
+  if (route.auth === 'moderator' || route.auth === 'admin' || route.method === 'patch' || route.method === 'delete') codes.add(HTTP_STATUS_BY_CODE.forbidden);
   const out: Record<string, unknown> = {};
   for (const status of [...codes].sort()) {
     out[String(status)] = { description: 'Error', content: { 'application/json': { schema: ref(HttpErrorSchema) } } };
