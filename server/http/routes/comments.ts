@@ -1,14 +1,13 @@
 import { Router } from 'express';
-import { z } from 'zod';
-import { CommentIdSchema, EditCommentBodySchema, ReportBodySchema } from '../../../client/contract/index.ts';
+import { EditCommentBodySchema, ReportBodySchema } from '../../../client/contract/index.ts';
 import type { Deps } from '../../context.ts';
 import { parseInput } from '../../errors.ts';
 import { deleteComment } from '../../usecases/delete-comment.ts';
 import { editComment } from '../../usecases/edit-comment.ts';
 import { reportComment } from '../../usecases/report-comment.ts';
 import { requireUser } from '../auth.ts';
+import { CommentParams } from '../params.ts';
 
-const CommentParams = z.object({ commentId: CommentIdSchema });
 
 export function commentRoutes(deps: Deps): Router {
   const router = Router();

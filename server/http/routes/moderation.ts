@@ -1,16 +1,11 @@
 import { Router } from 'express';
-import { z } from 'zod';
 import {
   ActionBodySchema,
   AuditQuerySchema,
   BanBodySchema,
-  CommentActionSchema,
-  CommentIdSchema,
   PutModerationSettingsBodySchema,
   PutWordlistsBodySchema,
-  QueueNameSchema,
   QueueQuerySchema,
-  ThreadIdSchema,
   ThreadSettingsBodySchema,
 } from '../../../client/contract/index.ts';
 import { requireModerator, type Deps } from '../../context.ts';
@@ -23,9 +18,8 @@ import { listQueue } from '../../usecases/moderation/queues.ts';
 import { getModerationSettings, getWordlists, putModerationSettings, putWordlists } from '../../usecases/moderation/settings.ts';
 import { updateThreadSettings } from '../../usecases/update-thread-settings.ts';
 import { actorOf } from '../auth.ts';
+import { CommentActionParams, CommentParams, QueueParams, ThreadParams, UserParams } from '../params.ts';
 
-const UserParams = z.object({ userId: z.string().min(1).max(128) });
-const CommentParams = z.object({ commentId: CommentIdSchema });
 
 /** /api/moderation/*: moderators and admins only, checked on every request (and again in each use case). */
 export function moderationRoutes(deps: Deps): Router {
@@ -36,13 +30,13 @@ export function moderationRoutes(deps: Deps): Router {
   });
 
   router.get('/api/moderation/queues/:queue', async (req, res) => {
-    const { queue } = parseInput(z.object({ queue: QueueNameSchema }), req.params, 'path');
+    const { queue } = parseInput(QueueParams, req.params, 'path');
     const query = parseInput(QueueQuerySchema, req.query, 'query');
     res.json(await listQueue(deps, actorOf(res), { queue, ...query }));
   });
 
   router.post('/api/moderation/comments/:commentId/:action', async (req, res) => {
-    const { commentId, action } = parseInput(CommentParams.extend({ action: CommentActionSchema }), req.params, 'path');
+    const { commentId, action } = parseInput(CommentActionParams, req.params, 'path');
     const { reason } = parseInput(ActionBodySchema, req.body ?? {}, 'body');
     res.json(await moderateComment(deps, actorOf(res), { commentId, action, reason }));
   });
@@ -64,7 +58,7 @@ export function moderationRoutes(deps: Deps): Router {
   });
 
   router.patch('/api/moderation/threads/:threadId', async (req, res) => {
-    const { threadId } = parseInput(z.object({ threadId: ThreadIdSchema }), req.params, 'path');
+    const { threadId } = parseInput(ThreadParams, req.params, 'path');
     const settings = parseInput(ThreadSettingsBodySchema, req.body, 'body');
     res.json(await updateThreadSettings(deps, actorOf(res), { threadId, settings }));
   });

@@ -1,11 +1,9 @@
 import { Router } from 'express';
-import { z } from 'zod';
 import {
   ListCommentsQuerySchema,
   ParticipantsQuerySchema,
   PostCommentBodySchema,
   PutThreadBodySchema,
-  ThreadIdSchema,
 } from '../../../client/contract/index.ts';
 import type { Deps } from '../../context.ts';
 import { parseInput } from '../../errors.ts';
@@ -15,8 +13,8 @@ import { listComments } from '../../usecases/list-comments.ts';
 import { postComment } from '../../usecases/post-comment.ts';
 import { putThread } from '../../usecases/put-thread.ts';
 import { actorOf, requireUser } from '../auth.ts';
+import { ThreadParams } from '../params.ts';
 
-const ThreadParams = z.object({ threadId: ThreadIdSchema });
 
 export function threadRoutes(deps: Deps): Router {
   const router = Router();

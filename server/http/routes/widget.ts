@@ -1,13 +1,11 @@
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 import { Router } from 'express';
-import { z } from 'zod';
-import { ThreadIdSchema } from '../../../client/contract/index.ts';
 import { parseInput } from '../../errors.ts';
+import { ThreadParams } from '../params.ts';
 
 const ENTRY = fileURLToPath(new URL('../../../client/widget/entry.ts', import.meta.url));
 
-const DemoParamsSchema = z.object({ threadId: ThreadIdSchema });
 
 // One build per process, shared by every app in it (tests run several), started by the first app created.
 let bundle: Promise<string> | undefined;
@@ -39,7 +37,7 @@ export function widgetRoutes(): Router {
   });
 
   router.get('/demo/:threadId', (req, res) => {
-    const { threadId } = parseInput(DemoParamsSchema, req.params, 'path');
+    const { threadId } = parseInput(ThreadParams, req.params, 'path');
     res
       .type('html')
       .set('Content-Security-Policy', "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; connect-src 'self' ws: wss:; img-src 'self' data:")
