@@ -71,7 +71,7 @@ export const notificationId = (commentId: string, recipientId: string, kind: Not
 
 export const digestKey = (recipientId: string, windowEndsAt: number) => `digest_${hash(recipientId)}_${windowEndsAt}`;
 
-export function jobOptions(config: Config): Record<keyof typeof QUEUE_NAMES, DefaultJobOptions> {
+function jobOptions(config: Config): Record<keyof typeof QUEUE_NAMES, DefaultJobOptions> {
   const kept = { removeOnComplete: { count: 1_000, age: 86_400 }, removeOnFail: { count: config.notify.failedKeep } };
   const delivery: DefaultJobOptions = {
     ...kept,

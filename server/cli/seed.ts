@@ -5,7 +5,7 @@ import { newEpoch } from '../domain/ids.ts';
 import { postComment } from '../usecases/post-comment.ts';
 
 export const SEED_THREAD_ID = 'korea-summit';
-export const SEED_THREAD_URL = 'https://news.example.com/world/korea-summit';
+const SEED_THREAD_URL = 'https://news.example.com/world/korea-summit';
 
 interface SeedFile {
   article: { title: string; paragraphs: string[] };
@@ -32,7 +32,7 @@ interface Posted {
  * write replies: "re: <quote>", a leading "@handle", "Hi <name>," or
  * addressing someone by name between commas ("The reality, Matt Hartwell, is").
  */
-export function findParent(body: string, earlier: Posted[]): Comment | undefined {
+function findParent(body: string, earlier: Posted[]): Comment | undefined {
   const latestBy = (pred: (p: Posted) => boolean) => [...earlier].reverse().find(pred)?.comment;
   const re = /^re:\s*(.+)$/im.exec(body.split('\n')[0] ?? '');
   if (re) return earlier.find((p) => p.comment.body.startsWith(re[1]!.trim()))?.comment;

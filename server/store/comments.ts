@@ -64,7 +64,7 @@ export type StatusResult =
   | { kind: 'rejected'; reason: 'not_found' | 'wrong_status' | 'decided'; current?: CommentStatus };
 
 /** Another moderator's decision younger than this makes yours a conflict (see lua/lib/moderator-guard.lua). */
-export const CONFLICT_WINDOW_MS = 10_000;
+const CONFLICT_WINDOW_MS = 10_000;
 
 export interface PageRequest {
   order: 'oldest' | 'newest';

@@ -14,8 +14,8 @@ import type { Scripts } from './scripts.ts';
 
 export type { QueueName };
 
-export const DEFAULT_WORDLISTS: Wordlists = { banned: [], suspect: [], suspectAction: 'hold', builtinProfanity: 'off' };
-export const DEFAULT_SETTINGS: ModerationSettings = { premodNewUsers: 0 };
+const DEFAULT_WORDLISTS: Wordlists = { banned: [], suspect: [], suspectAction: 'hold', builtinProfanity: 'off' };
+const DEFAULT_SETTINGS: ModerationSettings = { premodNewUsers: 0 };
 
 /** A stored ban (JSON), or null when there is none or it has ended. */
 export function activeBanFrom(json: string | null): Ban | null {

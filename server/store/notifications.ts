@@ -3,7 +3,7 @@ import type { Notification, Preferences } from '../../client/contract/index.ts';
 import type { Keys } from './keys.ts';
 import type { Scripts } from './scripts.ts';
 
-export const DEFAULT_PREFERENCES: Preferences = { email: true, webhook: true, mutedThreads: [], blockedUsers: [] };
+const DEFAULT_PREFERENCES: Preferences = { email: true, webhook: true, mutedThreads: [], blockedUsers: [] };
 
 /** A notification as stored: the API's shape without the read flag (that lives in the unread set). */
 export type StoredNotification = Omit<Notification, 'read'>;

@@ -7,7 +7,7 @@ import type { Logger } from '../logger.ts';
  * and a command cut off by a dropped connection is not silently re-sent
  * (a retried post is made safe by the client's clientId, not by us).
  */
-export const COMMAND_CONNECTION: RedisOptions = {
+const COMMAND_CONNECTION: RedisOptions = {
   lazyConnect: true,
   enableOfflineQueue: false,
   autoResendUnfulfilledCommands: false,

@@ -2,7 +2,7 @@ import { rooms } from '../../client/contract/index.ts';
 import type { Actor, Deps } from '../context.ts';
 import { errors } from '../errors.ts';
 
-export const TYPING_WINDOW_MS = 3_000;
+const TYPING_WINDOW_MS = 3_000;
 
 /** Tells the thread's other viewers that this user is typing, at most once per 3 s per user. */
 export async function signalTyping(deps: Deps, actor: Actor, input: { threadId: string }): Promise<{ sent: boolean }> {

@@ -4,7 +4,7 @@ import { renderDigestEmail } from '../email/render.ts';
 import { channelsFor, queueDeliveries } from '../notify/channels.ts';
 import { digestKey, type DigestJob } from '../queues.ts';
 
-export function digestSummary(count: number, threads: number): string {
+function digestSummary(count: number, threads: number): string {
   return `${count} more ${count === 1 ? 'mention or reply' : 'mentions and replies'} in ${threads} ${threads === 1 ? 'thread' : 'threads'}`;
 }
 

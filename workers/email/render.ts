@@ -18,7 +18,7 @@ function excerpt(body: string): string {
 const threadName = (t: ThreadRef) => t.title ?? t.id;
 
 /** Where a notification points: the article, at the comment. Only http(s) thread URLs are ever stored. */
-export function commentLink(n: Pick<StoredNotification, 'thread' | 'comment'>): string | null {
+function commentLink(n: Pick<StoredNotification, 'thread' | 'comment'>): string | null {
   return n.thread.url ? `${n.thread.url}#comment-${encodeURIComponent(n.comment.id)}` : null;
 }
 

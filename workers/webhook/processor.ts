@@ -7,7 +7,7 @@ export function webhookSigner(secret: string): Webhook {
   return secret.startsWith('whsec_') ? new Webhook(secret) : new Webhook(Buffer.from(secret, 'utf8').toString('base64'));
 }
 
-export class WebhookRejected extends Error {}
+class WebhookRejected extends Error {}
 
 /**
  * POSTs one notification to NOTIFY_WEBHOOK_URL, signed per Standard Webhooks:

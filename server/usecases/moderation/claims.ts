@@ -3,7 +3,7 @@ import { threadIdOfComment } from '../../domain/ids.ts';
 import { errors } from '../../errors.ts';
 import { actingModerator } from './acting.ts';
 
-export const CLAIM_MS = 120_000;
+const CLAIM_MS = 120_000;
 
 /** Tells other moderators you are handling an item; a claim held by someone else is a `conflict`. */
 export async function claimItem(deps: Deps, actor: Actor, input: { commentId: string }): Promise<{ until: string }> {
