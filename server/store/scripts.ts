@@ -1,6 +1,6 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import type { ChainableCommander, Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 
 const LUA_DIR = fileURLToPath(new URL('./lua/', import.meta.url));
 const FILE_NAME = /^([a-z][a-z-]*)-(\d+)\.lua$/;
@@ -64,11 +64,6 @@ export class Scripts {
       this.command(name, keys)
     ]!;
     return fn.call(redis, ...keys, ...args);
-  }
-
-  queue(pipeline: ChainableCommander, name: ScriptName, keys: string[], args: (string | number)[]): void {
-    const fn = (pipeline as unknown as Record<string, (...a: (string | number)[]) => unknown>)[this.command(name, keys)]!;
-    fn.call(pipeline, ...keys, ...args);
   }
 
   private command(name: ScriptName, keys: string[]): string {
