@@ -125,6 +125,8 @@ describe('word lists', () => {
     expect(pending.items.map((i) => [i.comment.id, i.moderation?.reasons[0]?.detail])).toEqual([[c.id, 'suspect list: "moron"']]);
     const audit = await request(a.url).get('/api/moderation/audit').query({ threadId: 'edit-held' }).set(auth(mod)).expect(200);
     expect(audit.body.entries.map((e: AuditEntry) => [e.action, e.before, e.after])).toEqual([['hold', 'visible', 'pending']]);
+    const asAuthor = await request(a.url).get('/api/threads/edit-held/comments').set(auth(u)).expect(200);
+    expect(asAuthor.body.pending?.map((p: Comment) => p.id), 'the author still sees the comment held by its edit').toEqual([c.id]);
   });
 
   it('flags a comment whose edit brings in a suspect term when the site flags instead of holding, and says why', async () => {
@@ -195,6 +197,21 @@ describe('pre-moderation', () => {
     await eventually(() => expect(view.comments.map((x) => [x.id, x.status])).toEqual([[c.id, 'visible']]));
     await events.waitFor(1);
     expect(events.seen[0]).toMatchObject({ type: 'comment.created', comment: { id: c.id, status: 'visible' } });
+  });
+
+  it('shows an author their own held comment however many others wait in the thread, and drops it once decided', async () => {
+    await request(a.url).patch('/api/moderation/threads/premod-busy').set(auth(mod)).send({ premod: true }).expect(200);
+    const crowd = await makeUser({ handle: 'premod_crowd' });
+    for (let i = 0; i < 210; i += 30) {
+      await Promise.all(Array.from({ length: Math.min(30, 210 - i) }, (_, j) => post(crowd, 'premod-busy', `waiting ${i + j}`).expect(201)));
+    }
+    const author = await makeUser({ handle: 'premod_late' });
+    const mine = (await post(author, 'premod-busy', 'mine, after 210 others')).body.comment as Comment;
+    const firstPage = () => request(a.url).get('/api/threads/premod-busy/comments').set(auth(author));
+    expect((await firstPage()).body.pending.map((p: Comment) => p.id), 'the author’s own pending comment behind 210 others').toEqual([mine.id]);
+    expect((await request(a.url).get('/api/threads/premod-busy/comments').set(auth(crowd))).body.pending, 'the crowd’s own 210').toHaveLength(100);
+    await act(mod, mine.id, 'reject').expect(200);
+    expect((await firstPage()).body.pending ?? [], 'a rejected comment is no longer pending').toEqual([]);
   });
 
   it('holds comments of users with fewer approved comments than the site asks for', async () => {

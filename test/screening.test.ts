@@ -83,6 +83,11 @@ describe('copy-paste raids', () => {
     expect(await redis.client.zscore(`${PREFIX}{m}:queue:pending`, ids[0]!)).not.toBeNull();
     const moderation = JSON.parse((await redis.client.hget(`${PREFIX}{t:${threadId}}:c:${ids[0]}`, 'moderation'))!);
     expect(moderation).toMatchObject({ status: 'pending', by: { kind: 'system', name: 'screening' }, reasons: [{ rule: 'copy_paste_raid' }] });
+    // Earlier copies were held by another author's job; each raider still sees their own copy, marked pending.
+    const own = await Promise.all(
+      raiders.map((r) => request(server.url).get(`/api/threads/${threadId}/comments`).set('Authorization', `Bearer ${r.token}`)),
+    );
+    expect(own.map((res) => res.body.pending?.map((c: { id: string }) => c.id)), 'each raider’s own held copy').toEqual(ids.map((id) => [id]));
   });
 
   it('hold all copies when one account posts the same text three times', async () => {

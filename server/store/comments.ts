@@ -32,6 +32,9 @@ export interface CommentRecord {
   comment: Comment;
 }
 
+/** What changing a comment's status needs: where it is and whose it is (its author's pending index). */
+export type CommentRef = Pick<CommentRecord, 'threadId' | 'id' | 'authorId'>;
+
 export interface NewComment {
   threadId: string;
   commentId: string;
@@ -118,6 +121,7 @@ export class CommentStore {
         k.idempotency(t, c.author.id, c.clientId ?? '-'),
         c.parentId ? k.comment(t, c.parentId) : commentKey,
         k.pending(t),
+        k.pendingOf(t, c.author.id),
       ],
       [
         t,
@@ -149,15 +153,14 @@ export class CommentStore {
    * is stored in the same step (`hold`: the comment becomes pending).
    */
   async edit(
-    threadId: string,
-    commentId: string,
+    { threadId, id: commentId, authorId }: CommentRef,
     change: { body: string; mentions: Mention[]; editedAt: Date; maxEdits: number; automod: ModerationRecord | null; hold: boolean },
   ): Promise<EditResult> {
     const k = this.keys.thread;
     const reply = await this.scripts.run(
       this.redis,
       'edit-comment',
-      [k.meta(threadId), k.log(threadId), k.comment(threadId, commentId), k.visible(threadId), k.pending(threadId)],
+      [k.meta(threadId), k.log(threadId), k.comment(threadId, commentId), k.visible(threadId), k.pending(threadId), k.pendingOf(threadId, authorId)],
       [
         threadId,
         change.body,
@@ -181,8 +184,7 @@ export class CommentStore {
    * `moderation` (who or what decided, and why) is recorded with the change.
    */
   async setStatus(
-    threadId: string,
-    commentId: string,
+    { threadId, id: commentId, authorId }: CommentRef,
     target: CommentStatus,
     allowedFrom: CommentStatus[],
     moderation?: ModerationRecord,
@@ -192,7 +194,7 @@ export class CommentStore {
     const reply = await this.scripts.run(
       this.redis,
       'set-comment-status',
-      [k.meta(threadId), k.log(threadId), k.visible(threadId), k.comment(threadId, commentId), k.pending(threadId)],
+      [k.meta(threadId), k.log(threadId), k.visible(threadId), k.comment(threadId, commentId), k.pending(threadId), k.pendingOf(threadId, authorId)],
       [
         threadId,
         target,
@@ -249,17 +251,17 @@ export class CommentStore {
     return unchangedOrRejected(status, a);
   }
 
-  /** A reader's own comments in this thread that wait for a moderator (oldest first). */
-  async pendingBy(threadId: string, authorId: string): Promise<Comment[]> {
-    const ids = await this.redis.zrange(this.keys.thread.pending(threadId), 0, 199);
+  /** A reader's own comments in this thread that wait for a moderator (oldest first, at most `limit`). */
+  async pendingBy(threadId: string, authorId: string, limit = 100): Promise<Comment[]> {
+    const ids = await this.redis.zrange(this.keys.thread.pendingOf(threadId, authorId), 0, limit - 1);
     if (ids.length === 0) return [];
     const pipeline = this.redis.pipeline();
-    for (const id of ids) pipeline.hmget(this.keys.thread.comment(threadId, id), 'authorId', 'status', 'json');
+    for (const id of ids) pipeline.hmget(this.keys.thread.comment(threadId, id), 'status', 'json');
     const mine: Comment[] = [];
     for (const [err, row] of (await pipeline.exec()) ?? []) {
       if (err) throw err;
-      const [author, status, json] = row as (string | null)[];
-      if (author === authorId && status === 'pending' && json) mine.push(JSON.parse(json) as Comment);
+      const [status, json] = row as (string | null)[];
+      if (status === 'pending' && json) mine.push(JSON.parse(json) as Comment);
     }
     return mine;
   }

@@ -20,6 +20,8 @@ export function createKeys(prefix: string) {
       visible: (threadId: string) => `${t(threadId)}:visible`,
       /** zset: comments waiting for a moderator, scored by creation time */
       pending: (threadId: string) => `${t(threadId)}:pending`,
+      /** zset: one author's comments in `pending`, so a reader's own held comments are found without scanning everyone's */
+      pendingOf: (threadId: string, authorId: string) => `${t(threadId)}:pending:u:${authorId}`,
       /** zset: userId -> last time they commented here (mention autocomplete) */
       participants: (threadId: string) => `${t(threadId)}:participants`,
       /** hash: one comment's fields */

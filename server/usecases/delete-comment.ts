@@ -23,7 +23,7 @@ export async function deleteComment(deps: Deps, actor: Actor, input: { commentId
   }
   if (record.status === 'deleted' || record.status === 'removed') return { comment: record.comment };
 
-  const result = await deps.store.comments.setStatus(threadId, input.commentId, 'deleted', ['visible', 'pending']);
+  const result = await deps.store.comments.setStatus(record, 'deleted', ['visible', 'pending']);
   switch (result.kind) {
     case 'unchanged':
       return { comment: result.comment };

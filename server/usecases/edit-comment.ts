@@ -51,7 +51,7 @@ export async function editComment(
   const now = deps.now();
   const automod = automodRecord(decision, now);
   // The new text and what automatic moderation made of it are stored together: a refused edit leaves no trace.
-  const result = await deps.store.comments.edit(threadId, input.commentId, {
+  const result = await deps.store.comments.edit(record, {
     body,
     mentions,
     editedAt: now,

@@ -11,11 +11,12 @@ export type HoldOutcome = 'held' | 'already-held' | 'not-visible';
  * it waits in the moderators' pending queue with the reasons. Holding twice
  * changes nothing.
  */
-export async function holdComment(deps: Deps, commentId: string, reasons: Reason[], by: Decider): Promise<HoldOutcome> {
+export async function holdComment(deps: Deps, comment: { id: string; authorId: string }, reasons: Reason[], by: Decider): Promise<HoldOutcome> {
+  const commentId = comment.id;
   const threadId = threadIdOfComment(commentId);
   const now = deps.now();
   const moderation: ModerationRecord = { status: 'pending', action: 'hold', by, reasons, at: now.toISOString() };
-  const result = await deps.store.comments.setStatus(threadId, commentId, 'pending', ['visible'], moderation);
+  const result = await deps.store.comments.setStatus({ threadId, id: commentId, authorId: comment.authorId }, 'pending', ['visible'], moderation);
   if (result.kind === 'rejected') return 'not-visible';
   if (result.kind === 'unchanged') {
     // A re-run after a crash must still leave it queued.

@@ -38,7 +38,7 @@ export async function reportComment(
   );
   deps.modFeed.queuesChanged();
   if (count >= deps.config.reportHoldThreshold) {
-    await holdComment(deps, record.id, [{ rule: 'reports', detail: `reported by ${count} readers` }], { kind: 'system', name: 'reports' });
+    await holdComment(deps, record, [{ rule: 'reports', detail: `reported by ${count} readers` }], { kind: 'system', name: 'reports' });
   }
   return { reported: true, reports: count };
 }

@@ -5,12 +5,17 @@ import type { CommentRecord } from '../../server/store/comments.ts';
 import { holdComment } from '../../server/usecases/hold-comment.ts';
 import type { ScreenJob } from '../queues.ts';
 
-type Holds = Map<string, HoldReason[]>;
+interface Target {
+  id: string;
+  authorId: string;
+}
+/** Comment id -> the comment and why it should be held. */
+type Holds = Map<string, { target: Target; reasons: HoldReason[] }>;
 
-function hold(holds: Holds, commentId: string, reason: HoldReason): void {
-  const reasons = holds.get(commentId) ?? [];
-  if (!reasons.some((r) => r.rule === reason.rule)) reasons.push(reason);
-  holds.set(commentId, reasons);
+function hold(holds: Holds, target: Target, reason: HoldReason): void {
+  const entry = holds.get(target.id) ?? { target, reasons: [] };
+  if (!entry.reasons.some((r) => r.rule === reason.rule)) entry.reasons.push(reason);
+  holds.set(target.id, entry);
 }
 
 /**
@@ -28,15 +33,15 @@ export async function processScreen(deps: Deps, job: ScreenJob): Promise<{ held:
   const found: Holds[] = [new Map(), new Map(), new Map()];
   await Promise.all([repeatedText(deps, record, now, found[0]!), linksFromNewAccount(deps, record, now, found[1]!), mentionAbuse(deps, record, now, found[2]!)]);
   const holds: Holds = new Map();
-  for (const map of found) for (const [commentId, reasons] of map) for (const reason of reasons) hold(holds, commentId, reason);
+  for (const map of found) for (const { target, reasons } of map.values()) for (const reason of reasons) hold(holds, target, reason);
 
   const by = { kind: 'system', name: 'screening' } as const;
-  const earlier = [...holds].filter(([commentId]) => commentId !== record.id);
-  const outcomes = await Promise.all(earlier.map(([commentId, reasons]) => holdComment(deps, commentId, reasons, by)));
-  const held = earlier.filter((_, i) => outcomes[i] === 'held').map(([commentId]) => commentId);
+  const earlier = [...holds.values()].filter(({ target }) => target.id !== record.id);
+  const outcomes = await Promise.all(earlier.map(({ target, reasons }) => holdComment(deps, target, reasons, by)));
+  const held = earlier.filter((_, i) => outcomes[i] === 'held').map(({ target }) => target.id);
   // This job's own comment goes last: if holding an earlier copy failed, the retry still finds it visible and runs again.
   const own = holds.get(record.id);
-  if (own && (await holdComment(deps, record.id, own, by)) === 'held') held.push(record.id);
+  if (own && (await holdComment(deps, record, own.reasons, by)) === 'held') held.push(record.id);
   return { held };
 }
 
@@ -49,11 +54,11 @@ async function repeatedText(deps: Deps, record: CommentRecord, now: number, hold
   const minutes = Math.round(windowMs / 60_000);
   const mine = copies.filter((c) => c.authorId === record.authorId);
   if (mine.length >= copiesPerUser) {
-    for (const c of mine) hold(holds, c.commentId, { rule: 'repeated_text', detail: `the same text ${mine.length} times from one account within ${minutes} min` });
+    for (const c of mine) hold(holds, { id: c.commentId, authorId: c.authorId }, { rule: 'repeated_text', detail: `the same text ${mine.length} times from one account within ${minutes} min` });
   }
   const authors = new Set(copies.map((c) => c.authorId)).size;
   if (authors >= raidUsers) {
-    for (const c of copies) hold(holds, c.commentId, { rule: 'copy_paste_raid', detail: `the same text from ${authors} accounts within ${minutes} min` });
+    for (const c of copies) hold(holds, { id: c.commentId, authorId: c.authorId }, { rule: 'copy_paste_raid', detail: `the same text from ${authors} accounts within ${minutes} min` });
   }
 }
 
@@ -64,19 +69,19 @@ async function linksFromNewAccount(deps: Deps, record: CommentRecord, now: numbe
   if (links <= max) return;
   const firstSeen = await deps.store.users.firstSeen(record.authorId);
   if (firstSeen && now - firstSeen.getTime() >= deps.config.limits.newAccountMs) return;
-  hold(holds, record.id, { rule: 'links_from_new_account', detail: `${links} links from an account first seen under ${Math.round(deps.config.limits.newAccountMs / 3_600_000)} h ago` });
+  hold(holds, record, { rule: 'links_from_new_account', detail: `${links} links from an account first seen under ${Math.round(deps.config.limits.newAccountMs / 3_600_000)} h ago` });
 }
 
 /** A comment at the mention cap, or one author mentioning the same user 5+ times within the window. */
 async function mentionAbuse(deps: Deps, record: CommentRecord, now: number, holds: Holds): Promise<void> {
   const { windowMs, mentionRepeats } = deps.config.screening;
   const mentions = record.comment.mentions;
-  if (mentions.length >= MAX_MENTIONS) hold(holds, record.id, { rule: 'mention_cap', detail: `${mentions.length} mentions in one comment` });
+  if (mentions.length >= MAX_MENTIONS) hold(holds, record, { rule: 'mention_cap', detail: `${mentions.length} mentions in one comment` });
   const recorded = await Promise.all(mentions.map((m) => deps.store.screening.recordMention(record.authorId, m.userId, record.id, now, windowMs)));
   for (const [i, m] of mentions.entries()) {
     const comments = recorded[i]!;
     if (comments.length >= mentionRepeats) {
-      for (const id of comments) hold(holds, id, { rule: 'repeated_mentions', detail: `@${m.handle} mentioned ${comments.length} times by one account within ${Math.round(windowMs / 60_000)} min` });
+      for (const id of comments) hold(holds, { id, authorId: record.authorId }, { rule: 'repeated_mentions', detail: `@${m.handle} mentioned ${comments.length} times by one account within ${Math.round(windowMs / 60_000)} min` });
     }
   }
 }

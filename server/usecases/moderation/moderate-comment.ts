@@ -47,7 +47,7 @@ export async function decide(
   switch (input.action) {
     case 'approve':
       if (record.status === 'pending') {
-        result = await comments.setStatus(threadId, record.id, 'visible', ['pending'], { ...decision, status: 'visible' });
+        result = await comments.setStatus(record, 'visible', ['pending'], { ...decision, status: 'visible' });
         break;
       }
       if (record.status === 'visible') {
@@ -60,10 +60,10 @@ export async function decide(
       }
       throw errors.conflict(`The comment is ${record.status}; restore it instead`, { status: record.status });
     case 'reject':
-      result = await comments.setStatus(threadId, record.id, 'removed', ['visible', 'pending'], { ...decision, status: 'removed' });
+      result = await comments.setStatus(record, 'removed', ['visible', 'pending'], { ...decision, status: 'removed' });
       break;
     case 'restore':
-      result = await comments.setStatus(threadId, record.id, 'visible', ['removed'], { ...decision, status: 'visible' });
+      result = await comments.setStatus(record, 'visible', ['removed'], { ...decision, status: 'visible' });
       break;
     case 'feature':
     case 'unfeature':

@@ -7,6 +7,7 @@
 --
 -- KEYS[1] thread meta (hash)   KEYS[2] thread log (stream)
 -- KEYS[3] visible comments (zset)   KEYS[4] comment (hash)   KEYS[5] pending comments (zset)
+-- KEYS[6] the author's pending comments here (zset)
 --
 -- ARGV[1] thread id   ARGV[2] new status   ARGV[3] allowed current statuses, comma separated
 -- ARGV[4] log max events   ARGV[5] log ttl (s)
@@ -49,7 +50,13 @@ end
 local id = redis.call('HGET', KEYS[4], 'id')
 local created_ms = redis.call('HGET', KEYS[4], 'createdMs')
 if is_public then redis.call('ZADD', KEYS[3], created_ms, id) else redis.call('ZREM', KEYS[3], id) end
-if target == 'pending' then redis.call('ZADD', KEYS[5], created_ms, id) else redis.call('ZREM', KEYS[5], id) end
+if target == 'pending' then
+  redis.call('ZADD', KEYS[5], created_ms, id)
+  redis.call('ZADD', KEYS[6], created_ms, id)
+else
+  redis.call('ZREM', KEYS[5], id)
+  redis.call('ZREM', KEYS[6], id)
+end
 local json = comment_json(KEYS[4], ARGV[1], offset, false)
 redis.call('HSET', KEYS[4], 'json', json)
 if event_type ~= '' then

@@ -8,7 +8,7 @@
 -- KEYS[3] visible comments (zset)     KEYS[4] participants (zset)
 -- KEYS[5] the new comment (hash)      KEYS[6] idempotency key (string)
 -- KEYS[7] parent comment (hash; the same as KEYS[5] when there is no parent)
--- KEYS[8] pending comments (zset)
+-- KEYS[8] pending comments (zset)   KEYS[9] the author's pending comments here (zset)
 --
 -- ARGV[1] thread id        ARGV[2] comment id       ARGV[3] parent id or ''
 -- ARGV[4] author id        ARGV[5] author handle    ARGV[6] author name
@@ -64,6 +64,7 @@ if status == 'visible' then
   emit_event(KEYS[2], {ARGV[14], ARGV[15], ARGV[16]}, ARGV[1], epoch, offset, 'comment.created', json, ARGV[11], ARGV[12])
 else
   redis.call('ZADD', KEYS[8], created_ms, ARGV[2])
+  redis.call('ZADD', KEYS[9], created_ms, ARGV[2])
 end
 if idem_ttl > 0 then redis.call('SET', KEYS[6], ARGV[2], 'EX', idem_ttl) end
 

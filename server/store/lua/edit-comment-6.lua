@@ -8,6 +8,7 @@
 --
 -- KEYS[1] thread meta (hash)   KEYS[2] thread log (stream)   KEYS[3] comment (hash)
 -- KEYS[4] visible comments (zset)   KEYS[5] pending comments (zset)
+-- KEYS[6] the author's pending comments here (zset)
 --
 -- ARGV[1] thread id   ARGV[2] body   ARGV[3] mentions (JSON)   ARGV[4] editedAt (ISO)
 -- ARGV[5] log max events   ARGV[6] log ttl (s)   ARGV[7] most edits allowed per comment
@@ -33,7 +34,9 @@ if ARGV[12] == '1' and status == 'visible' then
   local id = redis.call('HGET', KEYS[3], 'id')
   redis.call('HSET', KEYS[3], 'status', 'pending')
   redis.call('ZREM', KEYS[4], id)
-  redis.call('ZADD', KEYS[5], redis.call('HGET', KEYS[3], 'createdMs'), id)
+  local created_ms = redis.call('HGET', KEYS[3], 'createdMs')
+  redis.call('ZADD', KEYS[5], created_ms, id)
+  redis.call('ZADD', KEYS[6], created_ms, id)
   local epoch = redis.call('HGET', KEYS[1], 'epoch') or ''
   local offset = next_offset(KEYS[1])
   redis.call('HSET', KEYS[3], 'offset', offset)
