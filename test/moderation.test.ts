@@ -390,8 +390,24 @@ describe('the live feed and the audit log', () => {
     expect(Date.parse(entry.at)).toBeGreaterThan(Date.now() - 60_000);
     await eventually(() => expect(oneEvents.some((e) => e.type === 'action' && e.entry.id === entry.id)).toBe(true));
 
-    const first = await request(a.url).get('/api/moderation/audit?limit=2').set(auth(mod));
-    const next = await request(a.url).get(`/api/moderation/audit?limit=2&cursor=${first.body.nextCursor}`).set(auth(mod));
-    expect(next.body.entries[0].id < first.body.entries[1].id || next.body.entries[0].id.length < first.body.entries[1].id.length).toBe(true);
+    for (const action of ['feature', 'unfeature', 'feature', 'unfeature', 'feature', 'unfeature', 'feature', 'unfeature']) await act(mod, ca.id, action).expect(200);
+    // Pages of 2 walk the log newest first: ids (stream ids, "<ms>-<seq>") strictly decreasing, none repeated.
+    const paged: string[] = [];
+    let cursor: string | null = null;
+    for (let page = 0; page < 4; page++) {
+      const res: { body: { entries: AuditEntry[]; nextCursor: string | null } } = await request(a.url).get('/api/moderation/audit').query({ limit: 2, ...(cursor ? { cursor } : {}) }).set(auth(mod)).expect(200);
+      paged.push(...res.body.entries.map((e) => e.id));
+      cursor = res.body.nextCursor;
+      if (!cursor) break;
+    }
+    const order = (id: string) => id.split('-').map(BigInt) as [bigint, bigint];
+    const decreasing = paged.every((id, i) => {
+      if (i === 0) return true;
+      const [ms, seq] = order(id);
+      const [pms, pseq] = order(paged[i - 1]!);
+      return ms < pms || (ms === pms && seq < pseq);
+    });
+    expect(paged.length, 'four pages of two audit entries').toBe(8);
+    expect(decreasing, `audit pages newest first with no repeats: ${paged.join(' ')}`).toBe(true);
   });
 });
