@@ -116,13 +116,21 @@ describe('socket authentication', () => {
   it('keeps a socket connected past the old expiry after auth:refresh with a new token', async () => {
     const u = await makeUser({ handle: 'refresher', id: 'sub-refresher', ttlSeconds: 2 });
     const s = await connectSocket(server.url, u.token);
+    const expired = record(s, 'auth:expired');
     const longer = await makeUser({ handle: 'refresher', id: 'sub-refresher', ttlSeconds: 3600 });
     const res = await ok(s, 'auth:refresh', { token: longer.token });
     expect(Date.parse(res.expiresAt)).toBeGreaterThan(Date.now() + 3000_000);
     const other = await makeUser({ ttlSeconds: 3600 });
     expect(await emit(s, 'auth:refresh', { token: other.token })).toMatchObject({ ok: false, error: { code: 'forbidden' } });
-    await new Promise((r) => setTimeout(r, 3_000));
-    expect(s.connected).toBe(true);
+    // The old expiry has to pass on the server's clock. A control socket whose token
+    // expires one second after the old one (exp has whole seconds) tells us when it
+    // has: its auth:expired comes from the same timer code, a second later.
+    const oldExp = Date.parse(sessionOf(s)!.expiresAt!) / 1000;
+    const control = await connectSocket(server.url, await craft({ ...valid, sub: 'u-auth-control', handle: 'authcontrol', exp: oldExp + 1 }));
+    await record(control, 'auth:expired').waitFor(1, 8_000);
+    expect(expired.seen, 'no auth:expired for the refreshed socket at its old expiry').toEqual([]);
+    expect(s.connected, 'the refreshed socket is still connected after its old expiry').toBe(true);
+    expect((await emit(s, 'auth:refresh', { token: longer.token })).ok, 'the refreshed socket still answers').toBe(true);
     s.disconnect();
   });
 

@@ -60,23 +60,40 @@ describe('an instance is killed with -9 while clients post', () => {
       }
       const victim = cluster.instances[1]!;
 
+      // Posts each client has had stored, in all and since the kill.
+      const stored = clients.map(() => 0);
+      const storedSinceKill = clients.map(() => 0);
+      let killed = false;
       postLoops = clients.map(async (c, i) => {
         for (let k = 0; posting; k++) {
           const p = c.sdk.post({ threadId, body: `reader ${i} post ${k}` });
           posts.push(p);
+          p.then(
+            () => {
+              stored[i]!++;
+              if (killed) storedSinceKill[i]!++;
+            },
+            () => {},
+          );
           await Promise.race([p, new Promise((r) => setTimeout(r, 50))]);
         }
       });
-      await new Promise((r) => setTimeout(r, 400));
+      // Every client is posting before the kill...
+      await eventually(() => expect(Math.min(...stored), 'posts stored for the client with fewest, before the kill').toBeGreaterThanOrEqual(3), 10_000);
       await cluster.kill(victim);
-      await new Promise((r) => setTimeout(r, 1_000));
+      killed = true;
+      // ...and every client, the victim's included (over another instance), has posts stored after it.
+      await eventually(
+        () => expect(Math.min(...storedSinceKill), 'posts stored since the kill for the client with fewest').toBeGreaterThanOrEqual(3),
+        15_000,
+      );
       posting = false;
       await Promise.all(postLoops);
-      const stored = await Promise.all(posts);
+      const results = await Promise.all(posts);
 
       const final = await allComments(threadId);
       expect(final).toHaveLength(posts.length);
-      expect(new Set(stored.map((c) => c.id)).size).toBe(posts.length);
+      expect(new Set(results.map((c) => c.id)).size).toBe(posts.length);
       const expectedIds = final.map((c) => c.id);
       for (const c of clients) {
         await eventually(() => expect(c.view.comments.map((x) => x.id)).toEqual(expectedIds), 10_000);

@@ -25,7 +25,8 @@ async function socketOn(i: number, user?: TestUser): Promise<ClientSocket> {
 beforeAll(async () => {
   redis = await startRedis();
   servers = [];
-  for (let i = 0; i < 3; i++) servers.push(await startServer(redis.url, { REDIS_PREFIX: PREFIX }));
+  // Presence rounds every 250 ms (default 2 s), so the presence test waits for rounds, not seconds.
+  for (let i = 0; i < 3; i++) servers.push(await startServer(redis.url, { REDIS_PREFIX: PREFIX, PRESENCE_INTERVAL_MS: '250' }));
   users = [];
   for (let i = 0; i < 6; i++) users.push(await makeUser({ name: `Poster ${i}` }));
 });
@@ -122,7 +123,12 @@ describe('fan-out across instances', () => {
           return { from: page.offset + 1, applied };
         }),
       );
-      await new Promise((r) => setTimeout(r, 300));
+      // Live traffic after every follower has joined: a fixed number of comments, not a fixed time.
+      const postedWhenJoined = posted;
+      await eventually(
+        () => expect(posted, 'comments posted after the followers joined').toBeGreaterThanOrEqual(postedWhenJoined + 50),
+        10_000,
+      );
       posting = false;
       await postLoop;
       const final = (await request(servers[0]!.url).get(`/api/threads/${threadId}`)).body.thread.offset;
@@ -149,8 +155,13 @@ describe('fan-out across instances', () => {
     expect(await ok(typist, 'typing', { threadId })).toMatchObject({ sent: false });
     await seen.waitFor(1);
     expect(seen.seen[0]).toEqual({ threadId, user: { handle: users[1]!.handle, name: 'Poster 1' } });
-    await new Promise((r) => setTimeout(r, 150));
-    expect(ownTab.seen).toEqual([]);
+    // Barrier: the other viewer types too. Its signal takes the same room channel to the
+    // typist's other tab, published after the typist's, so it arrives after anything of theirs.
+    expect(await ok(other, 'typing', { threadId })).toMatchObject({ sent: true });
+    await ownTab.waitFor(1);
+    expect(ownTab.seen, 'the typist’s other tab hears only the other viewer, not its own user').toEqual([
+      { threadId, user: { handle: users[2]!.handle, name: 'Poster 2' } },
+    ]);
     const anon = await socketOn(0);
     await ok(anon, 'thread:join', { threadId });
     expect(await emit(anon, 'typing', { threadId })).toMatchObject({ ok: false, error: { code: 'unauthenticated' } });
@@ -165,8 +176,15 @@ describe('fan-out across instances', () => {
     const commenterLog = record(commenter, 'thread:presence');
     await new RoomEmitter(redis.client, createKeys(PREFIX).adapterChannels).emit(rooms.moderators, 'thread:presence', { threadId: 'mods', viewers: 1 });
     await modLog.waitFor(1);
-    await new Promise((r) => setTimeout(r, 100));
-    expect(commenterLog.seen).toEqual([]);
+    // Barrier: a marker to the commenter's own user room, published after the moderators'
+    // message. Its instance reads both from one Redis subscription in publish order, so the
+    // marker arrives after the moderators' message would have.
+    await new RoomEmitter(redis.client, createKeys(PREFIX).adapterChannels).emit(rooms.user(users[0]!.id), 'thread:presence', {
+      threadId: 'marker',
+      viewers: 2,
+    });
+    await commenterLog.waitFor(1);
+    expect(commenterLog.seen, 'a commenter gets only the marker, not the moderators’ message').toEqual([{ threadId: 'marker', viewers: 2 }]);
   });
 
   it('lets a process without a Socket.IO server (a worker) emit to a user room on every instance', async () => {
@@ -195,8 +213,13 @@ describe('presence', () => {
     // watcher + user (2 tabs, counted once) + 2 anonymous readers
     await eventually(() => expect(counts.seen.at(-1)?.viewers).toBe(4), 8_000);
     const pushes = counts.seen.length;
-    await new Promise((r) => setTimeout(r, 2_500));
-    expect(counts.seen.length, 'no push without a change').toBe(pushes);
+    // Barrier: a full presence round on the watcher's instance. The watcher joins a second
+    // thread, whose count that instance pushes on its next round, after this thread's
+    // (rounds go through threads in the order they were first joined).
+    const marker = `${threadId}-marker`;
+    await ok(watcher, 'thread:join', { threadId: marker });
+    await eventually(() => expect(counts.seen.map((c) => c.threadId), 'a presence push for the marker thread').toContain(marker), 8_000);
+    expect(counts.seen.slice(pushes), 'no push for an unchanged count in the round after it settled').toEqual([{ threadId: marker, viewers: 1 }]);
   });
 });
 
@@ -217,12 +240,15 @@ describe('Redis restarts under load', () => {
     expect(Date.now() - started).toBeLessThan(3_500);
 
     await redis.restart();
-    let res = failed;
-    for (let i = 0; i < 100 && !res.ok; i++) {
-      await new Promise((r) => setTimeout(r, 100));
-      res = await emit(poster, 'comment:post', { threadId, body: 'after', clientId: 'restart-after-001' });
-    }
-    expect(res.ok).toBe(true);
+    // Retried until Redis is back; the clientId makes the retries one comment.
+    await eventually(
+      async () => {
+        const res = await emit(poster, 'comment:post', { threadId, body: 'after', clientId: 'restart-after-001' });
+        expect(res, 'posting works again once Redis is back').toMatchObject({ ok: true });
+      },
+      10_000,
+      100,
+    );
     await eventually(() => expect(log.seen.map((e) => e.comment.body)).toContain('after'), 8_000);
     // Events published while the subscription was down are lost to it; the reader is told where the thread is.
     await eventually(() => expect(syncs.seen.map((e) => e.threadId), 'thread:sync for the joined thread after the subscriber reconnected').toContain(threadId));

@@ -15,17 +15,33 @@ afterAll(() => stopServerAndRedis(server, redis));
 
 it('gives back the slots of clients that hung up while being admitted', async () => {
   const u = await makeUser();
-  // Writes (the admission scripts) wait while Redis is paused; the clients give up meanwhile.
-  await redis.client.client('PAUSE', 600, 'WRITE');
-  for (let i = 0; i < 3; i++) {
-    const s = connect(server.url, { transports: ['websocket'], forceNew: true, reconnection: false, auth: { token: u.token } });
-    setTimeout(() => s.disconnect(), 200);
+  // Barrier: Redis tells us (keyspace notifications, this file's own Redis) each time
+  // an admission script adds a slot to the user's set.
+  const slots = server.app.deps.store.keys.openSockets.user(u.id);
+  await redis.client.config('SET', 'notify-keyspace-events', 'Kz');
+  const watcher = redis.client.duplicate();
+  try {
+    let added = 0;
+    watcher.on('message', (_channel: string, op: string) => {
+      if (op === 'zadd') added++;
+    });
+    await watcher.subscribe(`__keyspace@0__:${slots}`);
+    // Writes (the admission scripts) wait while Redis is paused; the clients give up meanwhile.
+    await redis.client.client('PAUSE', 600, 'WRITE');
+    for (let i = 0; i < 3; i++) {
+      const s = connect(server.url, { transports: ['websocket'], forceNew: true, reconnection: false, auth: { token: u.token } });
+      setTimeout(() => s.disconnect(), 200);
+    }
+    // All three were admitted (after the pause) before this client tries: it cannot slip in first.
+    await eventually(() => expect(added, 'slots taken by the clients that hung up').toBe(3), 5_000);
+    // Refused (rate_limited) while the three slots are still held; their TTL is a minute.
+    await eventually(async () => {
+      (await connectSocket(server.url, u.token)).disconnect();
+    }, 3_000);
+  } finally {
+    watcher.disconnect();
+    await redis.client.config('SET', 'notify-keyspace-events', '');
   }
-  await new Promise((r) => setTimeout(r, 1000));
-  // Refused (rate_limited) while the three slots are still held.
-  await eventually(async () => {
-    (await connectSocket(server.url, u.token)).disconnect();
-  }, 3_000);
 });
 
 it('counts a socket that signs in after connecting (auth:refresh) against its user, and gives that slot back', async () => {

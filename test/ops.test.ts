@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeUser, type TestUser } from './support/clients.ts';
 import type { TestRedis } from './support/redis.ts';
 import { startRedisAndServer, stopServerAndRedis, type TestServer } from './support/server.ts';
+import { eventually } from './support/wait.ts';
 
 let redis: TestRedis;
 let server: TestServer;
@@ -45,11 +46,14 @@ describe('when Redis goes away', () => {
     expect((await request(server.url).get('/healthz')).status).toBe(200);
 
     await redis.restart();
-    let status = 0;
-    for (let i = 0; i < 100 && status !== 201; i++) {
-      await new Promise((r) => setTimeout(r, 100));
-      status = (await request(server.url).post('/api/threads/outage/comments').set('Authorization', `Bearer ${user.token}`).send({ body: 'back' })).status;
-    }
-    expect(status).toBe(201);
+    await eventually(
+      async () => {
+        const back = await request(server.url).post('/api/threads/outage/comments').set('Authorization', `Bearer ${user.token}`).send({ body: 'back' });
+        expect(back.status, 'posting works again once Redis is back').toBe(201);
+      },
+      10_000,
+      100,
+    );
+    expect((await request(server.url).get('/readyz')).status, 'ready again once Redis is back').toBe(200);
   });
 });

@@ -1,10 +1,11 @@
+import { decodeJwt, SignJWT } from 'jose';
 import request from 'supertest';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { connect, ThreadlineError, type ThreadlineClient } from '../client/sdk/index.ts';
 import type { ThreadEvent } from '../client/contract/index.ts';
-import { makeUser, type TestUser } from './support/clients.ts';
+import { connectSocket, makeUser, record, type TestUser } from './support/clients.ts';
 import type { TestRedis } from './support/redis.ts';
-import { startRedisAndServer, stopServerAndRedis, type TestServer } from './support/server.ts';
+import { startRedisAndServer, stopServerAndRedis, TEST_SECRET, type TestServer } from './support/server.ts';
 import { eventually } from './support/wait.ts';
 
 let redis: TestRedis;
@@ -127,7 +128,7 @@ describe('post', () => {
 
 describe('token refresh', () => {
   it('asks the app for a new token before expiry and stays connected', async () => {
-    const short = await makeUser({ handle: 'shortlived', id: 'sub-short', ttlSeconds: 3 });
+    const short = await makeUser({ handle: 'shortlived', id: 'sub-short', ttlSeconds: 2 });
     let refreshes = 0;
     const c = client(short, {
       refreshToken: async () => {
@@ -137,10 +138,23 @@ describe('token refresh', () => {
     });
     let disconnects = 0;
     c.socket.on('disconnect', () => disconnects++);
-    await eventually(() => expect(refreshes).toBe(1));
-    await new Promise((r) => setTimeout(r, 3_500));
-    expect(c.connected).toBe(true);
-    expect(disconnects).toBe(0);
+    const expired = record(c.socket, 'auth:expired');
+    await eventually(() => expect(refreshes, 'the SDK asked the app for a new token').toBe(1));
+    // The short token's expiry has to pass on the server's clock. A control socket whose
+    // token expires one second after it (exp has whole seconds) tells us when it has: its
+    // auth:expired comes from the same server timer code, a second later.
+    const { exp } = decodeJwt(short.token);
+    const controlToken = await new SignJWT({ handle: 'control', name: 'Control', role: 'commenter' })
+      .setProtectedHeader({ alg: 'HS256' })
+      .setSubject('sub-control')
+      .setExpirationTime(exp! + 1)
+      .sign(new TextEncoder().encode(TEST_SECRET));
+    const control = await connectSocket(server.url, controlToken);
+    await record(control, 'auth:expired').waitFor(1, 8_000);
+    expect(expired.seen, 'no auth:expired for the SDK at the first token’s expiry').toEqual([]);
+    expect(disconnects, 'the SDK was not disconnected at the first token’s expiry').toBe(0);
+    expect(c.connected, 'the SDK is still connected after the first token’s expiry').toBe(true);
+    expect(refreshes, 'one refresh, no reconnect with a fresh token').toBe(1);
   });
 });
 

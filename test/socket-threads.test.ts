@@ -120,8 +120,14 @@ describe('live events', () => {
       expect(events[2]!.comment).toMatchObject({ status: 'deleted', body: '' });
       expect(new Set(events.map((e) => e.epoch)).size).toBe(1);
     }
-    await new Promise((r) => setTimeout(r, 100));
-    expect(logs[3]!.seen).toEqual([]);
+    // Barrier: a comment in the other thread. The server hears both threads on one Redis
+    // subscription, in publish order, so this arrives after anything from the first thread would.
+    await ok(elsewhere, 'comment:post', { threadId: otherThread, body: 'marker', clientId: 'sock-post-mark' });
+    await logs[3]!.waitFor(1);
+    expect(
+      logs[3]!.seen.map((e) => [e.threadId, e.comment.body]),
+      'a viewer of another thread gets only that thread’s marker comment',
+    ).toEqual([[otherThread, 'marker']]);
   });
 
   it('broadcasts comments posted over HTTP to socket viewers', async () => {
@@ -142,8 +148,14 @@ describe('live events', () => {
     const log = record(reader, 'thread:event');
     const poster = await socketFor(bob);
     await ok(poster, 'comment:post', { threadId, body: 'anyone?', clientId: 'leave-test-01' });
-    await new Promise((r) => setTimeout(r, 150));
-    expect(log.seen).toEqual([]);
+    // Barrier: join again and take the next comment, which comes the same way after the first.
+    await ok(reader, 'thread:join', { threadId });
+    await ok(poster, 'comment:post', { threadId, body: 'back again', clientId: 'leave-test-02' });
+    await log.waitFor(1);
+    expect(
+      log.seen.map((e) => [e.offset, e.comment.body]),
+      'after thread:leave no event for the comment posted then; after joining again, the next one',
+    ).toEqual([[2, 'back again']]);
   });
 
   it('answers a repeated clientId with the original comment and broadcasts it once', async () => {
@@ -157,9 +169,16 @@ describe('live events', () => {
     );
     expect(results.filter((r) => !r.duplicate)).toHaveLength(1);
     expect(new Set(results.map((r) => r.comment.id)).size).toBe(1);
-    await log.waitFor(1);
-    await new Promise((r) => setTimeout(r, 100));
-    expect(log.seen).toHaveLength(1);
+    // Barrier: one more comment in the thread; any repeat broadcast would come before it.
+    const marker = await ok(s, 'comment:post', { threadId, body: 'marker', clientId: 'sock-dup-mark' });
+    await log.waitFor(2);
+    expect(
+      log.seen.map((e) => [e.type, e.comment.id]),
+      'the repeated clientId is broadcast once, then the marker',
+    ).toEqual([
+      ['comment.created', results[0]!.comment.id],
+      ['comment.created', marker.comment.id],
+    ]);
   });
 
   it('lets a moderator remove a comment live (status removed)', async () => {
