@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Comment } from '../client/contract/index.ts';
 import { makeUser, type TestUser } from './support/clients.ts';
 import { startRedis, type TestRedis } from './support/redis.ts';
 import { startServer, type TestServer } from './support/server.ts';
@@ -127,6 +128,62 @@ describe.skipIf(!haveChromium)('the embeddable widget in Chromium', () => {
     await page.screenshot({ path: 'test-results/widget.png', fullPage: true });
     expect(errors).toEqual([]);
   }, 60_000);
+
+  it('lets a signed-in reader reply in place, delete their own comment and report another’s; the server’s mentions stand out', async () => {
+    const threadId = 'widget-actions';
+    const post = async (u: TestUser, body: string) =>
+      (await request(server.url).post(`/api/threads/${threadId}/comments`).set('Authorization', `Bearer ${u.token}`).send({ body }).expect(201)).body.comment as Comment;
+    // Users exist once the server has seen them; a mention of someone never seen stays plain text.
+    await request(server.url).get(`/api/threads/${threadId}`).set('Authorization', `Bearer ${alice.token}`).expect(200);
+    const question = await post(bob, 'Hi @widget_alice, what do you think? (not @nobody_here, not bob@example.com)');
+    const later = await post(bob, 'Another topic');
+    const ids = (p: Page) => p.locator('.tl-comment').evaluateAll((items) => items.map((li) => (li as HTMLElement).dataset.commentId));
+
+    const page = await browser.newPage();
+    const errors = watchErrors(page);
+    await page.goto(`${server.url}/demo/${threadId}#token=${alice.token}`);
+    await page.waitForFunction(() => document.querySelectorAll('.tl-comment .tl-actions').length === 2);
+    expect(await page.locator('.tl-mention').allTextContents(), 'only the resolved mention is picked out').toEqual(['@widget_alice']);
+    expect((await page.locator('.tl-body').allTextContents())[0]).toBe(question.body);
+    expect(await page.locator('.tl-delete').count(), 'no Delete on someone else’s comments').toBe(0);
+
+    // Reply: lands under the comment it answers, before the later top-level one.
+    await page.click(`.tl-comment[data-comment-id="${question.id}"] .tl-reply-to`);
+    expect(await page.locator('.tl-replying').textContent()).toMatch(/Replying to Bob/);
+    await page.fill('.tl-input', 'I agree with @widget_bob');
+    await page.click('.tl-send');
+    await page.waitForFunction(() => document.querySelectorAll('.tl-comment').length === 3);
+    const listed = await request(server.url).get(`/api/threads/${threadId}/comments?order=oldest`).expect(200);
+    const reply = (listed.body.comments as Comment[]).find((c) => c.author.id === alice.id)!;
+    expect(reply.parentId, 'the reply was posted with its parent').toBe(question.id);
+    expect(await ids(page), 'conversation order: question, its reply, then the later comment').toEqual([question.id, reply.id, later.id]);
+    expect(await page.locator(`.tl-comment[data-comment-id="${reply.id}"]`).getAttribute('class')).toContain('tl-reply');
+    expect(await page.locator('.tl-replying').textContent(), 'reply mode ends after posting').toBe('');
+
+    // Report: the reason being chosen survives a live comment redrawing the list, and reaches the moderators.
+    const laterItem = `.tl-comment[data-comment-id="${later.id}"]`;
+    await page.click(`${laterItem} .tl-report`);
+    await page.selectOption(`${laterItem} .tl-report-reason`, 'off_topic');
+    const live = await post(bob, 'Meanwhile, live');
+    await page.waitForFunction(() => document.querySelectorAll('.tl-comment').length === 4);
+    expect(await page.locator(`${laterItem} .tl-report-reason`).inputValue(), 'the open report form after a redraw').toBe('off_topic');
+    await page.click(`${laterItem} .tl-report-send`);
+    await page.waitForSelector(`${laterItem} .tl-reported`);
+    const moderator = await makeUser({ role: 'moderator' });
+    const reported = await request(server.url).get('/api/moderation/queues/reported').set('Authorization', `Bearer ${moderator.token}`).expect(200);
+    expect(reported.body.items.map((i: { comment: Comment; reports: { reasons: Record<string, number> } }) => [i.comment.id, i.reports.reasons])).toContainEqual([later.id, { off_topic: 1 }]);
+
+    // Delete: gone for another reader too; an anonymous reader gets no actions at all.
+    const reader = await browser.newPage();
+    await reader.goto(`${server.url}/demo/${threadId}`);
+    await reader.waitForFunction(() => document.querySelectorAll('.tl-comment').length === 4);
+    expect(await reader.locator('.tl-actions').count(), 'no actions for an anonymous reader').toBe(0);
+    await page.click(`.tl-comment[data-comment-id="${reply.id}"] .tl-delete`);
+    await page.waitForFunction(() => document.querySelectorAll('.tl-comment').length === 3);
+    await reader.waitForFunction(() => document.querySelectorAll('.tl-comment').length === 3);
+    expect(await ids(reader)).toEqual([question.id, later.id, live.id]);
+    expect(errors).toEqual([]);
+  }, 30_000);
 
   it('shows a refused post’s reason to its author', async () => {
     const page = await browser.newPage();

@@ -8,3 +8,4 @@ export * from './schemas.ts';
 export * from './events.ts';
 export * from './rest.ts';
 export * from './moderation.ts';
+export * from './mentions.ts';

@@ -6,6 +6,7 @@ import type {
   Comment,
   EventRequest,
   EventResponse,
+  ReportReason,
   ServerToClientEvents,
   SessionUser,
 } from '../contract/index.ts';
@@ -136,6 +137,11 @@ export class ThreadlineClient {
 
   async remove(commentId: string): Promise<Comment> {
     return (await this.request('comment:delete', { commentId })).comment;
+  }
+
+  /** Reports a comment to the moderators; enough distinct reports put it on hold. */
+  report(commentId: string, reason: ReportReason, note?: string): Promise<{ reported: boolean; reports: number }> {
+    return this.rest.report(commentId, reason, note);
   }
 
   /** Tells the thread's other viewers you are typing (the server throttles to one per 3 s). */

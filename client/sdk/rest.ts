@@ -1,4 +1,4 @@
-import type { CommentPage, ErrorBody, ListCommentsQuery } from '../contract/index.ts';
+import type { CommentPage, ErrorBody, ListCommentsQuery, ReportReason } from '../contract/index.ts';
 import { ThreadlineError } from './errors.ts';
 
 export interface RestOptions {
@@ -17,26 +17,38 @@ function isErrorBody(body: unknown): body is { error: ErrorBody } {
   return typeof error?.code === 'string' && typeof error.message === 'string';
 }
 
-/** The few REST calls the SDK makes (reading pages); writes go over the socket. */
+/** The few REST calls the SDK makes (reading pages, reports); comment writes go over the socket. */
 export class RestClient {
   constructor(private readonly opts: RestOptions) {}
 
   async page(threadId: string, query: ListCommentsQuery): Promise<CommentPage> {
     const params = new URLSearchParams({ limit: String(query.limit), order: query.order });
     if (query.cursor) params.set('cursor', query.cursor);
-    const page = (await this.get(`/api/threads/${encodeURIComponent(threadId)}/comments?${params}`)) as CommentPage;
+    const page = (await this.call(`/api/threads/${encodeURIComponent(threadId)}/comments?${params}`)) as CommentPage;
     if (!Array.isArray(page?.comments) || typeof page.offset !== 'number') {
       throw new ThreadlineError({ code: 'internal', message: 'Unexpected response from the server' });
     }
     return page;
   }
 
-  private async get(path: string): Promise<unknown> {
+  /** Reports a comment to the moderators (once per reader; a repeat answers reported: false). */
+  async report(commentId: string, reason: ReportReason, note?: string): Promise<{ reported: boolean; reports: number }> {
+    const body = JSON.stringify(note === undefined ? { reason } : { reason, note });
+    return (await this.call(`/api/comments/${encodeURIComponent(commentId)}/report`, body)) as { reported: boolean; reports: number };
+  }
+
+  /** GET, or POST when there is a JSON body. */
+  private async call(path: string, jsonBody?: string): Promise<unknown> {
     const token = this.opts.token();
     let res: Response;
     try {
       res = await this.opts.fetch(`${this.opts.baseUrl}${path}`, {
-        headers: { accept: 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+        headers: {
+          accept: 'application/json',
+          ...(jsonBody === undefined ? {} : { 'content-type': 'application/json' }),
+          ...(token ? { authorization: `Bearer ${token}` } : {}),
+        },
+        ...(jsonBody === undefined ? {} : { method: 'POST', body: jsonBody }),
       });
     } catch (err) {
       throw new ThreadlineError({ code: 'unavailable', message: `Could not reach the server: ${String(err)}` });

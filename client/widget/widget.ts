@@ -7,7 +7,8 @@
  *   <script src="https://comments.example.com/widget.js"></script>
  *   <script>Threadline.mount(document.getElementById('comments'), { threadId: 'korea-summit', token })</script>
  */
-import type { Comment } from '../contract/index.ts';
+import type { Comment, ReportReason } from '../contract/index.ts';
+import { MENTION_PATTERN } from '../contract/mentions.ts';
 import { connect, isRetryable, ThreadlineError, type ThreadHandlers, type ThreadlineClient, type ThreadView } from '../sdk/index.ts';
 
 export interface MountOptions {
@@ -39,9 +40,107 @@ const STYLE = `
 .tl-error { color: #b00020; font-size: 13px; min-height: 1.2em }
 .tl-typing { color: #888; font-size: 12px; min-height: 1.2em }
 .tl-status { color: #666; font-size: 13px }
+.tl-mention { color: #0b57d0; font-weight: 500 }
+.tl-actions { margin-top: .2rem; font-size: 12px }
+.tl-actions button { background: none; border: 0; padding: 0; margin-right: .8rem; color: #555; cursor: pointer; font: inherit }
+.tl-actions button:hover { text-decoration: underline }
+.tl-actions select { font: inherit; margin-right: .4rem }
+.tl-replying { font-size: 13px; color: #555; min-height: 1.2em }
+.tl-replying button { background: none; border: 0; color: #b00020; cursor: pointer; font: inherit }
 `;
 
-function renderComment(c: Comment, byId: Map<string, Comment>): HTMLLIElement {
+const REPORT_REASONS: [ReportReason, string][] = [
+  ['spam', 'Spam'],
+  ['abuse', 'Abusive'],
+  ['off_topic', 'Off topic'],
+  ['other', 'Something else'],
+];
+
+/**
+ * The body as text nodes, with the server's mentions (never the client's
+ * guess) picked out in spans: still textContent only, never HTML.
+ */
+function renderBody(c: Comment): HTMLDivElement {
+  const body = el('div', 'tl-body');
+  const handles = new Set(c.mentions.map((m) => m.handle.toLowerCase()));
+  if (handles.size === 0) {
+    body.textContent = c.body;
+    return body;
+  }
+  let last = 0;
+  for (const match of c.body.matchAll(MENTION_PATTERN)) {
+    if (!handles.has(match[1]!.toLowerCase())) continue;
+    body.append(document.createTextNode(c.body.slice(last, match.index)), el('span', 'tl-mention', match[0]));
+    last = match.index + match[0].length;
+  }
+  body.append(document.createTextNode(c.body.slice(last)));
+  return body;
+}
+
+/** What a signed-in reader can do to a comment. */
+interface CommentActions {
+  me: () => string | undefined;
+  reply(c: Comment): void;
+  remove(c: Comment): Promise<unknown>;
+  report(c: Comment, reason: ReportReason): Promise<unknown>;
+  /**
+   * Reports being written or sent, by comment id. The list is redrawn on
+   * every live event, so this state lives outside it.
+   */
+  reports: Map<string, { reason: ReportReason; state: 'choosing' | 'sending' | 'sent'; error?: string }>;
+  redraw(): void;
+}
+
+function button(className: string, text: string, onClick: () => void): HTMLButtonElement {
+  const b = el('button', className, text);
+  b.type = 'button';
+  b.addEventListener('click', onClick);
+  return b;
+}
+
+function renderReport(c: Comment, actions: CommentActions): HTMLElement[] {
+  const report = actions.reports.get(c.id);
+  if (!report) return [button('tl-report', 'Report', () => (actions.reports.set(c.id, { reason: 'spam', state: 'choosing' }), actions.redraw()))];
+  if (report.state === 'sent') return [el('span', 'tl-reported', 'Reported; thank you')];
+  const reason = el('select', 'tl-report-reason');
+  for (const [value, label] of REPORT_REASONS) reason.append(Object.assign(el('option', '', label), { value, selected: value === report.reason }));
+  reason.addEventListener('change', () => (report.reason = reason.value as ReportReason));
+  const send = button('tl-report-send', report.state === 'sending' ? 'Sending…' : 'Send report', () => {
+    report.state = 'sending';
+    actions.redraw();
+    actions.report(c, report.reason).then(
+      () => (report.state = 'sent'),
+      (err: unknown) => {
+        report.state = 'choosing';
+        report.error = err instanceof ThreadlineError ? err.message : 'Could not report; try again';
+      },
+    ).finally(() => actions.redraw());
+  });
+  send.disabled = report.state === 'sending';
+  return report.error ? [reason, send, el('span', 'tl-error', report.error)] : [reason, send];
+}
+
+function renderActions(c: Comment, actions: CommentActions): HTMLDivElement | null {
+  const me = actions.me();
+  if (!me) return null;
+  const bar = el('div', 'tl-actions');
+  if (c.status === 'visible') bar.append(button('tl-reply-to', 'Reply', () => actions.reply(c)));
+  if (c.author.id === me) {
+    const del = button('tl-delete', 'Delete', () => {
+      del.disabled = true;
+      actions.remove(c).catch((err: unknown) => {
+        del.disabled = false;
+        del.textContent = err instanceof ThreadlineError ? err.message : 'Could not delete';
+      });
+    });
+    bar.append(del);
+  } else if (c.status === 'visible') {
+    bar.append(...renderReport(c, actions));
+  }
+  return bar;
+}
+
+function renderComment(c: Comment, byId: Map<string, Comment>, actions: CommentActions): HTMLLIElement {
   const item = el('li', `tl-comment${c.parentId ? ' tl-reply' : ''}${c.status === 'pending' ? ' tl-pending' : ''}${c.featured ? ' tl-featured' : ''}`);
   item.dataset.commentId = c.id;
   const meta = el('div', 'tl-meta');
@@ -50,8 +149,33 @@ function renderComment(c: Comment, byId: Map<string, Comment>): HTMLLIElement {
   if (c.featured) meta.append(el('span', 'tl-badge tl-badge-featured', 'featured'));
   const parent = c.parentId ? byId.get(c.parentId) : undefined;
   if (parent) meta.append(el('span', 'tl-time', `replying to ${parent.author.name}`));
-  item.append(meta, el('div', 'tl-body', c.body));
+  item.append(meta, renderBody(c));
+  const bar = renderActions(c, actions);
+  if (bar) item.append(bar);
   return item;
+}
+
+/**
+ * Conversation order: each top-level comment followed by every reply in its
+ * conversation (replies to replies included), each group oldest first. A
+ * reply whose conversation is not loaded (an older page) stands on its own.
+ */
+export function conversationOrder(comments: Comment[]): Comment[] {
+  const byId = new Map(comments.map((c) => [c.id, c]));
+  const rootOf = (c: Comment): string => {
+    let at = c;
+    for (let hops = 0; at.parentId && byId.has(at.parentId) && hops < 100; hops++) at = byId.get(at.parentId)!;
+    return at.id;
+  };
+  const groups = new Map<string, Comment[]>();
+  for (const c of comments) {
+    const root = rootOf(c);
+    const group = groups.get(root);
+    if (group) group.push(c);
+    else groups.set(root, [c]);
+  }
+  // Groups keep the position of their first comment; a reply loaded before its root cannot happen (oldest first).
+  return [...groups.values()].flat();
 }
 
 /**
@@ -76,10 +200,20 @@ export async function mount(root: HTMLElement, opts: MountOptions & { url: strin
 
   const client = connect({ url: opts.url, ...(opts.token ? { token: opts.token } : {}) });
   let view: ThreadView | undefined;
+  // The composer (below) sets these once it exists.
+  let replyTo: (c: Comment) => void = () => {};
+  const actions: CommentActions = {
+    me: () => (opts.token ? client.session?.id : undefined),
+    reply: (c) => replyTo(c),
+    remove: (c) => client.remove(c.id).then(() => render()),
+    report: (c, reason) => client.report(c.id, reason),
+    reports: new Map(),
+    redraw: () => render(),
+  };
   const render = (comments = view?.comments) => {
     if (!comments) return;
     const byId = new Map(comments.map((c) => [c.id, c]));
-    list.replaceChildren(...comments.map((c) => renderComment(c, byId)));
+    list.replaceChildren(...conversationOrder(comments).map((c) => renderComment(c, byId, actions)));
     count.textContent = `${comments.filter((c) => c.status === 'visible').length} comments`;
   };
   let typingTimer: ReturnType<typeof setTimeout> | undefined;
@@ -112,14 +246,31 @@ export async function mount(root: HTMLElement, opts: MountOptions & { url: strin
 
   if (opts.token) {
     const form = el('form', 'tl-form');
+    const replying = el('div', 'tl-replying');
     const input = el('textarea', 'tl-input');
     input.placeholder = 'Join the discussion';
     input.maxLength = 5_000;
     const error = el('div', 'tl-error');
     const send = el('button', 'tl-send', 'Post');
     send.type = 'submit';
-    form.append(input, error, send);
+    form.append(replying, input, error, send);
     box.append(form);
+    let parentId: string | undefined;
+    const setReply = (c: Comment | undefined) => {
+      parentId = c?.id;
+      replying.replaceChildren();
+      if (!c) return;
+      const cancel = el('button', 'tl-reply-cancel', 'cancel');
+      cancel.type = 'button';
+      cancel.addEventListener('click', () => setReply(undefined));
+      replying.append(`Replying to ${c.author.name} `, cancel);
+    };
+    replyTo = (c) => {
+      setReply(c);
+      input.focus();
+    };
+    // The session (who "me" is) arrives with the connection; show the actions once it is known.
+    render();
     input.addEventListener('input', () => client.typing(opts.threadId));
     form.addEventListener('submit', (e) => {
       e.preventDefault();
@@ -127,10 +278,11 @@ export async function mount(root: HTMLElement, opts: MountOptions & { url: strin
       if (!body.trim()) return;
       send.disabled = true;
       error.textContent = '';
-      client.post({ threadId: opts.threadId, body }).then(
+      client.post({ threadId: opts.threadId, body, ...(parentId ? { parentId } : {}) }).then(
         () => {
           input.value = '';
           send.disabled = false;
+          setReply(undefined);
           render();
         },
         (err: unknown) => {

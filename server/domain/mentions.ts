@@ -1,9 +1,4 @@
-/**
- * `@handle` where the `@` starts a word (so `foo@bar.com` is not a mention)
- * and the handle is followed by a non-handle character (so `@matt,` is matt,
- * and a 40-character run is nobody).
- */
-const MENTION = /(?<![\p{L}\p{N}_@])@([A-Za-z0-9_]{2,32})(?![A-Za-z0-9_])/gu;
+import { MENTION_PATTERN as MENTION } from '../../client/contract/mentions.ts';
 
 export const MAX_MENTIONS = 10;
 /** How many distinct candidates we look up; bounds the work a comment can cause. */
