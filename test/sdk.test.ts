@@ -1,8 +1,9 @@
 import { decodeJwt, SignJWT } from 'jose';
 import request from 'supertest';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { connect, ThreadlineError, type ThreadlineClient } from '../client/sdk/index.ts';
+import { connect, ThreadlineError, type ServerEventData, type ThreadlineClient } from '../client/sdk/index.ts';
 import type { ThreadEvent } from '../client/contract/index.ts';
+import { startWorkers, type RunningWorkers } from '../workers/index.ts';
 import { connectSocket, makeUser, record, type TestUser } from './support/clients.ts';
 import type { TestRedis } from './support/redis.ts';
 import { startRedisAndServer, stopServerAndRedis, TEST_SECRET, type TestServer } from './support/server.ts';
@@ -155,6 +156,45 @@ describe('token refresh', () => {
     expect(disconnects, 'the SDK was not disconnected at the first token’s expiry').toBe(0);
     expect(c.connected, 'the SDK is still connected after the first token’s expiry').toBe(true);
     expect(refreshes, 'one refresh, no reconnect with a fresh token').toBe(1);
+  });
+});
+
+describe('notifications', () => {
+  let workers: RunningWorkers;
+  beforeAll(async () => {
+    workers = await startWorkers(server.app.deps, redis.url);
+  });
+  afterAll(() => workers?.close());
+
+  it('delivers mentions live with the unread count, lists the inbox, and marks read on every tab', async () => {
+    const reader = await makeUser({ name: 'Reader' });
+    const seen: ServerEventData<'notification'>[] = [];
+    const counts: number[] = [];
+    const tab = client(reader, { onNotification: (n) => seen.push(n), onUnread: (u) => counts.push(u) });
+    const otherCounts: number[] = [];
+    const otherTab = client(reader, { onUnread: (u) => otherCounts.push(u) });
+    await eventually(() => expect([tab.unread, otherTab.unread], 'the unread count sent on connect').toEqual([0, 0]));
+
+    const threadId = newThread();
+    const comment = (await restPost(bob, threadId, `@${reader.handle} have a look`)).body.comment;
+    await eventually(() => expect(seen.map((n) => [n.kind, n.comment.id, n.unread])).toEqual([['mention', comment.id, 1]]));
+    expect(tab.unread).toBe(1);
+    await eventually(() => expect(otherTab.unread, 'the other tab’s count').toBe(1));
+
+    const page = await tab.notifications();
+    expect(page.notifications.map((n) => [n.kind, n.comment.id, n.read])).toEqual([['mention', comment.id, false]]);
+    expect(page.unread).toBe(1);
+
+    expect(await tab.markRead('all')).toBe(0);
+    await eventually(() => expect(otherTab.unread, 'marked read on the other tab too').toBe(0));
+    expect(counts).toEqual([0, 1, 0]);
+    expect(otherCounts).toEqual([0, 1, 0]);
+    expect((await tab.notifications()).notifications[0]!.read).toBe(true);
+  });
+
+  it('refuses the inbox to an anonymous reader with unauthenticated', async () => {
+    const anon = client();
+    await expect(anon.notifications()).rejects.toMatchObject({ code: 'unauthenticated' });
   });
 });
 

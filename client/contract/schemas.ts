@@ -226,6 +226,7 @@ export const NotificationPageSchema = z
     unread: z.number().int().nonnegative(),
   })
   .meta({ id: 'NotificationPage' });
+export type NotificationPage = z.infer<typeof NotificationPageSchema>;
 
 export const MarkReadBodySchema = z
   .union([

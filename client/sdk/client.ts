@@ -6,6 +6,7 @@ import type {
   Comment,
   EventRequest,
   EventResponse,
+  NotificationPage,
   ReportReason,
   ServerToClientEvents,
   SessionUser,
@@ -41,6 +42,10 @@ export interface ConnectOptions {
   onBanned?(ban: ServerEventData<'account:banned'>): void;
   /** The server is closing this connection and says why (e.g. too many events). */
   onClosing?(info: ServerEventData<'connection:closing'>): void;
+  /** You were mentioned or replied to (live; also in the inbox). Carries the new unread count. */
+  onNotification?(notification: ServerEventData<'notification'>): void;
+  /** Your unread notification count: on connect and after every change, on every tab. */
+  onUnread?(unread: number): void;
 }
 
 type ClientSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
@@ -61,6 +66,7 @@ export class ThreadlineClient {
   private refreshTimer: ReturnType<typeof setTimeout> | undefined;
   private everConnected = false;
   private user: SessionUser | null = null;
+  private unreadCount: number | null = null;
 
   constructor(private readonly opts: ConnectOptions) {
     this.token = opts.token;
@@ -80,6 +86,23 @@ export class ThreadlineClient {
   /** The signed-in user, or null for an anonymous reader (known after connecting). */
   get session(): SessionUser | null {
     return this.user;
+  }
+
+  /** The last unread notification count the server sent (null until it has, and for anonymous readers). */
+  get unread(): number | null {
+    return this.unreadCount;
+  }
+
+  /** Your notifications, newest first (signed-in readers); pass `nextCursor` back for older ones. */
+  notifications(query: { cursor?: string; limit?: number } = {}): Promise<NotificationPage> {
+    return this.rest.notifications(query);
+  }
+
+  /** Marks notifications read (these ids, or all); resolves with the new unread count, which every tab also receives. */
+  async markRead(which: string[] | 'all'): Promise<number> {
+    const unread = await this.rest.markRead(which);
+    this.setUnread(unread);
+    return unread;
   }
 
   get connected(): boolean {
@@ -238,6 +261,17 @@ export class ThreadlineClient {
     s.on('comment:own', ({ comment }) => this.views.get(comment.threadId)?.onOwnComment(comment));
     s.on('account:banned', (ban) => this.opts.onBanned?.(ban));
     s.on('connection:closing', (info) => this.opts.onClosing?.(info));
+    s.on('notification', (notification) => {
+      this.opts.onNotification?.(notification);
+      this.setUnread(notification.unread);
+    });
+    s.on('notifications:unread', ({ unread }) => this.setUnread(unread));
+  }
+
+  private setUnread(unread: number): void {
+    if (unread === this.unreadCount) return;
+    this.unreadCount = unread;
+    this.opts.onUnread?.(unread);
   }
 
   private scheduleRefresh(expiresAt: string | null): void {

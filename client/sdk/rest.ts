@@ -1,4 +1,4 @@
-import type { CommentPage, ErrorBody, ListCommentsQuery, ReportReason } from '../contract/index.ts';
+import type { CommentPage, ErrorBody, ListCommentsQuery, NotificationPage, ReportReason } from '../contract/index.ts';
 import { ThreadlineError } from './errors.ts';
 
 export interface RestOptions {
@@ -17,7 +17,7 @@ function isErrorBody(body: unknown): body is { error: ErrorBody } {
   return typeof error?.code === 'string' && typeof error.message === 'string';
 }
 
-/** The few REST calls the SDK makes (reading pages, reports); comment writes go over the socket. */
+/** The few REST calls the SDK makes (pages, reports, the inbox); comment writes go over the socket. */
 export class RestClient {
   constructor(private readonly opts: RestOptions) {}
 
@@ -35,6 +35,17 @@ export class RestClient {
   async report(commentId: string, reason: ReportReason, note?: string): Promise<{ reported: boolean; reports: number }> {
     const body = JSON.stringify(note === undefined ? { reason } : { reason, note });
     return (await this.call(`/api/comments/${encodeURIComponent(commentId)}/report`, body)) as { reported: boolean; reports: number };
+  }
+
+  async notifications(query: { cursor?: string; limit?: number }): Promise<NotificationPage> {
+    const params = new URLSearchParams({ limit: String(query.limit ?? 20) });
+    if (query.cursor) params.set('cursor', query.cursor);
+    return (await this.call(`/api/notifications?${params}`)) as NotificationPage;
+  }
+
+  async markRead(which: string[] | 'all'): Promise<number> {
+    const body = JSON.stringify(which === 'all' ? { all: true } : { ids: which });
+    return ((await this.call('/api/notifications/read', body)) as { unread: number }).unread;
   }
 
   /** GET, or POST when there is a JSON body. */
