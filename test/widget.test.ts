@@ -5,6 +5,7 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Comment } from '../client/contract/index.ts';
+import { startWorkers, type RunningWorkers } from '../workers/index.ts';
 import { makeUser, type TestUser } from './support/clients.ts';
 import { startRedis, type TestRedis } from './support/redis.ts';
 import { startServer, type TestServer } from './support/server.ts';
@@ -23,6 +24,7 @@ let browser: Browser;
 let alice: TestUser;
 let bob: TestUser;
 let hostSite: HostSite;
+let workers: RunningWorkers;
 
 /** A news site on another origin (another port) that embeds widget.js; records the paths asked of it. */
 interface HostSite {
@@ -65,6 +67,7 @@ describe.skipIf(!haveChromium)('the embeddable widget in Chromium', () => {
   beforeAll(async () => {
     redis = await startRedis();
     server = await startServer(redis.url);
+    workers = await startWorkers(server.app.deps, redis.url);
     alice = await makeUser({ handle: 'widget_alice', name: 'Alice <b>Bold</b>' });
     bob = await makeUser({ handle: 'widget_bob', name: 'Bob' });
     hostSite = await startHostSite();
@@ -77,6 +80,7 @@ describe.skipIf(!haveChromium)('the embeddable widget in Chromium', () => {
   afterAll(async () => {
     await browser?.close();
     await hostSite?.close();
+    await workers?.close();
     await server?.close();
     await redis?.stop();
   });
@@ -182,6 +186,33 @@ describe.skipIf(!haveChromium)('the embeddable widget in Chromium', () => {
     await page.waitForFunction(() => document.querySelectorAll('.tl-comment').length === 3);
     await reader.waitForFunction(() => document.querySelectorAll('.tl-comment').length === 3);
     expect(await ids(reader)).toEqual([question.id, later.id, live.id]);
+    expect(errors).toEqual([]);
+  }, 30_000);
+
+  it('shows a signed-in reader’s unread notifications on a bell, lists them as text with a safe link, and marks them read', async () => {
+    const carol = await makeUser({ handle: 'widget_carol', name: 'Carol' });
+    const moderator = await makeUser({ role: 'moderator' });
+    await request(server.url).get('/api/threads/widget-bell').set('Authorization', `Bearer ${carol.token}`).expect(200);
+    await request(server.url).put('/api/threads/bell-article').set('Authorization', `Bearer ${moderator.token}`).send({ title: 'The bell article', url: 'https://news.example.com/bell' }).expect(200);
+
+    const page = await browser.newPage();
+    const errors = watchErrors(page);
+    await page.goto(`${server.url}/demo/widget-bell#token=${carol.token}`);
+    await page.waitForSelector('.tl-bell');
+    expect(await page.locator('.tl-bell-count').count(), 'no count while nothing is unread').toBe(0);
+
+    await request(server.url).post('/api/threads/bell-article/comments').set('Authorization', `Bearer ${bob.token}`).send({ body: '@widget_carol see this <b>now</b>' }).expect(201);
+    await page.waitForSelector('.tl-bell-count', { timeout: 10_000 });
+    expect(await page.locator('.tl-bell-count').textContent()).toBe('1');
+
+    await page.click('.tl-bell');
+    await page.waitForSelector('.tl-inbox li');
+    expect(await page.locator('.tl-inbox li').allTextContents()).toEqual(['Bob mentioned you in The bell article: @widget_carol see this <b>now</b>']);
+    expect(await page.locator('.tl-inbox a').getAttribute('href')).toBe('https://news.example.com/bell');
+    expect(await page.locator('.tl-inbox b').count(), 'the excerpt is text').toBe(0);
+    await page.waitForFunction(() => !document.querySelector('.tl-bell-count'));
+    const inbox = await request(server.url).get('/api/notifications').set('Authorization', `Bearer ${carol.token}`).expect(200);
+    expect(inbox.body.unread, 'opening the bell marked the notification read').toBe(0);
     expect(errors).toEqual([]);
   }, 30_000);
 

@@ -7,7 +7,7 @@
  *   <script src="https://comments.example.com/widget.js"></script>
  *   <script>Threadline.mount(document.getElementById('comments'), { threadId: 'korea-summit', token })</script>
  */
-import type { Comment, ReportReason } from '../contract/index.ts';
+import type { Comment, Notification, ReportReason } from '../contract/index.ts';
 import { MENTION_PATTERN } from '../contract/mentions.ts';
 import { connect, isRetryable, ThreadlineError, type ThreadHandlers, type ThreadlineClient, type ThreadView } from '../sdk/index.ts';
 
@@ -47,6 +47,10 @@ const STYLE = `
 .tl-actions select { font: inherit; margin-right: .4rem }
 .tl-replying { font-size: 13px; color: #555; min-height: 1.2em }
 .tl-replying button { background: none; border: 0; color: #b00020; cursor: pointer; font: inherit }
+.tl-bell { background: none; border: 0; padding: 0; color: #555; cursor: pointer; font: inherit }
+.tl-bell-count { background: #b00020; color: #fff; border-radius: 8px; padding: 0 .35rem; margin-left: .25rem; font-size: 11px }
+.tl-inbox { list-style: none; margin: 0 0 .6rem; padding: .4rem .6rem; border: 1px solid #ddd; border-radius: 4px; font-size: 13px }
+.tl-inbox li { padding: .25rem 0 } .tl-inbox .tl-unread { font-weight: 600 }
 `;
 
 const REPORT_REASONS: [ReportReason, string][] = [
@@ -155,6 +159,30 @@ function renderComment(c: Comment, byId: Map<string, Comment>, actions: CommentA
   return item;
 }
 
+/** Only web links become links; a thread URL is the host site's, but never trust a scheme. */
+function safeHref(url: string | null): string | undefined {
+  if (!url) return undefined;
+  try {
+    const parsed = new URL(url);
+    return parsed.protocol === 'https:' || parsed.protocol === 'http:' ? parsed.href : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function renderNotification(n: Notification): HTMLLIElement {
+  const item = el('li', n.read ? '' : 'tl-unread');
+  const what = n.kind === 'mention' ? 'mentioned you' : 'replied to you';
+  const where = n.thread.title ?? n.thread.id;
+  const excerpt = n.comment.body.length > 80 ? `${n.comment.body.slice(0, 80)}…` : n.comment.body;
+  item.append(`${n.comment.author.name} ${what} in `);
+  const href = safeHref(n.thread.url);
+  if (href) item.append(Object.assign(el('a', 'tl-inbox-thread', where), { href }));
+  else item.append(el('span', 'tl-inbox-thread', where));
+  item.append(`: ${excerpt}`);
+  return item;
+}
+
 /**
  * Conversation order: each top-level comment followed by every reply in its
  * conversation (replies to replies included), each group oldest first. A
@@ -198,7 +226,33 @@ export async function mount(root: HTMLElement, opts: MountOptions & { url: strin
   box.append(head, status, list, typing);
   root.replaceChildren(style, box);
 
-  const client = connect({ url: opts.url, ...(opts.token ? { token: opts.token } : {}) });
+  // Signed-in readers get a bell with their unread count; opening it lists the inbox and marks it read.
+  const bell = el('button', 'tl-bell', 'Notifications');
+  bell.type = 'button';
+  const bellCount = el('span', 'tl-bell-count');
+  const inbox = el('ol', 'tl-inbox');
+  const showUnread = (unread: number) => {
+    bellCount.textContent = String(unread);
+    if (unread > 0) bell.append(bellCount);
+    else bellCount.remove();
+  };
+  const client = connect({ url: opts.url, ...(opts.token ? { token: opts.token, onUnread: showUnread } : {}) });
+  if (opts.token) {
+    head.append(bell);
+    box.insertBefore(inbox, status);
+    inbox.hidden = true;
+    bell.addEventListener('click', () => {
+      if (!inbox.hidden) return void (inbox.hidden = true);
+      client.notifications({ limit: 10 }).then(
+        async (page) => {
+          inbox.replaceChildren(...(page.notifications.length ? page.notifications.map(renderNotification) : [el('li', '', 'Nothing yet')]));
+          inbox.hidden = false;
+          if (page.unread > 0) await client.markRead('all');
+        },
+        (err: unknown) => (status.textContent = err instanceof ThreadlineError ? err.message : 'Could not load notifications'),
+      );
+    });
+  }
   let view: ThreadView | undefined;
   // The composer (below) sets these once it exists.
   let replyTo: (c: Comment) => void = () => {};
