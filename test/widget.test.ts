@@ -216,6 +216,30 @@ describe.skipIf(!haveChromium)('the embeddable widget in Chromium', () => {
     expect(errors).toEqual([]);
   }, 30_000);
 
+  it('suggests @mentions from the thread’s participants as the reader types, and inserts the chosen handle', async () => {
+    const threadId = 'widget-mention';
+    await request(server.url).post(`/api/threads/${threadId}/comments`).set('Authorization', `Bearer ${bob.token}`).send({ body: 'Who agrees?' }).expect(201);
+    const page = await browser.newPage();
+    const errors = watchErrors(page);
+    await page.goto(`${server.url}/demo/${threadId}#token=${alice.token}`);
+    await page.waitForSelector('.tl-input');
+
+    await page.locator('.tl-input').pressSequentially('Yes @widget_');
+    await page.waitForSelector('.tl-suggest-user');
+    const suggested = await page.locator('.tl-suggest-user').allTextContents();
+    expect(suggested[0], 'the thread’s participant first').toBe('Bob@widget_bob');
+    expect(suggested.filter((s) => s.endsWith('@widget_alice')), 'never yourself').toEqual([]);
+    await page.locator('.tl-suggest-user').first().click();
+    expect(await page.locator('.tl-input').inputValue()).toBe('Yes @widget_bob ');
+    expect(await page.locator('.tl-suggest').isHidden()).toBe(true);
+
+    await page.locator('.tl-input').pressSequentially('you said it');
+    await page.click('.tl-send');
+    await page.waitForFunction(() => document.querySelectorAll('.tl-comment').length === 2);
+    expect(await page.locator('.tl-comment').nth(1).locator('.tl-mention').allTextContents()).toEqual(['@widget_bob']);
+    expect(errors).toEqual([]);
+  }, 30_000);
+
   it('shows a refused post’s reason to its author', async () => {
     const page = await browser.newPage();
     await page.goto(`${server.url}/demo/widget-empty#token=${alice.token}`);

@@ -10,6 +10,7 @@ import type {
   ReportReason,
   ServerToClientEvents,
   SessionUser,
+  UserRef,
 } from '../contract/index.ts';
 import { isRetryable, ThreadlineError } from './errors.ts';
 import { Outbox, type OutgoingPost } from './outbox.ts';
@@ -160,6 +161,11 @@ export class ThreadlineClient {
 
   async remove(commentId: string): Promise<Comment> {
     return (await this.request('comment:delete', { commentId })).comment;
+  }
+
+  /** Users whose handle or name starts with `prefix`, this thread's participants first (for @mention autocomplete; signed-in readers). */
+  participants(threadId: string, prefix: string): Promise<UserRef[]> {
+    return this.rest.participants(threadId, prefix);
   }
 
   /** Reports a comment to the moderators; enough distinct reports put it on hold. */

@@ -1,4 +1,4 @@
-import type { CommentPage, ErrorBody, ListCommentsQuery, NotificationPage, ReportReason } from '../contract/index.ts';
+import type { CommentPage, ErrorBody, ListCommentsQuery, NotificationPage, ReportReason, UserRef } from '../contract/index.ts';
 import { ThreadlineError } from './errors.ts';
 
 export interface RestOptions {
@@ -35,6 +35,11 @@ export class RestClient {
   async report(commentId: string, reason: ReportReason, note?: string): Promise<{ reported: boolean; reports: number }> {
     const body = JSON.stringify(note === undefined ? { reason } : { reason, note });
     return (await this.call(`/api/comments/${encodeURIComponent(commentId)}/report`, body)) as { reported: boolean; reports: number };
+  }
+
+  async participants(threadId: string, prefix: string): Promise<UserRef[]> {
+    const params = new URLSearchParams({ prefix });
+    return ((await this.call(`/api/threads/${encodeURIComponent(threadId)}/participants?${params}`)) as { users: UserRef[] }).users;
   }
 
   async notifications(query: { cursor?: string; limit?: number }): Promise<NotificationPage> {

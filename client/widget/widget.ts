@@ -47,6 +47,9 @@ const STYLE = `
 .tl-actions select { font: inherit; margin-right: .4rem }
 .tl-replying { font-size: 13px; color: #555; min-height: 1.2em }
 .tl-replying button { background: none; border: 0; color: #b00020; cursor: pointer; font: inherit }
+.tl-suggest { list-style: none; margin: .2rem 0; padding: 0; border: 1px solid #ddd; border-radius: 4px; max-width: 20rem }
+.tl-suggest button { display: block; width: 100%; text-align: left; background: none; border: 0; padding: .25rem .5rem; cursor: pointer; font: inherit }
+.tl-suggest button:hover { background: #f2f5fb } .tl-suggest .tl-handle { color: #666; margin-left: .4rem }
 .tl-bell { background: none; border: 0; padding: 0; color: #555; cursor: pointer; font: inherit }
 .tl-bell-count { background: #b00020; color: #fff; border-radius: 8px; padding: 0 .35rem; margin-left: .25rem; font-size: 11px }
 .tl-inbox { list-style: none; margin: 0 0 .6rem; padding: .4rem .6rem; border: 1px solid #ddd; border-radius: 4px; font-size: 13px }
@@ -307,7 +310,9 @@ export async function mount(root: HTMLElement, opts: MountOptions & { url: strin
     const error = el('div', 'tl-error');
     const send = el('button', 'tl-send', 'Post');
     send.type = 'submit';
-    form.append(replying, input, error, send);
+    const suggest = el('ul', 'tl-suggest');
+    suggest.hidden = true;
+    form.append(replying, input, suggest, error, send);
     box.append(form);
     let parentId: string | undefined;
     const setReply = (c: Comment | undefined) => {
@@ -325,7 +330,50 @@ export async function mount(root: HTMLElement, opts: MountOptions & { url: strin
     };
     // The session (who "me" is) arrives with the connection; show the actions once it is known.
     render();
-    input.addEventListener('input', () => client.typing(opts.threadId));
+    input.addEventListener('input', () => {
+      client.typing(opts.threadId);
+      suggestMentions();
+    });
+    // @mention autocomplete: the word being typed after "@", looked up among the thread's participants first.
+    let lookup = 0;
+    let lookupTimer: ReturnType<typeof setTimeout> | undefined;
+    const suggestMentions = () => {
+      clearTimeout(lookupTimer);
+      const before = input.value.slice(0, input.selectionStart ?? input.value.length);
+      const typed = /(?:^|[^\p{L}\p{N}_@])@([A-Za-z0-9_]{0,32})$/u.exec(before);
+      if (!typed) {
+        suggest.hidden = true;
+        return;
+      }
+      const mine = ++lookup;
+      lookupTimer = setTimeout(() => {
+        client.participants(opts.threadId, typed[1]!).then(
+          (users) => {
+            if (mine !== lookup) return; // a later keystroke asked again
+            // The server leaves out the reader themself.
+            suggest.replaceChildren(
+              ...users.map((u) => {
+                const item = el('li', '');
+                const pick = button('tl-suggest-user', u.name, () => {
+                  const start = before.length - typed[1]!.length - 1;
+                  const after = input.value.slice(before.length);
+                  input.value = `${input.value.slice(0, start)}@${u.handle} ${after.replace(/^ /, '')}`;
+                  const caret = start + u.handle.length + 2;
+                  input.setSelectionRange(caret, caret);
+                  suggest.hidden = true;
+                  input.focus();
+                });
+                pick.append(el('span', 'tl-handle', `@${u.handle}`));
+                item.append(pick);
+                return item;
+              }),
+            );
+            suggest.hidden = users.length === 0;
+          },
+          () => (suggest.hidden = true),
+        );
+      }, 150);
+    };
     form.addEventListener('submit', (e) => {
       e.preventDefault();
       const body = input.value;
@@ -336,6 +384,7 @@ export async function mount(root: HTMLElement, opts: MountOptions & { url: strin
         () => {
           input.value = '';
           send.disabled = false;
+          suggest.hidden = true;
           setReply(undefined);
           render();
         },
