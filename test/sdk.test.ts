@@ -54,8 +54,10 @@ describe('joinThread', () => {
     await writer.edit(posted.id, 'live one, edited');
     await eventually(() => expect(events.map((e) => [e.type, e.offset])).toEqual([['comment.created', 4], ['comment.updated', 5]]));
     expect(view.comments.map((c) => c.body)).toEqual(['old 0', 'old 1', 'old 2', 'live one, edited']);
+    expect(view.commentCount, 'the thread’s count after a live comment (an edit does not change it)').toBe(4);
     await writer.remove(posted.id);
     await eventually(() => expect(view.comments).toHaveLength(3));
+    expect(view.commentCount, 'and after its removal').toBe(3);
   });
 
   it('loads older pages with loadMore', async () => {
@@ -63,6 +65,7 @@ describe('joinThread', () => {
     for (let i = 0; i < 5; i++) await restPost(alice, threadId, `c${i}`);
     const view = await client(undefined, { pageSize: 2 }).joinThread(threadId);
     expect(view.comments.map((c) => c.body)).toEqual(['c3', 'c4']);
+    expect(view.commentCount, 'the whole thread, not the page').toBe(5);
     expect(view.hasMore).toBe(true);
     await view.loadMore();
     await view.loadMore();

@@ -240,6 +240,34 @@ describe.skipIf(!haveChromium)('the embeddable widget in Chromium', () => {
     expect(errors).toEqual([]);
   }, 30_000);
 
+  it('counts the whole thread, not the loaded page, and shows older comments on request', async () => {
+    const threadId = 'widget-older';
+    for (let i = 0; i < 55; i += 11) {
+      await Promise.all(
+        Array.from({ length: 11 }, (_, j) =>
+          request(server.url).post(`/api/threads/${threadId}/comments`).set('Authorization', `Bearer ${bob.token}`).send({ body: `comment ${i + j}` }).expect(201),
+        ),
+      );
+    }
+    const page = await browser.newPage();
+    const errors = watchErrors(page);
+    await page.goto(`${server.url}/demo/${threadId}`);
+    await page.waitForFunction(() => document.querySelectorAll('.tl-comment').length === 50);
+    expect(await page.locator('.tl-count').textContent(), 'the thread’s count, not the page’s').toBe('55 comments');
+    expect(await page.locator('.tl-older').isVisible()).toBe(true);
+
+    await page.click('.tl-older');
+    await page.waitForFunction(() => document.querySelectorAll('.tl-comment').length === 55);
+    expect(await page.locator('.tl-older').isHidden(), 'nothing older left').toBe(true);
+    const bodies = await page.locator('.tl-body').allTextContents();
+    expect(new Set(bodies).size, 'every comment once').toBe(55);
+
+    await request(server.url).post(`/api/threads/${threadId}/comments`).set('Authorization', `Bearer ${bob.token}`).send({ body: 'and one more, live' }).expect(201);
+    await page.waitForFunction(() => document.querySelectorAll('.tl-comment').length === 56);
+    expect(await page.locator('.tl-count').textContent(), 'the count follows live comments').toBe('56 comments');
+    expect(errors).toEqual([]);
+  }, 30_000);
+
   it('shows a refused post’s reason to its author', async () => {
     const page = await browser.newPage();
     await page.goto(`${server.url}/demo/widget-empty#token=${alice.token}`);
@@ -280,7 +308,9 @@ describe.skipIf(!haveChromium)('the embeddable widget in Chromium', () => {
     await page.waitForFunction(() => document.querySelectorAll('#now .tl-comment, #later .tl-comment').length === 2, undefined, { timeout: 10_000 });
     expect(await page.locator('#now .tl-body').allTextContents()).toEqual(['First!']);
     expect(await page.locator('#later .tl-body').allTextContents()).toEqual(['First!']);
-    expect(await page.locator('#now .tl-input').count()).toBe(1);
+    // The composer comes once the thread is live, a moment after the comments show.
+    await page.waitForSelector('#now .tl-input');
+    expect(await page.locator('#later .tl-input').count(), 'no composer without a token').toBe(0);
 
     // The composer posts to Threadline too, and both widgets see it live.
     await page.fill('#now .tl-input', 'Posted from the article page');
@@ -322,7 +352,7 @@ describe.skipIf(!haveChromium)('the embeddable widget in Chromium', () => {
     release();
     await page.waitForSelector('.tl-comment', { timeout: 10_000 });
     expect(await page.locator('.tl-body').allTextContents()).toEqual(['Survived a hiccup']);
-    expect(await page.locator('.tl-input').count()).toBe(1);
+    await page.waitForSelector('.tl-input');
     await page.waitForFunction(() => document.querySelector('.tl-status')?.textContent === '');
     expect(loads).toBe(2);
     expect(errors).toEqual([]);

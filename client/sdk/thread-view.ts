@@ -50,6 +50,8 @@ export class ThreadView {
   private resyncRequested = false;
   private pendingReload: ResetReason | undefined;
   private nextCursor: string | null = null;
+  /** The thread's readable comments as of the last join, and the offset that count is at. */
+  private counted: { count: number; atOffset: number } | undefined;
   private failures = 0;
   private retryTimer: ReturnType<typeof setTimeout> | undefined;
 
@@ -69,6 +71,15 @@ export class ThreadView {
   /** Where the view is in the thread's event log. */
   get at(): StreamPosition {
     return { ...this.position };
+  }
+
+  /**
+   * How many readable comments the whole thread has (not only the loaded
+   * pages): the count at the last join, kept up by the live events since.
+   * Undefined until the first join.
+   */
+  get commentCount(): number | undefined {
+    return this.counted?.count;
   }
 
   get hasMore(): boolean {
@@ -184,6 +195,7 @@ export class ThreadView {
         this.resyncRequested = true;
         continue;
       }
+      this.counted = { count: res.thread.commentCount, atOffset: res.offset };
       for (const event of res.missed) this.accept(event);
       if (this.position.offset === 0) this.position.epoch = res.epoch;
       this.live = true;
@@ -226,6 +238,11 @@ export class ThreadView {
     if (event.offset <= this.position.offset) return 'duplicate';
     if (event.offset !== this.position.offset + 1) return 'gap';
     this.position = { offset: event.offset, epoch: event.epoch };
+    if (this.counted && event.offset > this.counted.atOffset) {
+      // comment.removed is only ever sent for a comment readers could see.
+      if (event.type === 'comment.created') this.counted.count++;
+      else if (event.type === 'comment.removed') this.counted.count = Math.max(0, this.counted.count - 1);
+    }
     const known = this.byId.get(event.comment.id);
     // The page may already show this comment in the same or a later state.
     if (known && known.offset >= event.comment.offset) return 'duplicate';

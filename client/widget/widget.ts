@@ -50,6 +50,7 @@ const STYLE = `
 .tl-suggest { list-style: none; margin: .2rem 0; padding: 0; border: 1px solid #ddd; border-radius: 4px; max-width: 20rem }
 .tl-suggest button { display: block; width: 100%; text-align: left; background: none; border: 0; padding: .25rem .5rem; cursor: pointer; font: inherit }
 .tl-suggest button:hover { background: #f2f5fb } .tl-suggest .tl-handle { color: #666; margin-left: .4rem }
+.tl-older { background: none; border: 1px solid #ddd; border-radius: 4px; padding: .2rem .6rem; margin: .3rem 0; cursor: pointer; font: inherit; color: #333 }
 .tl-bell { background: none; border: 0; padding: 0; color: #555; cursor: pointer; font: inherit }
 .tl-bell-count { background: #b00020; color: #fff; border-radius: 8px; padding: 0 .35rem; margin-left: .25rem; font-size: 11px }
 .tl-inbox { list-style: none; margin: 0 0 .6rem; padding: .4rem .6rem; border: 1px solid #ddd; border-radius: 4px; font-size: 13px }
@@ -271,8 +272,20 @@ export async function mount(root: HTMLElement, opts: MountOptions & { url: strin
     if (!comments) return;
     const byId = new Map(comments.map((c) => [c.id, c]));
     list.replaceChildren(...conversationOrder(comments).map((c) => renderComment(c, byId, actions)));
-    count.textContent = `${comments.filter((c) => c.status === 'visible').length} comments`;
+    const total = view?.commentCount ?? comments.filter((c) => c.status === 'visible').length;
+    count.textContent = total === 1 ? '1 comment' : `${total} comments`;
+    older.hidden = !view?.hasMore;
   };
+  // The first load is the newest page; older ones come on request, above the list.
+  const older = button('tl-older', 'Show older comments', () => {
+    older.disabled = true;
+    view!.loadMore().then(
+      () => render(),
+      (err: unknown) => (status.textContent = err instanceof ThreadlineError ? err.message : 'Could not load older comments'),
+    ).finally(() => (older.disabled = false));
+  });
+  older.hidden = true;
+  box.insertBefore(older, list);
   let typingTimer: ReturnType<typeof setTimeout> | undefined;
   const handlers: ThreadHandlers = {
     // Reset hands over the comments: it can come before joinThread resolves (a retried first load).
