@@ -64,6 +64,8 @@ export const restRoutes: readonly RestRoute[] = [
   { method: 'get', path: '/api/openapi.json', summary: 'This document', auth: 'none', status: 200 },
   { method: 'get', path: '/widget.js', summary: 'The embeddable comment widget and SDK, for browsers', auth: 'none', status: 200 },
   { method: 'get', path: '/demo/:threadId', summary: 'A page embedding the widget (token in #token=)', auth: 'none', status: 200 },
+  { method: 'get', path: '/moderate', summary: 'The moderation console (open with #token=<moderator JWT>)', auth: 'none', status: 200 },
+  { method: 'get', path: '/moderate.js', summary: 'The moderation console script', auth: 'none', status: 200 },
   {
     method: 'put',
     path: '/api/threads/:threadId',

@@ -9,6 +9,7 @@ import { errorHandler, notFoundHandler } from './errors.ts';
 import { buildOpenApi } from './openapi.ts';
 import { adminRoutes } from './routes/admin.ts';
 import { commentRoutes } from './routes/comments.ts';
+import { consoleRoutes } from './routes/console.ts';
 import { healthRoutes } from './routes/health.ts';
 import { moderationRoutes } from './routes/moderation.ts';
 import { notificationRoutes } from './routes/notifications.ts';
@@ -31,6 +32,7 @@ export function createHttpApp(deps: Deps, version: string): Express {
 
   app.use(healthRoutes(deps));
   app.use(widgetRoutes());
+  app.use(consoleRoutes());
   const openapi = buildOpenApi(version);
   app.get('/api/openapi.json', (_req, res) => {
     res.json(openapi);

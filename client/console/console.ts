@@ -1,0 +1,289 @@
+/**
+ * The moderation console: the site's queues and a live feed of everything
+ * posted, with one-keystroke actions (j/k to move, a approve, r reject,
+ * f feature, c claim). It talks to the /moderation namespace for the feed and
+ * actions and to /api/moderation for queue pages. Every piece of user text is
+ * put on the page with textContent, never as HTML.
+ *
+ * Like the widget it imports only the contract's types, so zod stays out of
+ * the browser bundle.
+ */
+import { io, type Socket } from 'socket.io-client';
+import type {
+  Ack,
+  Comment,
+  CommentAction,
+  ErrorBody,
+  MODERATION_NAMESPACE,
+  ModClientToServerEvents,
+  ModEvent,
+  ModServerToClientEvents,
+  QueueItem,
+  QueueName,
+} from '../contract/index.ts';
+
+const NAMESPACE: typeof MODERATION_NAMESPACE = '/moderation';
+const QUEUES: { name: QueueName; label: string }[] = [
+  { name: 'pending', label: 'Pending' },
+  { name: 'reported', label: 'Reported' },
+  { name: 'flagged', label: 'Flagged' },
+  { name: 'rejected', label: 'Rejected' },
+];
+const FEED_MAX = 100;
+const KEYS: Record<string, CommentAction | 'claim'> = { a: 'approve', r: 'reject', f: 'feature', c: 'claim' };
+
+type ModSocket = Socket<ModServerToClientEvents, ModClientToServerEvents>;
+
+export interface ConsoleOptions {
+  /** Threadline's URL. */
+  url: string;
+  /** A moderator's or admin's JWT. */
+  token: string;
+}
+
+function el<K extends keyof HTMLElementTagNameMap>(tag: K, className: string, text?: string): HTMLElementTagNameMap[K] {
+  const node = document.createElement(tag);
+  node.className = className;
+  if (text !== undefined) node.textContent = text;
+  return node;
+}
+
+function button(className: string, text: string, onClick: () => void): HTMLButtonElement {
+  const b = el('button', className, text);
+  b.type = 'button';
+  b.addEventListener('click', onClick);
+  return b;
+}
+
+const STYLE = `
+.tc { font: 14px/1.45 system-ui, sans-serif; color: #222; max-width: 60rem }
+.tc-top { display: flex; justify-content: space-between; color: #555; margin-bottom: .6rem }
+.tc-tabs button { font: inherit; margin-right: .4rem; padding: .2rem .7rem; border: 1px solid #ccc; border-radius: 4px; background: #fff; cursor: pointer }
+.tc-tabs .tc-current { background: #222; color: #fff; border-color: #222 }
+.tc-help, .tc-message { color: #666; font-size: 12px; margin: .4rem 0; min-height: 1.2em }
+.tc-message.tc-bad { color: #b00020 }
+.tc-queue, .tc-feed { list-style: none; margin: 0; padding: 0 }
+.tc-item { border: 1px solid #e3e3e3; border-radius: 4px; padding: .5rem .7rem; margin-bottom: .4rem }
+.tc-item.tc-selected { border-color: #0b57d0; box-shadow: 0 0 0 1px #0b57d0 }
+.tc-meta { color: #666; font-size: 12px } .tc-author { color: #222; font-weight: 600; margin-right: .4rem }
+.tc-body { white-space: pre-wrap; overflow-wrap: anywhere; margin: .25rem 0 }
+.tc-reasons { color: #8a5a00; font-size: 12px } .tc-claim { color: #0b57d0; font-size: 12px }
+.tc-actions button { font: inherit; font-size: 12px; margin-right: .4rem; cursor: pointer }
+.tc-feed li { border-top: 1px solid #eee; padding: .3rem 0; font-size: 13px }
+.tc-feed .tc-kind { font-weight: 600; margin-right: .4rem }
+`;
+
+/** Mounts the console into `root`; returns a function that unmounts it. */
+export function mountConsole(root: HTMLElement, opts: ConsoleOptions): () => void {
+  const style = el('style', '');
+  style.textContent = STYLE;
+  const box = el('section', 'tc');
+  const who = el('span', 'tc-who', 'Connecting…');
+  const connection = el('span', 'tc-connection', '');
+  const top = el('div', 'tc-top');
+  top.append(who, connection);
+  const tabs = el('nav', 'tc-tabs');
+  const help = el('div', 'tc-help', 'j / k: next / previous · a: approve · r: reject · f: feature · c: claim');
+  const message = el('div', 'tc-message');
+  const queueList = el('ol', 'tc-queue');
+  const feedTitle = el('h2', 'tc-feed-title', 'Live feed');
+  feedTitle.style.font = '600 15px system-ui';
+  const feed = el('ol', 'tc-feed');
+  box.append(top, tabs, help, message, queueList, feedTitle, feed);
+  root.replaceChildren(style, box);
+
+  const base = opts.url.replace(/\/$/, '');
+  const socket: ModSocket = io(`${base}${NAMESPACE}`, { transports: ['websocket'], auth: { token: opts.token } });
+
+  let current: QueueName = 'pending';
+  let items: QueueItem[] = [];
+  let selected: string | undefined;
+  let counts: Partial<Record<QueueName, number>> = {};
+  let refreshTimer: ReturnType<typeof setTimeout> | undefined;
+  let loading = 0;
+
+  const say = (text: string, bad = false) => {
+    message.textContent = text;
+    message.classList.toggle('tc-bad', bad);
+  };
+
+  const renderTabs = () => {
+    tabs.replaceChildren(
+      ...QUEUES.map(({ name, label }) => {
+        const n = counts[name];
+        const tab = button(`tc-tab${name === current ? ' tc-current' : ''}`, n === undefined ? label : `${label} (${n})`, () => {
+          current = name;
+          selected = undefined;
+          renderTabs();
+          void loadQueue();
+        });
+        tab.dataset.queue = name;
+        return tab;
+      }),
+    );
+  };
+
+  const renderQueue = () => {
+    if (!items.some((i) => i.comment.id === selected)) selected = items[0]?.comment.id;
+    queueList.replaceChildren(
+      ...(items.length === 0 ? [el('li', 'tc-empty', 'Nothing here.')] : items.map((item) => renderItem(item))),
+    );
+  };
+
+  const renderItem = (item: QueueItem): HTMLLIElement => {
+    const c = item.comment;
+    const li = el('li', `tc-item${c.id === selected ? ' tc-selected' : ''}`);
+    li.dataset.commentId = c.id;
+    li.addEventListener('click', () => {
+      selected = c.id;
+      renderQueue();
+    });
+    const meta = el('div', 'tc-meta');
+    meta.append(el('span', 'tc-author', `${c.author.name} @${c.author.handle}`), `in ${c.threadId} · ${new Date(c.createdAt).toLocaleString()} · ${c.status}`);
+    li.append(meta, el('div', 'tc-body', c.body));
+    const reasons = item.moderation?.reasons ?? [];
+    if (reasons.length > 0) li.append(el('div', 'tc-reasons', reasons.map((r) => `${r.rule}: ${r.detail}`).join(' · ')));
+    if (item.reports.count > 0) {
+      const why = Object.entries(item.reports.reasons).map(([reason, n]) => `${reason} ×${n}`).join(', ');
+      li.append(el('div', 'tc-reasons', `${item.reports.count} report${item.reports.count === 1 ? '' : 's'}: ${why}`));
+    }
+    if (item.claim) li.append(el('div', 'tc-claim', `@${item.claim.by.handle} is handling this until ${new Date(item.claim.until).toLocaleTimeString()}`));
+    const actions = el('div', 'tc-actions');
+    for (const action of actionsFor(c)) actions.append(button(`tc-${action}`, action, () => void act(c.id, action)));
+    actions.append(button('tc-claim-button', 'claim', () => void claim(c.id)));
+    li.append(actions);
+    return li;
+  };
+
+  const actionsFor = (c: Comment): CommentAction[] => {
+    if (c.status === 'pending') return ['approve', 'reject'];
+    if (c.status === 'removed') return ['restore'];
+    return c.featured ? ['unfeature', 'reject'] : ['feature', 'reject'];
+  };
+
+  const loadQueue = async () => {
+    const mine = ++loading;
+    try {
+      const res = await fetch(`${base}/api/moderation/queues/${current}?limit=50`, { headers: { authorization: `Bearer ${opts.token}`, accept: 'application/json' } });
+      const body = (await res.json()) as { items?: QueueItem[]; counts?: Record<QueueName, number>; error?: ErrorBody };
+      if (mine !== loading) return; // a newer load is on its way
+      if (!res.ok || !body.items) return say(body.error?.message ?? `Could not load the queue (HTTP ${res.status})`, true);
+      items = body.items;
+      if (body.counts) counts = body.counts;
+      renderTabs();
+      renderQueue();
+    } catch (err) {
+      if (mine === loading) say(`Could not load the queue: ${String(err)}`, true);
+    }
+  };
+
+  /** Queues change under everyone's hands: reload shortly after anything that could have moved them. */
+  const refreshSoon = () => {
+    clearTimeout(refreshTimer);
+    refreshTimer = setTimeout(() => void loadQueue(), 150);
+  };
+
+  const request = async <E extends 'mod:action' | 'mod:claim'>(event: E, payload: Parameters<ModClientToServerEvents[E]>[0]) => {
+    const withTimeout = socket.timeout(10_000) as unknown as { emitWithAck(e: E, p: typeof payload): Promise<Ack<Record<string, unknown>>> };
+    try {
+      return await withTimeout.emitWithAck(event, payload);
+    } catch {
+      return { ok: false as const, error: { code: 'unavailable' as const, message: 'No answer from the server in time' } };
+    }
+  };
+
+  const act = async (commentId: string, action: CommentAction) => {
+    const res = await request('mod:action', { commentId, action });
+    if (res.ok) say(`${action}: done`);
+    else say(`${action}: ${res.error.message}`, true);
+    refreshSoon();
+  };
+
+  const claim = async (commentId: string) => {
+    const res = await request('mod:claim', { commentId });
+    say(res.ok ? 'Claimed for two minutes' : `claim: ${res.error.message}`, !res.ok);
+    refreshSoon();
+  };
+
+  const onKey = (e: KeyboardEvent) => {
+    const target = e.target as HTMLElement | null;
+    if (e.ctrlKey || e.metaKey || e.altKey || (target && /^(INPUT|TEXTAREA|SELECT)$/.test(target.tagName))) return;
+    const at = items.findIndex((i) => i.comment.id === selected);
+    if (e.key === 'j' || e.key === 'k') {
+      const next = items[Math.min(items.length - 1, Math.max(0, at + (e.key === 'j' ? 1 : -1)))];
+      if (next) selected = next.comment.id;
+      renderQueue();
+      queueList.querySelector('.tc-selected')?.scrollIntoView({ block: 'nearest' });
+      return;
+    }
+    const wanted = KEYS[e.key];
+    const item = items[at];
+    if (!wanted || !item) return;
+    e.preventDefault();
+    if (wanted === 'claim') void claim(item.comment.id);
+    else if (actionsFor(item.comment).includes(wanted)) void act(item.comment.id, wanted);
+    else say(`${wanted} does not apply to a ${item.comment.status} comment`, true);
+  };
+  document.addEventListener('keydown', onKey);
+
+  const describe = (e: ModEvent): [string, string] | undefined => {
+    const excerpt = (c: Comment) => `${c.author.name} in ${c.threadId}: ${c.body.length > 140 ? `${c.body.slice(0, 140)}…` : c.body}`;
+    switch (e.type) {
+      case 'comment': {
+        const verdict = e.moderation ? ` [${e.moderation.status}: ${e.moderation.reasons.map((r) => r.detail).join(', ')}]` : '';
+        return [e.change === 'created' ? 'New' : 'Edited', excerpt(e.comment) + verdict];
+      }
+      case 'hold':
+        return ['Held', `${excerpt(e.comment)} [${e.moderation.reasons.map((r) => `${r.rule}: ${r.detail}`).join(', ')}]`];
+      case 'report':
+        return ['Reported', `${e.reason} by ${e.reporter.name} (${e.reports} in all): ${excerpt(e.comment)}`];
+      case 'action': {
+        const by = e.entry.by.kind === 'user' ? `@${e.entry.by.handle}` : e.entry.by.name;
+        const what = e.entry.target.commentId ?? e.entry.target.threadId ?? e.entry.target.userId ?? '';
+        return ['Action', `${by} ${e.entry.action} ${what}${e.comment ? ` (${excerpt(e.comment)})` : ''}`];
+      }
+      case 'claim':
+        return ['Claim', e.by ? `@${e.by.handle} is handling ${e.commentId}` : `${e.commentId} released`];
+      case 'queues':
+        return undefined;
+    }
+  };
+
+  socket.on('connect', () => {
+    connection.textContent = 'live';
+    socket.emit('mod:subscribe', {}, () => {});
+    void loadQueue();
+  });
+  socket.on('disconnect', () => (connection.textContent = 'reconnecting…'));
+  socket.on('connect_error', (err: Error & { data?: ErrorBody }) => {
+    connection.textContent = 'not connected';
+    // Refusals (not a moderator, expired token) will not fix themselves.
+    if (err.data?.code === 'forbidden' || err.data?.code === 'unauthenticated') {
+      who.textContent = err.data.message;
+      say(err.data.message, true);
+      socket.disconnect();
+    }
+  });
+  socket.on('auth:expired', ({ reason }) => say(`${reason}; open the console with a new token`, true));
+  socket.on('mod:event', (e) => {
+    if (e.type === 'queues') {
+      counts = e.counts;
+      renderTabs();
+    }
+    if (e.type !== 'comment') refreshSoon();
+    const line = describe(e);
+    if (!line) return;
+    const li = el('li', `tc-event tc-event-${e.type}`);
+    li.append(el('span', 'tc-kind', line[0]), line[1]);
+    feed.prepend(li);
+    while (feed.children.length > FEED_MAX) feed.lastElementChild!.remove();
+  });
+
+  who.textContent = 'Moderation';
+  renderTabs();
+  return () => {
+    document.removeEventListener('keydown', onKey);
+    clearTimeout(refreshTimer);
+    socket.disconnect();
+  };
+}
