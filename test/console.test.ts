@@ -1,8 +1,8 @@
-import { existsSync } from 'node:fs';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Comment } from '../client/contract/index.ts';
+import { haveChromium, launchChromium, warnIfNoChromium, watchErrors } from './support/chromium.ts';
 import { makeUser, type TestUser } from './support/clients.ts';
 import type { TestRedis } from './support/redis.ts';
 import { startRedisAndServer, stopServerAndRedis, type TestServer } from './support/server.ts';
@@ -12,9 +12,7 @@ import { startRedisAndServer, stopServerAndRedis, type TestServer } from './supp
  * keyboard actions that reach readers, claims, the live feed, and refusal of
  * non-moderators. Every piece of user text must stay text.
  */
-const CHROMIUM = '/usr/bin/chromium';
-const haveChromium = existsSync(CHROMIUM);
-if (!haveChromium) console.warn(`console tests skipped: ${CHROMIUM} not found (apt-get install chromium)`);
+warnIfNoChromium('console tests');
 
 let redis: TestRedis;
 let server: TestServer;
@@ -25,16 +23,6 @@ let admin: TestUser;
 const auth = (u: TestUser) => ({ Authorization: `Bearer ${u.token}` });
 const post = async (u: TestUser, threadId: string, body: string): Promise<Comment> =>
   (await request(server.url).post(`/api/threads/${threadId}/comments`).set(auth(u)).send({ body }).expect(201)).body.comment;
-
-function watchErrors(page: Page): string[] {
-  const errors: string[] = [];
-  page.on('pageerror', (e) => errors.push(e.message));
-  page.on('dialog', (d) => {
-    errors.push(`dialog: ${d.message()}`);
-    void d.dismiss();
-  });
-  return errors;
-}
 
 async function openConsole(user: TestUser): Promise<{ page: Page; errors: string[] }> {
   const page = await browser.newPage();
@@ -51,10 +39,7 @@ describe.skipIf(!haveChromium)('the moderation console in Chromium', () => {
     moderator = await makeUser({ handle: 'console_mod', role: 'moderator' });
     admin = await makeUser({ handle: 'console_admin', role: 'admin' });
     await request(server.url).put('/api/moderation/wordlists').set(auth(admin)).send({ suspect: ['dotard'] }).expect(200);
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    });
+    browser = await launchChromium();
   }, 60_000);
 
   afterAll(async () => {

@@ -1,11 +1,11 @@
-import { existsSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Comment } from '../client/contract/index.ts';
 import { startWorkers, type RunningWorkers } from '../workers/index.ts';
+import { haveChromium, launchChromium, warnIfNoChromium, watchErrors } from './support/chromium.ts';
 import { makeUser, type TestUser } from './support/clients.ts';
 import { startRedis, type TestRedis } from './support/redis.ts';
 import { startServer, type TestServer } from './support/server.ts';
@@ -14,9 +14,7 @@ import { startServer, type TestServer } from './support/server.ts';
  * The widget in real Chromium (Debian's package; .ci/run installs it): comments
  * arrive live and every piece of user text is shown as text, never run as HTML.
  */
-const CHROMIUM = '/usr/bin/chromium';
-const haveChromium = existsSync(CHROMIUM);
-if (!haveChromium) console.warn(`widget tests skipped: ${CHROMIUM} not found (apt-get install chromium)`);
+warnIfNoChromium('widget tests');
 
 let redis: TestRedis;
 let server: TestServer;
@@ -52,17 +50,6 @@ async function startHostSite(): Promise<HostSite> {
   };
 }
 
-/** Uncaught errors and dialogs on the page. */
-function watchErrors(page: Page): string[] {
-  const errors: string[] = [];
-  page.on('pageerror', (e) => errors.push(e.message));
-  page.on('dialog', (d) => {
-    errors.push(`dialog: ${d.message()}`);
-    void d.dismiss();
-  });
-  return errors;
-}
-
 describe.skipIf(!haveChromium)('the embeddable widget in Chromium', () => {
   beforeAll(async () => {
     redis = await startRedis();
@@ -71,10 +58,7 @@ describe.skipIf(!haveChromium)('the embeddable widget in Chromium', () => {
     alice = await makeUser({ handle: 'widget_alice', name: 'Alice <b>Bold</b>' });
     bob = await makeUser({ handle: 'widget_bob', name: 'Bob' });
     hostSite = await startHostSite();
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    });
+    browser = await launchChromium();
   }, 60_000);
 
   afterAll(async () => {
@@ -94,12 +78,7 @@ describe.skipIf(!haveChromium)('the embeddable widget in Chromium', () => {
       .expect(201);
 
     const page = await browser.newPage();
-    const errors: string[] = [];
-    page.on('pageerror', (e) => errors.push(e.message));
-    page.on('dialog', (d) => {
-      errors.push(`dialog: ${d.message()}`);
-      void d.dismiss();
-    });
+    const errors = watchErrors(page);
     await page.goto(`${server.url}/demo/${threadId}#token=${alice.token}`);
     await page.waitForSelector('.tl-comment');
     expect(await page.locator('.tl-body').allTextContents()).toEqual(['Already here: <script>window.__xss = "script"</script>']);

@@ -21,6 +21,7 @@ import type {
   QueueItem,
   QueueName,
 } from '../contract/index.ts';
+import { button, el } from '../dom.ts';
 
 const NAMESPACE: typeof MODERATION_NAMESPACE = '/moderation';
 const QUEUES: { name: QueueName; label: string }[] = [
@@ -39,20 +40,6 @@ export interface ConsoleOptions {
   url: string;
   /** A moderator's or admin's JWT. */
   token: string;
-}
-
-function el<K extends keyof HTMLElementTagNameMap>(tag: K, className: string, text?: string): HTMLElementTagNameMap[K] {
-  const node = document.createElement(tag);
-  node.className = className;
-  if (text !== undefined) node.textContent = text;
-  return node;
-}
-
-function button(className: string, text: string, onClick: () => void): HTMLButtonElement {
-  const b = el('button', className, text);
-  b.type = 'button';
-  b.addEventListener('click', onClick);
-  return b;
 }
 
 const STYLE = `

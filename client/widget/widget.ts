@@ -9,6 +9,7 @@
  */
 import type { Comment, Notification, ReportReason } from '../contract/index.ts';
 import { MENTION_PATTERN } from '../contract/mentions.ts';
+import { button, el } from '../dom.ts';
 import { connect, isRetryable, ThreadlineError, type ThreadHandlers, type ThreadlineClient, type ThreadView } from '../sdk/index.ts';
 
 export interface MountOptions {
@@ -17,13 +18,6 @@ export interface MountOptions {
   token?: string;
   /** Threadline's URL; defaults to where widget.js was loaded from (entry.ts records it). */
   url?: string;
-}
-
-function el<K extends keyof HTMLElementTagNameMap>(tag: K, className: string, text?: string): HTMLElementTagNameMap[K] {
-  const node = document.createElement(tag);
-  node.className = className;
-  if (text !== undefined) node.textContent = text;
-  return node;
 }
 
 const STYLE = `
@@ -97,13 +91,6 @@ interface CommentActions {
    */
   reports: Map<string, { reason: ReportReason; state: 'choosing' | 'sending' | 'sent'; error?: string }>;
   redraw(): void;
-}
-
-function button(className: string, text: string, onClick: () => void): HTMLButtonElement {
-  const b = el('button', className, text);
-  b.type = 'button';
-  b.addEventListener('click', onClick);
-  return b;
 }
 
 function renderReport(c: Comment, actions: CommentActions): HTMLElement[] {

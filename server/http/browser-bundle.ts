@@ -1,4 +1,5 @@
 import { build } from 'esbuild';
+import type { RequestHandler, Response } from 'express';
 
 // One build per entry per process, shared by every app in it (tests run several), started by the first app created.
 const bundles = new Map<string, Promise<string>>();
@@ -18,5 +19,26 @@ export function browserBundle(entry: string): Promise<string> {
   return building;
 }
 
+/** Serves the bundle of `entry` as a script (building starts now, not at the first request). */
+export function serveBundle(entry: string): RequestHandler {
+  void browserBundle(entry).catch(() => {});
+  return async (_req, res) => {
+    const text = await browserBundle(entry);
+    res.type('application/javascript').set('Cache-Control', 'public, max-age=300').send(text);
+  };
+}
+
 /** Pages that load our bundles allow no inline script: whatever a comment holds, nothing in it can run. */
-export const PAGE_CSP = "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; connect-src 'self' ws: wss:; img-src 'self' data:";
+const PAGE_CSP = "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; connect-src 'self' ws: wss:; img-src 'self' data:";
+
+/** A page of ours: `title` and `body` are trusted markup (callers put only validated ids in them). */
+export function sendPage(res: Response, title: string, body: string): void {
+  res
+    .type('html')
+    .set('Content-Security-Policy', PAGE_CSP)
+    .send(
+      `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${title}</title>` +
+        `<meta name="viewport" content="width=device-width, initial-scale=1"><meta name="referrer" content="no-referrer"></head>` +
+        `<body style="margin:2rem">${body}</body></html>`,
+    );
+}

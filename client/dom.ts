@@ -1,0 +1,17 @@
+/**
+ * The few DOM helpers the widget and the console share. Text goes in with
+ * textContent only: nothing a user wrote is ever parsed as HTML.
+ */
+export function el<K extends keyof HTMLElementTagNameMap>(tag: K, className: string, text?: string): HTMLElementTagNameMap[K] {
+  const node = document.createElement(tag);
+  node.className = className;
+  if (text !== undefined) node.textContent = text;
+  return node;
+}
+
+export function button(className: string, text: string, onClick: () => void): HTMLButtonElement {
+  const b = el('button', className, text);
+  b.type = 'button';
+  b.addEventListener('click', onClick);
+  return b;
+}
