@@ -232,6 +232,7 @@ describe.skipIf(!haveChromium)('the embeddable widget in Chromium', () => {
     const errors = watchErrors(page);
     await page.goto(`${server.url}/demo/${threadId}`);
     await page.waitForFunction(() => document.querySelectorAll('.tl-comment').length === 50);
+    await page.waitForFunction(() => document.querySelector('.tl-count')?.textContent !== '');
     expect(await page.locator('.tl-count').textContent(), 'the thread’s count, not the page’s').toBe('55 comments');
     expect(await page.locator('.tl-older').isVisible()).toBe(true);
 

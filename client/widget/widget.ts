@@ -259,8 +259,9 @@ export async function mount(root: HTMLElement, opts: MountOptions & { url: strin
     if (!comments) return;
     const byId = new Map(comments.map((c) => [c.id, c]));
     list.replaceChildren(...conversationOrder(comments).map((c) => renderComment(c, byId, actions)));
-    const total = view?.commentCount ?? comments.filter((c) => c.status === 'visible').length;
-    count.textContent = total === 1 ? '1 comment' : `${total} comments`;
+    // The thread's count comes with the join, a moment after the first page: until then, none (not the page's).
+    const total = view?.commentCount;
+    count.textContent = total === undefined ? '' : total === 1 ? '1 comment' : `${total} comments`;
     older.hidden = !view?.hasMore;
   };
   // The first load is the newest page; older ones come on request, above the list.
