@@ -248,6 +248,42 @@ describe.skipIf(!haveChromium)('the embeddable widget in Chromium', () => {
     expect(errors).toEqual([]);
   }, 30_000);
 
+  it('lets an author edit their comment in place, keeping the draft and caret through live updates', async () => {
+    const threadId = 'widget-edit';
+    const page = await browser.newPage();
+    const errors = watchErrors(page);
+    await page.goto(`${server.url}/demo/${threadId}#token=${alice.token}`);
+    await page.waitForSelector('.tl-input');
+    await page.fill('.tl-input', 'Teh first draft');
+    await page.click('.tl-send');
+    await page.waitForSelector('.tl-comment .tl-edit');
+    const reader = await browser.newPage();
+    await reader.goto(`${server.url}/demo/${threadId}`);
+    await reader.waitForFunction(() => document.querySelectorAll('.tl-comment').length === 1);
+
+    await page.click('.tl-comment .tl-edit');
+    const editor = page.locator('.tl-edit-input');
+    expect(await editor.inputValue()).toBe('Teh first draft');
+    await editor.focus();
+    await editor.press('Home');
+    await editor.press('Delete');
+    await editor.press('Delete');
+    await editor.press('Delete');
+    await page.keyboard.type('The');
+    // Someone posts meanwhile: the list is redrawn under the author's hands.
+    await request(server.url).post(`/api/threads/${threadId}/comments`).set('Authorization', `Bearer ${bob.token}`).send({ body: 'interrupting' }).expect(201);
+    await page.waitForFunction(() => document.querySelectorAll('.tl-comment').length === 2);
+    await page.keyboard.type(' one');
+    expect(await page.locator('.tl-edit-input').inputValue(), 'the draft and caret survive the redraw').toBe('The one first draft');
+    await page.click('.tl-edit-save');
+    await page.waitForFunction(() => !document.querySelector('.tl-edit-input'));
+    expect((await page.locator('.tl-body').allTextContents())[0]).toBe('The one first draft');
+    await reader.waitForFunction(() => document.querySelector('.tl-body')?.textContent === 'The one first draft');
+    expect(await reader.locator('.tl-edited').count(), 'readers see it was edited').toBe(1);
+    expect(await page.locator('.tl-comment').nth(1).locator('.tl-edit').count(), 'no Edit on someone else’s comment').toBe(0);
+    expect(errors).toEqual([]);
+  }, 30_000);
+
   it('shows a refused post’s reason to its author', async () => {
     const page = await browser.newPage();
     await page.goto(`${server.url}/demo/widget-empty#token=${alice.token}`);

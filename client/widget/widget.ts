@@ -44,6 +44,8 @@ const STYLE = `
 .tl-suggest { list-style: none; margin: .2rem 0; padding: 0; border: 1px solid #ddd; border-radius: 4px; max-width: 20rem }
 .tl-suggest button { display: block; width: 100%; text-align: left; background: none; border: 0; padding: .25rem .5rem; cursor: pointer; font: inherit }
 .tl-suggest button:hover { background: #f2f5fb } .tl-suggest .tl-handle { color: #666; margin-left: .4rem }
+.tl-editor textarea { width: 100%; min-height: 3.5rem; box-sizing: border-box; font: inherit }
+.tl-editor button { font: inherit; font-size: 12px; margin-right: .4rem }
 .tl-older { background: none; border: 1px solid #ddd; border-radius: 4px; padding: .2rem .6rem; margin: .3rem 0; cursor: pointer; font: inherit; color: #333 }
 .tl-bell { background: none; border: 0; padding: 0; color: #555; cursor: pointer; font: inherit }
 .tl-bell-count { background: #b00020; color: #fff; border-radius: 8px; padding: 0 .35rem; margin-left: .25rem; font-size: 11px }
@@ -90,7 +92,38 @@ interface CommentActions {
    * every live event, so this state lives outside it.
    */
   reports: Map<string, { reason: ReportReason; state: 'choosing' | 'sending' | 'sent'; error?: string }>;
+  /** Your comments being edited, by id, with the draft (kept across redraws like reports). */
+  edits: Map<string, { text: string; saving: boolean; error?: string }>;
+  save(c: Comment, body: string): Promise<unknown>;
   redraw(): void;
+}
+
+function renderEditor(c: Comment, actions: CommentActions): HTMLElement {
+  const draft = actions.edits.get(c.id)!;
+  const box = el('div', 'tl-editor');
+  const input = el('textarea', 'tl-edit-input');
+  input.value = draft.text;
+  input.maxLength = 5_000;
+  // Redraws keep focus and caret on the draft (see render in mount).
+  input.dataset.keepFocus = c.id;
+  input.addEventListener('input', () => (draft.text = input.value));
+  const save = button('tl-edit-save', draft.saving ? 'Saving…' : 'Save', () => {
+    draft.saving = true;
+    delete draft.error;
+    actions.redraw();
+    actions.save(c, draft.text).then(
+      () => actions.edits.delete(c.id),
+      (err: unknown) => {
+        draft.saving = false;
+        draft.error = err instanceof ThreadlineError ? err.message : 'Could not save; try again';
+      },
+    ).finally(() => actions.redraw());
+  });
+  save.disabled = draft.saving;
+  const cancel = button('tl-edit-cancel', 'Cancel', () => (actions.edits.delete(c.id), actions.redraw()));
+  box.append(input, save, cancel);
+  if (draft.error) box.append(el('div', 'tl-error', draft.error));
+  return box;
 }
 
 function renderReport(c: Comment, actions: CommentActions): HTMLElement[] {
@@ -121,6 +154,7 @@ function renderActions(c: Comment, actions: CommentActions): HTMLDivElement | nu
   const bar = el('div', 'tl-actions');
   if (c.status === 'visible') bar.append(button('tl-reply-to', 'Reply', () => actions.reply(c)));
   if (c.author.id === me) {
+    if (!actions.edits.has(c.id)) bar.append(button('tl-edit', 'Edit', () => (actions.edits.set(c.id, { text: c.body, saving: false }), actions.redraw())));
     const del = button('tl-delete', 'Delete', () => {
       del.disabled = true;
       actions.remove(c).catch((err: unknown) => {
@@ -144,7 +178,8 @@ function renderComment(c: Comment, byId: Map<string, Comment>, actions: CommentA
   if (c.featured) meta.append(el('span', 'tl-badge tl-badge-featured', 'featured'));
   const parent = c.parentId ? byId.get(c.parentId) : undefined;
   if (parent) meta.append(el('span', 'tl-time', `replying to ${parent.author.name}`));
-  item.append(meta, renderBody(c));
+  if (c.editedAt) meta.append(el('span', 'tl-time tl-edited', 'edited'));
+  item.append(meta, actions.edits.has(c.id) ? renderEditor(c, actions) : renderBody(c));
   const bar = renderActions(c, actions);
   if (bar) item.append(bar);
   return item;
@@ -253,12 +288,24 @@ export async function mount(root: HTMLElement, opts: MountOptions & { url: strin
     remove: (c) => client.remove(c.id).then(() => render()),
     report: (c, reason) => client.report(c.id, reason),
     reports: new Map(),
+    edits: new Map(),
+    save: (c, body) => client.edit(c.id, body),
     redraw: () => render(),
   };
   const render = (comments = view?.comments) => {
     if (!comments) return;
     const byId = new Map(comments.map((c) => [c.id, c]));
+    // A draft being typed must not lose focus or caret when a live event redraws the list.
+    const focused = document.activeElement;
+    const keep = focused instanceof HTMLTextAreaElement && list.contains(focused) && focused.dataset.keepFocus
+      ? { id: focused.dataset.keepFocus, start: focused.selectionStart, end: focused.selectionEnd }
+      : undefined;
     list.replaceChildren(...conversationOrder(comments).map((c) => renderComment(c, byId, actions)));
+    if (keep) {
+      const again = [...list.querySelectorAll<HTMLTextAreaElement>('textarea[data-keep-focus]')].find((t) => t.dataset.keepFocus === keep.id);
+      again?.focus();
+      again?.setSelectionRange(keep.start, keep.end);
+    }
     // The thread's count comes with the join, a moment after the first page: until then, none (not the page's).
     const total = view?.commentCount;
     count.textContent = total === undefined ? '' : total === 1 ? '1 comment' : `${total} comments`;
