@@ -114,6 +114,22 @@ describe.skipIf(!haveChromium)('the moderation console in Chromium', () => {
     expect(errors).toEqual([]);
   }, 30_000);
 
+  it('bans an item’s author on a second b, and the ban holds at once', async () => {
+    const troll = await makeUser({ handle: 'console_troll' });
+    const held = await post(troll, 'console-ban', 'dotard dotard dotard');
+    const { page, errors } = await openConsole(moderator);
+    await page.waitForSelector(`.tc-item[data-comment-id="${held.id}"]`);
+    await page.click(`.tc-item[data-comment-id="${held.id}"]`);
+    await page.keyboard.press('b');
+    expect(await page.locator('.tc-message').textContent(), 'the first b only asks').toMatch(/^Press b again .* @console_troll/);
+    await request(server.url).post('/api/threads/console-ban/comments').set(auth(troll)).send({ body: 'still here' }).expect(201);
+    await page.keyboard.press('b');
+    await page.waitForFunction(() => /is banned/.test(document.querySelector('.tc-message')?.textContent ?? ''));
+    const refused = await request(server.url).post('/api/threads/console-ban/comments').set(auth(troll)).send({ body: 'and now?' });
+    expect({ status: refused.status, code: refused.body.error?.code }, 'the banned author cannot post').toEqual({ status: 403, code: 'forbidden' });
+    expect(errors).toEqual([]);
+  }, 30_000);
+
   it('refuses a commenter and says why', async () => {
     const commenter = await makeUser();
     const { page, errors } = await openConsole(commenter);

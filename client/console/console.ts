@@ -31,7 +31,8 @@ const QUEUES: { name: QueueName; label: string }[] = [
   { name: 'rejected', label: 'Rejected' },
 ];
 const FEED_MAX = 100;
-const KEYS: Record<string, CommentAction | 'claim'> = { a: 'approve', r: 'reject', f: 'feature', c: 'claim' };
+const KEYS: Record<string, CommentAction | 'claim' | 'ban'> = { a: 'approve', r: 'reject', f: 'feature', c: 'claim', b: 'ban' };
+const BAN_SECONDS = 86_400;
 
 type ModSocket = Socket<ModServerToClientEvents, ModClientToServerEvents>;
 
@@ -70,7 +71,7 @@ export function mountConsole(root: HTMLElement, opts: ConsoleOptions): () => voi
   const top = el('div', 'tc-top');
   top.append(who, connection);
   const tabs = el('nav', 'tc-tabs');
-  const help = el('div', 'tc-help', 'j / k: next / previous · a: approve · r: reject · f: feature · c: claim');
+  const help = el('div', 'tc-help', 'j / k: next / previous · a: approve · r: reject · f: feature · c: claim · b b: ban the author for 24 h');
   const message = el('div', 'tc-message');
   const queueList = el('ol', 'tc-queue');
   const feedTitle = el('h2', 'tc-feed-title', 'Live feed');
@@ -137,7 +138,7 @@ export function mountConsole(root: HTMLElement, opts: ConsoleOptions): () => voi
     if (item.claim) li.append(el('div', 'tc-claim', `@${item.claim.by.handle} is handling this until ${new Date(item.claim.until).toLocaleTimeString()}`));
     const actions = el('div', 'tc-actions');
     for (const action of actionsFor(c)) actions.append(button(`tc-${action}`, action, () => void act(c.id, action)));
-    actions.append(button('tc-claim-button', 'claim', () => void claim(c.id)));
+    actions.append(button('tc-claim-button', 'claim', () => void claim(c.id)), button('tc-ban', 'ban author', () => void ban(c)));
     li.append(actions);
     return li;
   };
@@ -170,7 +171,7 @@ export function mountConsole(root: HTMLElement, opts: ConsoleOptions): () => voi
     refreshTimer = setTimeout(() => void loadQueue(), 150);
   };
 
-  const request = async <E extends 'mod:action' | 'mod:claim'>(event: E, payload: Parameters<ModClientToServerEvents[E]>[0]) => {
+  const request = async <E extends 'mod:action' | 'mod:claim' | 'mod:ban'>(event: E, payload: Parameters<ModClientToServerEvents[E]>[0]) => {
     const withTimeout = socket.timeout(10_000) as unknown as { emitWithAck(e: E, p: typeof payload): Promise<Ack<Record<string, unknown>>> };
     try {
       return await withTimeout.emitWithAck(event, payload);
@@ -183,6 +184,19 @@ export function mountConsole(root: HTMLElement, opts: ConsoleOptions): () => voi
     const res = await request('mod:action', { commentId, action });
     if (res.ok) say(`${action}: done`);
     else say(`${action}: ${res.error.message}`, true);
+    refreshSoon();
+  };
+
+  // A ban is heavy: the first press (or click) asks, a second on the same author within 5 s bans.
+  let banArmed: { userId: string; until: number } | undefined;
+  const ban = async (c: Comment) => {
+    if (!banArmed || banArmed.userId !== c.author.id || banArmed.until < Date.now()) {
+      banArmed = { userId: c.author.id, until: Date.now() + 5_000 };
+      return say(`Press b again (or click ban again) to ban @${c.author.handle} for 24 hours`);
+    }
+    banArmed = undefined;
+    const res = await request('mod:ban', { userId: c.author.id, durationSeconds: BAN_SECONDS, reason: `from the console, on ${c.id}` });
+    say(res.ok ? `@${c.author.handle} is banned for 24 hours` : `ban: ${res.error.message}`, !res.ok);
     refreshSoon();
   };
 
@@ -208,6 +222,7 @@ export function mountConsole(root: HTMLElement, opts: ConsoleOptions): () => voi
     if (!wanted || !item) return;
     e.preventDefault();
     if (wanted === 'claim') void claim(item.comment.id);
+    else if (wanted === 'ban') void ban(item.comment);
     else if (actionsFor(item.comment).includes(wanted)) void act(item.comment.id, wanted);
     else say(`${wanted} does not apply to a ${item.comment.status} comment`, true);
   };
