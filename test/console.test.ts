@@ -130,6 +130,25 @@ describe.skipIf(!haveChromium)('the moderation console in Chromium', () => {
     expect(errors).toEqual([]);
   }, 30_000);
 
+  it('narrows the queues, their counts and the live feed to one thread', async () => {
+    const erin = await makeUser({ name: 'Erin' });
+    const here = await post(erin, 'console-filter-a', 'dotard here');
+    await post(erin, 'console-filter-b', 'dotard elsewhere');
+    const { page, errors } = await openConsole(moderator);
+    await page.waitForFunction(() => document.querySelector('.tc-connection')?.textContent === 'live');
+    await page.fill('.tc-thread', 'console-filter-a');
+    await page.click('.tc-thread-apply');
+    await page.waitForFunction(() => document.querySelector('.tc-tab[data-queue="pending"]')?.textContent === 'Pending (1)');
+    expect(await queueIds(page), 'only the chosen thread’s items').toEqual([here.id]);
+
+    await post(erin, 'console-filter-b', 'Not this thread');
+    const shown = await post(erin, 'console-filter-a', 'This thread');
+    await page.waitForSelector('.tc-feed .tc-event-comment');
+    // The other thread's comment was posted first; had it been delivered, it would be in the feed by now.
+    expect(await page.locator('.tc-feed .tc-event-comment').allTextContents(), 'the feed follows the chosen thread only').toEqual([`NewErin in console-filter-a: ${shown.body}`]);
+    expect(errors).toEqual([]);
+  }, 30_000);
+
   it('refuses a commenter and says why', async () => {
     const commenter = await makeUser();
     const { page, errors } = await openConsole(commenter);

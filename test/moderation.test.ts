@@ -215,8 +215,14 @@ describe('pre-moderation', () => {
     const firstPage = () => request(a.url).get('/api/threads/premod-busy/comments').set(auth(author));
     expect((await firstPage()).body.pending.map((p: Comment) => p.id), 'the author’s own pending comment behind 210 others').toEqual([mine.id]);
     expect((await request(a.url).get('/api/threads/premod-busy/comments').set(auth(crowd))).body.pending, 'the crowd’s own 210').toHaveLength(100);
+    await request(a.url).patch('/api/moderation/threads/premod-busy-other').set(auth(mod)).send({ premod: true }).expect(200);
+    await post(crowd, 'premod-busy-other', 'held elsewhere').expect(201);
+    const threadView = await queue('pending', 'premod-busy');
+    expect(threadView.counts.pending, 'the thread view counts that thread').toBe(211);
+    expect((await queue('pending')).counts.pending, 'the site-wide view counts every thread').toBeGreaterThan(211);
     await act(mod, mine.id, 'reject').expect(200);
     expect((await firstPage()).body.pending ?? [], 'a rejected comment is no longer pending').toEqual([]);
+    expect((await queue('pending', 'premod-busy')).counts).toMatchObject({ pending: 210, rejected: 1 });
   });
 
   it('holds comments of users with fewer approved comments than the site asks for', async () => {

@@ -48,6 +48,7 @@ const STYLE = `
 .tc-top { display: flex; justify-content: space-between; color: #555; margin-bottom: .6rem }
 .tc-tabs button { font: inherit; margin-right: .4rem; padding: .2rem .7rem; border: 1px solid #ccc; border-radius: 4px; background: #fff; cursor: pointer }
 .tc-tabs .tc-current { background: #222; color: #fff; border-color: #222 }
+.tc-filter { margin-bottom: .5rem } .tc-filter input { font: inherit; width: 18rem; margin-right: .4rem }
 .tc-help, .tc-message { color: #666; font-size: 12px; margin: .4rem 0; min-height: 1.2em }
 .tc-message.tc-bad { color: #b00020 }
 .tc-queue, .tc-feed { list-style: none; margin: 0; padding: 0 }
@@ -77,7 +78,15 @@ export function mountConsole(root: HTMLElement, opts: ConsoleOptions): () => voi
   const feedTitle = el('h2', 'tc-feed-title', 'Live feed');
   feedTitle.style.font = '600 15px system-ui';
   const feed = el('ol', 'tc-feed');
-  box.append(top, tabs, help, message, queueList, feedTitle, feed);
+  // One thread only, or (empty) the whole site: narrows the queues and the live feed alike.
+  const filter = el('form', 'tc-filter');
+  const threadInput = el('input', 'tc-thread');
+  threadInput.placeholder = 'All threads (or a thread id)';
+  threadInput.setAttribute('aria-label', 'Thread filter');
+  const apply = el('button', 'tc-thread-apply', 'Filter');
+  apply.type = 'submit';
+  filter.append(threadInput, apply);
+  box.append(top, filter, tabs, help, message, queueList, feedTitle, feed);
   root.replaceChildren(style, box);
 
   const base = opts.url.replace(/\/$/, '');
@@ -89,6 +98,7 @@ export function mountConsole(root: HTMLElement, opts: ConsoleOptions): () => voi
   let counts: Partial<Record<QueueName, number>> = {};
   let refreshTimer: ReturnType<typeof setTimeout> | undefined;
   let loading = 0;
+  let threadFilter = '';
 
   const say = (text: string, bad = false) => {
     message.textContent = text;
@@ -152,7 +162,8 @@ export function mountConsole(root: HTMLElement, opts: ConsoleOptions): () => voi
   const loadQueue = async () => {
     const mine = ++loading;
     try {
-      const res = await fetch(`${base}/api/moderation/queues/${current}?limit=50`, { headers: { authorization: `Bearer ${opts.token}`, accept: 'application/json' } });
+      const query = new URLSearchParams({ limit: '50', ...(threadFilter ? { threadId: threadFilter } : {}) });
+      const res = await fetch(`${base}/api/moderation/queues/${current}?${query}`, { headers: { authorization: `Bearer ${opts.token}`, accept: 'application/json' } });
       const body = (await res.json()) as { items?: QueueItem[]; counts?: Record<QueueName, number>; error?: ErrorBody };
       if (mine !== loading) return; // a newer load is on its way
       if (!res.ok || !body.items) return say(body.error?.message ?? `Could not load the queue (HTTP ${res.status})`, true);
@@ -253,8 +264,21 @@ export function mountConsole(root: HTMLElement, opts: ConsoleOptions): () => voi
 
   socket.on('connect', () => {
     connection.textContent = 'live';
-    socket.emit('mod:subscribe', {}, () => {});
+    subscribe();
+  });
+  const subscribe = () => {
+    socket.emit('mod:subscribe', threadFilter ? { threadIds: [threadFilter] } : {}, (res) => {
+      if (!res.ok) say(`filter: ${res.error.message}`, true);
+    });
     void loadQueue();
+  };
+  filter.addEventListener('submit', (e) => {
+    e.preventDefault();
+    threadFilter = threadInput.value.trim();
+    feed.replaceChildren();
+    selected = undefined;
+    say(threadFilter ? `Showing thread ${threadFilter} only` : 'Showing every thread');
+    subscribe();
   });
   socket.on('disconnect', () => (connection.textContent = 'reconnecting…'));
   socket.on('connect_error', (err: Error & { data?: ErrorBody }) => {
@@ -268,7 +292,8 @@ export function mountConsole(root: HTMLElement, opts: ConsoleOptions): () => voi
   });
   socket.on('auth:expired', ({ reason }) => say(`${reason}; open the console with a new token`, true));
   socket.on('mod:event', (e) => {
-    if (e.type === 'queues') {
+    // Live counts are site-wide; a thread's counts come with its queue page.
+    if (e.type === 'queues' && !threadFilter) {
       counts = e.counts;
       renderTabs();
     }

@@ -70,7 +70,12 @@ export const QueueQuerySchema = z.strictObject({
   limit: z.coerce.number().int().min(1).max(100).default(25),
 });
 export const QueuePageSchema = z
-  .object({ items: z.array(QueueItemSchema), nextCursor: z.string().nullable(), counts: z.record(QueueNameSchema, z.number().int()) })
+  .object({
+    items: z.array(QueueItemSchema),
+    nextCursor: z.string().nullable(),
+    /** Items in each queue, in the same view: site-wide, or the one thread asked for. */
+    counts: z.record(QueueNameSchema, z.number().int()),
+  })
   .meta({ id: 'QueuePage' });
 
 export const COMMENT_ACTIONS = ['approve', 'reject', 'feature', 'unfeature', 'restore'] as const;

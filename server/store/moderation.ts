@@ -87,9 +87,10 @@ export class ModerationStore {
     return { items: page, nextCursor: items.length > limit ? String(page.at(-1)!.at) : null };
   }
 
-  async queueCounts(): Promise<Record<QueueName, number>> {
+  /** Items in each queue, site-wide or in one thread's view. */
+  async queueCounts(threadId?: string): Promise<Record<QueueName, number>> {
     const tx = this.redis.multi();
-    for (const q of QUEUES) tx.zcard(this.keys.moderation.queue(q));
+    for (const q of QUEUES) tx.zcard(threadId ? this.keys.moderation.threadQueue(q, threadId) : this.keys.moderation.queue(q));
     const results = (await tx.exec()) ?? [];
     return Object.fromEntries(QUEUES.map((q, i) => [q, Number(results[i]?.[1] ?? 0)])) as Record<QueueName, number>;
   }

@@ -13,7 +13,7 @@ export async function listQueue(
   const [, page, counts] = await Promise.all([
     actingModerator(deps, actor),
     moderation.queuePage(input.queue, input.threadId, input.cursor ? Number(input.cursor) : undefined, input.limit),
-    moderation.queueCounts(),
+    moderation.queueCounts(input.threadId),
   ]);
   const ids = page.items.map((i) => i.commentId);
   const [claims, records, reports] = await Promise.all([
