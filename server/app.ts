@@ -20,7 +20,7 @@ import { PresenceTracker } from './realtime/presence.ts';
 import { announceAfterResubscribe } from './realtime/resync.ts';
 import { RoomEmitter } from './realtime/room-emitter.ts';
 import { createSocketServer } from './realtime/server.ts';
-import { ThreadSubscriptions } from './realtime/subscriptions.ts';
+import { RoomSubscriptions } from './realtime/subscriptions.ts';
 import type { IoServer } from './realtime/types.ts';
 import { createStore } from './store/index.ts';
 import { SUBSCRIBER_CONNECTION } from './store/redis.ts';
@@ -86,7 +86,7 @@ export async function createThreadline(opts: ThreadlineOptions): Promise<Threadl
   );
   const connections = new ConnectionLimits(opts.redis, deps.store.keys, deps.store.scripts, opts.config);
   connections.start();
-  const subscriptions = new ThreadSubscriptions(io, subscriber, channelPrefix);
+  const subscriptions = new RoomSubscriptions(io, subscriber, channelPrefix);
   const presence = new PresenceTracker(io, deps);
   httpServer.on('request', createHttpApp(deps, opts.version ?? '0.1.0'));
   attachGateway(io, deps, { subscriptions, presence, connections, flood: new SocketFloodGuard(opts.config) });

@@ -187,6 +187,42 @@ describe('fan-out across instances', () => {
     expect(commenterLog.seen, 'a commenter gets only the marker, not the moderators’ message').toEqual([{ threadId: 'marker', viewers: 2 }]);
   });
 
+  it('sends an unread count on connect that covers a notification made while the user’s channel was being subscribed', async () => {
+    // The instance subscribes over a slow link: its SSUBSCRIBE for the new user room lands 150 ms late.
+    const slow = new SlowLink(redis.port, 150);
+    let lagging: TestServer | undefined;
+    try {
+      await slow.start();
+      lagging = await startServer(redis.url, { REDIS_PREFIX: PREFIX }, { subscriberUrl: slow.url });
+      const target = await makeUser();
+      const tab = await connectSocket(lagging.url, target.token);
+      sockets.push(tab);
+      const counts = record(tab, 'notifications:unread');
+      const pushes = record(tab, 'notification');
+      // What the notify worker does, the moment the session starts: the inbox write, then the live push.
+      const now = new Date().toISOString();
+      const n = {
+        id: 'race-notification',
+        kind: 'mention' as const,
+        comment: {
+          id: 'fan-race~abcdefghijkl', threadId: 'fan-race', parentId: null, author: { id: users[0]!.id, handle: users[0]!.handle, name: users[0]!.name },
+          body: 'hey', mentions: [], status: 'visible' as const, createdAt: now, editedAt: null, featured: false, offset: 1,
+        },
+        thread: { id: 'fan-race', title: null, url: null },
+        createdAt: now,
+      };
+      const { unread } = await lagging.app.deps.store.notifications.deliver(target.id, n, 100);
+      await new RoomEmitter(redis.client, createKeys(PREFIX).adapterChannels).emit(rooms.user(target.id), 'notification', { ...n, read: false, unread });
+      await counts.waitFor(1);
+      // Counted, or else it must have been pushed; never neither.
+      if (counts.seen[0]!.unread === 0) await pushes.waitFor(1, 1_000);
+      expect(counts.seen[0]!.unread, 'the count sent on connect includes the notification').toBe(1);
+    } finally {
+      await lagging?.close();
+      await slow.stop();
+    }
+  });
+
   it('lets a process without a Socket.IO server (a worker) emit to a user room on every instance', async () => {
     const target = users[3]!;
     const tabs = await Promise.all([socketOn(0, target), socketOn(2, target)]);

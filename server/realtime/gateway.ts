@@ -15,11 +15,11 @@ import { answer } from './handle.ts';
 import { handshake } from './handshake.ts';
 import type { PresenceTracker } from './presence.ts';
 import { armExpiry, clearExpiry } from './session.ts';
-import { isThreadRoom, type ThreadSubscriptions } from './subscriptions.ts';
+import { isThreadRoom, type RoomSubscriptions } from './subscriptions.ts';
 import type { IoServer, IoSocket } from './types.ts';
 
 interface Live {
-  subscriptions: ThreadSubscriptions;
+  subscriptions: RoomSubscriptions;
   presence: PresenceTracker;
   connections: ConnectionLimits;
   flood: SocketFloodGuard;
@@ -159,10 +159,14 @@ export function attachGateway(io: IoServer, deps: Deps, live: Live): void {
       expiresAt: actor ? actor.expiresAt.toISOString() : null,
     });
     if (actor) {
-      deps.store.notifications.unreadCount(actor.id).then(
-        (unread) => socket.emit('notifications:unread', { unread }),
-        (err: unknown) => deps.log.debug({ err }, 'could not read the unread count'),
-      );
+      // Read once the user's channel is live: a notification is then either in this count or pushed.
+      live.subscriptions
+        .ready(rooms.user(actor.id))
+        .then(() => deps.store.notifications.unreadCount(actor.id))
+        .then(
+          (unread) => socket.emit('notifications:unread', { unread }),
+          (err: unknown) => deps.log.debug({ err }, 'could not read the unread count'),
+        );
     }
   });
 }

@@ -7,17 +7,22 @@ import type { IoServer } from './types.ts';
 const THREAD_ROOM = rooms.thread('').slice(0, -1); // "thread:{t:", then the id, then "}"
 const CONFIRM_TIMEOUT_MS = 3_000;
 
+const USER_ROOM = rooms.user('');
+
 export const isThreadRoom = (room: string) => room.startsWith(THREAD_ROOM) && room.endsWith('}');
 export const threadIdOfRoom = (room: string) => room.slice(THREAD_ROOM.length, -1);
+const isUserRoom = (room: string) => room.startsWith(USER_ROOM);
 
 /**
- * Knows when this instance's Redis subscription to a thread's channel is
- * live. The adapter subscribes when a room gets its first local socket but
- * does not wait for Redis to confirm; a join must, or an event published
- * between reading the thread's offset and the subscription taking effect
- * would reach nobody on this instance.
+ * Knows when this instance's Redis subscription to a thread's or a user's
+ * channel is live. The adapter subscribes when a room gets its first local
+ * socket but does not wait for Redis to confirm. A thread join must, or an
+ * event published between reading the thread's offset and the subscription
+ * taking effect would reach nobody on this instance; likewise the unread
+ * count sent on connect, or a notification in that moment would be neither
+ * counted nor pushed.
  */
-export class ThreadSubscriptions {
+export class RoomSubscriptions {
   private readonly pending = new Map<string, Promise<void>>();
 
   constructor(
@@ -27,7 +32,7 @@ export class ThreadSubscriptions {
   ) {
     const adapter = io.of('/').adapter;
     adapter.on('create-room', (room: string) => {
-      if (isThreadRoom(room)) this.confirm(room);
+      if (isThreadRoom(room) || isUserRoom(room)) this.confirm(room);
     });
     adapter.on('delete-room', (room: string) => this.pending.delete(room));
   }
