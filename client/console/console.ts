@@ -22,14 +22,12 @@ import type {
   QueueName,
 } from '../contract/index.ts';
 import { button, el } from '../dom.ts';
+import { RestClient } from '../sdk/rest.ts';
+import { excerpt } from '../text.ts';
 
 const NAMESPACE: typeof MODERATION_NAMESPACE = '/moderation';
-const QUEUES: { name: QueueName; label: string }[] = [
-  { name: 'pending', label: 'Pending' },
-  { name: 'reported', label: 'Reported' },
-  { name: 'flagged', label: 'Flagged' },
-  { name: 'rejected', label: 'Rejected' },
-];
+/** Every queue, in tab order (a Record, so a queue added to the contract cannot be missing here). */
+const QUEUE_LABELS: Record<QueueName, string> = { pending: 'Pending', reported: 'Reported', flagged: 'Flagged', rejected: 'Rejected' };
 const FEED_MAX = 100;
 const KEYS: Record<string, CommentAction | 'claim' | 'ban'> = { a: 'approve', r: 'reject', f: 'feature', c: 'claim', b: 'ban' };
 const BAN_SECONDS = 86_400;
@@ -91,6 +89,8 @@ export function mountConsole(root: HTMLElement, opts: ConsoleOptions): () => voi
 
   const base = opts.url.replace(/\/$/, '');
   const socket: ModSocket = io(`${base}${NAMESPACE}`, { transports: ['websocket'], auth: { token: opts.token } });
+  // Browsers refuse a fetch called as a method of another object ("Illegal invocation").
+  const rest = new RestClient({ baseUrl: base, token: () => opts.token, fetch: globalThis.fetch.bind(globalThis) });
 
   let current: QueueName = 'pending';
   let items: QueueItem[] = [];
@@ -107,7 +107,7 @@ export function mountConsole(root: HTMLElement, opts: ConsoleOptions): () => voi
 
   const renderTabs = () => {
     tabs.replaceChildren(
-      ...QUEUES.map(({ name, label }) => {
+      ...(Object.entries(QUEUE_LABELS) as [QueueName, string][]).map(([name, label]) => {
         const n = counts[name];
         const tab = button(`tc-tab${name === current ? ' tc-current' : ''}`, n === undefined ? label : `${label} (${n})`, () => {
           current = name;
@@ -162,17 +162,14 @@ export function mountConsole(root: HTMLElement, opts: ConsoleOptions): () => voi
   const loadQueue = async () => {
     const mine = ++loading;
     try {
-      const query = new URLSearchParams({ limit: '50', ...(threadFilter ? { threadId: threadFilter } : {}) });
-      const res = await fetch(`${base}/api/moderation/queues/${current}?${query}`, { headers: { authorization: `Bearer ${opts.token}`, accept: 'application/json' } });
-      const body = (await res.json()) as { items?: QueueItem[]; counts?: Record<QueueName, number>; error?: ErrorBody };
+      const page = await rest.queue(current, { limit: 50, ...(threadFilter ? { threadId: threadFilter } : {}) });
       if (mine !== loading) return; // a newer load is on its way
-      if (!res.ok || !body.items) return say(body.error?.message ?? `Could not load the queue (HTTP ${res.status})`, true);
-      items = body.items;
-      if (body.counts) counts = body.counts;
+      items = page.items;
+      counts = page.counts;
       renderTabs();
       renderQueue();
     } catch (err) {
-      if (mine === loading) say(`Could not load the queue: ${String(err)}`, true);
+      if (mine === loading) say(`Could not load the queue: ${err instanceof Error ? err.message : String(err)}`, true);
     }
   };
 
@@ -240,20 +237,20 @@ export function mountConsole(root: HTMLElement, opts: ConsoleOptions): () => voi
   document.addEventListener('keydown', onKey);
 
   const describe = (e: ModEvent): [string, string] | undefined => {
-    const excerpt = (c: Comment) => `${c.author.name} in ${c.threadId}: ${c.body.length > 140 ? `${c.body.slice(0, 140)}…` : c.body}`;
+    const summary = (c: Comment) => `${c.author.name} in ${c.threadId}: ${excerpt(c.body, 140)}`;
     switch (e.type) {
       case 'comment': {
         const verdict = e.moderation ? ` [${e.moderation.status}: ${e.moderation.reasons.map((r) => r.detail).join(', ')}]` : '';
-        return [e.change === 'created' ? 'New' : 'Edited', excerpt(e.comment) + verdict];
+        return [e.change === 'created' ? 'New' : 'Edited', summary(e.comment) + verdict];
       }
       case 'hold':
-        return ['Held', `${excerpt(e.comment)} [${e.moderation.reasons.map((r) => `${r.rule}: ${r.detail}`).join(', ')}]`];
+        return ['Held', `${summary(e.comment)} [${e.moderation.reasons.map((r) => `${r.rule}: ${r.detail}`).join(', ')}]`];
       case 'report':
-        return ['Reported', `${e.reason} by ${e.reporter.name} (${e.reports} in all): ${excerpt(e.comment)}`];
+        return ['Reported', `${e.reason} by ${e.reporter.name} (${e.reports} in all): ${summary(e.comment)}`];
       case 'action': {
         const by = e.entry.by.kind === 'user' ? `@${e.entry.by.handle}` : e.entry.by.name;
         const what = e.entry.target.commentId ?? e.entry.target.threadId ?? e.entry.target.userId ?? '';
-        return ['Action', `${by} ${e.entry.action} ${what}${e.comment ? ` (${excerpt(e.comment)})` : ''}`];
+        return ['Action', `${by} ${e.entry.action} ${what}${e.comment ? ` (${summary(e.comment)})` : ''}`];
       }
       case 'claim':
         return ['Claim', e.by ? `@${e.by.handle} is handling ${e.commentId}` : `${e.commentId} released`];

@@ -64,6 +64,9 @@ export const QueueItemSchema = z
   .meta({ id: 'QueueItem' });
 export type QueueItem = z.infer<typeof QueueItemSchema>;
 
+/** How many items each queue holds. */
+const QueueCountsSchema = z.record(QueueNameSchema, z.number().int());
+
 export const QueueQuerySchema = z.strictObject({
   threadId: ThreadIdSchema.optional(),
   cursor: OffsetCursorSchema.optional(),
@@ -74,9 +77,10 @@ export const QueuePageSchema = z
     items: z.array(QueueItemSchema),
     nextCursor: z.string().nullable(),
     /** Items in each queue, in the same view: site-wide, or the one thread asked for. */
-    counts: z.record(QueueNameSchema, z.number().int()),
+    counts: QueueCountsSchema,
   })
   .meta({ id: 'QueuePage' });
+export type QueuePage = z.infer<typeof QueuePageSchema>;
 
 export const COMMENT_ACTIONS = ['approve', 'reject', 'feature', 'unfeature', 'restore'] as const;
 export const CommentActionSchema = z.enum(COMMENT_ACTIONS);
@@ -164,7 +168,7 @@ export const ModEventSchema = z
     z.object({ type: z.literal('hold'), comment: CommentSchema, moderation: ModerationRecordSchema }),
     z.object({ type: z.literal('report'), comment: CommentSchema, reason: ReportReasonSchema, note: z.string().nullable(), reporter: UserRefSchema, reports: z.number().int() }),
     z.object({ type: z.literal('action'), entry: AuditEntrySchema, comment: CommentSchema.optional(), thread: ThreadSchema.optional() }),
-    z.object({ type: z.literal('queues'), counts: z.record(QueueNameSchema, z.number().int()) }),
+    z.object({ type: z.literal('queues'), counts: QueueCountsSchema }),
     z.object({ type: z.literal('claim'), commentId: CommentIdSchema, by: ModeratorRefSchema.nullable(), until: z.iso.datetime().nullable() }),
   ])
   .meta({ id: 'ModEvent' });

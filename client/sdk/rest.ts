@@ -1,4 +1,4 @@
-import type { CommentPage, ErrorBody, ListCommentsQuery, NotificationPage, ReportReason, UserRef } from '../contract/index.ts';
+import type { CommentPage, ErrorBody, ListCommentsQuery, NotificationPage, QueueName, QueuePage, ReportReason, UserRef } from '../contract/index.ts';
 import { ThreadlineError } from './errors.ts';
 
 export interface RestOptions {
@@ -17,7 +17,7 @@ function isErrorBody(body: unknown): body is { error: ErrorBody } {
   return typeof error?.code === 'string' && typeof error.message === 'string';
 }
 
-/** The few REST calls the SDK makes (pages, reports, the inbox); comment writes go over the socket. */
+/** The few REST calls the SDK and the moderation console make (pages, reports, the inbox, queues); comment writes go over the socket. */
 export class RestClient {
   constructor(private readonly opts: RestOptions) {}
 
@@ -51,6 +51,13 @@ export class RestClient {
   async markRead(which: string[] | 'all'): Promise<number> {
     const body = JSON.stringify(which === 'all' ? { all: true } : { ids: which });
     return ((await this.call('/api/notifications/read', body)) as { unread: number }).unread;
+  }
+
+  /** A moderation queue page (moderators), site-wide or one thread's. */
+  async queue(name: QueueName, query: { threadId?: string; limit?: number }): Promise<QueuePage> {
+    const params = new URLSearchParams({ limit: String(query.limit ?? 25) });
+    if (query.threadId) params.set('threadId', query.threadId);
+    return (await this.call(`/api/moderation/queues/${name}?${params}`)) as QueuePage;
   }
 
   /** GET, or POST when there is a JSON body. */

@@ -10,6 +10,7 @@
 import type { Comment, Notification, ReportReason } from '../contract/index.ts';
 import { MENTION_PATTERN } from '../contract/mentions.ts';
 import { button, el } from '../dom.ts';
+import { excerpt } from '../text.ts';
 import { connect, isRetryable, ThreadlineError, type ThreadHandlers, type ThreadlineClient, type ThreadView } from '../sdk/index.ts';
 
 export interface MountOptions {
@@ -200,12 +201,11 @@ function renderNotification(n: Notification): HTMLLIElement {
   const item = el('li', n.read ? '' : 'tl-unread');
   const what = n.kind === 'mention' ? 'mentioned you' : 'replied to you';
   const where = n.thread.title ?? n.thread.id;
-  const excerpt = n.comment.body.length > 80 ? `${n.comment.body.slice(0, 80)}…` : n.comment.body;
   item.append(`${n.comment.author.name} ${what} in `);
   const href = safeHref(n.thread.url);
   if (href) item.append(Object.assign(el('a', 'tl-inbox-thread', where), { href }));
   else item.append(el('span', 'tl-inbox-thread', where));
-  item.append(`: ${excerpt}`);
+  item.append(`: ${excerpt(n.comment.body, 80)}`);
   return item;
 }
 
@@ -214,7 +214,7 @@ function renderNotification(n: Notification): HTMLLIElement {
  * conversation (replies to replies included), each group oldest first. A
  * reply whose conversation is not loaded (an older page) stands on its own.
  */
-export function conversationOrder(comments: Comment[]): Comment[] {
+function conversationOrder(comments: Comment[]): Comment[] {
   const byId = new Map(comments.map((c) => [c.id, c]));
   const rootOf = (c: Comment): string => {
     let at = c;
@@ -253,8 +253,17 @@ export async function mount(root: HTMLElement, opts: MountOptions & { url: strin
   root.replaceChildren(style, box);
 
   // Signed-in readers get a bell with their unread count; opening it lists the inbox and marks it read.
-  const bell = el('button', 'tl-bell', 'Notifications');
-  bell.type = 'button';
+  const bell = button('tl-bell', 'Notifications', () => {
+    if (!inbox.hidden) return void (inbox.hidden = true);
+    client.notifications({ limit: 10 }).then(
+      async (page) => {
+        inbox.replaceChildren(...(page.notifications.length ? page.notifications.map(renderNotification) : [el('li', '', 'Nothing yet')]));
+        inbox.hidden = false;
+        if (page.unread > 0) await client.markRead('all');
+      },
+      (err: unknown) => (status.textContent = err instanceof ThreadlineError ? err.message : 'Could not load notifications'),
+    );
+  });
   const bellCount = el('span', 'tl-bell-count');
   const inbox = el('ol', 'tl-inbox');
   const showUnread = (unread: number) => {
@@ -267,17 +276,6 @@ export async function mount(root: HTMLElement, opts: MountOptions & { url: strin
     head.append(bell);
     box.insertBefore(inbox, status);
     inbox.hidden = true;
-    bell.addEventListener('click', () => {
-      if (!inbox.hidden) return void (inbox.hidden = true);
-      client.notifications({ limit: 10 }).then(
-        async (page) => {
-          inbox.replaceChildren(...(page.notifications.length ? page.notifications.map(renderNotification) : [el('li', '', 'Nothing yet')]));
-          inbox.hidden = false;
-          if (page.unread > 0) await client.markRead('all');
-        },
-        (err: unknown) => (status.textContent = err instanceof ThreadlineError ? err.message : 'Could not load notifications'),
-      );
-    });
   }
   let view: ThreadView | undefined;
   // The composer (below) sets these once it exists.
@@ -367,10 +365,7 @@ export async function mount(root: HTMLElement, opts: MountOptions & { url: strin
       parentId = c?.id;
       replying.replaceChildren();
       if (!c) return;
-      const cancel = el('button', 'tl-reply-cancel', 'cancel');
-      cancel.type = 'button';
-      cancel.addEventListener('click', () => setReply(undefined));
-      replying.append(`Replying to ${c.author.name} `, cancel);
+      replying.append(`Replying to ${c.author.name} `, button('tl-reply-cancel', 'cancel', () => setReply(undefined)));
     };
     replyTo = (c) => {
       setReply(c);

@@ -1,5 +1,6 @@
 import escapeHtml from 'escape-html';
 import type { ThreadRef } from '../../client/contract/index.ts';
+import { excerpt } from '../../client/text.ts';
 import type { StoredNotification } from '../../server/store/notifications.ts';
 
 export interface RenderedEmail {
@@ -9,11 +10,6 @@ export interface RenderedEmail {
 }
 
 const EXCERPT_CHARS = 500;
-
-function excerpt(body: string): string {
-  const chars = [...body];
-  return chars.length > EXCERPT_CHARS ? `${chars.slice(0, EXCERPT_CHARS).join('').trimEnd()}…` : body;
-}
 
 const threadName = (t: ThreadRef) => t.title ?? t.id;
 
@@ -36,7 +32,7 @@ export function renderNotificationEmail(n: StoredNotification): RenderedEmail {
   const what = n.kind === 'reply' ? 'replied to your comment' : 'mentioned you';
   const where = threadName(n.thread);
   const link = commentLink(n);
-  const body = excerpt(n.comment.body);
+  const body = excerpt(n.comment.body, EXCERPT_CHARS);
   const text = [
     `${who} ${what} in "${where}":`,
     '',
@@ -73,7 +69,7 @@ export function renderDigestEmail(summary: string, items: StoredNotification[]):
       (l) =>
         `<li>${escapeHtml(l.n.comment.author.name)} ${l.what} in ${
           l.link ? `<a href="${escapeHtml(l.link)}">${escapeHtml(threadName(l.n.thread))}</a>` : `<em>${escapeHtml(threadName(l.n.thread))}</em>`
-        }: “${escapeHtml(excerpt(l.n.comment.body).slice(0, 140))}”</li>`,
+        }: “${escapeHtml(excerpt(l.n.comment.body, EXCERPT_CHARS).slice(0, 140))}”</li>`,
     ),
     `</ul>${more ? `<p>${escapeHtml(more)}</p>` : ''}`,
     '<p style="color:#777;font-size:12px">You get this email because of your notification preferences on this site.</p>',
