@@ -19,9 +19,13 @@ export function browserBundle(entry: string): Promise<string> {
   return building;
 }
 
-/** Serves the bundle of `entry` as a script (building starts now, not at the first request). */
-export function serveBundle(entry: string): RequestHandler {
-  void browserBundle(entry).catch(() => {});
+/**
+ * Serves the bundle of `entry` as a script. With `prebuild`, building starts
+ * now (pages every reader loads); otherwise at the first request (the
+ * moderation console: most processes never serve it).
+ */
+export function serveBundle(entry: string, opts: { prebuild: boolean }): RequestHandler {
+  if (opts.prebuild) void browserBundle(entry).catch(() => {});
   return async (_req, res) => {
     const text = await browserBundle(entry);
     res.type('application/javascript').set('Cache-Control', 'public, max-age=300').send(text);

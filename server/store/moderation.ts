@@ -4,6 +4,7 @@ import type {
   Ban,
   Decider,
   ModerationSettings,
+  ModeratorRef,
   QueueName,
   Reason,
   Wordlists,
@@ -16,6 +17,12 @@ export type { QueueName };
 
 const DEFAULT_WORDLISTS: Wordlists = { banned: [], suspect: [], suspectAction: 'hold', builtinProfanity: 'off' };
 const DEFAULT_SETTINGS: ModerationSettings = { premodNewUsers: 0 };
+
+/** A stored claim (JSON {id, handle, until}; see claim-item-1.lua). */
+function parseClaim(json: string): { by: ModeratorRef; until: number } {
+  const c = JSON.parse(json) as ModeratorRef & { until: number };
+  return { by: { id: c.id, handle: c.handle }, until: c.until };
+}
 
 /** A stored ban (JSON), or null when there is none or it has ended. */
 export function activeBanFrom(json: string | null): Ban | null {
@@ -116,11 +123,10 @@ export class ModerationStore {
   // ---- claims ----
 
   /** Claims an item for `ms`; returns the holder (you, or whoever got there first) and until when. */
-  async claim(commentId: string, moderator: { id: string; handle: string }, ms: number): Promise<{ by: { id: string; handle: string }; until: number }> {
+  async claim(commentId: string, moderator: ModeratorRef, ms: number): Promise<{ by: ModeratorRef; until: number }> {
     const value = JSON.stringify({ ...moderator, until: Date.now() + ms });
     const [holder] = await this.scripts.run(this.redis, 'claim-item', [this.keys.moderation.claim(commentId)], [moderator.id, value, ms]);
-    const c = JSON.parse(String(holder)) as { id: string; handle: string; until: number };
-    return { by: { id: c.id, handle: c.handle }, until: c.until };
+    return parseClaim(String(holder));
   }
 
   async release(commentId: string, moderatorId: string): Promise<boolean> {
@@ -128,13 +134,13 @@ export class ModerationStore {
     return released === 1;
   }
 
-  async claims(commentIds: string[]): Promise<({ by: { id: string; handle: string }; until: string } | null)[]> {
+  async claims(commentIds: string[]): Promise<({ by: ModeratorRef; until: string } | null)[]> {
     if (commentIds.length === 0) return [];
     const rows = await this.redis.mget(...commentIds.map((id) => this.keys.moderation.claim(id)));
     return rows.map((r) => {
       if (!r) return null;
-      const c = JSON.parse(r) as { id: string; handle: string; until: number };
-      return { by: { id: c.id, handle: c.handle }, until: new Date(c.until).toISOString() };
+      const { by, until } = parseClaim(r);
+      return { by, until: new Date(until).toISOString() };
     });
   }
 

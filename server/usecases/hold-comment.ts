@@ -1,9 +1,13 @@
 import type { Comment, CommentStatus, Decider, ModerationRecord, Reason } from '../../client/contract/index.ts';
 import type { Deps } from '../context.ts';
+import type { CommentRef } from '../store/comments.ts';
 import { threadIdOfComment } from '../domain/ids.ts';
 import { recordDecision } from '../moderation/decisions.ts';
 
 export type HoldOutcome = 'held' | 'already-held' | 'not-visible';
+
+/** A comment to hold: its id (which names its thread) and its author (for the author's pending index). */
+export type HoldTarget = Omit<CommentRef, 'threadId'>;
 
 /**
  * Puts a visible comment on hold: its status becomes `pending`, readers see it
@@ -11,12 +15,12 @@ export type HoldOutcome = 'held' | 'already-held' | 'not-visible';
  * it waits in the moderators' pending queue with the reasons. Holding twice
  * changes nothing.
  */
-export async function holdComment(deps: Deps, comment: { id: string; authorId: string }, reasons: Reason[], by: Decider): Promise<HoldOutcome> {
+export async function holdComment(deps: Deps, comment: HoldTarget, reasons: Reason[], by: Decider): Promise<HoldOutcome> {
   const commentId = comment.id;
   const threadId = threadIdOfComment(commentId);
   const now = deps.now();
   const moderation: ModerationRecord = { status: 'pending', action: 'hold', by, reasons, at: now.toISOString() };
-  const result = await deps.store.comments.setStatus({ threadId, id: commentId, authorId: comment.authorId }, 'pending', ['visible'], moderation);
+  const result = await deps.store.comments.setStatus({ ...comment, threadId }, 'pending', ['visible'], moderation);
   if (result.kind === 'rejected') return 'not-visible';
   if (result.kind === 'unchanged') {
     // A re-run after a crash must still leave it queued.

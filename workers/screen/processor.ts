@@ -2,17 +2,13 @@ import type { Deps } from '../../server/context.ts';
 import { MAX_MENTIONS } from '../../server/domain/mentions.ts';
 import { comparableText, countLinks, textFingerprint, type HoldReason } from '../../server/domain/screening.ts';
 import type { CommentRecord } from '../../server/store/comments.ts';
-import { holdComment } from '../../server/usecases/hold-comment.ts';
+import { holdComment, type HoldTarget } from '../../server/usecases/hold-comment.ts';
 import type { ScreenJob } from '../queues.ts';
 
-interface Target {
-  id: string;
-  authorId: string;
-}
 /** Comment id -> the comment and why it should be held. */
-type Holds = Map<string, { target: Target; reasons: HoldReason[] }>;
+type Holds = Map<string, { target: HoldTarget; reasons: HoldReason[] }>;
 
-function hold(holds: Holds, target: Target, reason: HoldReason): void {
+function hold(holds: Holds, target: HoldTarget, reason: HoldReason): void {
   const entry = holds.get(target.id) ?? { target, reasons: [] };
   if (!entry.reasons.some((r) => r.rule === reason.rule)) entry.reasons.push(reason);
   holds.set(target.id, entry);

@@ -8,7 +8,6 @@ import { reportComment } from '../../usecases/report-comment.ts';
 import { requireUser } from '../auth.ts';
 import { CommentParams } from '../params.ts';
 
-
 export function commentRoutes(deps: Deps): Router {
   const router = Router();
 

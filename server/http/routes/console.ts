@@ -11,7 +11,7 @@ const ENTRY = fileURLToPath(new URL('../../../client/console/entry.ts', import.m
  */
 export function consoleRoutes(): Router {
   const router = Router();
-  router.get('/moderate.js', serveBundle(ENTRY));
+  router.get('/moderate.js', serveBundle(ENTRY, { prebuild: false }));
   router.get('/moderate', (_req, res) => sendPage(res, 'Threadline moderation', '<div id="console"></div><script src="/moderate.js"></script>'));
   return router;
 }

@@ -20,7 +20,6 @@ import { updateThreadSettings } from '../../usecases/update-thread-settings.ts';
 import { actorOf } from '../auth.ts';
 import { CommentActionParams, CommentParams, QueueParams, ThreadParams, UserParams } from '../params.ts';
 
-
 /** /api/moderation/*: moderators and admins only, checked on every request (and again in each use case). */
 export function moderationRoutes(deps: Deps): Router {
   const router = Router();

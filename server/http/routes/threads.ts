@@ -15,7 +15,6 @@ import { putThread } from '../../usecases/put-thread.ts';
 import { actorOf, requireUser } from '../auth.ts';
 import { ThreadParams } from '../params.ts';
 
-
 export function threadRoutes(deps: Deps): Router {
   const router = Router();
 

@@ -9,7 +9,7 @@ const ENTRY = fileURLToPath(new URL('../../../client/widget/entry.ts', import.me
 /** /widget.js (the SDK and widget for browsers) and /demo/:threadId, a page that embeds it. */
 export function widgetRoutes(): Router {
   const router = Router();
-  router.get('/widget.js', serveBundle(ENTRY));
+  router.get('/widget.js', serveBundle(ENTRY, { prebuild: true }));
   router.get('/demo/:threadId', (req, res) => {
     const { threadId } = parseInput(ThreadParams, req.params, 'path');
     sendPage(
