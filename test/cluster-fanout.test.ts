@@ -3,6 +3,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { rooms, type ThreadEvent } from '../client/contract/index.ts';
 import { createKeys } from '../server/store/keys.ts';
 import { RoomEmitter } from '../server/realtime/room-emitter.ts';
+import { processNotify } from '../workers/notify/processor.ts';
 import { connectSocket, makeUser, ok, record, request as emit, type ClientSocket, type TestUser } from './support/clients.ts';
 import { startRedis, type TestRedis } from './support/redis.ts';
 import { startServer, type TestServer } from './support/server.ts';
@@ -15,6 +16,9 @@ let servers: TestServer[];
 const PREFIX = 'fan:';
 const sockets: ClientSocket[] = [];
 let users: TestUser[];
+
+/** Emits like a worker: a process with no Socket.IO server, publishing the adapter's messages itself. */
+const workerEmitter = () => new RoomEmitter(redis.client, createKeys(PREFIX).adapterChannels);
 
 async function socketOn(i: number, user?: TestUser): Promise<ClientSocket> {
   const s = await connectSocket(servers[i % servers.length]!.url, user?.token);
@@ -174,12 +178,12 @@ describe('fan-out across instances', () => {
     const commenter = await socketOn(2, users[0]);
     const modLog = record(modTab, 'thread:presence');
     const commenterLog = record(commenter, 'thread:presence');
-    await new RoomEmitter(redis.client, createKeys(PREFIX).adapterChannels).emit(rooms.moderators, 'thread:presence', { threadId: 'mods', viewers: 1 });
+    await workerEmitter().emit(rooms.moderators, 'thread:presence', { threadId: 'mods', viewers: 1 });
     await modLog.waitFor(1);
     // Barrier: a marker to the commenter's own user room, published after the moderators'
     // message. Its instance reads both from one Redis subscription in publish order, so the
     // marker arrives after the moderators' message would have.
-    await new RoomEmitter(redis.client, createKeys(PREFIX).adapterChannels).emit(rooms.user(users[0]!.id), 'thread:presence', {
+    await workerEmitter().emit(rooms.user(users[0]!.id), 'thread:presence', {
       threadId: 'marker',
       viewers: 2,
     });
@@ -195,24 +199,18 @@ describe('fan-out across instances', () => {
       await slow.start();
       lagging = await startServer(redis.url, { REDIS_PREFIX: PREFIX }, { subscriberUrl: slow.url });
       const target = await makeUser();
+      // Known to the server (first sight), so the mention below resolves; nobody runs its notify job yet.
+      await request(servers[0]!.url).get('/api/threads/fan-race').set('Authorization', `Bearer ${target.token}`).expect(200);
+      const threadId = 'fan-race';
+      const comment = (
+        await request(servers[0]!.url).post(`/api/threads/${threadId}/comments`).set('Authorization', `Bearer ${users[0]!.token}`).send({ body: `@${target.handle} hey` }).expect(201)
+      ).body.comment;
       const tab = await connectSocket(lagging.url, target.token);
       sockets.push(tab);
       const counts = record(tab, 'notifications:unread');
       const pushes = record(tab, 'notification');
-      // What the notify worker does, the moment the session starts: the inbox write, then the live push.
-      const now = new Date().toISOString();
-      const n = {
-        id: 'race-notification',
-        kind: 'mention' as const,
-        comment: {
-          id: 'fan-race~abcdefghijkl', threadId: 'fan-race', parentId: null, author: { id: users[0]!.id, handle: users[0]!.handle, name: users[0]!.name },
-          body: 'hey', mentions: [], status: 'visible' as const, createdAt: now, editedAt: null, featured: false, offset: 1,
-        },
-        thread: { id: 'fan-race', title: null, url: null },
-        createdAt: now,
-      };
-      const { unread } = await lagging.app.deps.store.notifications.deliver(target.id, n, 100);
-      await new RoomEmitter(redis.client, createKeys(PREFIX).adapterChannels).emit(rooms.user(target.id), 'notification', { ...n, read: false, unread });
+      // The notify job runs the moment the session starts: the inbox write, then the live push.
+      await processNotify(lagging.app.deps, { threadId, commentId: comment.id, reason: 'posted' });
       await counts.waitFor(1);
       // Counted, or else it must have been pushed; never neither.
       if (counts.seen[0]!.unread === 0) await pushes.waitFor(1, 1_000);
@@ -227,7 +225,7 @@ describe('fan-out across instances', () => {
     const target = users[3]!;
     const tabs = await Promise.all([socketOn(0, target), socketOn(2, target)]);
     const logs = tabs.map((t) => record(t, 'thread:presence'));
-    const worker = new RoomEmitter(redis.client, createKeys(PREFIX).adapterChannels);
+    const worker = workerEmitter();
     await worker.emit(rooms.user(target.id), 'thread:presence', { threadId: 'from-a-worker', viewers: 7 });
     for (const log of logs) {
       await log.waitFor(1);

@@ -73,8 +73,8 @@ describe('a worker killed mid-job', () => {
 
     await eventually(() => expect(smtp.to('crash_target@example.com')).toHaveLength(1), 15_000, 100);
     // Every job the crash could have left to re-run has run: a second email would be in by now.
-    const byName = new Map(server.app.deps.queues.all.map((q) => [q.name, q]));
-    await queuesIdle(['notify', 'notify-digest', 'notify-email'].map((name) => byName.get(name)!), 15_000);
+    const { queues } = server.app.deps;
+    await queuesIdle([queues.notify, queues.digest, queues.email], 15_000);
     expect(smtp.to('crash_target@example.com'), 'one email after the crash and the re-run').toHaveLength(1);
     const inbox = await request(server.url).get('/api/notifications').set('Authorization', `Bearer ${target.token}`);
     expect(inbox.body.notifications).toHaveLength(1);

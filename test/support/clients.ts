@@ -1,3 +1,4 @@
+import { decodeJwt } from 'jose';
 import { io as connect, type Socket } from 'socket.io-client';
 import type {
   Ack,
@@ -142,4 +143,20 @@ export function connectError(url: string, auth: Record<string, unknown>): Promis
       resolve(err as Error & { data?: { code: string; message: string } });
     });
   });
+}
+
+/**
+ * Resolves once the server's clock has passed the expiry of `token`. Token
+ * expiry has whole seconds, so a control socket whose token expires a second
+ * later is told `auth:expired` by the same server timer, a second after.
+ */
+export async function waitPastExpiry(url: string, token: string): Promise<void> {
+  const { exp } = decodeJwt(token);
+  const control = await makeUser({ ttlSeconds: exp! + 1 - Math.floor(Date.now() / 1000) });
+  const socket = await connectSocket(url, control.token);
+  try {
+    await record(socket, 'auth:expired').waitFor(1, 8_000);
+  } finally {
+    socket.disconnect();
+  }
 }
