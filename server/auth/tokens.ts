@@ -1,15 +1,15 @@
 import { SignJWT, errors as joseErrors, jwtVerify } from 'jose';
 import { z } from 'zod';
 import { DisplayNameSchema, HandleSchema, RoleSchema, UserIdSchema, type Role } from '../../client/contract/index.ts';
+import { normalizeDisplayName } from '../domain/invisible.ts';
 import { AppError } from '../errors.ts';
 
 /** Claims a host site puts in the HS256 token it signs for a reader. */
 export const ClaimsSchema = z.object({
   sub: UserIdSchema,
   handle: HandleSchema,
-  name: DisplayNameSchema.transform((n) => n.replace(/[\u0000-\u001F\u007F-\u009F\u202A-\u202E\u2066-\u2069]/g, '')).pipe(
-    z.string().min(1),
-  ),
+  // Stored and shown normalised (see normalizeDisplayName): hidden characters cannot make a look-alike of another name.
+  name: DisplayNameSchema.transform(normalizeDisplayName).pipe(z.string().min(1, 'has no visible characters')),
   role: RoleSchema,
   email: z.email().max(254).optional(),
   exp: z.number().int(),
