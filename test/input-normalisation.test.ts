@@ -201,6 +201,15 @@ describe('display names from the token', () => {
     expect((await signIn(u).expect(201)).body.comment.author.name).toBe('Admin roticlos');
   });
 
+  it('leave handles ASCII: a handle with an invisible character or fullwidth letters refuses the token', async () => {
+    for (const handle of ['john\u200Bsmith', 'ｊｏｈｎ_smith', 'john\uFE0F']) {
+      const token = await signToken(TEST_SECRET, { sub: `in-h-${handle.length}`, handle, name: 'John', role: 'commenter' });
+      const res = await request(server.url).get('/api/threads/in-names').set('Authorization', `Bearer ${token}`);
+      expect(res.status, `handle ${JSON.stringify(handle)}`).toBe(401);
+      expect(res.body.error.message).toMatch(/handle/);
+    }
+  });
+
   it('refuse a token whose name has no visible character with unauthenticated, saying why', async () => {
     const token = await signToken(TEST_SECRET, { sub: 'in-invisible', handle: 'in_invisible', name: '\u200B\u2060\u200D', role: 'commenter' });
     const res = await request(server.url).get('/api/threads/in-names').set('Authorization', `Bearer ${token}`);
