@@ -1,6 +1,6 @@
 -- Records a reader's report of a comment once, and sums the reports' weights
--- in the same step, so two reports arriving together cannot both miss (or
--- both make) the hold threshold.
+-- in the same step, so of two reports arriving together the later one sees
+-- both and neither misses the hold threshold.
 --
 -- KEYS[1] the comment's reports (hash: reporter id -> JSON {reason, note, at, weight})
 --
