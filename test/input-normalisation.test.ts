@@ -3,10 +3,10 @@ import request from 'supertest';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { signToken } from '../server/auth/tokens.ts';
 import { normalizeBody } from '../server/domain/body.ts';
-import { matchingForm, normalizeDisplayName } from '../server/domain/invisible.ts';
+import { matchingForm, normalizeDisplayName, readDisplayName } from '../server/domain/invisible.ts';
 import { comparableText } from '../server/domain/screening.ts';
 import { WordlistMatcher } from '../server/moderation/wordlists.ts';
-import { connectSocket, makeUser, request as emit, type ClientSocket, type TestUser } from './support/clients.ts';
+import { connectError, connectSocket, makeUser, request as emit, type ClientSocket, type TestUser } from './support/clients.ts';
 import type { TestRedis } from './support/redis.ts';
 import { startRedisAndServer, stopServerAndRedis, TEST_SECRET, type TestServer } from './support/server.ts';
 
@@ -119,6 +119,19 @@ describe('normalizeDisplayName', () => {
     expect(normalizeDisplayName(raw)).toBe(expected);
   });
 
+  it.each([
+    ['Alice Smith', false],
+    ['Alice\u200B Smith', true],
+    ['\u202EAlice Smith\u202C', true],
+    ['Alice\u0000 Smith', true],
+    ['Alice\tSmith', false],
+    ['Alice  Smith ', false],
+    ['Ａｌｉｃｅ Smith', false],
+    ['Zoë 👩🏽‍💻 🏳️‍🌈', false],
+  ])('readDisplayName(%j) says hidden characters were taken out: %s', (raw, hidden) => {
+    expect(readDisplayName(raw).hidden).toBe(hidden);
+  });
+
   it('keeps at most 64 code points when NFKC lengthens a name', () => {
     expect([...normalizeDisplayName('\uFDFA'.repeat(8))].length).toBeLessThanOrEqual(64);
   });
@@ -182,18 +195,20 @@ describe('banned terms with hidden characters or look-alike letters', () => {
 describe('display names from the token', () => {
   const signIn = (u: TestUser) => request(server.url).post('/api/threads/in-names/comments').set(auth(u)).send({ body: `hello from ${u.handle}` });
 
-  it('are stored without hidden characters: a look-alike of another reader’s name is the same name, told apart by the handle', async () => {
+  it('are stored without hidden characters; a plain duplicate or a look-alike in letter forms is a shared name, told apart by the handle', async () => {
     const real = await makeUser({ handle: 'john_smith', name: 'John Smith' });
-    const lookalike = await makeUser({ handle: 'j_smith_2', name: 'John\u2060 Smith\u200B' });
+    const namesake = await makeUser({ handle: 'j_smith_2', name: 'John Smith' });
     const bold = await makeUser({ handle: 'j_smith_3', name: '𝐉𝐨𝐡𝐧 Smith' });
+    const hiddenOnly = await makeUser({ handle: 'j_smith_4', name: 'Zed\u2060 Quill\u200B' });
     const authors = [];
-    for (const u of [real, lookalike, bold]) authors.push((await signIn(u).expect(201)).body.comment.author);
+    for (const u of [real, namesake, bold, hiddenOnly]) authors.push((await signIn(u).expect(201)).body.comment.author);
     expect(authors, 'names compare equal; handles differ').toEqual([
       { id: real.id, handle: 'john_smith', name: 'John Smith' },
-      { id: lookalike.id, handle: 'j_smith_2', name: 'John Smith' },
+      { id: namesake.id, handle: 'j_smith_2', name: 'John Smith' },
       { id: bold.id, handle: 'j_smith_3', name: 'John Smith' },
+      { id: hiddenOnly.id, handle: 'j_smith_4', name: 'Zed Quill' },
     ]);
-    expect(await redis.client.hget(`in:{u}:user:${lookalike.id}`, 'name'), 'the stored user record').toBe('John Smith');
+    expect(await redis.client.hget(`in:{u}:user:${hiddenOnly.id}`, 'name'), 'the stored user record').toBe('Zed Quill');
   });
 
   it('drop bidi controls, so a name cannot display in another order than it reads', async () => {
@@ -216,5 +231,89 @@ describe('display names from the token', () => {
     expect(res.status).toBe(401);
     expect(res.body.error).toMatchObject({ code: 'unauthenticated' });
     expect(res.body.error.message).toMatch(/name: has no visible characters/);
+  });
+});
+
+/** Issue #10: "a name that differs from another user's only by such characters is refused". */
+describe('a display name that differs from another user’s only by invisible characters', () => {
+  const VARIANTS: [string, string][] = [
+    ['a zero-width space', 'Alice\u200B Smith'],
+    ['a zero-width joiner', 'Ali\u200Dce Smith'],
+    ['a soft hyphen', 'Al\u00ADice Smith'],
+    ['a right-to-left mark', 'Alice Smith\u200F'],
+    ['a bidi override', '\u202EAlice Smith\u202C'],
+    ['a zero-width space, in other letter case', 'alice\u200B SMITH'],
+  ];
+  const thread = (id: string) => `/api/threads/in-lookalike-${id}`;
+  const get = (u: TestUser, id = 'x') => request(server.url).get(thread(id)).set(auth(u));
+  let holder: TestUser;
+
+  beforeAll(async () => {
+    holder = await makeUser({ id: 'in-alice-a', handle: 'alice_a', name: 'Alice Smith' });
+    await get(holder).expect(200);
+  });
+
+  it.each(VARIANTS)('is refused over REST with conflict, spelled with %s, and nothing is stored', async (_label, name) => {
+    const b = await makeUser({ name });
+    const res = await get(b);
+    expect(res.status, `status for ${JSON.stringify(name)}: ${JSON.stringify(res.body)}`).toBe(409);
+    expect(res.body.error.code).toBe('conflict');
+    expect(res.body.error.message, 'the message says why').toMatch(/display name differs from another user.s only by invisible characters/);
+    expect(await redis.client.exists(`in:{u}:user:${b.id}`), 'no user record for the refused sign-in').toBe(0);
+  });
+
+  it.each(VARIANTS)('fails the socket handshake with connect_error data.code conflict, spelled with %s', async (_label, name) => {
+    const b = await makeUser({ name });
+    const err = await connectError(server.url, { token: b.token });
+    expect(err.data, `connect_error for ${JSON.stringify(name)}`).toMatchObject({ code: 'conflict', message: expect.stringMatching(/invisible characters/) });
+  });
+
+  it('accepts another user who sends the same name plainly (two readers called Alice Smith), but not a look-alike from them', async () => {
+    const b = await makeUser({ id: 'in-alice-b', handle: 'alice_b', name: 'Alice Smith' });
+    await get(b).expect(200);
+    const plainCase = await makeUser({ name: 'ALICE SMITH' });
+    await get(plainCase).expect(200);
+    const bHidden = await makeUser({ id: 'in-alice-b', handle: 'alice_b', name: 'Alice\u200B Smith' });
+    expect((await get(bHidden)).status, 'B holds the name too, but it also differs from A’s only by a hidden character').toBe(409);
+    expect(await redis.client.hget('in:{u}:user:in-alice-b', 'name')).toBe('Alice Smith');
+  });
+
+  it('accepts the holder of the name signing in with an invisible character in it (it is their own name)', async () => {
+    const own = await makeUser({ id: 'in-bob', handle: 'bob_stone', name: 'Bob Stone' });
+    await get(own).expect(200);
+    const ownHidden = await makeUser({ id: 'in-bob', handle: 'bob_stone', name: 'Bob\u200B Stone\u200F' });
+    const res = await get(ownHidden);
+    expect(res.status, JSON.stringify(res.body)).toBe(200);
+    const s = await connectSocket(server.url, ownHidden.token);
+    sockets.push(s);
+    expect(s.connected).toBe(true);
+  });
+
+  it('frees the old name when its holder renames: a look-alike of it is then accepted', async () => {
+    const carol = await makeUser({ id: 'in-carol', handle: 'carol_j', name: 'Carol Jones' });
+    await get(carol).expect(200);
+    const lookalike = await makeUser({ id: 'in-carol-2', handle: 'carol_j2', name: 'Carol\u200B Jones' });
+    expect((await get(lookalike)).status, 'refused while Carol holds the name').toBe(409);
+    const renamed = await makeUser({ id: 'in-carol', handle: 'carol_j', name: 'Carol Jones-Miller' });
+    await get(renamed).expect(200);
+    const res = await get(lookalike);
+    expect(res.status, `accepted once the name is free: ${JSON.stringify(res.body)}`).toBe(200);
+    expect(await redis.client.hget('in:{u}:user:in-carol-2', 'name')).toBe('Carol Jones');
+  });
+
+  it('frees the name when the holder is erased (releaseName, the hook account erasure calls)', async () => {
+    const dora = await makeUser({ id: 'in-dora', handle: 'dora_k', name: 'Dora Kent' });
+    await get(dora).expect(200);
+    const lookalike = await makeUser({ id: 'in-dora-2', handle: 'dora_k2', name: 'Dora\u00AD Kent' });
+    expect((await get(lookalike)).status, 'refused while Dora holds the name').toBe(409);
+    await server.app.deps.store.users.releaseName('in-dora');
+    expect((await get(lookalike)).status, 'accepted after the release').toBe(200);
+  });
+
+  it('does not count emoji joiners as hidden: two readers named with the same emoji sequence are both accepted', async () => {
+    expect(readDisplayName('Zoë 👩🏽‍💻')).toEqual({ name: 'Zoë 👩🏽‍💻', hidden: false });
+    expect(readDisplayName('Zo\u200Bë')).toEqual({ name: 'Zoë', hidden: true });
+    await get(await makeUser({ name: 'Zoë 👩🏽‍💻' })).expect(200);
+    await get(await makeUser({ name: 'Zoë 👩🏽‍💻' })).expect(200);
   });
 });

@@ -24,6 +24,8 @@ export function matchingForm(text: string): string {
 
 // C0/C1 controls; bidi controls are Cf and go with the invisible characters.
 const CONTROL = /[\u0000-\u001F\u007F-\u009F]/g;
+// Line breaks and tabs show as the space they become; the other controls show nothing.
+const HIDDEN_CONTROL = /(?![\t\n\v\f\r])[\u0000-\u001F\u007F-\u009F]/u;
 // A whole emoji sequence (ZWJ family, skin tone, flag with tag characters, keycap). The `v` flag is built
 // with RegExp because TypeScript's ES2023 target refuses it in a literal; Node 20 supports it.
 const EMOJI = new RegExp('^\\p{RGI_Emoji}$', 'v');
@@ -33,16 +35,30 @@ const NAME_MAX_CHARS = 64;
 /**
  * A display name as Threadline stores and shows it: NFKC, no invisible, bidi
  * or control characters, runs of whitespace as one space, trimmed, at most 64
- * characters. Two names that looked the same but differed in hidden
- * characters become the same string, so a look-alike is a shared name (like
- * two readers called John Smith), told apart by the unique handle beside it.
- * Joiners and selectors inside a standard emoji sequence are part of a
- * visible picture ("👩🏽‍💻"), so those sequences are kept whole.
+ * characters. Joiners and selectors inside a standard emoji sequence are part
+ * of a visible picture ("👩🏽‍💻"), so those sequences are kept whole.
+ *
+ * `hidden` says whether characters a reader cannot see were taken out
+ * (invisible, bidi or control characters; not emoji joiners, not letter forms
+ * NFKC folds, not spacing). Such a name looks exactly like its stored form,
+ * so it is refused when another user holds that form (see UserStore.upsert):
+ * a plain duplicate ("John Smith" twice) is a coincidence, a duplicate made
+ * with hidden characters is an attempt to pass a filter or impersonate.
  */
-export function normalizeDisplayName(raw: string): string {
-  const nfkc = raw.toWellFormed().replace(CONTROL, ' ').normalize('NFKC');
+export function readDisplayName(raw: string): { name: string; hidden: boolean } {
+  const wellFormed = raw.toWellFormed();
+  let hidden = HIDDEN_CONTROL.test(wellFormed);
+  const nfkc = wellFormed.replace(CONTROL, ' ').normalize('NFKC');
   let name = '';
-  for (const { segment } of graphemes.segment(nfkc)) name += EMOJI.test(segment) ? segment : withoutInvisible(segment);
+  for (const { segment } of graphemes.segment(nfkc)) {
+    if (EMOJI.test(segment)) {
+      name += segment;
+      continue;
+    }
+    const visible = withoutInvisible(segment);
+    if (visible !== segment) hidden = true;
+    name += visible;
+  }
   name = name.replace(/\s+/gu, ' ').trim();
   // NFKC can lengthen a name ("ﷺ" is 18 letters); cut whole characters, never inside an emoji sequence.
   let cut = '';
@@ -52,5 +68,9 @@ export function normalizeDisplayName(raw: string): string {
     if (length > NAME_MAX_CHARS) break;
     cut += segment;
   }
-  return cut.trim();
+  return { name: cut.trim(), hidden };
+}
+
+export function normalizeDisplayName(raw: string): string {
+  return readDisplayName(raw).name;
 }

@@ -20,7 +20,8 @@ export type ScriptName =
   | 'set-comment-featured'
   | 'claim-item'
   | 'release-claim'
-  | 'add-report';
+  | 'add-report'
+  | 'release-name';
 
 interface ScriptSource {
   name: ScriptName;
