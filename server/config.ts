@@ -49,7 +49,9 @@ export const configSchema = z.object({
   SCREEN_MIN_TEXT_LENGTH: int(8, 1).describe('Texts shorter than this (normalised) are not compared ("+1", "thanks")'),
   SCREEN_NEW_ACCOUNT_MAX_LINKS: int(3, 0).describe('More links than this from an account younger than RATE_NEW_ACCOUNT_HOURS: held'),
   SCREEN_MENTION_REPEATS: int(5, 2).describe('One author mentioning the same user this often within the window: held'),
-  REPORT_HOLD_THRESHOLD: int(3, 1).describe('Distinct readers reporting a comment that put it on hold'),
+  REPORT_HOLD_THRESHOLD: int(3, 1).describe('Established readers (older than RATE_NEW_ACCOUNT_HOURS) reporting a comment that put it on hold; a newer account counts half'),
+  RATE_REPORTS: int(10, 1).describe('Reports a reader may file per RATE_REPORTS_SECONDS (moderators exempt)'),
+  RATE_REPORTS_SECONDS: int(600, 1).describe('Window of the per-reader report limit'),
   WORKERS: onOff('on').describe('on: `npm start` also runs the queue workers; off: run them with `npm run workers`'),
   WORKERS_PORT: int(3001).describe('`npm run workers` serves /healthz and /metrics here'),
   WORKER_CONCURRENCY: int(10, 1).describe('Jobs each worker runs at once, per queue'),
@@ -102,6 +104,7 @@ export interface Config {
     connectionsPerUser: number;
     connectionsPerIp: number;
     handshakesPerIpPerMinute: number;
+    reports: { points: number; seconds: number };
   };
   reportHoldThreshold: number;
   screening: {
@@ -177,6 +180,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       connectionsPerUser: c.MAX_CONNECTIONS_PER_USER,
       connectionsPerIp: c.MAX_CONNECTIONS_PER_IP,
       handshakesPerIpPerMinute: c.HANDSHAKES_PER_IP_PER_MINUTE,
+      reports: { points: c.RATE_REPORTS, seconds: c.RATE_REPORTS_SECONDS },
     },
     reportHoldThreshold: c.REPORT_HOLD_THRESHOLD,
     screening: {

@@ -4,6 +4,7 @@ import type { IdentityCache } from './auth/identity-cache.ts';
 import type { TokenVerifier } from './auth/tokens.ts';
 import type { Config } from './config.ts';
 import type { PostingAttempt } from './limits/posting.ts';
+import type { ReportLimits } from './limits/reports.ts';
 import type { Logger } from './logger.ts';
 import type { Metrics } from './metrics.ts';
 import type { ModFeed } from './moderation/feed.ts';
@@ -42,6 +43,8 @@ export interface Deps {
   emitter: RoomEmitter;
   /** Posting limits (see limits/posting.ts); resolves or throws `rate_limited`. */
   limits: { check(attempt: PostingAttempt): Promise<void> };
+  /** Reports per reader (see limits/reports.ts). */
+  reportLimits: ReportLimits;
   /** The moderators' live feed. */
   modFeed: ModFeed;
   wordlists: WordlistCache;

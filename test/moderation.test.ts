@@ -7,6 +7,7 @@ import { importSeedThread, SEED_THREAD_ID } from '../server/cli/seed.ts';
 import { connectSocket, makeUser, ok, record, request as emit, type TestUser } from './support/clients.ts';
 import { startRedis, type TestRedis } from './support/redis.ts';
 import { startServer, type TestServer } from './support/server.ts';
+import { veteran } from './support/users.ts';
 import { eventually } from './support/wait.ts';
 
 const PREFIX = 'md:';
@@ -350,13 +351,13 @@ describe('bans', () => {
 });
 
 describe('reports', () => {
-  it('are counted once per reader; three readers put the comment on hold; moderators see each report live', async () => {
+  it('are counted once per reader; three established readers put the comment on hold; moderators see each report live', async () => {
     const author = await makeUser({ handle: 'reported_author' });
     const c = (await post(author, 'reports', 'something contentious')).body.comment;
     const feed = await modSocket(mod);
     const events: ModEvent[] = [];
     feed.on('mod:event', (e: ModEvent) => events.push(e));
-    const reporters = await Promise.all([makeUser(), makeUser(), makeUser()]);
+    const reporters = await Promise.all(['rep_vet_1', 'rep_vet_2', 'rep_vet_3'].map((h) => veteran(a, h)));
     const report = (u: TestUser, body: object = { reason: 'abuse' }) =>
       request(b.url).post(`/api/comments/${encodeURIComponent(c.id)}/report`).set(auth(u)).send(body);
 
@@ -375,6 +376,33 @@ describe('reports', () => {
     await eventually(() => expect(events.filter((e) => e.type === 'report')).toHaveLength(3));
     expect(events.some((e) => e.type === 'hold' && e.comment.id === c.id && e.moderation.reasons[0]?.rule === 'reports')).toBe(true);
     expect(events.some((e) => e.type === 'queues')).toBe(true);
+  });
+
+  it('count half from accounts younger than RATE_NEW_ACCOUNT_HOURS: three fresh readers do not hold a comment, six do', async () => {
+    const author = await veteran(a, 'fresh_target');
+    const c = (await post(author, 'reports-fresh', 'an unpopular opinion')).body.comment;
+    const report = (u: TestUser) => request(b.url).post(`/api/comments/${encodeURIComponent(c.id)}/report`).set(auth(u)).send({ reason: 'abuse' }).expect(200);
+    const fresh = await Promise.all(Array.from({ length: 6 }, () => makeUser()));
+
+    for (const u of fresh.slice(0, 3)) await report(u);
+    const page = await request(a.url).get('/api/threads/reports-fresh/comments').expect(200);
+    expect(page.body.comments.map((x: Comment) => x.id), 'three reports from fresh accounts leave the comment on the page').toEqual([c.id]);
+    expect((await queue('pending', 'reports-fresh')).items, 'nothing held').toEqual([]);
+
+    for (const u of fresh.slice(3, 5)) await report(u);
+    expect((await queue('pending', 'reports-fresh')).items, 'five fresh reports are still short of three established ones').toEqual([]);
+    expect((await report(fresh[5]!)).body).toEqual({ reported: true, reports: 6 });
+    await eventually(async () => expect((await queue('pending', 'reports-fresh')).items.map((i) => i.comment.id), 'six fresh reports hold it').toEqual([c.id]));
+    expect((await request(a.url).get('/api/threads/reports-fresh/comments')).body.comments).toEqual([]);
+  });
+
+  it('weigh established and fresh reports together: two established and two fresh hold a comment', async () => {
+    const c = (await post(await veteran(a, 'mixed_target'), 'reports-mixed', 'another opinion')).body.comment;
+    const reporters = [await veteran(a, 'mixed_vet_1'), await makeUser(), await veteran(a, 'mixed_vet_2')];
+    for (const u of reporters) await request(a.url).post(`/api/comments/${encodeURIComponent(c.id)}/report`).set(auth(u)).send({ reason: 'spam' }).expect(200);
+    expect((await queue('pending', 'reports-mixed')).items, 'weight 5 of 6: not held').toEqual([]);
+    await request(a.url).post(`/api/comments/${encodeURIComponent(c.id)}/report`).set(auth(await makeUser())).send({ reason: 'spam' }).expect(200);
+    await eventually(async () => expect((await queue('pending', 'reports-mixed')).items.map((i) => i.comment.id)).toEqual([c.id]));
   });
 });
 

@@ -20,6 +20,8 @@ const LIMITS = {
   RATE_IP: '8',
   RATE_IP_SECONDS: '60',
   TRUSTED_PROXIES: 'loopback',
+  RATE_REPORTS: '10',
+  RATE_REPORTS_SECONDS: '600',
 };
 let ipN = 0;
 /** Each test posts from its own address (set by the trusted loopback "proxy"). */
@@ -135,6 +137,37 @@ describe('per-user limits', () => {
     for (let i = 0; i < 3; i++) await post(a, u, 'rl-6', ip).expect(429);
     // The refused attempts did not count against the IP's budget (8): three more users still fit.
     for (const name of ['rl_p2', 'rl_p3', 'rl_p4']) expect((await post(b, await veteran(name), 'rl-6', ip)).status).toBe(201);
+  });
+});
+
+describe('report limit', () => {
+  const report = (server: TestServer, u: TestUser, commentId: string) =>
+    request(server.url).post(`/api/comments/${encodeURIComponent(commentId)}/report`).set('Authorization', `Bearer ${u.token}`).send({ reason: 'spam' });
+
+  it('lets a reader file 10 reports per 10 minutes across both instances; the 11th is rate_limited with retryAfterMs and not recorded', async () => {
+    // A moderator writes the comments: exempt from the per-user limits (each from its own address for the per-IP one).
+    const author = await makeUser({ role: 'moderator' });
+    const ids: string[] = [];
+    for (let i = 0; i < 11; i++) ids.push((await post(a, author, 'rl-reports', freshIp(), `report me ${i}`).expect(201)).body.comment.id);
+    const reader = await makeUser();
+
+    for (let i = 0; i < 10; i++) {
+      const res = await report(i % 2 ? b : a, reader, ids[i]!);
+      expect(res.body, `report ${i + 1} of 10`).toEqual({ reported: true, reports: 1 });
+      // Repeating a report changes nothing, so it gives its point back.
+      if (i === 0) expect((await report(b, reader, ids[0]!)).body).toEqual({ reported: false, reports: 1 });
+    }
+    const refused = await report(b, reader, ids[10]!);
+    expect(refused.status, JSON.stringify(refused.body)).toBe(429);
+    expect(refused.body.error).toMatchObject({ code: 'rate_limited', details: { scope: 'reports', limit: { points: 10, seconds: 600 } } });
+    expect(refused.body.error.retryAfterMs).toBeGreaterThan(590_000);
+    expect(refused.body.error.retryAfterMs).toBeLessThanOrEqual(600_000);
+    expect(Number(refused.headers['retry-after'])).toBe(Math.ceil(refused.body.error.retryAfterMs / 1000));
+    expect(await a.app.deps.store.moderation.reports(ids[10]!), 'the refused report is not stored').toEqual([]);
+
+    // Moderators are exempt; another reader has their own budget.
+    expect((await report(a, await makeUser({ role: 'moderator' }), ids[10]!)).status).toBe(200);
+    expect((await report(a, await makeUser(), ids[10]!)).status).toBe(200);
   });
 });
 

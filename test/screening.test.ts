@@ -104,6 +104,17 @@ describe('copy-paste raids', () => {
   });
 });
 
+describe('hidden characters', () => {
+  it('do not make a copy different: three copies from one account, each with different invisible characters, are all held', async () => {
+    const spammer = await veteran('hidden_spammer');
+    const copies = ['Cheap watches at my shop, see my profile', 'Cheap\u3164watches at my shop, see my profile', 'Cheap watches at\u115Fmy sh\u200Bop, see my pro\uFE0Ffile'];
+    expect(new Set(copies.map(comparableText)).size, 'one fingerprint for the three copies').toBe(1);
+    const ids: string[] = [];
+    for (const [i, body] of copies.entries()) ids.push((await post(spammer, `hidden-${i}`, body)).id);
+    await eventually(async () => expect(await Promise.all(ids.map(statusOf))).toEqual(['pending', 'pending', 'pending']), 8_000);
+  });
+});
+
 describe('link spam', () => {
   it('holds more than three links from an account younger than 24 h, not from an established one', async () => {
     const body = 'Read https://a.example/1 https://b.example/2 https://c.example/3 and www.d.example/4';

@@ -66,6 +66,8 @@ export const RATE_LIMIT_SCOPES = [
   'handshake',
   'connections_per_user',
   'connections_per_ip',
+  /** reports filed per reader */
+  'reports',
 ] as const;
 export const RateLimitScopeSchema = z.enum(RATE_LIMIT_SCOPES);
 export type RateLimitScope = z.infer<typeof RateLimitScopeSchema>;

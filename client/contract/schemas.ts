@@ -24,6 +24,7 @@ export const UserIdSchema = z.string().regex(/^[\x21-\x7e]{1,128}$/, 'user id mu
 /** Page cursors that are positions in a sorted set (opaque to clients). */
 export const OffsetCursorSchema = z.string().regex(/^[1-9][0-9]{0,15}$/, 'not a cursor from this API');
 
+/** As the token carries it; the server stores it normalised (NFKC, no invisible characters: README, Identity). */
 export const DisplayNameSchema = z.string().trim().min(1).max(64);
 export const RoleSchema = z.enum(['commenter', 'moderator', 'admin']);
 export type Role = z.infer<typeof RoleSchema>;

@@ -1,15 +1,15 @@
 import { SignJWT, errors as joseErrors, jwtVerify } from 'jose';
 import { z } from 'zod';
 import { DisplayNameSchema, HandleSchema, RoleSchema, UserIdSchema, type Role } from '../../client/contract/index.ts';
+import { readDisplayName } from '../domain/invisible.ts';
 import { AppError } from '../errors.ts';
 
 /** Claims a host site puts in the HS256 token it signs for a reader. */
 export const ClaimsSchema = z.object({
   sub: UserIdSchema,
   handle: HandleSchema,
-  name: DisplayNameSchema.transform((n) => n.replace(/[\u0000-\u001F\u007F-\u009F\u202A-\u202E\u2066-\u2069]/g, '')).pipe(
-    z.string().min(1),
-  ),
+  // Stored and shown normalised; whether hidden characters were taken out decides if a namesake is refused (readDisplayName).
+  name: DisplayNameSchema.transform(readDisplayName).refine((n) => n.name.length > 0, 'has no visible characters'),
   role: RoleSchema,
   email: z.email().max(254).optional(),
   exp: z.number().int(),
@@ -19,6 +19,8 @@ export interface VerifiedToken {
   id: string;
   handle: string;
   name: string;
+  /** The token's name had characters nobody sees, taken out of `name`. */
+  nameHidden: boolean;
   role: Role;
   email: string | undefined;
   expiresAt: Date;
@@ -51,7 +53,7 @@ export class TokenVerifier {
       throw new AppError('unauthenticated', `Token claims are invalid: ${issue?.path.join('.')}: ${issue?.message}`);
     }
     const c = claims.data;
-    return { id: c.sub, handle: c.handle, name: c.name, role: c.role, email: c.email, expiresAt: new Date(c.exp * 1000) };
+    return { id: c.sub, handle: c.handle, name: c.name.name, nameHidden: c.name.hidden, role: c.role, email: c.email, expiresAt: new Date(c.exp * 1000) };
   }
 }
 

@@ -66,7 +66,7 @@ export async function importSeedThread(liveDeps: Deps): Promise<SeedResult> {
     const handle = handleFromName(name);
     const claims = { id: `seed-${handle.toLowerCase()}`, handle, name, role: 'commenter' as const, email: undefined };
     const stored = await deps.store.users.upsert(claims, now);
-    if (!stored.ok) throw new Error(`The handle ${handle} is taken by another user`);
+    if (!stored.ok) throw new Error(`The seed user ${handle} was refused (${stored.reason})`);
     users.set(name, { ...claims, firstSeenAt: new Date(stored.createdAt), expiresAt });
   }
   await deps.store.threads.put(SEED_THREAD_ID, seed.article.title, SEED_THREAD_URL, newEpoch());

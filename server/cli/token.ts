@@ -41,7 +41,7 @@ async function main(): Promise<void> {
     process.exit(2);
   }
   const { secret } = resolveJwtSecret(loadConfig());
-  const token = await signToken(secret, { ...claims.data, ...(claims.data.email ? { email: claims.data.email } : {}) }, ttl);
+  const token = await signToken(secret, { ...claims.data, name: claims.data.name.name, ...(claims.data.email ? { email: claims.data.email } : {}) }, ttl);
   process.stdout.write(`${token}\n`);
 }
 

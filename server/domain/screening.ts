@@ -1,11 +1,14 @@
 import { createHash } from 'node:crypto';
+import { matchingForm } from './invisible.ts';
 
 /**
- * A text as screening compares it: case, whitespace and punctuation do not
- * make a copy different ("BUY now!!!" = "buy now").
+ * A text as screening compares it: case, whitespace, punctuation and hidden
+ * characters do not make a copy different ("BUY now!!!" = "buy now"). Most
+ * hidden characters are not letters anyway, but the Hangul fillers are (Lo):
+ * "buy\u3164now" would otherwise fingerprint apart from "buy now".
  */
 export function comparableText(text: string): string {
-  return text.normalize('NFKC').toLowerCase().replace(/[^\p{L}\p{N}]+/gu, '');
+  return matchingForm(text).toLowerCase().replace(/[^\p{L}\p{N}]+/gu, '');
 }
 
 export function textFingerprint(comparable: string): string {

@@ -1,5 +1,6 @@
 import { DataSet, RegExpMatcher, englishDataset, englishRecommendedTransformers, parseRawPattern } from 'obscenity';
 import type { Wordlists } from '../../client/contract/index.ts';
+import { matchingForm } from '../domain/invisible.ts';
 import type { ModerationStore } from '../store/moderation.ts';
 
 export interface TermMatch {
@@ -13,7 +14,11 @@ type Matcher = { match(text: string): string | null };
 function compile(terms: string[]): Matcher | null {
   if (terms.length === 0) return null;
   const data = new DataSet<{ term: string }>();
-  for (const term of terms) data.addPhrase((p) => p.setMetadata({ term }).addPattern(parseRawPattern(term)));
+  for (const term of terms) {
+    // Terms are matched in the same form as the text (an admin may paste a fullwidth or zero-width-spliced term).
+    const pattern = matchingForm(term);
+    if (pattern) data.addPhrase((p) => p.setMetadata({ term }).addPattern(parseRawPattern(pattern)));
+  }
   const matcher = new RegExpMatcher({ ...data.build(), ...englishRecommendedTransformers });
   return {
     match(text) {
@@ -53,7 +58,10 @@ export class WordlistMatcher {
     return this.last.found;
   }
 
-  private scan(text: string): TermMatch | null {
+  private scan(body: string): TermMatch | null {
+    // Hidden characters and look-alike letter forms are taken out before matching (obscenity's transformers
+    // neither skip a zero-width space nor fold fullwidth letters); the stored body is not changed.
+    const text = matchingForm(body);
     // obscenity keeps double letters (English has "oo"); stretched words ("mooooron") are collapsed here too.
     const variants = [text, text.replace(/(\p{L})\1{2,}/gu, '$1')];
     for (const [list, matchers] of [['banned', this.banned], ['suspect', this.suspect]] as const) {

@@ -96,12 +96,18 @@ export function createKeys(prefix: string) {
     /** BullMQ's prefix; the hash tag keeps each queue's keys in one Cluster slot. */
     queuePrefix: `${prefix}{bull}`,
     user: {
-      /** hash: id, handle, name, role, email, createdAt, updatedAt */
+      /** hash: id, handle, handleLower, name, nameKey (the name lower-cased), role, email, createdAt, updatedAt */
       record: (userId: string) => `${u}:user:${userId}`,
       /** hash: lower-case handle -> user id */
       handles: `${u}:handles`,
       /** zset (all scores 0): lower-case handles, for prefix search with ZRANGEBYLEX */
       handlesLex: `${u}:handles-lex`,
+      /**
+       * zset (all scores 0): '<nameKey>\0<user id>', one member per user record,
+       * so a look-alike of another user's display name is found. Kept as long as
+       * the records it mirrors: erasing a user must remove theirs (UserStore.releaseName).
+       */
+      names: `${u}:names`,
       /** string: the ban (JSON); expires when the ban ends */
       ban: (userId: string) => `${u}:ban:${userId}`,
       /** zset: the user's comment ids in the last day (for "ban and remove recent comments") */

@@ -40,6 +40,8 @@ export interface StoredReport {
   reason: 'spam' | 'abuse' | 'off_topic' | 'other';
   note: string | null;
   at: string;
+  /** 2 from an established account, 1 from a new one (absent on older reports: 2). */
+  weight?: number;
 }
 
 export interface NewAuditEntry {
@@ -104,11 +106,13 @@ export class ModerationStore {
 
   // ---- reports ----
 
-  /** Records a reader's report once; returns whether it was new and how many distinct readers reported. */
-  async report(commentId: string, reporterId: string, report: StoredReport): Promise<{ added: boolean; count: number }> {
-    const key = this.keys.moderation.reports(commentId);
-    const results = (await this.redis.multi().hsetnx(key, reporterId, JSON.stringify(report)).hlen(key).exec()) ?? [];
-    return { added: Number(results[0]?.[1]) === 1, count: Number(results[1]?.[1] ?? 0) };
+  /**
+   * Records a reader's report once; returns whether it was new, how many
+   * distinct readers reported and the sum of their reports' weights.
+   */
+  async report(commentId: string, reporterId: string, report: StoredReport & { weight: number }): Promise<{ added: boolean; count: number; weight: number }> {
+    const [added, count, weight] = await this.scripts.run(this.redis, 'add-report', [this.keys.moderation.reports(commentId)], [reporterId, JSON.stringify(report)]);
+    return { added: Number(added) === 1, count: Number(count), weight: Number(weight) };
   }
 
   async reports(commentId: string): Promise<StoredReport[]> {

@@ -8,11 +8,13 @@ export interface UserClaims {
   id: string;
   handle: string;
   name: string;
+  /** Characters nobody sees were taken out of the name the host site sent. */
+  nameHidden?: boolean;
   role: Role;
   email: string | undefined;
 }
 
-export type UpsertResult = { ok: true; createdAt: string } | { ok: false; reason: 'handle_taken' };
+export type UpsertResult = { ok: true; createdAt: string } | { ok: false; reason: 'handle_taken' | 'name_lookalike' };
 
 export class UserStore {
   constructor(
@@ -21,9 +23,14 @@ export class UserStore {
     private readonly scripts: Scripts,
   ) {}
 
+  /**
+   * Refuses a handle another user holds, and a name with hidden characters
+   * taken out whose stored form another user holds. Names compare
+   * case-insensitively there, so "alice\u200B SMITH" cannot pass for "Alice Smith".
+   */
   async upsert(user: UserClaims, now: Date): Promise<UpsertResult> {
     const k = this.keys.user;
-    const [status, value] = (await this.scripts.run(this.redis, 'upsert-user', [k.record(user.id), k.handles, k.handlesLex], [
+    const [status, value] = (await this.scripts.run(this.redis, 'upsert-user', [k.record(user.id), k.handles, k.handlesLex, k.names], [
       user.id,
       user.handle,
       user.handle.toLowerCase(),
@@ -31,8 +38,19 @@ export class UserStore {
       user.role,
       user.email ?? '',
       now.toISOString(),
+      user.name.toLowerCase(),
+      user.nameHidden ? '1' : '0',
     ])) as [string, string];
-    return status === 'ok' ? { ok: true, createdAt: value } : { ok: false, reason: 'handle_taken' };
+    if (status === 'ok') return { ok: true, createdAt: value };
+    return { ok: false, reason: value === 'name_lookalike' ? 'name_lookalike' : 'handle_taken' };
+  }
+
+  /**
+   * Takes the user out of the display-name index. Account erasure must call
+   * this before deleting the user record (the record says which entry is theirs).
+   */
+  async releaseName(userId: string): Promise<void> {
+    await this.scripts.run(this.redis, 'release-name', [this.keys.user.record(userId), this.keys.user.names], [userId]);
   }
 
   /** Maps lower-cased handles to the users holding them; unknown handles are absent. */

@@ -6,12 +6,16 @@ import { errors } from '../errors.ts';
  * and keeping handle, name and role in step with the token.
  */
 export async function authenticate(deps: Deps, token: string): Promise<AuthUser> {
-  const claims = await deps.tokens.verify(token);
+  const { nameHidden, ...claims } = await deps.tokens.verify(token);
   const now = deps.now();
-  const signature = `${claims.handle}\n${claims.name}\n${claims.role}\n${claims.email ?? ''}`;
+  // nameHidden is part of it: a look-alike must reach the name check even right after the plain name passed.
+  const signature = `${claims.handle}\n${claims.name}\n${nameHidden}\n${claims.role}\n${claims.email ?? ''}`;
   let firstSeenAt = deps.identities.get(claims.id, signature, now.getTime());
   if (!firstSeenAt) {
-    const result = await deps.store.users.upsert(claims, now);
+    const result = await deps.store.users.upsert({ ...claims, nameHidden }, now);
+    if (!result.ok && result.reason === 'name_lookalike') {
+      throw errors.conflict(`The display name differs from another user's only by invisible characters (zero-width, bidi or control characters); the host site must send it without them`, { name: claims.name });
+    }
     if (!result.ok) {
       throw errors.conflict(`The handle @${claims.handle} belongs to another account`, { handle: claims.handle });
     }

@@ -5,10 +5,17 @@ import { threadIdOfComment } from '../domain/ids.ts';
 import { errors } from '../errors.ts';
 import { holdComment } from './hold-comment.ts';
 
+// Weights in whole numbers so the sum stays exact in Lua: a new account's report is half an established one's.
+const FULL_WEIGHT = 2;
+const NEW_ACCOUNT_WEIGHT = 1;
+
 /**
  * A signed-in reader reports a visible comment (once per comment: a second
- * report changes nothing). Moderators see it live and in the reported queue;
- * when REPORT_HOLD_THRESHOLD different readers have reported it, it is held.
+ * report changes nothing), within RATE_REPORTS per window. Moderators see it
+ * live and in the reported queue; when REPORT_HOLD_THRESHOLD established
+ * readers have reported it, it is held. An account younger than
+ * RATE_NEW_ACCOUNT_HOURS counts half: accounts are free to make, so a few
+ * fresh ones must not be enough to take any comment off the page.
  */
 export async function reportComment(
   deps: Deps,
@@ -22,8 +29,14 @@ export async function reportComment(
   if (record.authorId === actor.id) throw errors.forbidden('You cannot report your own comment');
 
   const now = deps.now();
-  const { added, count } = await deps.store.moderation.report(record.id, actor.id, { reason: input.reason, note: input.note ?? null, at: now.toISOString() });
-  if (!added) return { reported: false, reports: count };
+  const giveBack = await deps.reportLimits.take(actor);
+  const isNew = now.getTime() - actor.firstSeenAt.getTime() < deps.config.limits.newAccountMs;
+  const weight = isNew ? NEW_ACCOUNT_WEIGHT : FULL_WEIGHT;
+  const { added, count, weight: total } = await deps.store.moderation.report(record.id, actor.id, { reason: input.reason, note: input.note ?? null, at: now.toISOString(), weight });
+  if (!added) {
+    await giveBack();
+    return { reported: false, reports: count };
+  }
   await deps.store.moderation.enqueue('reported', record.id, threadId, now.getTime());
   await deps.modFeed.publish(
     {
@@ -37,7 +50,7 @@ export async function reportComment(
     threadId,
   );
   deps.modFeed.queuesChanged();
-  if (count >= deps.config.reportHoldThreshold) {
+  if (total >= deps.config.reportHoldThreshold * FULL_WEIGHT) {
     await holdComment(deps, record, [{ rule: 'reports', detail: `reported by ${count} readers` }], { kind: 'system', name: 'reports' });
   }
   return { reported: true, reports: count };

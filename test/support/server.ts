@@ -18,6 +18,7 @@ export const RELAXED_LIMITS: Record<string, string> = {
   MAX_CONNECTIONS_PER_USER: '100000',
   SOCKET_EVENTS_PER_SECOND: '100000',
   SOCKET_EVENT_BURST: '100000',
+  RATE_REPORTS: '100000',
 };
 
 export interface TestServer {

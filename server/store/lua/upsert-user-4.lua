@@ -1,0 +1,48 @@
+-- Records a signed-in user on first sight and keeps their handle, name and
+-- role current. Handles are unique case-insensitively: a handle held by
+-- another user id is refused, and a user who changes handle frees the old one.
+-- Display names may be shared, except that a name which had characters nobody
+-- sees taken out (ARGV[9] = '1') is refused while another user id holds its
+-- normalised form: it would show exactly like that user's name.
+--
+-- KEYS[1] user record (hash)   KEYS[2] handle -> user id (hash)   KEYS[3] handles for prefix search (zset)
+-- KEYS[4] name index (zset, all scores 0): '<name key>\0<user id>', one member per user record
+--
+-- ARGV[1] user id   ARGV[2] handle   ARGV[3] handle lower-cased   ARGV[4] name
+-- ARGV[5] role      ARGV[6] email or ''   ARGV[7] now (ISO)
+-- ARGV[8] name key (the stored name lower-cased)   ARGV[9] '1' if hidden characters were taken out of the name, else '0'
+--
+-- Returns {'ok', createdAt}  or  {'err', 'handle_taken'}  or  {'err', 'name_lookalike'}
+
+local owner = redis.call('HGET', KEYS[2], ARGV[3])
+if owner and owner ~= ARGV[1] then return {'err', 'handle_taken'} end
+
+local mine = ARGV[8] .. '\0' .. ARGV[1]
+if ARGV[9] == '1' then
+  -- Members sort by name key first; '\0' ends the key, so '\1' bounds exactly its holders.
+  local holders = redis.call('ZRANGEBYLEX', KEYS[4], '[' .. ARGV[8] .. '\0', '(' .. ARGV[8] .. '\1', 'LIMIT', 0, 2)
+  for _, member in ipairs(holders) do
+    if member ~= mine then return {'err', 'name_lookalike'} end
+  end
+end
+
+local old = redis.call('HGET', KEYS[1], 'handleLower')
+if old and old ~= ARGV[3] then
+  redis.call('HDEL', KEYS[2], old)
+  redis.call('ZREM', KEYS[3], old)
+end
+if not owner then
+  redis.call('HSET', KEYS[2], ARGV[3], ARGV[1])
+  redis.call('ZADD', KEYS[3], 0, ARGV[3])
+end
+
+-- Records from before the name index have no nameKey: nothing of theirs to remove.
+local oldName = redis.call('HGET', KEYS[1], 'nameKey')
+if oldName and oldName ~= ARGV[8] then redis.call('ZREM', KEYS[4], oldName .. '\0' .. ARGV[1]) end
+redis.call('ZADD', KEYS[4], 0, mine)
+
+local created = redis.call('HGET', KEYS[1], 'createdAt')
+if not created then created = ARGV[7] end
+redis.call('HSET', KEYS[1], 'id', ARGV[1], 'handle', ARGV[2], 'handleLower', ARGV[3], 'name', ARGV[4],
+  'nameKey', ARGV[8], 'role', ARGV[5], 'email', ARGV[6], 'createdAt', created, 'updatedAt', ARGV[7])
+return {'ok', created}
