@@ -1,9 +1,12 @@
+import { readFileSync } from 'node:fs';
+import proxyaddr from 'proxy-addr';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeUser, type TestUser } from './support/clients.ts';
 import type { TestRedis } from './support/redis.ts';
 import { startRedisAndServer, stopServerAndRedis, type TestServer } from './support/server.ts';
 import { eventually } from './support/wait.ts';
+import { parse as parseYaml } from 'yaml';
 
 let redis: TestRedis;
 let server: TestServer;
@@ -57,3 +60,48 @@ describe('when Redis goes away', () => {
     expect((await request(server.url).get('/readyz')).status, 'ready again once Redis is back').toBe(200);
   });
 });
+
+/** docker-compose.yml as compose reads it: merge keys followed, ${VAR:-default} interpolated with nothing set. */
+function composeFile(): { services: Record<string, Service>; networks?: Record<string, { ipam?: { config?: { subnet?: string }[] } }> } {
+  const text = readFileSync(new URL('../docker-compose.yml', import.meta.url), 'utf8').replace(/\$\{(\w+)(?::?-([^}]*))?\}/g, (_m, _name, def: string | undefined) => def ?? '');
+  return parseYaml(text, { merge: true });
+}
+type Service = { image?: string; command?: unknown; environment?: Record<string, string>; networks?: string[] | Record<string, unknown> };
+
+describe('the shipped deployment (docker-compose.yml and deploy/nginx.conf)', () => {
+  it('servers believe X-Forwarded-For from nginx\'s network, and nginx writes it from the connection, not from the client', () => {
+    const { services, networks } = composeFile();
+    const lb = Object.values(services).find((s) => s.image?.startsWith('nginx'));
+    expect(lb, 'docker-compose.yml has an nginx service').toBeDefined();
+    const lbNetworks = lb!.networks === undefined ? ['default'] : Array.isArray(lb!.networks) ? lb!.networks : Object.keys(lb!.networks);
+    const subnets = lbNetworks.flatMap((n) => networks?.[n]?.ipam?.config?.map((c) => c.subnet) ?? []);
+    expect(subnets.length, `nginx's network (${lbNetworks.join(', ')}) has a fixed subnet for TRUSTED_PROXIES to name`).toBeGreaterThan(0);
+
+    // The servers: built from this repository and running `npm start` (no command of their own).
+    const servers = Object.entries(services).filter(([, s]) => !s.image && s.command === undefined);
+    expect(servers.map(([name]) => name)).toEqual(['server1', 'server2']);
+    for (const [name, s] of servers) {
+      const trusted = (s.environment?.TRUSTED_PROXIES ?? '').split(',').map((x) => x.trim()).filter(Boolean);
+      expect(trusted.length, `${name} sets TRUSTED_PROXIES (without it every reader shares nginx's address and per-IP budgets)`).toBeGreaterThan(0);
+      const trust = proxyaddr.compile(trusted);
+      for (const subnet of subnets) {
+        for (const addr of edges(subnet!)) expect(trust(addr, 0), `${name}'s TRUSTED_PROXIES (${trusted.join(',')}) covers ${addr} in nginx's network ${subnet}`).toBe(true);
+      }
+    }
+
+    const nginx = readFileSync(new URL('../deploy/nginx.conf', import.meta.url), 'utf8');
+    const header = (name: string) => new RegExp(`^\\s*proxy_set_header\\s+${name}\\s+(\\S+);`, 'im').exec(nginx)?.[1];
+    expect(header('X-Forwarded-For'), 'nginx is the edge: X-Forwarded-For is the address it saw ($remote_addr), so a client cannot add its own').toBe('$remote_addr');
+    expect(header('X-Forwarded-Proto'), 'nginx tells the servers whether the reader used https').toBe('$scheme');
+  });
+});
+
+/** The first and last host addresses of an IPv4 CIDR. */
+function edges(cidr: string): string[] {
+  const [base, bits] = cidr.split('/') as [string, string];
+  const n = base.split('.').reduce((acc, o) => acc * 256 + Number(o), 0);
+  const size = 2 ** (32 - Number(bits));
+  const start = n - (n % size);
+  const ip = (v: number) => [24, 16, 8, 0].map((s) => Math.floor(v / 2 ** s) % 256).join('.');
+  return [ip(start + 1), ip(start + size - 2)];
+}
