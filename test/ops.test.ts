@@ -4,7 +4,7 @@ import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeUser, type TestUser } from './support/clients.ts';
 import type { TestRedis } from './support/redis.ts';
-import { startRedisAndServer, stopServerAndRedis, type TestServer } from './support/server.ts';
+import { startRedisAndServer, startServer, stopServerAndRedis, type TestServer } from './support/server.ts';
 import { eventually } from './support/wait.ts';
 import { parse as parseYaml } from 'yaml';
 
@@ -34,6 +34,48 @@ describe('health and metrics', () => {
     expect(res.text).toMatch(/threadline_ack_latency_seconds_bucket/);
     expect(res.text).toMatch(/threadline_sockets_connected 0/);
     expect(res.text).toMatch(/process_resident_memory_bytes/);
+  });
+});
+
+describe('METRICS_TOKEN', () => {
+  it('closes /metrics to anyone without it (401), and opens it to its bearer', async () => {
+    const token = 'metrics-token-0123456789';
+    const guarded = await startServer(redis.url, { METRICS_TOKEN: token });
+    try {
+      const open = await request(guarded.url).get('/metrics');
+      expect({ status: open.status, code: open.body.error?.code, challenge: open.headers['www-authenticate'] }, 'no token').toEqual({
+        status: 401,
+        code: 'unauthenticated',
+        challenge: 'Bearer',
+      });
+      expect((await request(guarded.url).get('/metrics').set('Authorization', 'Bearer not-the-metrics-token')).status, 'a wrong token').toBe(401);
+      expect((await request(guarded.url).get('/metrics').set('Authorization', `Bearer ${user.token}`)).status, "a reader's JWT is not the metrics token").toBe(401);
+      const ok = await request(guarded.url).get('/metrics').set('Authorization', `Bearer ${token}`);
+      expect(ok.status, 'the token').toBe(200);
+      expect(ok.text).toMatch(/threadline_sockets_connected/);
+    } finally {
+      await guarded.close();
+    }
+  });
+});
+
+describe('pages the server serves', () => {
+  const PAGES = ['/demo/csp-thread', '/moderate', '/admin/login'];
+
+  it("may be framed only by this site by default (CSP frame-ancestors 'self'), or by whom FRAME_ANCESTORS names", async () => {
+    for (const page of PAGES) {
+      const res = await request(server.url).get(page).expect(200);
+      expect(res.headers['content-security-policy'], `${page}: CSP`).toMatch(/(^|; )frame-ancestors 'self'($|;)/);
+    }
+    const strict = await startServer(redis.url, { FRAME_ANCESTORS: "'none'" });
+    try {
+      for (const page of PAGES) {
+        const res = await request(strict.url).get(page).expect(200);
+        expect(res.headers['content-security-policy'], `${page} with FRAME_ANCESTORS='none'`).toMatch(/(^|; )frame-ancestors 'none'($|;)/);
+      }
+    } finally {
+      await strict.close();
+    }
   });
 });
 
