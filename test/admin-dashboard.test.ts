@@ -1,10 +1,13 @@
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { haveChromium, launchChromium, warnIfNoChromium, watchErrors } from './support/chromium.ts';
 import { makeUser, type TestUser } from './support/clients.ts';
 import { startRedis, type TestRedis } from './support/redis.ts';
 import { startServer, type TestServer } from './support/server.ts';
 
 /** The queue dashboard (/admin/queues): how admins sign in, and what they may do there. */
+warnIfNoChromium('dashboard sign-in in a browser');
+
 let redis: TestRedis;
 let readOnly: TestServer;
 let actionsOn: TestServer;
@@ -140,4 +143,33 @@ describe('queue actions', () => {
     expect(await (await queue.getJob(id))!.getState()).not.toBe('delayed');
     await queue.obliterate({ force: true });
   });
+});
+
+describe.skipIf(!haveChromium)('signing in from a browser (Chromium)', () => {
+  it('goes from /admin/login#token= to the read-only dashboard with an HttpOnly cookie; no URL the browser requests carries the token', async () => {
+    const browser = await launchChromium();
+    try {
+      const page = await browser.newPage();
+      const errors = watchErrors(page);
+      const requested: string[] = [];
+      page.on('request', (r) => requested.push(r.url()));
+      await page.goto(`${readOnly.url}/admin/login#token=${admin.token}`);
+      await page.waitForURL(`${readOnly.url}/admin/queues`);
+      await page.getByText(readOnly.app.deps.queues.webhook.name).first().waitFor();
+      expect(requested.filter((u) => u.includes(admin.token)), 'requests whose URL holds the token').toEqual([]);
+      const cookie = (await page.context().cookies()).find((c) => c.name === 'tl_admin');
+      expect(cookie && { httpOnly: cookie.httpOnly, sameSite: cookie.sameSite, path: cookie.path }).toEqual({ httpOnly: true, sameSite: 'Strict', path: '/admin/queues' });
+      expect(errors).toEqual([]);
+
+      // A moderator's token is refused on the page itself, and no cookie is set.
+      const other = await browser.newPage();
+      await other.goto(`${readOnly.url}/admin/login#token=${moderator.token}`);
+      await other.waitForFunction(() => !/^(Signing in…)?$/.test(document.getElementById('status')?.textContent ?? ''));
+      expect(await other.locator('#status').textContent(), 'the page shows why').toBe('This is for admins');
+      expect(other.url(), 'the fragment is gone from the address bar').toBe(`${readOnly.url}/admin/login`);
+      expect((await other.context().cookies()).some((c) => c.name === 'tl_admin')).toBe(false);
+    } finally {
+      await browser.close();
+    }
+  }, 60_000);
 });
