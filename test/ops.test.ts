@@ -138,6 +138,16 @@ describe('the shipped deployment (docker-compose.yml and deploy/nginx.conf)', ()
   });
 });
 
+describe('the shipped Redis (docker-compose.yml)', () => {
+  it('keeps what it acknowledged: AOF with fsync every second, and never evicts keys', () => {
+    const redis = Object.values(composeFile().services).find((s) => s.image?.startsWith('redis'));
+    const args = ((redis?.command ?? []) as string[]).join(' ');
+    expect(args, 'redis-server arguments in docker-compose.yml').toContain('--appendonly yes');
+    expect(args).toContain('--appendfsync everysec');
+    expect(args).toContain('--maxmemory-policy noeviction');
+  });
+});
+
 /** The first and last host addresses of an IPv4 CIDR. */
 function edges(cidr: string): string[] {
   const [base, bits] = cidr.split('/') as [string, string];
