@@ -68,6 +68,13 @@ export const configSchema = z.object({
   NOTIFY_MAX_PER_WINDOW: int(5, 1).describe('Out-of-band messages per recipient per window; the rest become one digest'),
   NOTIFY_WINDOW_SECONDS: int(600, 1).describe('Length of that window'),
   NOTIFY_INBOX_SIZE: int(500, 10).describe('Notifications kept per user'),
+  ADMIN_QUEUE_ACTIONS: onOff('off').describe('on: admins may add, retry, clean and promote jobs at /admin/queues; off: the dashboard is read-only'),
+  METRICS_TOKEN: z.string().min(16, 'METRICS_TOKEN must be at least 16 characters').optional().describe('When set, /metrics (server and workers) requires Authorization: Bearer <this token>'),
+  FRAME_ANCESTORS: z
+    .string()
+    .regex(/^[^;,\r\n]+$/, "FRAME_ANCESTORS is a space-separated list of CSP sources, e.g. 'self' https://news.example.com")
+    .default("'self'")
+    .describe("CSP frame-ancestors of the pages the server serves (demo, console, admin): who may frame them"),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info').describe('pino log level'),
   SHUTDOWN_TIMEOUT_MS: int(10_000, 100).describe('Grace period for in-flight work on SIGTERM'),
 });
@@ -131,6 +138,9 @@ export interface Config {
   };
   logLevel: RawConfig['LOG_LEVEL'];
   shutdownTimeoutMs: number;
+  admin: { queueActions: boolean };
+  metrics: { token: string | undefined };
+  pages: { frameAncestors: string };
 }
 
 export class ConfigError extends Error {}
@@ -208,5 +218,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     },
     logLevel: c.LOG_LEVEL,
     shutdownTimeoutMs: c.SHUTDOWN_TIMEOUT_MS,
+    admin: { queueActions: c.ADMIN_QUEUE_ACTIONS },
+    metrics: { token: c.METRICS_TOKEN },
+    pages: { frameAncestors: c.FRAME_ANCESTORS },
   };
 }

@@ -5,7 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { createThreadline } from './app.ts';
 import { resolveJwtSecret } from './auth/dev-secret.ts';
-import { acquireRedis, RedisBootstrapError } from './bootstrap/redis.ts';
+import { acquireRedis, checkRedisDurability, RedisBootstrapError } from './bootstrap/redis.ts';
 import { fail, loadConfigOrExit, stopOnSignals } from './bootstrap/process.ts';
 import { createLogger } from './logger.ts';
 import { connectRedis } from './store/redis.ts';
@@ -40,6 +40,12 @@ async function main(): Promise<void> {
     throw err;
   }
   const redis = await connectRedis(redisHandle.url, log);
+  try {
+    await checkRedisDurability(redis, config, log);
+  } catch (err) {
+    if (err instanceof RedisBootstrapError) fail(err.message);
+    throw err;
+  }
   const server = await createThreadline({ config, redis, log, jwtSecret: secret, version });
   registerQueueMetrics(server.deps.metrics, server.deps.queues.all);
   let workers: RunningWorkers | undefined;

@@ -1,3 +1,4 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
 /**
@@ -62,3 +63,15 @@ export function createMetrics() {
 }
 
 export type Metrics = ReturnType<typeof createMetrics>;
+
+/**
+ * Whether a scrape may read /metrics: always without METRICS_TOKEN, else only
+ * with `Authorization: Bearer <METRICS_TOKEN>` (compared in constant time).
+ * Metrics name queues, error rates and traffic: not for every visitor.
+ */
+export function metricsScrapeAllowed(token: string | undefined, authorization: string | undefined): boolean {
+  if (token === undefined) return true;
+  const sent = /^Bearer\s+(\S+)\s*$/i.exec(authorization ?? '')?.[1] ?? '';
+  const [a, b] = [createHash('sha256').update(sent).digest(), createHash('sha256').update(token).digest()];
+  return timingSafeEqual(a, b);
+}

@@ -1,9 +1,12 @@
+import { readFileSync } from 'node:fs';
+import proxyaddr from 'proxy-addr';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeUser, type TestUser } from './support/clients.ts';
 import type { TestRedis } from './support/redis.ts';
-import { startRedisAndServer, stopServerAndRedis, type TestServer } from './support/server.ts';
+import { startRedisAndServer, startServer, stopServerAndRedis, type TestServer } from './support/server.ts';
 import { eventually } from './support/wait.ts';
+import { parse as parseYaml } from 'yaml';
 
 let redis: TestRedis;
 let server: TestServer;
@@ -34,6 +37,48 @@ describe('health and metrics', () => {
   });
 });
 
+describe('METRICS_TOKEN', () => {
+  it('closes /metrics to anyone without it (401), and opens it to its bearer', async () => {
+    const token = 'metrics-token-0123456789';
+    const guarded = await startServer(redis.url, { METRICS_TOKEN: token });
+    try {
+      const open = await request(guarded.url).get('/metrics');
+      expect({ status: open.status, code: open.body.error?.code, challenge: open.headers['www-authenticate'] }, 'no token').toEqual({
+        status: 401,
+        code: 'unauthenticated',
+        challenge: 'Bearer',
+      });
+      expect((await request(guarded.url).get('/metrics').set('Authorization', 'Bearer not-the-metrics-token')).status, 'a wrong token').toBe(401);
+      expect((await request(guarded.url).get('/metrics').set('Authorization', `Bearer ${user.token}`)).status, "a reader's JWT is not the metrics token").toBe(401);
+      const ok = await request(guarded.url).get('/metrics').set('Authorization', `Bearer ${token}`);
+      expect(ok.status, 'the token').toBe(200);
+      expect(ok.text).toMatch(/threadline_sockets_connected/);
+    } finally {
+      await guarded.close();
+    }
+  });
+});
+
+describe('pages the server serves', () => {
+  const PAGES = ['/demo/csp-thread', '/moderate', '/admin/login'];
+
+  it("may be framed only by this site by default (CSP frame-ancestors 'self'), or by whom FRAME_ANCESTORS names", async () => {
+    for (const page of PAGES) {
+      const res = await request(server.url).get(page).expect(200);
+      expect(res.headers['content-security-policy'], `${page}: CSP`).toMatch(/(^|; )frame-ancestors 'self'($|;)/);
+    }
+    const strict = await startServer(redis.url, { FRAME_ANCESTORS: "'none'" });
+    try {
+      for (const page of PAGES) {
+        const res = await request(strict.url).get(page).expect(200);
+        expect(res.headers['content-security-policy'], `${page} with FRAME_ANCESTORS='none'`).toMatch(/(^|; )frame-ancestors 'none'($|;)/);
+      }
+    } finally {
+      await strict.close();
+    }
+  });
+});
+
 describe('when Redis goes away', () => {
   it('fails fast with 503 unavailable, reports not ready, and recovers when Redis returns', async () => {
     await redis.kill();
@@ -57,3 +102,58 @@ describe('when Redis goes away', () => {
     expect((await request(server.url).get('/readyz')).status, 'ready again once Redis is back').toBe(200);
   });
 });
+
+/** docker-compose.yml as compose reads it: merge keys followed, ${VAR:-default} interpolated with nothing set. */
+function composeFile(): { services: Record<string, Service>; networks?: Record<string, { ipam?: { config?: { subnet?: string }[] } }> } {
+  const text = readFileSync(new URL('../docker-compose.yml', import.meta.url), 'utf8').replace(/\$\{(\w+)(?::?-([^}]*))?\}/g, (_m, _name, def: string | undefined) => def ?? '');
+  return parseYaml(text, { merge: true });
+}
+type Service = { image?: string; command?: unknown; environment?: Record<string, string>; networks?: string[] | Record<string, unknown> };
+
+describe('the shipped deployment (docker-compose.yml and deploy/nginx.conf)', () => {
+  it('servers believe X-Forwarded-For from nginx\'s network, and nginx writes it from the connection, not from the client', () => {
+    const { services, networks } = composeFile();
+    const lb = Object.values(services).find((s) => s.image?.startsWith('nginx'));
+    expect(lb, 'docker-compose.yml has an nginx service').toBeDefined();
+    const lbNetworks = lb!.networks === undefined ? ['default'] : Array.isArray(lb!.networks) ? lb!.networks : Object.keys(lb!.networks);
+    const subnets = lbNetworks.flatMap((n) => networks?.[n]?.ipam?.config?.map((c) => c.subnet) ?? []);
+    expect(subnets.length, `nginx's network (${lbNetworks.join(', ')}) has a fixed subnet for TRUSTED_PROXIES to name`).toBeGreaterThan(0);
+
+    // The servers: built from this repository and running `npm start` (no command of their own).
+    const servers = Object.entries(services).filter(([, s]) => !s.image && s.command === undefined);
+    expect(servers.map(([name]) => name)).toEqual(['server1', 'server2']);
+    for (const [name, s] of servers) {
+      const trusted = (s.environment?.TRUSTED_PROXIES ?? '').split(',').map((x) => x.trim()).filter(Boolean);
+      expect(trusted.length, `${name} sets TRUSTED_PROXIES (without it every reader shares nginx's address and per-IP budgets)`).toBeGreaterThan(0);
+      const trust = proxyaddr.compile(trusted);
+      for (const subnet of subnets) {
+        for (const addr of edges(subnet!)) expect(trust(addr, 0), `${name}'s TRUSTED_PROXIES (${trusted.join(',')}) covers ${addr} in nginx's network ${subnet}`).toBe(true);
+      }
+    }
+
+    const nginx = readFileSync(new URL('../deploy/nginx.conf', import.meta.url), 'utf8');
+    const header = (name: string) => new RegExp(`^\\s*proxy_set_header\\s+${name}\\s+(\\S+);`, 'im').exec(nginx)?.[1];
+    expect(header('X-Forwarded-For'), 'nginx is the edge: X-Forwarded-For is the address it saw ($remote_addr), so a client cannot add its own').toBe('$remote_addr');
+    expect(header('X-Forwarded-Proto'), 'nginx tells the servers whether the reader used https').toBe('$scheme');
+  });
+});
+
+describe('the shipped Redis (docker-compose.yml)', () => {
+  it('keeps what it acknowledged: AOF with fsync every second, and never evicts keys', () => {
+    const redis = Object.values(composeFile().services).find((s) => s.image?.startsWith('redis'));
+    const args = ((redis?.command ?? []) as string[]).join(' ');
+    expect(args, 'redis-server arguments in docker-compose.yml').toContain('--appendonly yes');
+    expect(args).toContain('--appendfsync everysec');
+    expect(args).toContain('--maxmemory-policy noeviction');
+  });
+});
+
+/** The first and last host addresses of an IPv4 CIDR. */
+function edges(cidr: string): string[] {
+  const [base, bits] = cidr.split('/') as [string, string];
+  const n = base.split('.').reduce((acc, o) => acc * 256 + Number(o), 0);
+  const size = 2 ** (32 - Number(bits));
+  const start = n - (n % size);
+  const ip = (v: number) => [24, 16, 8, 0].map((s) => Math.floor(v / 2 ** s) % 256).join('.');
+  return [ip(start + 1), ip(start + size - 2)];
+}

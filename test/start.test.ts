@@ -6,14 +6,18 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, describe, expect, it } from 'vitest';
 import { freePort } from '../server/bootstrap/redis.ts';
 import { spawnServer, waitReady, type Instance } from './support/cluster.ts';
+import { startRedis, type TestRedis } from './support/redis.ts';
+import { TEST_SECRET } from './support/server.ts';
 
 type Started = Instance & { exited: Promise<number | null>; dataDir: string | undefined };
 const started: Started[] = [];
 const dirs: string[] = [];
+const redises: TestRedis[] = [];
 
 afterEach(async () => {
   // Processes first: a redis-server left running would keep writing into its data directory.
   await Promise.all(started.splice(0).map(stop));
+  await Promise.all(redises.splice(0).map((r) => r.stop()));
   for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
 });
 
@@ -154,4 +158,82 @@ describe('npm run workers', () => {
       owned.kill('SIGKILL');
     }
   });
+});
+
+/** A redis-server for one test with these settings, stopped after it. */
+async function redisWith(...args: string[]): Promise<TestRedis> {
+  const redis = await startRedis(args);
+  redises.push(redis);
+  return redis;
+}
+
+/** `npm run workers` with only `env` (plus PATH and HOME); stopped after the test. */
+function startWorkers(port: number, env: Record<string, string>): Started {
+  let output = '';
+  const child = spawn(process.execPath, ['--import', 'tsx', 'workers/main.ts'], {
+    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', LOG_LEVEL: 'info', WORKERS_PORT: String(port), ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  child.stdout.on('data', (d) => (output += d));
+  child.stderr.on('data', (d) => (output += d));
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  const app: Started = { port, url: `http://127.0.0.1:${port}`, process: child, output: () => output, exited, dataDir: undefined };
+  started.push(app);
+  return app;
+}
+
+/** Starting a tsx process takes seconds, many on a busy machine. */
+const SPAWN_TEST_MS = 60_000;
+
+/** What the process did first: exited (with its code) or answered `path` (it started). */
+async function outcome(app: Started, path: string): Promise<{ exited: number | null } | 'started'> {
+  const deadline = Date.now() + SPAWN_TEST_MS - 10_000;
+  const done = app.exited.then((code) => ({ exited: code }));
+  while (Date.now() < deadline) {
+    const first = await Promise.race([done, sleep(100).then(() => undefined)]);
+    if (first) return first;
+    try {
+      if ((await fetch(`${app.url}${path}`)).ok) return 'started';
+    } catch {
+      // not listening yet
+    }
+  }
+  throw new Error(`neither started nor exited in time:\n${app.output()}`);
+}
+
+describe('in production, the Redis Threadline relies on', () => {
+  const production = (redis: TestRedis) => ({ NODE_ENV: 'production', REDIS_URL: redis.url, AUTH_JWT_SECRET: TEST_SECRET });
+
+  it('must not evict keys: npm start and npm run workers refuse maxmemory-policy allkeys-lru, saying how to fix it', async () => {
+    const redis = await redisWith('--maxmemory-policy', 'allkeys-lru', '--appendonly', 'yes');
+    const server = start(await freePort(), production(redis));
+    const workers = startWorkers(await freePort(), production(redis));
+    for (const [name, app, path] of [['npm start', server, '/readyz'], ['npm run workers', workers, '/healthz']] as const) {
+      expect(await outcome(app, path), `${name} on a Redis with maxmemory-policy allkeys-lru`).toEqual({ exited: 1 });
+      expect(app.output(), `${name} says why`).toMatch(/maxmemory-policy allkeys-lru/);
+      expect(app.output(), `${name} says what to set`).toMatch(/--maxmemory-policy noeviction/);
+    }
+  }, SPAWN_TEST_MS);
+
+  it('starts on noeviction with AOF off, warning that a crash would lose what was written since the last snapshot', async () => {
+    const redis = await redisWith('--maxmemory-policy', 'noeviction', '--appendonly', 'no');
+    const server = start(await freePort(), production(redis));
+    expect(await outcome(server, '/readyz'), 'npm start on noeviction, AOF off').toBe('started');
+    expect(server.output(), 'the warning about AOF').toMatch(/"level":40.*Redis AOF is off \(appendonly no\)/);
+  }, SPAWN_TEST_MS);
+});
+
+describe('METRICS_TOKEN', () => {
+  it('closes the workers\' /metrics to anyone without it', async () => {
+    const redis = await redisWith();
+    const token = 'metrics-token-0123456789';
+    const workers = startWorkers(await freePort(), { REDIS_URL: redis.url, AUTH_JWT_SECRET: TEST_SECRET, METRICS_TOKEN: token });
+    expect(await outcome(workers, '/healthz')).toBe('started');
+    const scrape = (auth?: string) => fetch(`${workers.url}/metrics`, auth ? { headers: { authorization: auth } } : {});
+    expect((await scrape()).status, 'no token').toBe(401);
+    expect((await scrape('Bearer not-the-metrics-token')).status, 'a wrong token').toBe(401);
+    const ok = await scrape(`Bearer ${token}`);
+    expect(ok.status, 'the token').toBe(200);
+    expect(await ok.text()).toContain('threadline_queue_jobs');
+  }, SPAWN_TEST_MS);
 });

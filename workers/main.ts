@@ -6,9 +6,10 @@
 import { createServer } from 'node:http';
 import { createDeps } from '../server/app.ts';
 import { resolveJwtSecret } from '../server/auth/dev-secret.ts';
-import { acquireRedis, RedisBootstrapError } from '../server/bootstrap/redis.ts';
+import { acquireRedis, checkRedisDurability, RedisBootstrapError } from '../server/bootstrap/redis.ts';
 import { fail, loadConfigOrExit, stopOnSignals } from '../server/bootstrap/process.ts';
 import { createLogger } from '../server/logger.ts';
+import { metricsScrapeAllowed } from '../server/metrics.ts';
 import { connectRedis } from '../server/store/redis.ts';
 import { startWorkers } from './index.ts';
 import { registerQueueMetrics } from './metrics.ts';
@@ -26,6 +27,12 @@ async function main(): Promise<void> {
     throw err;
   }
   const redis = await connectRedis(redisHandle.url, log);
+  try {
+    await checkRedisDurability(redis, config, log);
+  } catch (err) {
+    if (err instanceof RedisBootstrapError) fail(err.message);
+    throw err;
+  }
   const deps = await createDeps({ config, redis, log, jwtSecret: secret });
   registerQueueMetrics(deps.metrics, deps.queues.all);
   const running = await startWorkers(deps, redisHandle.url);
@@ -33,6 +40,8 @@ async function main(): Promise<void> {
   const http = createServer((req, res) => {
     if (req.url === '/healthz') {
       res.writeHead(200, { 'content-type': 'application/json' }).end('{"status":"ok"}');
+    } else if (req.url === '/metrics' && !metricsScrapeAllowed(config.metrics.token, req.headers.authorization)) {
+      res.writeHead(401, { 'content-type': 'application/json', 'www-authenticate': 'Bearer' }).end('{"status":"unauthenticated"}');
     } else if (req.url === '/metrics') {
       deps.metrics.registry.metrics().then(
         (text) => res.writeHead(200, { 'content-type': deps.metrics.registry.contentType }).end(text),

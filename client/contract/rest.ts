@@ -223,5 +223,9 @@ export const restRoutes: readonly RestRoute[] = [
   { method: 'get', path: '/api/moderation/settings', summary: 'Site moderation settings', auth: 'moderator', status: 200, response: ModerationSettingsSchema },
   { method: 'put', path: '/api/moderation/settings', summary: 'Change site moderation settings (admins)', auth: 'admin', body: PutModerationSettingsBodySchema, status: 200, response: ModerationSettingsSchema },
   { method: 'get', path: '/api/moderation/audit', summary: 'Audit log, newest first', auth: 'moderator', query: AuditQuerySchema, status: 200, response: AuditPageSchema },
-  { method: 'get', path: '/admin/queues', summary: 'Queue dashboard (bull-board), admins only; ?token=<jwt> once in a browser', auth: 'admin', status: 200 },
+  { method: 'get', path: '/admin/queues', summary: 'Queue dashboard (bull-board), admins only: the /admin/queues cookie or Authorization: Bearer; read-only unless ADMIN_QUEUE_ACTIONS=on', auth: 'admin', status: 200 },
+  { method: 'get', path: '/admin/login', summary: 'Sign-in page for the queue dashboard (token from #token= or pasted; never in a URL query)', auth: 'none', status: 200 },
+  { method: 'get', path: '/admin/login.js', summary: 'The sign-in page script', auth: 'none', status: 200 },
+  { method: 'post', path: '/admin/session', summary: 'Trade an admin token (Authorization: Bearer) for the dashboard cookie (HttpOnly, SameSite=Strict, Secure over https)', auth: 'admin', status: 204 },
+  { method: 'delete', path: '/admin/session', summary: 'Sign out of the dashboard (clears its cookie)', auth: 'none', status: 204 },
 ];

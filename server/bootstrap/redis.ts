@@ -36,6 +36,46 @@ export async function acquireRedis(config: Config, log: Logger, opts: { orStart:
   return startPrivateRedis(config, log);
 }
 
+/**
+ * Redis is Threadline's system of record, not a cache. A maxmemory-policy
+ * other than noeviction lets Redis delete comments, logs and queued jobs when
+ * memory runs short, silently; noeviction refuses writes instead (clients get
+ * `unavailable`, nothing already acknowledged is lost). In production that
+ * refuses the start; elsewhere it is a warning. AOF off is a warning: a crash
+ * would lose everything since the last snapshot.
+ *
+ * Read with INFO, which managed Redis services allow where CONFIG is renamed.
+ */
+export async function checkRedisDurability(redis: Redis, config: Config, log: Logger): Promise<void> {
+  const info = parseInfo(await redis.info('memory'));
+  const persistence = parseInfo(await redis.info('persistence'));
+  const policy = info.get('maxmemory_policy');
+  if (policy !== 'noeviction') {
+    const message = [
+      `Redis has maxmemory-policy ${policy ?? '(unknown)'}: when its memory fills it would delete Threadline's data (comments, recovery logs, queued jobs) without a word.`,
+      'Threadline keeps its data in Redis; run Redis with maxmemory-policy noeviction:',
+      '  redis-server --maxmemory-policy noeviction   (or CONFIG SET maxmemory-policy noeviction, then CONFIG REWRITE)',
+    ].join('\n');
+    if (config.env === 'production') throw new RedisBootstrapError(message);
+    log.warn({ maxmemoryPolicy: policy }, message);
+  }
+  if (persistence.get('aof_enabled') === '0' && config.env === 'production') {
+    log.warn(
+      { appendonly: 'no' },
+      'Redis AOF is off (appendonly no): a Redis crash or restart loses every comment written since its last snapshot. Run it with --appendonly yes --appendfsync everysec (README: Durability).',
+    );
+  }
+}
+
+function parseInfo(text: string): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const line of text.split(/\r?\n/)) {
+    const i = line.indexOf(':');
+    if (i > 0 && !line.startsWith('#')) out.set(line.slice(0, i), line.slice(i + 1).trim());
+  }
+  return out;
+}
+
 async function answersPing(url: string): Promise<boolean> {
   const probe = new Redis(url, {
     lazyConnect: true,

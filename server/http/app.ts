@@ -31,8 +31,8 @@ export function createHttpApp(deps: Deps, version: string): Express {
   });
 
   app.use(healthRoutes(deps));
-  app.use(widgetRoutes());
-  app.use(consoleRoutes());
+  app.use(widgetRoutes(deps.config.pages));
+  app.use(consoleRoutes(deps.config.pages));
   const openapi = buildOpenApi(version);
   app.get('/api/openapi.json', (_req, res) => {
     res.json(openapi);

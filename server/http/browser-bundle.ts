@@ -1,5 +1,6 @@
 import { build } from 'esbuild';
 import type { RequestHandler, Response } from 'express';
+import type { Config } from '../config.ts';
 
 // One build per entry per process, shared by every app in it (tests run several), started by the first app created.
 const bundles = new Map<string, Promise<string>>();
@@ -35,11 +36,19 @@ export function serveBundle(entry: string, opts: { prebuild: boolean }): Request
 /** Pages that load our bundles allow no inline script: whatever a comment holds, nothing in it can run. */
 const PAGE_CSP = "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; connect-src 'self' ws: wss:; img-src 'self' data:";
 
+/**
+ * Who may show our pages in a frame (FRAME_ANCESTORS). Host sites embed the
+ * widget by script, never by framing our pages, so by default only we may:
+ * a page that acts on a click (the console, the dashboard) cannot be
+ * clickjacked from another site.
+ */
+export const frameAncestors = (pages: Config['pages']) => `frame-ancestors ${pages.frameAncestors}`;
+
 /** A page of ours: `title` and `body` are trusted markup (callers put only validated ids in them). */
-export function sendPage(res: Response, title: string, body: string): void {
+export function sendPage(res: Response, pages: Config['pages'], title: string, body: string): void {
   res
     .type('html')
-    .set('Content-Security-Policy', PAGE_CSP)
+    .set('Content-Security-Policy', `${PAGE_CSP}; ${frameAncestors(pages)}`)
     .send(
       `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${title}</title>` +
         `<meta name="viewport" content="width=device-width, initial-scale=1"><meta name="referrer" content="no-referrer"></head>` +

@@ -1,18 +1,43 @@
+import { createServer as createHttpServer, request as httpRequest, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http';
 import { createConnection, createServer, type Server, type Socket } from 'node:net';
+import type { Duplex } from 'node:stream';
 import { freePort } from '../../server/bootstrap/redis.ts';
 
 /**
- * A TCP load balancer on loopback, like the nginx in docker-compose: new
+ * How an HTTP-aware balancer writes X-Forwarded-For, named after the nginx
+ * variable deploy/nginx.conf sets it to: `$remote_addr` replaces whatever the
+ * client sent with the client's address; `$proxy_add_x_forwarded_for` appends
+ * the client's address to the client's own header.
+ */
+export type ForwardedFor = '$remote_addr' | '$proxy_add_x_forwarded_for';
+
+export interface ForwardingOptions {
+  xForwardedFor: ForwardedFor;
+  /** The address the balancer connects to backends from: its address as the servers see it. */
+  localAddress?: string;
+}
+
+/**
+ * A load balancer on loopback, like the nginx in docker-compose: new
  * connections go round-robin to backends that accept them, so when one
  * instance dies its clients reconnect to the others through the same URL.
+ *
+ * Without `forwarding` it relays TCP untouched. With it, it speaks HTTP as
+ * nginx does: each request, and each websocket upgrade, reaches the backend
+ * with X-Forwarded-For (per `forwarding.xForwardedFor`) and X-Forwarded-Proto
+ * written from the client connection it came on. Tests give each client its
+ * own address by binding it to one of 127.0.0.0/8 (`localAddress`).
  */
 export class Balancer {
   private server: Server | undefined;
   private next = 0;
-  private readonly sockets = new Set<Socket>();
+  private readonly sockets = new Set<Duplex>();
   port = 0;
 
-  constructor(private readonly backends: () => number[]) {}
+  constructor(
+    private readonly backends: () => number[],
+    private readonly forwarding?: ForwardingOptions,
+  ) {}
 
   get url(): string {
     return `http://127.0.0.1:${this.port}`;
@@ -20,17 +45,34 @@ export class Balancer {
 
   async start(): Promise<void> {
     this.port = await freePort();
-    this.server = createServer((client) => this.route(client, 0));
+    if (this.forwarding) {
+      const http = createHttpServer((req, res) => void this.forwardRequest(req, res));
+      http.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => this.forwardUpgrade(req, socket, head, 0));
+      http.on('connection', (s: Socket) => this.track(s));
+      this.server = http;
+    } else {
+      this.server = createServer((client) => this.route(client, 0));
+    }
     await new Promise<void>((resolve) => this.server!.listen(this.port, '127.0.0.1', resolve));
   }
 
-  private route(client: Socket, tried: number): void {
+  private track(s: Duplex): void {
+    this.sockets.add(s);
+    s.once('close', () => this.sockets.delete(s));
+  }
+
+  private pick(tried: number): number | undefined {
     const ports = this.backends();
-    if (ports.length === 0 || tried >= ports.length) {
+    if (ports.length === 0 || tried >= ports.length) return undefined;
+    return ports[this.next++ % ports.length]!;
+  }
+
+  private route(client: Socket, tried: number): void {
+    const port = this.pick(tried);
+    if (port === undefined) {
       client.destroy();
       return;
     }
-    const port = ports[this.next++ % ports.length]!;
     const upstream = createConnection(port, '127.0.0.1');
     client.pause();
     upstream.once('connect', () => {
@@ -49,6 +91,74 @@ export class Balancer {
     });
     upstream.once('error', () => {
       if (!this.sockets.has(upstream)) this.route(client, tried + 1);
+    });
+  }
+
+  /** The headers nginx would send upstream for a request that came on `req.socket`. */
+  private forwardedHeaders(req: IncomingMessage): [string, string][] {
+    const client = req.socket.remoteAddress ?? '';
+    const sent = req.headers['x-forwarded-for'];
+    const xff = this.forwarding!.xForwardedFor === '$remote_addr' || !sent ? client : `${sent}, ${client}`;
+    const headers: [string, string][] = [];
+    for (let i = 0; i < req.rawHeaders.length; i += 2) {
+      const name = req.rawHeaders[i]!;
+      if (!/^(x-forwarded-for|x-forwarded-proto)$/i.test(name)) headers.push([name, req.rawHeaders[i + 1]!]);
+    }
+    headers.push(['X-Forwarded-For', xff], ['X-Forwarded-Proto', 'http']);
+    return headers;
+  }
+
+  private async forwardRequest(req: IncomingMessage, res: ServerResponse, tried = 0): Promise<void> {
+    const chunks: Buffer[] = [];
+    for await (const chunk of req) chunks.push(chunk as Buffer);
+    const body = Buffer.concat(chunks);
+    const headers: IncomingHttpHeaders = {};
+    for (const [name, value] of this.forwardedHeaders(req)) {
+      if (!/^(connection|keep-alive|transfer-encoding|content-length)$/i.test(name)) headers[name.toLowerCase()] = value;
+    }
+    headers['content-length'] = String(body.length);
+    const attempt = (n: number): void => {
+      const port = this.pick(n);
+      if (port === undefined) {
+        res.writeHead(502).end();
+        return;
+      }
+      const up = httpRequest({ host: '127.0.0.1', port, method: req.method, path: req.url, headers, localAddress: this.forwarding!.localAddress, agent: false }, (upRes) => {
+        const out = { ...upRes.headers };
+        delete out.connection;
+        delete out['keep-alive'];
+        res.writeHead(upRes.statusCode ?? 502, out);
+        upRes.pipe(res);
+      });
+      up.once('error', () => (res.headersSent ? res.destroy() : attempt(n + 1)));
+      up.end(body);
+    };
+    attempt(tried);
+  }
+
+  private forwardUpgrade(req: IncomingMessage, client: Duplex, head: Buffer, tried: number): void {
+    const port = this.pick(tried);
+    if (port === undefined) {
+      client.destroy();
+      return;
+    }
+    const upstream = createConnection({ port, host: '127.0.0.1', localAddress: this.forwarding!.localAddress });
+    upstream.once('connect', () => {
+      this.track(client);
+      this.track(upstream);
+      const lines = [`${req.method} ${req.url} HTTP/${req.httpVersion}`, ...this.forwardedHeaders(req).map(([k, v]) => `${k}: ${v}`)];
+      upstream.write(`${lines.join('\r\n')}\r\n\r\n`);
+      if (head.length > 0) upstream.write(head);
+      client.pipe(upstream).pipe(client);
+      const close = () => {
+        client.destroy();
+        upstream.destroy();
+      };
+      client.on('error', close).on('close', close);
+      upstream.on('error', close).on('close', close);
+    });
+    upstream.once('error', () => {
+      if (!this.sockets.has(upstream)) this.forwardUpgrade(req, client, head, tried + 1);
     });
   }
 

@@ -18,14 +18,14 @@ export interface TestRedis {
   stop(): Promise<void>;
 }
 
-/** A private redis-server for one test file: real Redis, no shared state. */
-export async function startRedis(): Promise<TestRedis> {
+/** A private redis-server for one test file: real Redis, no shared state. `args` override the defaults (e.g. --maxmemory-policy). */
+export async function startRedis(args: string[] = []): Promise<TestRedis> {
   const port = await freePort();
   const dir = mkdtempSync(join(tmpdir(), 'tl-redis-'));
   let child: ChildProcess | undefined;
 
   const launch = async () => {
-    child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir], {
+    child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir, ...args], {
       stdio: 'ignore',
     });
     for (let i = 0; i < 200; i++) {

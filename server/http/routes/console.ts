@@ -1,5 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import { Router } from 'express';
+import type { Config } from '../../config.ts';
 import { sendPage, serveBundle } from '../browser-bundle.ts';
 
 const ENTRY = fileURLToPath(new URL('../../../client/console/entry.ts', import.meta.url));
@@ -9,9 +10,9 @@ const ENTRY = fileURLToPath(new URL('../../../client/console/entry.ts', import.m
  * the page itself holds nothing secret, the socket and API check the token)
  * and its script /moderate.js.
  */
-export function consoleRoutes(): Router {
+export function consoleRoutes(pages: Config['pages']): Router {
   const router = Router();
   router.get('/moderate.js', serveBundle(ENTRY, { prebuild: false }));
-  router.get('/moderate', (_req, res) => sendPage(res, 'Threadline moderation', '<div id="console"></div><script src="/moderate.js"></script>'));
+  router.get('/moderate', (_req, res) => sendPage(res, pages, 'Threadline moderation', '<div id="console"></div><script src="/moderate.js"></script>'));
   return router;
 }

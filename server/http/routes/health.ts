@@ -1,5 +1,7 @@
 import { Router } from 'express';
 import type { Deps } from '../../context.ts';
+import { errors } from '../../errors.ts';
+import { metricsScrapeAllowed } from '../../metrics.ts';
 
 export function healthRoutes(deps: Deps): Router {
   const router = Router();
@@ -17,7 +19,11 @@ export function healthRoutes(deps: Deps): Router {
     }
   });
 
-  router.get('/metrics', async (_req, res) => {
+  router.get('/metrics', async (req, res) => {
+    if (!metricsScrapeAllowed(deps.config.metrics.token, req.get('authorization'))) {
+      res.set('WWW-Authenticate', 'Bearer');
+      throw errors.unauthenticated('/metrics needs Authorization: Bearer <METRICS_TOKEN>');
+    }
     res.type(deps.metrics.registry.contentType).send(await deps.metrics.registry.metrics());
   });
 
