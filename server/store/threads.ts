@@ -1,5 +1,5 @@
 import type { Redis } from 'ioredis';
-import type { Thread, ThreadEvent, ThreadRef, ThreadSettings } from '../../client/contract/index.ts';
+import type { Comment, Thread, ThreadEvent, ThreadEventType, ThreadRef, ThreadSettings } from '../../client/contract/index.ts';
 import type { Keys } from './keys.ts';
 import type { Scripts } from './scripts.ts';
 
@@ -70,7 +70,17 @@ export class ThreadStore {
       [threadId, k.commentPrefix(threadId), range.epoch, range.after, range.upTo, range.maxBytes],
     );
     if (reply[0] !== 'ok') return null;
-    return reply.slice(1).map((json) => JSON.parse(String(json)) as ThreadEvent);
+    const events: ThreadEvent[] = [];
+    for (let i = 1; i + 1 < reply.length; i += 2) {
+      events.push({
+        threadId,
+        offset: range.after + events.length + 1,
+        epoch: range.epoch,
+        type: reply[i] as ThreadEventType,
+        comment: JSON.parse(String(reply[i + 1])) as Comment,
+      });
+    }
+    return events;
   }
 }
 

@@ -49,40 +49,50 @@ local function ensure_thread(meta_key, epoch_candidate)
   return epoch
 end
 
+-- What readers get for a comment they may not see (deleted, removed, or
+-- pending: held): its place in the thread and nothing of its content or
+-- author. The strings are the hash's fields, unencoded.
+local function tombstone_json(id, thread_id, parent_id, status, created_at, offset)
+  local parent = 'null'
+  if parent_id and parent_id ~= '' then parent = cjson.encode(parent_id) end
+  return '{"id":' .. cjson.encode(id) .. ',"threadId":' .. cjson.encode(thread_id) .. ',"parentId":' .. parent ..
+    ',"author":null,"body":"","mentions":[],"status":' .. cjson.encode(status) ..
+    ',"createdAt":' .. cjson.encode(created_at) .. ',"editedAt":null,"featured":false,"offset":' .. offset .. '}'
+end
+
 -- The JSON of a comment, built from its hash, in one of two forms:
---  * the full form (its author and moderators): removed and deleted comments
---    keep their place and author but lose body and mentions;
---  * with `for_readers`, the public form: a comment that is not visible
---    (deleted, removed, or pending: held) is a tombstone that keeps only its
---    place (id, threadId, parentId, status, createdAt, offset), with
---    `author: null`, so no reader learns who wrote what was taken down.
+--  * the full form (its author and moderators), kept in the hash's `json`
+--    field: removed and deleted comments keep their place and author but
+--    lose body and mentions;
+--  * with `for_readers`, the public form: the same for a visible comment, a
+--    tombstone (above) for any other, so no reader learns who wrote what was
+--    taken down.
 -- JSON is assembled by hand because cjson would turn an empty mentions
 -- array into {}.
 local function comment_json(comment_key, thread_id, offset, for_readers)
   local f = redis.call('HMGET', comment_key, 'id', 'parentId', 'authorId', 'authorHandle', 'authorName',
     'body', 'mentions', 'status', 'createdAt', 'editedAt', 'featured')
   local status = f[8]
-  local parent = 'null'
-  if f[2] and f[2] ~= '' then parent = cjson.encode(f[2]) end
-  local place = '{"id":' .. cjson.encode(f[1]) ..
-    ',"threadId":' .. cjson.encode(thread_id) ..
-    ',"parentId":' .. parent
-  local tail = ',"status":' .. cjson.encode(status) .. ',"createdAt":' .. cjson.encode(f[9])
   if for_readers and status ~= 'visible' then
-    return place .. ',"author":null,"body":"","mentions":[]' .. tail ..
-      ',"editedAt":null,"featured":false,"offset":' .. offset .. '}'
+    return tombstone_json(f[1], thread_id, f[2], status, f[9], offset)
   end
   local body, mentions = f[6], f[7]
   if status == 'removed' or status == 'deleted' then
     body = ''
     mentions = '[]'
   end
+  local parent = 'null'
+  if f[2] ~= '' then parent = cjson.encode(f[2]) end
   local edited = 'null'
-  if f[10] and f[10] ~= '' then edited = cjson.encode(f[10]) end
-  return place ..
+  if f[10] ~= '' then edited = cjson.encode(f[10]) end
+  return '{"id":' .. cjson.encode(f[1]) ..
+    ',"threadId":' .. cjson.encode(thread_id) ..
+    ',"parentId":' .. parent ..
     ',"author":{"id":' .. cjson.encode(f[3]) .. ',"handle":' .. cjson.encode(f[4]) .. ',"name":' .. cjson.encode(f[5]) .. '}' ..
     ',"body":' .. cjson.encode(body) ..
-    ',"mentions":' .. mentions .. tail ..
+    ',"mentions":' .. mentions ..
+    ',"status":' .. cjson.encode(status) ..
+    ',"createdAt":' .. cjson.encode(f[9]) ..
     ',"editedAt":' .. edited ..
     ',"featured":' .. ((f[11] == '1') and 'true' or 'false') ..
     ',"offset":' .. offset .. '}'
@@ -98,12 +108,6 @@ end
 
 local function next_offset(meta_key)
   return redis.call('HINCRBY', meta_key, 'offset', 1)
-end
-
--- A thread event as readers receive it, around a comment's JSON.
-local function event_json(thread_id, epoch, offset, event_type, json)
-  return '{"threadId":' .. cjson.encode(thread_id) .. ',"offset":' .. offset ..
-    ',"epoch":' .. cjson.encode(epoch) .. ',"type":"' .. event_type .. '","comment":' .. json .. '}'
 end
 
 -- Appends one event to the thread's log and publishes it live, in the same
@@ -123,7 +127,9 @@ end
 local function emit_event(log_key, live, thread_id, epoch, offset, event_type, comment_id, json, max_events, ttl)
   redis.call('XADD', log_key, 'MAXLEN', '~', max_events, offset .. '-0', 'type', event_type, 'id', comment_id)
   redis.call('EXPIRE', log_key, ttl)
-  redis.call('SPUBLISH', live[1], live[2] .. event_json(thread_id, epoch, offset, event_type, json) .. live[3])
+  local event = '{"threadId":' .. cjson.encode(thread_id) .. ',"offset":' .. offset ..
+    ',"epoch":' .. cjson.encode(epoch) .. ',"type":"' .. event_type .. '","comment":' .. json .. '}'
+  redis.call('SPUBLISH', live[1], live[2] .. event .. live[3])
 end
 
 -- After a comment's content changed in place (edit, featuring): readers see
