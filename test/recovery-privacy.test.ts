@@ -1,9 +1,11 @@
 import request from 'supertest';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { ThreadEventSchema, type Comment, type ThreadEvent } from '../client/contract/index.ts';
+import { connect, type ThreadlineClient } from '../client/sdk/index.ts';
 import { connectSocket, makeUser, ok, record, type ClientSocket, type TestUser } from './support/clients.ts';
 import type { TestRedis } from './support/redis.ts';
 import { startRedisAndServer, stopServerAndRedis, type TestServer } from './support/server.ts';
+import { eventually } from './support/wait.ts';
 
 /*
  * What a reader can get back after a comment changed: recovery (`thread:join`
@@ -20,6 +22,7 @@ let server: TestServer;
 let threadN = 0;
 const newThread = () => `priv-${++threadN}`;
 const open: ClientSocket[] = [];
+const sdkClients: ThreadlineClient[] = [];
 
 async function socketFor(user?: TestUser): Promise<ClientSocket> {
   const s = await connectSocket(server.url, user?.token);
@@ -43,6 +46,7 @@ beforeAll(async () => {
 
 afterEach(() => {
   for (const s of open.splice(0)) s.disconnect();
+  for (const c of sdkClients.splice(0)) c.close();
 });
 
 afterAll(() => stopServerAndRedis(server, redis));
@@ -245,5 +249,55 @@ describe('recovery is bounded', () => {
     expect(some.recovered, '5 such events are within it').toBe(true);
     expect(some.missed.map((e) => e.offset)).toEqual([6, 7, 8, 9, 10]);
     expect(JSON.stringify(some.missed).length).toBeLessThanOrEqual(RECOVERY_MAX_BYTES);
+  });
+});
+
+describe('the SDK after a disconnection', () => {
+  const reader = () => {
+    const c = connect({ url: server.url });
+    sdkClients.push(c);
+    return c;
+  };
+  const post = async (u: TestUser, threadId: string, body: string): Promise<Comment> =>
+    (await request(server.url).post(`/api/threads/${threadId}/comments`).set(auth(u)).send({ body }).expect(201)).body.comment;
+
+  it('recovers a comment edited and another deleted meanwhile without ever handing the app their old text', async () => {
+    const threadId = newThread();
+    const author = await makeUser({ name: 'Away Author', handle: `away_${threadN}` });
+    const events: ThreadEvent[] = [];
+    const c = reader();
+    const view = await c.joinThread(threadId, { onEvent: (e) => events.push(e) });
+    // Offline until everything happened (reconnecting is the SDK's job, but not mid-test).
+    c.socket.disconnect();
+    const edited = await post(author, threadId, 'FIRST-DRAFT of a comment');
+    const deleted = await post(author, threadId, 'REGRETTED-TEXT soon deleted');
+    await request(server.url).patch(`/api/comments/${encodeURIComponent(edited.id)}`).set(auth(author)).send({ body: 'final wording' }).expect(200);
+    await request(server.url).delete(`/api/comments/${encodeURIComponent(deleted.id)}`).set(auth(author)).expect(200);
+    c.socket.connect();
+    await eventually(() => expect(view.at.offset).toBe(4));
+    expect(view.comments.map((x) => x.body)).toEqual(['final wording']);
+    expect(leaks(JSON.stringify(events), ['FIRST-DRAFT', 'REGRETTED-TEXT']), 'old text handed to the app').toEqual([]);
+    // The edit (offset 3) is already in what offset 1 carries, so the view does not hand it over again.
+    expect(events.map((e) => [e.offset, e.type]), 'the events, once each, in order').toEqual([
+      [1, 'comment.created'],
+      [2, 'comment.created'],
+      [4, 'comment.removed'],
+    ]);
+    expect(events[0]!.comment.body, 'the first event already carries the edited text').toBe('final wording');
+    expect(events.filter((e) => e.comment.id === deleted.id).map((e) => e.comment.author), 'the deleted comment’s events name nobody').toEqual([null, null]);
+  });
+
+  it(`reloads over REST (onReset 'history-lost') when more than RECOVERY_MAX_EVENTS events were missed`, async () => {
+    const threadId = newThread();
+    const author = await makeUser();
+    const resets: string[] = [];
+    const c = reader();
+    const view = await c.joinThread(threadId, { onReset: (_comments, why) => resets.push(why) });
+    c.socket.disconnect();
+    for (let i = 0; i <= RECOVERY_MAX_EVENTS; i++) await post(author, threadId, `missed ${i}`);
+    c.socket.connect();
+    await eventually(() => expect(resets).toEqual(['initial', 'history-lost']));
+    await eventually(() => expect(view.comments).toHaveLength(RECOVERY_MAX_EVENTS + 1));
+    expect(view.at.offset).toBe(RECOVERY_MAX_EVENTS + 1);
   });
 });
