@@ -137,7 +137,7 @@ describe.skipIf(!haveChromium)('the embeddable widget in Chromium', () => {
     await page.click('.tl-send');
     await page.waitForFunction(() => document.querySelectorAll('.tl-comment').length === 3);
     const listed = await request(server.url).get(`/api/threads/${threadId}/comments?order=oldest`).expect(200);
-    const reply = (listed.body.comments as Comment[]).find((c) => c.author.id === alice.id)!;
+    const reply = (listed.body.comments as Comment[]).find((c) => c.author?.id === alice.id)!;
     expect(reply.parentId, 'the reply was posted with its parent').toBe(question.id);
     expect(await ids(page), 'conversation order: question, its reply, then the later comment').toEqual([question.id, reply.id, later.id]);
     expect(await page.locator(`.tl-comment[data-comment-id="${reply.id}"]`).getAttribute('class')).toContain('tl-reply');

@@ -11,7 +11,7 @@
 import { io, type Socket } from 'socket.io-client';
 import type {
   Ack,
-  Comment,
+  AuthoredComment,
   CommentAction,
   ErrorBody,
   MODERATION_NAMESPACE,
@@ -153,7 +153,7 @@ export function mountConsole(root: HTMLElement, opts: ConsoleOptions): () => voi
     return li;
   };
 
-  const actionsFor = (c: Comment): CommentAction[] => {
+  const actionsFor = (c: AuthoredComment): CommentAction[] => {
     if (c.status === 'pending') return ['approve', 'reject'];
     if (c.status === 'removed') return ['restore'];
     return c.featured ? ['unfeature', 'reject'] : ['feature', 'reject'];
@@ -197,7 +197,7 @@ export function mountConsole(root: HTMLElement, opts: ConsoleOptions): () => voi
 
   // A ban is heavy: the first press (or click) asks, a second on the same author within 5 s bans.
   let banArmed: { userId: string; until: number } | undefined;
-  const ban = async (c: Comment) => {
+  const ban = async (c: AuthoredComment) => {
     if (!banArmed || banArmed.userId !== c.author.id || banArmed.until < Date.now()) {
       banArmed = { userId: c.author.id, until: Date.now() + 5_000 };
       return say(`Press b again (or click ban again) to ban @${c.author.handle} for 24 hours`);
@@ -237,7 +237,7 @@ export function mountConsole(root: HTMLElement, opts: ConsoleOptions): () => voi
   document.addEventListener('keydown', onKey);
 
   const describe = (e: ModEvent): [string, string] | undefined => {
-    const summary = (c: Comment) => `${c.author.name} in ${c.threadId}: ${excerpt(c.body, 140)}`;
+    const summary = (c: AuthoredComment) => `${c.author.name} in ${c.threadId}: ${excerpt(c.body, 140)}`;
     switch (e.type) {
       case 'comment': {
         const verdict = e.moderation ? ` [${e.moderation.status}: ${e.moderation.reasons.map((r) => r.detail).join(', ')}]` : '';

@@ -3,7 +3,7 @@ import { ErrorCodeSchema, type ErrorBody } from './errors.ts';
 import {
   ClientIdSchema,
   CommentIdSchema,
-  CommentSchema,
+  AuthoredCommentSchema,
   HandleSchema,
   NotificationSchema,
   RawBodySchema,
@@ -44,15 +44,15 @@ export const clientEvents = {
       parentId: CommentIdSchema.optional(),
       clientId: ClientIdSchema,
     }),
-    response: z.object({ comment: CommentSchema, duplicate: z.boolean() }),
+    response: z.object({ comment: AuthoredCommentSchema, duplicate: z.boolean() }),
   },
   'comment:edit': {
     request: z.strictObject({ commentId: CommentIdSchema, body: RawBodySchema }),
-    response: z.object({ comment: CommentSchema }),
+    response: z.object({ comment: AuthoredCommentSchema }),
   },
   'comment:delete': {
     request: z.strictObject({ commentId: CommentIdSchema }),
-    response: z.object({ comment: CommentSchema }),
+    response: z.object({ comment: AuthoredCommentSchema }),
   },
   /** "I am typing": others in the thread see it, at most once per user every 3 s. */
   typing: {
@@ -88,7 +88,7 @@ export const serverEvents = {
    * One of your own comments changed status out of readers' sight: posted as
    * pending, held, or rejected while pending. Only you (all your tabs) get it.
    */
-  'comment:own': z.object({ comment: CommentSchema }),
+  'comment:own': z.object({ comment: AuthoredCommentSchema }),
   /** You were banned: posting is refused until `until` (null: permanently). */
   'account:banned': z.object({ until: z.iso.datetime().nullable(), reason: z.string().nullable() }),
   /** You were mentioned or replied to; `unread` is your new unread count. */

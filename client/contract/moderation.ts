@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { serverEvents, type Ack } from './events.ts';
 import {
   CommentIdSchema,
-  CommentSchema,
+  AuthoredCommentSchema,
   CommentStatusSchema,
   ReportReasonSchema,
   ThreadIdSchema,
@@ -55,7 +55,7 @@ export const ReportSummarySchema = z.object({
 export const QueueItemSchema = z
   .object({
     /** As its author sees it (body included even while pending or removed). */
-    comment: CommentSchema,
+    comment: AuthoredCommentSchema,
     moderation: ModerationRecordSchema.nullable(),
     reports: ReportSummarySchema,
     claim: z.object({ by: ModeratorRefSchema, until: z.iso.datetime() }).nullable(),
@@ -164,10 +164,10 @@ export const AuditPageSchema = z.object({ entries: z.array(AuditEntrySchema), ne
 /** Everything moderators see happen, live, on the /moderation namespace. */
 export const ModEventSchema = z
   .discriminatedUnion('type', [
-    z.object({ type: z.literal('comment'), change: z.enum(['created', 'edited']), comment: CommentSchema, moderation: ModerationRecordSchema.nullable() }),
-    z.object({ type: z.literal('hold'), comment: CommentSchema, moderation: ModerationRecordSchema }),
-    z.object({ type: z.literal('report'), comment: CommentSchema, reason: ReportReasonSchema, note: z.string().nullable(), reporter: UserRefSchema, reports: z.number().int() }),
-    z.object({ type: z.literal('action'), entry: AuditEntrySchema, comment: CommentSchema.optional(), thread: ThreadSchema.optional() }),
+    z.object({ type: z.literal('comment'), change: z.enum(['created', 'edited']), comment: AuthoredCommentSchema, moderation: ModerationRecordSchema.nullable() }),
+    z.object({ type: z.literal('hold'), comment: AuthoredCommentSchema, moderation: ModerationRecordSchema }),
+    z.object({ type: z.literal('report'), comment: AuthoredCommentSchema, reason: ReportReasonSchema, note: z.string().nullable(), reporter: UserRefSchema, reports: z.number().int() }),
+    z.object({ type: z.literal('action'), entry: AuditEntrySchema, comment: AuthoredCommentSchema.optional(), thread: ThreadSchema.optional() }),
     z.object({ type: z.literal('queues'), counts: QueueCountsSchema }),
     z.object({ type: z.literal('claim'), commentId: CommentIdSchema, by: ModeratorRefSchema.nullable(), until: z.iso.datetime().nullable() }),
   ])
@@ -183,7 +183,7 @@ export const modClientEvents = {
   'mod:release': { request: z.strictObject({ commentId: CommentIdSchema }), response: z.object({}) },
   'mod:action': {
     request: ActionBodySchema.extend({ commentId: CommentIdSchema, action: CommentActionSchema }),
-    response: z.object({ comment: CommentSchema }),
+    response: z.object({ comment: AuthoredCommentSchema }),
   },
   'mod:ban': { request: BanBodySchema.extend({ userId: UserIdSchema }), response: BanResponseSchema },
   'mod:unban': { request: z.strictObject({ userId: UserIdSchema }), response: z.object({}) },

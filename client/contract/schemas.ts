@@ -54,8 +54,14 @@ export const CommentSchema = z
     id: CommentIdSchema,
     threadId: ThreadIdSchema,
     parentId: CommentIdSchema.nullable(),
-    author: UserRefSchema,
-    /** Plain text. Render it as text, never as HTML. Empty once removed or deleted. */
+    /**
+     * null in a tombstone: what readers get for a comment that is deleted,
+     * removed or held (`status` says which). A tombstone keeps its place in
+     * the thread (id, parentId, createdAt, offset) and nothing of its content
+     * or author. Its author and moderators still get the author.
+     */
+    author: UserRefSchema.nullable(),
+    /** Plain text. Render it as text, never as HTML. Empty once removed or deleted, and in a tombstone. */
     body: z.string(),
     /** Computed by the server from `@handle`s in the body; clients cannot set it. */
     mentions: z.array(MentionSchema),
@@ -69,6 +75,13 @@ export const CommentSchema = z
   })
   .meta({ id: 'Comment' });
 export type Comment = z.infer<typeof CommentSchema>;
+
+/**
+ * A comment as its author and moderators get it: always with its author,
+ * also once deleted, removed or held. Readers get `Comment`.
+ */
+export const AuthoredCommentSchema = CommentSchema.extend({ author: UserRefSchema }).meta({ id: 'AuthoredComment' });
+export type AuthoredComment = z.infer<typeof AuthoredCommentSchema>;
 
 export const ThreadSchema = z
   .object({
@@ -178,7 +191,8 @@ export const ParticipantsQuerySchema = z.strictObject({
 // ---- REST responses ----
 
 export const ThreadResponseSchema = z.object({ thread: ThreadSchema }).meta({ id: 'ThreadResponse' });
-export const CommentResponseSchema = z.object({ comment: CommentSchema }).meta({ id: 'CommentResponse' });
+/** To the comment's author (post, edit, delete) or a moderator. */
+export const CommentResponseSchema = z.object({ comment: AuthoredCommentSchema }).meta({ id: 'CommentResponse' });
 export const CommentPageSchema = z
   .object({
     comments: z.array(CommentSchema),
@@ -187,7 +201,7 @@ export const CommentPageSchema = z
     offset: z.number().int().nonnegative(),
     epoch: z.string(),
     /** On the first page of a signed-in reader: their own comments waiting for a moderator. */
-    pending: z.array(CommentSchema).optional(),
+    pending: z.array(AuthoredCommentSchema).optional(),
   })
   .meta({ id: 'CommentPage' });
 export type CommentPage = z.infer<typeof CommentPageSchema>;

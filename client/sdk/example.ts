@@ -14,7 +14,8 @@ const { positionals, values } = parseArgs({
 });
 const [url = 'http://localhost:3000', threadId = 'korea-summit'] = positionals;
 
-const line = (c: Comment) => `${c.createdAt.slice(11, 19)}  ${c.author.name} (@${c.author.handle}): ${c.body.split('\n')[0]}`;
+const line = (c: Comment) =>
+  `${c.createdAt.slice(11, 19)}  ${c.author ? `${c.author.name} (@${c.author.handle}): ${c.body.split('\n')[0]}` : `[${c.status}]`}`;
 
 const client = connect({
   url,

@@ -29,7 +29,7 @@ const STYLE = `
 .tl-reply { margin-left: 1.5rem }
 .tl-author { font-weight: 600 } .tl-time { color: #888; font-size: 12px; margin-left: .5rem }
 .tl-body { white-space: pre-wrap; overflow-wrap: anywhere; margin-top: .2rem }
-.tl-pending { opacity: .6 } .tl-badge { font-size: 11px; background: #fff3c4; border-radius: 3px; padding: 0 .3rem; margin-left: .4rem }
+.tl-tombstone { color: #888; font-style: italic } .tl-pending { opacity: .6 } .tl-badge { font-size: 11px; background: #fff3c4; border-radius: 3px; padding: 0 .3rem; margin-left: .4rem }
 .tl-featured .tl-badge-featured { background: #dff3e4 }
 .tl-form textarea { width: 100%; min-height: 4rem; box-sizing: border-box; font: inherit }
 .tl-error { color: #b00020; font-size: 13px; min-height: 1.2em }
@@ -154,7 +154,7 @@ function renderActions(c: Comment, actions: CommentActions): HTMLDivElement | nu
   if (!me) return null;
   const bar = el('div', 'tl-actions');
   if (c.status === 'visible') bar.append(button('tl-reply-to', 'Reply', () => actions.reply(c)));
-  if (c.author.id === me) {
+  if (c.author?.id === me) {
     if (!actions.edits.has(c.id)) bar.append(button('tl-edit', 'Edit', () => (actions.edits.set(c.id, { text: c.body, saving: false }), actions.redraw())));
     const del = button('tl-delete', 'Delete', () => {
       del.disabled = true;
@@ -170,7 +170,20 @@ function renderActions(c: Comment, actions: CommentActions): HTMLDivElement | nu
   return bar;
 }
 
+/** What a reader sees in place of a comment that is gone or held: no author, no text. */
+const TOMBSTONE: Record<Comment['status'], string> = {
+  deleted: 'This comment was deleted',
+  removed: 'Removed by a moderator',
+  pending: 'This comment is awaiting moderation',
+  visible: '',
+};
+
 function renderComment(c: Comment, byId: Map<string, Comment>, actions: CommentActions): HTMLLIElement {
+  if (!c.author) {
+    const gone = el('li', `tl-comment tl-tombstone${c.parentId ? ' tl-reply' : ''}`, TOMBSTONE[c.status]);
+    gone.dataset.commentId = c.id;
+    return gone;
+  }
   const item = el('li', `tl-comment${c.parentId ? ' tl-reply' : ''}${c.status === 'pending' ? ' tl-pending' : ''}${c.featured ? ' tl-featured' : ''}`);
   item.dataset.commentId = c.id;
   const meta = el('div', 'tl-meta');
@@ -178,7 +191,7 @@ function renderComment(c: Comment, byId: Map<string, Comment>, actions: CommentA
   if (c.status === 'pending') meta.append(el('span', 'tl-badge', 'awaiting moderation'));
   if (c.featured) meta.append(el('span', 'tl-badge tl-badge-featured', 'featured'));
   const parent = c.parentId ? byId.get(c.parentId) : undefined;
-  if (parent) meta.append(el('span', 'tl-time', `replying to ${parent.author.name}`));
+  if (parent) meta.append(el('span', 'tl-time', parent.author ? `replying to ${parent.author.name}` : 'replying to a comment that is gone'));
   if (c.editedAt) meta.append(el('span', 'tl-time tl-edited', 'edited'));
   item.append(meta, actions.edits.has(c.id) ? renderEditor(c, actions) : renderBody(c));
   const bar = renderActions(c, actions);
@@ -201,7 +214,7 @@ function renderNotification(n: Notification): HTMLLIElement {
   const item = el('li', n.read ? '' : 'tl-unread');
   const what = n.kind === 'mention' ? 'mentioned you' : 'replied to you';
   const where = n.thread.title ?? n.thread.id;
-  item.append(`${n.comment.author.name} ${what} in `);
+  item.append(`${n.comment.author?.name ?? 'Someone'} ${what} in `);
   const href = safeHref(n.thread.url);
   if (href) item.append(Object.assign(el('a', 'tl-inbox-thread', where), { href }));
   else item.append(el('span', 'tl-inbox-thread', where));
@@ -365,7 +378,7 @@ export async function mount(root: HTMLElement, opts: MountOptions & { url: strin
       parentId = c?.id;
       replying.replaceChildren();
       if (!c) return;
-      replying.append(`Replying to ${c.author.name} `, button('tl-reply-cancel', 'cancel', () => setReply(undefined)));
+      replying.append(`Replying to ${c.author?.name ?? 'a comment'} `, button('tl-reply-cancel', 'cancel', () => setReply(undefined)));
     };
     replyTo = (c) => {
       setReply(c);

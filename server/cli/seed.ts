@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import type { Comment } from '../../client/contract/index.ts';
+import type { AuthoredComment } from '../../client/contract/index.ts';
 import type { AuthUser, Deps } from '../context.ts';
 import { newEpoch } from '../domain/ids.ts';
 import { postComment } from '../usecases/post-comment.ts';
@@ -24,7 +24,7 @@ export function handleFromName(name: string): string {
 
 interface Posted {
   author: string;
-  comment: Comment;
+  comment: AuthoredComment;
 }
 
 /**
@@ -32,7 +32,7 @@ interface Posted {
  * write replies: "re: <quote>", a leading "@handle", "Hi <name>," or
  * addressing someone by name between commas ("The reality, Matt Hartwell, is").
  */
-function findParent(body: string, earlier: Posted[]): Comment | undefined {
+function findParent(body: string, earlier: Posted[]): AuthoredComment | undefined {
   const latestBy = (pred: (p: Posted) => boolean) => [...earlier].reverse().find(pred)?.comment;
   const re = /^re:\s*(.+)$/im.exec(body.split('\n')[0] ?? '');
   if (re) return earlier.find((p) => p.comment.body.startsWith(re[1]!.trim()))?.comment;
@@ -47,7 +47,7 @@ function findParent(body: string, earlier: Posted[]): Comment | undefined {
 export interface SeedResult {
   threadId: string;
   users: AuthUser[];
-  comments: Comment[];
+  comments: AuthoredComment[];
 }
 
 /**

@@ -1,4 +1,4 @@
-import type { AuditEntry, Comment, CommentStatus, Decider, ModerationRecord, Reason, Thread } from '../../client/contract/index.ts';
+import type { AuditEntry, AuthoredComment, CommentStatus, Decider, ModerationRecord, Reason, Thread } from '../../client/contract/index.ts';
 import type { Deps } from '../context.ts';
 import { errors } from '../errors.ts';
 
@@ -15,7 +15,7 @@ export async function recordDecision(
     reasons: Reason[];
     before: CommentStatus | null;
     after: CommentStatus | null;
-    comment?: Comment;
+    comment?: AuthoredComment;
     thread?: Thread;
   },
 ): Promise<AuditEntry> {
@@ -44,7 +44,7 @@ const PAST: Record<string, string> = {
  * Someone else decided first. A repeat of your own decision is fine (a
  * retried request); anyone else's gets `conflict` saying what happened.
  */
-export function afterTheFact(actorId: string, action: string, current: { moderation: ModerationRecord | null; comment: Comment; status: CommentStatus }) {
+export function afterTheFact(actorId: string, action: string, current: { moderation: ModerationRecord | null; comment: AuthoredComment; status: CommentStatus }) {
   const m = current.moderation;
   if (m && m.by.kind === 'user' && m.by.id === actorId && m.action === action) return { comment: current.comment };
   const who = m ? (m.by.kind === 'user' ? `@${m.by.handle}` : `automatic moderation (${m.by.name})`) : 'someone';

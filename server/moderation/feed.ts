@@ -1,4 +1,4 @@
-import { modRooms, rooms, type Comment, type ModEvent } from '../../client/contract/index.ts';
+import { modRooms, rooms, type AuthoredComment, type ModEvent } from '../../client/contract/index.ts';
 import type { Logger } from '../logger.ts';
 import type { RoomEmitter } from '../realtime/room-emitter.ts';
 import type { ModerationStore } from '../store/moderation.ts';
@@ -42,7 +42,7 @@ export class ModFeed {
   }
 
   /** The author of a comment readers cannot see (pending, or rejected while pending) hears about it on every tab. */
-  async tellAuthor(comment: Comment): Promise<void> {
+  async tellAuthor(comment: AuthoredComment): Promise<void> {
     try {
       await this.emitter.emit(rooms.user(comment.author.id), 'comment:own', { comment });
     } catch (err) {

@@ -1,5 +1,5 @@
 import type { Redis } from 'ioredis';
-import type { Comment, CommentStatus, Mention, ModerationRecord, ThreadEventType, UserRef } from '../../client/contract/index.ts';
+import type { AuthoredComment, Comment, CommentStatus, Mention, ModerationRecord, ThreadEventType, UserRef } from '../../client/contract/index.ts';
 import type { Keys } from './keys.ts';
 import type { Scripts } from './scripts.ts';
 import { THREAD_FIELDS, toThread } from './threads.ts';
@@ -29,7 +29,7 @@ export interface CommentRecord {
   /** The latest moderation decision, if any. */
   moderation: ModerationRecord | null;
   /** The comment as its author (and moderators) see it; readers see it only while visible. */
-  comment: Comment;
+  comment: AuthoredComment;
 }
 
 /** What changing a comment's status needs: where it is and whose it is (its author's pending index). */
@@ -53,17 +53,17 @@ export interface NewComment {
 }
 
 export type InsertResult =
-  | { kind: 'stored'; offset: number; epoch: string; comment: Comment }
+  | { kind: 'stored'; offset: number; epoch: string; comment: AuthoredComment }
   | { kind: 'duplicate'; commentId: string }
   | { kind: 'rejected'; reason: 'thread_locked' | 'parent_not_found' | 'id_taken' };
 
 export type EditResult =
-  | { kind: 'stored'; offset: number; epoch: string; comment: Comment; previous: CommentStatus }
+  | { kind: 'stored'; offset: number; epoch: string; comment: AuthoredComment; previous: CommentStatus }
   | { kind: 'rejected'; reason: 'not_found' | 'not_editable' | 'too_many_edits' };
 
 export type StatusResult =
-  | { kind: 'changed'; offset: number; epoch: string; comment: Comment; eventType: ThreadEventType | null; previous: CommentStatus }
-  | { kind: 'unchanged'; comment: Comment }
+  | { kind: 'changed'; offset: number; epoch: string; comment: AuthoredComment; eventType: ThreadEventType | null; previous: CommentStatus }
+  | { kind: 'unchanged'; comment: AuthoredComment }
   | { kind: 'rejected'; reason: 'not_found' | 'wrong_status' | 'decided'; current?: CommentStatus };
 
 /** Another moderator's decision younger than this makes yours a conflict (see lua/lib/moderator-guard.lua). */
@@ -252,16 +252,16 @@ export class CommentStore {
   }
 
   /** A reader's own comments in this thread that wait for a moderator (oldest first, at most `limit`). */
-  async pendingBy(threadId: string, authorId: string, limit = 100): Promise<Comment[]> {
+  async pendingBy(threadId: string, authorId: string, limit = 100): Promise<AuthoredComment[]> {
     const ids = await this.redis.zrange(this.keys.thread.pendingOf(threadId, authorId), 0, limit - 1);
     if (ids.length === 0) return [];
     const pipeline = this.redis.pipeline();
     for (const id of ids) pipeline.hmget(this.keys.thread.comment(threadId, id), 'status', 'json');
-    const mine: Comment[] = [];
+    const mine: AuthoredComment[] = [];
     for (const [err, row] of (await pipeline.exec()) ?? []) {
       if (err) throw err;
       const [status, json] = row as (string | null)[];
-      if (status === 'pending' && json) mine.push(JSON.parse(json) as Comment);
+      if (status === 'pending' && json) mine.push(JSON.parse(json) as AuthoredComment);
     }
     return mine;
   }
@@ -343,8 +343,17 @@ export class CommentStore {
     };
   }
 
-  /** Most recent commenters in a thread, newest first. */
+  /**
+   * Most recent commenters in a thread, newest first, among the last `limit`:
+   * only those with a comment readers can see there now. Someone whose
+   * comments here were all deleted, removed or held is not offered: that
+   * would tell readers they had written something here.
+   */
   async recentParticipants(threadId: string, limit: number): Promise<string[]> {
-    return this.redis.zrevrange(this.keys.thread.participants(threadId), 0, limit - 1);
+    const k = this.keys.thread;
+    const ids = await this.redis.zrevrange(k.participants(threadId), 0, limit - 1);
+    if (ids.length === 0) return [];
+    const counts = await this.redis.hmget(k.meta(threadId), ...ids.map((id) => `v:${id}`));
+    return ids.filter((_, i) => Number(counts[i] ?? 0) > 0);
   }
 }

@@ -12,9 +12,15 @@ export function createKeys(prefix: string) {
   return {
     prefix,
     thread: {
-      /** hash: epoch, offset, title, url, createdAt, lastCreatedMs, locked, slowMode, premod */
+      /**
+       * hash: epoch, offset, title, url, createdAt, lastCreatedMs, locked, slowMode, premod,
+       * and `v:<userId>`: that user's visible comments here (see lua/lib/thread.lua count_visible)
+       */
       meta: (threadId: string) => `${t(threadId)}:meta`,
-      /** stream: one entry per change, id `<offset>-0`, fields type + comment JSON */
+      /**
+       * stream: one entry per change, id `<offset>-0`, fields type + comment id, never its text
+       * (older entries hold the comment JSON instead; recovery reads only its id)
+       */
       log: (threadId: string) => `${t(threadId)}:log`,
       /** zset: readable comments scored by creation time in ms, unique per thread (the paging cursor) */
       visible: (threadId: string) => `${t(threadId)}:visible`,
@@ -26,6 +32,8 @@ export function createKeys(prefix: string) {
       participants: (threadId: string) => `${t(threadId)}:participants`,
       /** hash: one comment's fields */
       comment: (threadId: string, commentId: string) => `${t(threadId)}:c:${commentId}`,
+      /** What `comment` puts before the id: recovery's script names comment hashes from log entries with it */
+      commentPrefix: (threadId: string) => `${t(threadId)}:c:`,
       /** zset: viewer key -> last time a server vouched for them (presence) */
       viewers: (threadId: string) => `${t(threadId)}:viewers`,
       /** string with a 3 s expiry: this user's last typing signal here */

@@ -21,7 +21,8 @@ export type ScriptName =
   | 'claim-item'
   | 'release-claim'
   | 'add-report'
-  | 'release-name';
+  | 'release-name'
+  | 'recover-events';
 
 interface ScriptSource {
   name: ScriptName;

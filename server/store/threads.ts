@@ -1,12 +1,15 @@
 import type { Redis } from 'ioredis';
-import type { Thread, ThreadEvent, ThreadEventType, ThreadRef, ThreadSettings } from '../../client/contract/index.ts';
+import type { Comment, Thread, ThreadEvent, ThreadEventType, ThreadRef, ThreadSettings } from '../../client/contract/index.ts';
 import type { Keys } from './keys.ts';
 import type { Scripts } from './scripts.ts';
 
-export interface ThreadLogEntry {
-  offset: number;
-  type: ThreadEventType;
-  commentJson: string;
+/** What recovery asks for: the events after `after` up to `upTo` (inclusive) of the thread at `epoch`. */
+export interface RecoveryRange {
+  epoch: string;
+  after: number;
+  upTo: number;
+  /** Most bytes of event JSON to send; more is answered with null (the client reloads over REST). */
+  maxBytes: number;
 }
 
 export class ThreadStore {
@@ -54,15 +57,30 @@ export class ThreadStore {
   }
 
   /**
-   * Log entries with offset > `afterOffset`, oldest first, at most `count`.
-   * Entry ids are `<offset>-0`, so this is one XRANGE.
+   * The events in the range, each with its comment as readers may see it now
+   * (see lua/recover-events-2.lua), or null when they cannot all be given:
+   * an entry is gone, the epoch changed, or they are over `maxBytes`.
    */
-  async readLog(threadId: string, afterOffset: number, count: number): Promise<ThreadLogEntry[]> {
-    const entries = await this.redis.xrange(this.keys.thread.log(threadId), `${afterOffset + 1}-0`, '+', 'COUNT', count);
-    return entries.map(([id, fields]) => {
-      const f = fieldMap(fields);
-      return { offset: Number(id.slice(0, id.indexOf('-'))), type: f.type as ThreadEventType, commentJson: f.comment ?? '' };
-    });
+  async recover(threadId: string, range: RecoveryRange): Promise<ThreadEvent[] | null> {
+    const k = this.keys.thread;
+    const reply = await this.scripts.run(
+      this.redis,
+      'recover-events',
+      [k.meta(threadId), k.log(threadId)],
+      [threadId, k.commentPrefix(threadId), range.epoch, range.after, range.upTo, range.maxBytes],
+    );
+    if (reply[0] !== 'ok') return null;
+    const events: ThreadEvent[] = [];
+    for (let i = 1; i + 1 < reply.length; i += 2) {
+      events.push({
+        threadId,
+        offset: range.after + events.length + 1,
+        epoch: range.epoch,
+        type: reply[i] as ThreadEventType,
+        comment: JSON.parse(String(reply[i + 1])) as Comment,
+      });
+    }
+    return events;
   }
 }
 
@@ -82,14 +100,4 @@ export function toThread(threadId: string, meta: (string | null)[], commentCount
     slowModeSeconds: Number(slowMode ?? 0),
     premod: premod === '1',
   };
-}
-
-export function toEvent(threadId: string, epoch: string, entry: ThreadLogEntry): ThreadEvent {
-  return { threadId, offset: entry.offset, epoch, type: entry.type, comment: JSON.parse(entry.commentJson) };
-}
-
-function fieldMap(fields: string[]): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (let i = 0; i + 1 < fields.length; i += 2) out[fields[i]!] = fields[i + 1]!;
-  return out;
 }

@@ -1,4 +1,4 @@
-import { QUEUES, type Comment } from '../../client/contract/index.ts';
+import { QUEUES, type AuthoredComment } from '../../client/contract/index.ts';
 import { isModerator, type Actor, type Deps } from '../context.ts';
 import { threadIdOfComment } from '../domain/ids.ts';
 import { errors } from '../errors.ts';
@@ -9,7 +9,7 @@ import { decide } from './moderation/moderate-comment.ts';
  * Authors delete their own comments (status `deleted`); moderators remove
  * anyone's (status `removed`). Deleting twice answers with the same comment.
  */
-export async function deleteComment(deps: Deps, actor: Actor, input: { commentId: string }): Promise<{ comment: Comment }> {
+export async function deleteComment(deps: Deps, actor: Actor, input: { commentId: string }): Promise<{ comment: AuthoredComment }> {
   if (!actor) throw errors.unauthenticated('Sign in to delete');
   const threadId = threadIdOfComment(input.commentId);
   const record = await deps.store.comments.get(threadId, input.commentId);

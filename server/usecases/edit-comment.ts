@@ -1,4 +1,4 @@
-import type { Comment } from '../../client/contract/index.ts';
+import type { AuthoredComment } from '../../client/contract/index.ts';
 import type { Actor, Deps, Origin } from '../context.ts';
 import { acceptBody } from '../domain/body.ts';
 import { threadIdOfComment } from '../domain/ids.ts';
@@ -22,7 +22,7 @@ export async function editComment(
   actor: Actor,
   input: { commentId: string; body: string },
   origin: Origin = { ip: undefined },
-): Promise<{ comment: Comment }> {
+): Promise<{ comment: AuthoredComment }> {
   if (!actor) throw errors.unauthenticated('Sign in to edit');
   const body = acceptBody(input.body);
   const threadId = threadIdOfComment(input.commentId);

@@ -1,4 +1,4 @@
-import type { Comment, CommentStatus, Decider, ModerationRecord, Reason } from '../../client/contract/index.ts';
+import type { AuthoredComment, CommentStatus, Decider, ModerationRecord, Reason } from '../../client/contract/index.ts';
 import type { Deps } from '../context.ts';
 import type { CommentRef } from '../store/comments.ts';
 import { threadIdOfComment } from '../domain/ids.ts';
@@ -32,7 +32,7 @@ export async function holdComment(deps: Deps, comment: HoldTarget, reasons: Reas
 }
 
 /** What follows a hold once it is stored (here, or by an edit): queued, moderators and the author told, audited. */
-export async function announceHold(deps: Deps, comment: Comment, moderation: ModerationRecord, previous: CommentStatus): Promise<void> {
+export async function announceHold(deps: Deps, comment: AuthoredComment, moderation: ModerationRecord, previous: CommentStatus): Promise<void> {
   await Promise.all([queueForReview(deps, comment, moderation, previous), deps.modFeed.publish({ type: 'hold', comment, moderation }, comment.threadId)]);
 }
 
@@ -41,7 +41,7 @@ export async function announceHold(deps: Deps, comment: Comment, moderation: Mod
  * pending or flagged queue and into the audit log; the author of a newly
  * held comment is told. `before`: its status before, null for a new comment.
  */
-export async function queueForReview(deps: Deps, comment: Comment, moderation: ModerationRecord, before: CommentStatus | null): Promise<void> {
+export async function queueForReview(deps: Deps, comment: AuthoredComment, moderation: ModerationRecord, before: CommentStatus | null): Promise<void> {
   const queue = comment.status === 'pending' ? 'pending' : 'flagged';
   await Promise.all([
     deps.store.moderation.enqueue(queue, comment.id, comment.threadId, Date.parse(moderation.at)),

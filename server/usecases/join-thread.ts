@@ -1,6 +1,5 @@
 import type { EventResponse, StreamPosition, Thread, ThreadEvent } from '../../client/contract/index.ts';
 import type { Deps } from '../context.ts';
-import { toEvent } from '../store/threads.ts';
 
 export type JoinResult = EventResponse<'thread:join'>;
 
@@ -28,7 +27,12 @@ export async function joinThread(
 /**
  * Every event after `since.offset` up to the thread's current offset, in
  * order, or null when that cannot be given whole (Centrifugo's rule: the epoch
- * must match and every missing offset must still be in the log).
+ * must match and every missing offset must still be in the log). Each event
+ * carries its comment as readers may see it now, not as it was then.
+ *
+ * Recovery is bounded in events and bytes: one join must not make the server
+ * send megabytes. Beyond the bounds the client reloads a page over REST,
+ * which costs it the same as a first visit.
  */
 async function recover(deps: Deps, thread: Thread, since: StreamPosition): Promise<ThreadEvent[] | null> {
   // A client that has seen nothing cannot be inconsistent, whatever epoch it holds.
@@ -36,9 +40,6 @@ async function recover(deps: Deps, thread: Thread, since: StreamPosition): Promi
   if (since.offset > thread.offset) return null;
   const count = thread.offset - since.offset;
   if (count === 0) return [];
-  if (count > deps.config.history.maxEvents) return null;
-  const entries = await deps.store.threads.readLog(thread.id, since.offset, count);
-  if (entries.length !== count) return null;
-  for (let i = 0; i < count; i++) if (entries[i]!.offset !== since.offset + 1 + i) return null;
-  return entries.map((e) => toEvent(thread.id, thread.epoch, e));
+  if (count > Math.min(deps.config.recovery.maxEvents, deps.config.history.maxEvents)) return null;
+  return deps.store.threads.recover(thread.id, { epoch: thread.epoch, after: since.offset, upTo: thread.offset, maxBytes: deps.config.recovery.maxBytes });
 }

@@ -1,4 +1,4 @@
-import type { Comment, ModerationRecord } from '../../client/contract/index.ts';
+import type { AuthoredComment, ModerationRecord } from '../../client/contract/index.ts';
 import { isModerator, type Actor, type AuthUser, type Deps, type Origin } from '../context.ts';
 import { acceptBody } from '../domain/body.ts';
 import { newCommentId, newEpoch, threadIdOfComment } from '../domain/ids.ts';
@@ -18,7 +18,7 @@ export interface PostCommentInput {
 }
 
 export interface PostCommentResult {
-  comment: Comment;
+  comment: AuthoredComment;
   /** true: this clientId was used before and `comment` is the original. */
   duplicate: boolean;
 }
@@ -98,7 +98,7 @@ export async function postComment(deps: Deps, actor: Actor, input: PostCommentIn
 }
 
 /** Queues, feed, bookkeeping: the comment is stored; these only report on it. */
-async function afterStored(deps: Deps, actor: AuthUser, comment: Comment, moderation: ModerationRecord | null): Promise<void> {
+async function afterStored(deps: Deps, actor: AuthUser, comment: AuthoredComment, moderation: ModerationRecord | null): Promise<void> {
   const now = deps.now().getTime();
   const published = comment.status === 'visible';
   const work: Promise<unknown>[] = [

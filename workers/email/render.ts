@@ -12,6 +12,8 @@ export interface RenderedEmail {
 const EXCERPT_CHARS = 500;
 
 const threadName = (t: ThreadRef) => t.title ?? t.id;
+/** A comment that is gone carries no author (a tombstone); name nobody then. */
+const authorName = (n: Pick<StoredNotification, 'comment'>) => n.comment.author?.name ?? 'Someone';
 
 /** Where a notification points: the article, at the comment. Only http(s) thread URLs are ever stored. */
 function commentLink(n: Pick<StoredNotification, 'thread' | 'comment'>): string | null {
@@ -28,7 +30,7 @@ function subjectLine(s: string): string {
  * `<script>` arrives as the characters `<script>`.
  */
 export function renderNotificationEmail(n: StoredNotification): RenderedEmail {
-  const who = `${n.comment.author.name} (@${n.comment.author.handle})`;
+  const who = n.comment.author ? `${n.comment.author.name} (@${n.comment.author.handle})` : authorName(n);
   const what = n.kind === 'reply' ? 'replied to your comment' : 'mentioned you';
   const where = threadName(n.thread);
   const link = commentLink(n);
@@ -50,7 +52,7 @@ export function renderNotificationEmail(n: StoredNotification): RenderedEmail {
     '<p style="color:#777;font-size:12px">You get this email because of your notification preferences on this site.</p>',
     '</body></html>',
   ].join('\n');
-  return { subject: subjectLine(`${n.comment.author.name} ${what} in "${where}"`), text, html };
+  return { subject: subjectLine(`${authorName(n)} ${what} in "${where}"`), text, html };
 }
 
 /** The digest for what was held back during a window. */
@@ -58,7 +60,7 @@ export function renderDigestEmail(summary: string, items: StoredNotification[]):
   const lines = items.slice(0, 20).map((n) => {
     const link = commentLink(n);
     const what = n.kind === 'reply' ? 'replied to you' : 'mentioned you';
-    return { text: `- ${n.comment.author.name} ${what} in "${threadName(n.thread)}"${link ? `: ${link}` : ''}`, n, link, what };
+    return { text: `- ${authorName(n)} ${what} in "${threadName(n.thread)}"${link ? `: ${link}` : ''}`, n, link, what };
   });
   const more = items.length > lines.length ? `…and ${items.length - lines.length} more.` : '';
   const text = [`${summary}:`, '', ...lines.map((l) => l.text), more, '', 'You get this email because of your notification preferences on this site.'].join('\n');
@@ -67,7 +69,7 @@ export function renderDigestEmail(summary: string, items: StoredNotification[]):
     `<p>${escapeHtml(summary)}:</p><ul>`,
     ...lines.map(
       (l) =>
-        `<li>${escapeHtml(l.n.comment.author.name)} ${l.what} in ${
+        `<li>${escapeHtml(authorName(l.n))} ${l.what} in ${
           l.link ? `<a href="${escapeHtml(l.link)}">${escapeHtml(threadName(l.n.thread))}</a>` : `<em>${escapeHtml(threadName(l.n.thread))}</em>`
         }: “${escapeHtml(excerpt(l.n.comment.body, EXCERPT_CHARS).slice(0, 140))}”</li>`,
     ),

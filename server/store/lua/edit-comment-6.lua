@@ -34,6 +34,7 @@ if ARGV[12] == '1' and status == 'visible' then
   local id = redis.call('HGET', KEYS[3], 'id')
   redis.call('HSET', KEYS[3], 'status', 'pending')
   redis.call('ZREM', KEYS[4], id)
+  count_visible(KEYS[1], redis.call('HGET', KEYS[3], 'authorId'), -1)
   local created_ms = redis.call('HGET', KEYS[3], 'createdMs')
   redis.call('ZADD', KEYS[5], created_ms, id)
   redis.call('ZADD', KEYS[6], created_ms, id)
@@ -42,7 +43,7 @@ if ARGV[12] == '1' and status == 'visible' then
   redis.call('HSET', KEYS[3], 'offset', offset)
   local json = comment_json(KEYS[3], ARGV[1], offset, false)
   redis.call('HSET', KEYS[3], 'json', json)
-  emit_event(KEYS[2], {ARGV[8], ARGV[9], ARGV[10]}, ARGV[1], epoch, offset, 'comment.removed',
+  emit_event(KEYS[2], {ARGV[8], ARGV[9], ARGV[10]}, ARGV[1], epoch, offset, 'comment.removed', id,
     comment_json(KEYS[3], ARGV[1], offset, true), ARGV[5], ARGV[6])
   return {'ok', offset, epoch, json, status}
 end

@@ -61,7 +61,8 @@ redis.call('HSET', KEYS[5], 'json', json)
 redis.call('ZADD', KEYS[4], created_ms, ARGV[4])
 if status == 'visible' then
   redis.call('ZADD', KEYS[3], created_ms, ARGV[2])
-  emit_event(KEYS[2], {ARGV[14], ARGV[15], ARGV[16]}, ARGV[1], epoch, offset, 'comment.created', json, ARGV[11], ARGV[12])
+  count_visible(KEYS[1], ARGV[4], 1)
+  emit_event(KEYS[2], {ARGV[14], ARGV[15], ARGV[16]}, ARGV[1], epoch, offset, 'comment.created', ARGV[2], json, ARGV[11], ARGV[12])
 else
   redis.call('ZADD', KEYS[8], created_ms, ARGV[2])
   redis.call('ZADD', KEYS[9], created_ms, ARGV[2])

@@ -50,6 +50,7 @@ end
 local id = redis.call('HGET', KEYS[4], 'id')
 local created_ms = redis.call('HGET', KEYS[4], 'createdMs')
 if is_public then redis.call('ZADD', KEYS[3], created_ms, id) else redis.call('ZREM', KEYS[3], id) end
+if event_type ~= '' then count_visible(KEYS[1], redis.call('HGET', KEYS[4], 'authorId'), is_public and 1 or -1) end
 if target == 'pending' then
   redis.call('ZADD', KEYS[5], created_ms, id)
   redis.call('ZADD', KEYS[6], created_ms, id)
@@ -60,7 +61,7 @@ end
 local json = comment_json(KEYS[4], ARGV[1], offset, false)
 redis.call('HSET', KEYS[4], 'json', json)
 if event_type ~= '' then
-  emit_event(KEYS[2], {ARGV[6], ARGV[7], ARGV[8]}, ARGV[1], epoch, offset, event_type,
+  emit_event(KEYS[2], {ARGV[6], ARGV[7], ARGV[8]}, ARGV[1], epoch, offset, event_type, id,
     comment_json(KEYS[4], ARGV[1], offset, true), ARGV[4], ARGV[5])
 end
 

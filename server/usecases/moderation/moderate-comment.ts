@@ -1,4 +1,4 @@
-import { QUEUES, type Comment, type CommentAction, type ModerationRecord, type Reason } from '../../../client/contract/index.ts';
+import { QUEUES, type AuthoredComment, type CommentAction, type CommentStatus, type ModerationRecord, type Reason } from '../../../client/contract/index.ts';
 import type { Actor, AuthUser, Deps } from '../../context.ts';
 import { threadIdOfComment } from '../../domain/ids.ts';
 import { errors } from '../../errors.ts';
@@ -16,7 +16,7 @@ type ActionInput = { commentId: string; action: CommentAction; reason?: string |
  * second gets `conflict` saying what happened; repeating your own action is
  * harmless.
  */
-export async function moderateComment(deps: Deps, actor: Actor, input: ActionInput): Promise<{ comment: Comment }> {
+export async function moderateComment(deps: Deps, actor: Actor, input: ActionInput): Promise<{ comment: AuthoredComment }> {
   const { comment } = await decide(deps, await actingModerator(deps, actor), input);
   return { comment };
 }
@@ -31,7 +31,7 @@ export async function decide(
   mod: AuthUser,
   input: ActionInput,
   opts: { record?: CommentRecord | undefined; reasons?: Reason[] } = {},
-): Promise<{ comment: Comment; changed: boolean }> {
+): Promise<{ comment: AuthoredComment; changed: boolean }> {
   const threadId = threadIdOfComment(input.commentId);
   const record = opts.record ?? (await deps.store.comments.get(threadId, input.commentId));
   if (!record) throw errors.notFound('Comment');
@@ -95,9 +95,9 @@ export async function decide(
   return { comment: result.comment, changed: true };
 }
 
-const unchanged = ({ comment }: { comment: Comment }) => ({ comment, changed: false });
+const unchanged = ({ comment }: { comment: AuthoredComment }) => ({ comment, changed: false });
 
-async function finish(deps: Deps, action: string, decision: ModerationRecord, comment: Comment, before: Comment['status'], after: Comment['status']) {
+async function finish(deps: Deps, action: string, decision: ModerationRecord, comment: AuthoredComment, before: CommentStatus, after: CommentStatus) {
   await recordDecision(deps, {
     by: decision.by,
     action,

@@ -49,18 +49,35 @@ local function ensure_thread(meta_key, epoch_candidate)
   return epoch
 end
 
--- The JSON of a comment, built from its hash. Removed and deleted comments
--- keep their place (id, author, times) but lose body and mentions. With
--- `for_readers`, a pending (held) comment loses them too: that version goes
--- to everyone in the thread, the other only to its author and moderators.
+-- What readers get for a comment they may not see (deleted, removed, or
+-- pending: held): its place in the thread and nothing of its content or
+-- author. The strings are the hash's fields, unencoded.
+local function tombstone_json(id, thread_id, parent_id, status, created_at, offset)
+  local parent = 'null'
+  if parent_id and parent_id ~= '' then parent = cjson.encode(parent_id) end
+  return '{"id":' .. cjson.encode(id) .. ',"threadId":' .. cjson.encode(thread_id) .. ',"parentId":' .. parent ..
+    ',"author":null,"body":"","mentions":[],"status":' .. cjson.encode(status) ..
+    ',"createdAt":' .. cjson.encode(created_at) .. ',"editedAt":null,"featured":false,"offset":' .. offset .. '}'
+end
+
+-- The JSON of a comment, built from its hash, in one of two forms:
+--  * the full form (its author and moderators), kept in the hash's `json`
+--    field: removed and deleted comments keep their place and author but
+--    lose body and mentions;
+--  * with `for_readers`, the public form: the same for a visible comment, a
+--    tombstone (above) for any other, so no reader learns who wrote what was
+--    taken down.
 -- JSON is assembled by hand because cjson would turn an empty mentions
 -- array into {}.
 local function comment_json(comment_key, thread_id, offset, for_readers)
   local f = redis.call('HMGET', comment_key, 'id', 'parentId', 'authorId', 'authorHandle', 'authorName',
     'body', 'mentions', 'status', 'createdAt', 'editedAt', 'featured')
   local status = f[8]
+  if for_readers and status ~= 'visible' then
+    return tombstone_json(f[1], thread_id, f[2], status, f[9], offset)
+  end
   local body, mentions = f[6], f[7]
-  if status == 'removed' or status == 'deleted' or (for_readers and status ~= 'visible') then
+  if status == 'removed' or status == 'deleted' then
     body = ''
     mentions = '[]'
   end
@@ -81,6 +98,14 @@ local function comment_json(comment_key, thread_id, offset, for_readers)
     ',"offset":' .. offset .. '}'
 end
 
+-- Visible comments per author in this thread, kept in the thread's meta hash
+-- (field `v:<authorId>`): mention autocomplete offers a thread's participants
+-- only while they have a comment readers can see there.
+local function count_visible(meta_key, author_id, delta)
+  local field = 'v:' .. author_id
+  if redis.call('HINCRBY', meta_key, field, delta) <= 0 then redis.call('HDEL', meta_key, field) end
+end
+
 local function next_offset(meta_key)
   return redis.call('HINCRBY', meta_key, 'offset', 1)
 end
@@ -91,12 +116,16 @@ end
 -- scripts one at a time, so events go out in offset order.
 --
 -- The log entry id is `<offset>-0`, so recovery is an XRANGE from the
--- client's offset. The log keeps at least `max_events` entries and expires
--- when the thread has been idle for `ttl` seconds (the meta, with epoch and
--- offset, stays). `live` is {channel, prefix, suffix}: the Socket.IO adapter
--- message is prefix .. event JSON .. suffix (see realtime/adapter-protocol.ts).
-local function emit_event(log_key, live, thread_id, epoch, offset, event_type, json, max_events, ttl)
-  redis.call('XADD', log_key, 'MAXLEN', '~', max_events, offset .. '-0', 'type', event_type, 'comment', json)
+-- client's offset. An entry holds the event type and the comment's id, never
+-- its text: recovery renders each comment as it is when it is read (see
+-- recover-events-2.lua), so a comment deleted, removed, held or edited since
+-- cannot come back from the log. The log keeps at least `max_events` entries
+-- and expires when the thread has been idle for `ttl` seconds (the meta, with
+-- epoch and offset, stays). `live` is {channel, prefix, suffix}: the
+-- Socket.IO adapter message is prefix .. event JSON .. suffix (see
+-- realtime/adapter-protocol.ts).
+local function emit_event(log_key, live, thread_id, epoch, offset, event_type, comment_id, json, max_events, ttl)
+  redis.call('XADD', log_key, 'MAXLEN', '~', max_events, offset .. '-0', 'type', event_type, 'id', comment_id)
   redis.call('EXPIRE', log_key, ttl)
   local event = '{"threadId":' .. cjson.encode(thread_id) .. ',"offset":' .. offset ..
     ',"epoch":' .. cjson.encode(epoch) .. ',"type":"' .. event_type .. '","comment":' .. json .. '}'
@@ -116,7 +145,7 @@ local function publish_update(meta_key, log_key, comment_key, thread_id, status,
   local json = comment_json(comment_key, thread_id, offset, false)
   redis.call('HSET', comment_key, 'json', json)
   if status == 'visible' then
-    emit_event(log_key, live, thread_id, epoch, offset, 'comment.updated', json, max_events, ttl)
+    emit_event(log_key, live, thread_id, epoch, offset, 'comment.updated', redis.call('HGET', comment_key, 'id'), json, max_events, ttl)
   end
   return offset, epoch, json
 end
