@@ -1,6 +1,7 @@
 import { SignJWT, errors as joseErrors, jwtVerify } from 'jose';
 import { z } from 'zod';
 import { DisplayNameSchema, HandleSchema, RoleSchema, UserIdSchema, type Role } from '../../client/contract/index.ts';
+import type { Config } from '../config.ts';
 import { AppError } from '../errors.ts';
 
 /** Claims a host site puts in the HS256 token it signs for a reader. */
@@ -29,11 +30,18 @@ const CLOCK_TOLERANCE_SECONDS = 5;
 export class TokenVerifier {
   private readonly key: Uint8Array;
 
-  constructor(secret: string) {
+  constructor(
+    secret: string,
+    private readonly rules: Pick<Config['auth'], 'maxTokenTtlSeconds' | 'issuer' | 'audience'>,
+  ) {
     this.key = new TextEncoder().encode(secret);
   }
 
-  /** Throws `unauthenticated` naming what is wrong (expired, bad signature, missing claim). */
+  /**
+   * The one check every token passes (REST, both socket namespaces,
+   * auth:refresh). Throws `unauthenticated` naming what is wrong (expired,
+   * bad signature, missing claim, wrong issuer or audience, too long a life).
+   */
   async verify(token: string): Promise<VerifiedToken> {
     let payload: unknown;
     try {
@@ -41,6 +49,8 @@ export class TokenVerifier {
         algorithms: ['HS256'],
         requiredClaims: ['sub', 'exp'],
         clockTolerance: CLOCK_TOLERANCE_SECONDS,
+        ...(this.rules.issuer ? { issuer: this.rules.issuer } : {}),
+        ...(this.rules.audience ? { audience: this.rules.audience } : {}),
       }));
     } catch (err) {
       throw new AppError('unauthenticated', describeJoseError(err), { context: { reason: String(err) } });
@@ -51,6 +61,14 @@ export class TokenVerifier {
       throw new AppError('unauthenticated', `Token claims are invalid: ${issue?.path.join('.')}: ${issue?.message}`);
     }
     const c = claims.data;
+    // A token minted for months would outlive any ban or role change on the host
+    // site by that long if it leaked; its exp, not its iat, says how long it works.
+    const maxExp = Math.floor(Date.now() / 1000) + this.rules.maxTokenTtlSeconds + CLOCK_TOLERANCE_SECONDS;
+    if (c.exp > maxExp) {
+      throw new AppError('unauthenticated', `Token lifetime is too long: exp may lie at most ${this.rules.maxTokenTtlSeconds} seconds ahead; ask the site for a shorter-lived token`, {
+        context: { exp: c.exp, maxExp },
+      });
+    }
     return { id: c.sub, handle: c.handle, name: c.name, role: c.role, email: c.email, expiresAt: new Date(c.exp * 1000) };
   }
 }
@@ -58,7 +76,10 @@ export class TokenVerifier {
 function describeJoseError(err: unknown): string {
   if (err instanceof joseErrors.JWTExpired) return 'Token has expired';
   if (err instanceof joseErrors.JWSSignatureVerificationFailed) return 'Token signature is invalid';
-  if (err instanceof joseErrors.JWTClaimValidationFailed) return `Token claim ${err.claim} is invalid`;
+  if (err instanceof joseErrors.JWTClaimValidationFailed) {
+    if (err.claim === 'iss' || err.claim === 'aud') return `Token claim ${err.claim} is ${err.reason === 'missing' ? 'missing' : 'not the one this site accepts'}`;
+    return `Token claim ${err.claim} is invalid`;
+  }
   if (err instanceof joseErrors.JOSEAlgNotAllowed) return 'Token must be signed with HS256';
   return 'Token is malformed';
 }

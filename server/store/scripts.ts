@@ -19,7 +19,8 @@ export type ScriptName =
   | 'set-thread-fields'
   | 'set-comment-featured'
   | 'claim-item'
-  | 'release-claim';
+  | 'release-claim'
+  | 'lift-ban';
 
 interface ScriptSource {
   name: ScriptName;
