@@ -151,6 +151,18 @@ describe('ranks', () => {
     expect((await unban(admin, commenter.id)).status).toBe(200);
   });
 
+  it('lifting is a compare-and-delete: a moderator’s unban read before an admin re-banned lifts nothing', async () => {
+    const target = await makeUser({ handle: 'bl_rebanned' });
+    await signIn(target);
+    expect((await ban(mod, target.id)).status).toBe(200);
+    const { moderation } = a.app.deps.store;
+    const seenByTheModerator = (await moderation.activeBan(target.id))!;
+    expect((await ban(admin, target.id)).status).toBe(200);
+    expect(await moderation.unban(seenByTheModerator), 'lifting the moderator’s ban, which the admin’s has replaced').toBe(false);
+    expect(await moderation.activeBan(target.id), 'the admin’s ban stands').toMatchObject({ by: { id: admin.id }, byRole: 'admin' });
+    expect((await unban(admin, target.id)).status).toBe(200);
+  });
+
   it('a ban a moderator made on an admin Threadline had not seen yet never locks that admin out', async () => {
     const unseen = await makeUser({ handle: 'bl_unseen_admin', role: 'admin' });
     // The moderator may ban an unknown account (it may be a commenter's)...
