@@ -194,6 +194,9 @@ describe('token lifetime, issuer and audience', () => {
           else expect(error, `${where}: ${label}`).toBeNull();
         }
       }
+      // npm run token and the demo mint with the server's settings.
+      const minted = await signToken(TEST_SECRET, { sub: 'u-iss', handle: 'issuser', name: 'Iss', role: 'moderator' }, 600, strict.app.deps.config.auth);
+      expect(await refusals(strict, minted), 'a token minted by signToken with the server’s auth settings').toEqual({ rest: null, reader: null, moderation: null, 'auth:refresh': null });
     } finally {
       await strict.close();
     }

@@ -92,12 +92,22 @@ export interface TokenClaims {
   email?: string;
 }
 
-/** Mints a token the way a host site would; used by `npm run token`, the demo and tests. */
-export async function signToken(secret: string, claims: TokenClaims, ttlSeconds = 3600): Promise<string> {
-  return new SignJWT({ handle: claims.handle, name: claims.name, role: claims.role, ...(claims.email ? { email: claims.email } : {}) })
+/**
+ * Mints a token the way a host site would; used by `npm run token`, the demo
+ * and tests. Pass the server's `auth` settings to get the iss and aud it checks.
+ */
+export async function signToken(
+  secret: string,
+  claims: TokenClaims,
+  ttlSeconds = 3600,
+  site: Partial<Pick<Config['auth'], 'issuer' | 'audience'>> = {},
+): Promise<string> {
+  const jwt = new SignJWT({ handle: claims.handle, name: claims.name, role: claims.role, ...(claims.email ? { email: claims.email } : {}) })
     .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
     .setSubject(claims.sub)
     .setIssuedAt()
-    .setExpirationTime(Math.floor(Date.now() / 1000) + ttlSeconds)
-    .sign(new TextEncoder().encode(secret));
+    .setExpirationTime(Math.floor(Date.now() / 1000) + ttlSeconds);
+  if (site.issuer) jwt.setIssuer(site.issuer);
+  if (site.audience) jwt.setAudience(site.audience);
+  return jwt.sign(new TextEncoder().encode(secret));
 }
