@@ -16,6 +16,7 @@ import { SocketFloodGuard } from './limits/socket-flood.ts';
 import type { Logger } from './logger.ts';
 import { createMetrics } from './metrics.ts';
 import { attachGateway } from './realtime/gateway.ts';
+import { attachAccessUpdates } from './realtime/access.ts';
 import { attachModerationGateway } from './realtime/moderation-gateway.ts';
 import { PresenceTracker } from './realtime/presence.ts';
 import { announceAfterResubscribe } from './realtime/resync.ts';
@@ -53,7 +54,7 @@ export async function createDeps(opts: Omit<ThreadlineOptions, 'version' | 'subs
   return {
     config: opts.config,
     store,
-    tokens: new TokenVerifier(opts.jwtSecret),
+    tokens: new TokenVerifier(opts.jwtSecret, opts.config.auth),
     identities: new IdentityCache(),
     emitter,
     modFeed: new ModFeed(emitter, store.moderation, opts.log),
@@ -91,8 +92,10 @@ export async function createThreadline(opts: ThreadlineOptions): Promise<Threadl
   const subscriptions = new RoomSubscriptions(io, subscriber, channelPrefix);
   const presence = new PresenceTracker(io, deps);
   httpServer.on('request', createHttpApp(deps, opts.version ?? '0.1.0'));
-  attachGateway(io, deps, { subscriptions, presence, connections, flood: new SocketFloodGuard(opts.config) });
-  attachModerationGateway(io, deps);
+  const flood = new SocketFloodGuard(opts.config);
+  attachGateway(io, deps, { subscriptions, presence, connections, flood });
+  attachModerationGateway(io, deps, { connections, flood });
+  attachAccessUpdates(io, deps);
   presence.start();
 
   // ioredis re-subscribes after a reconnect; events published meanwhile were

@@ -21,6 +21,9 @@ export const configSchema = z.object({
   REDIS_PREFIX: z.string().regex(/^[A-Za-z0-9_:.-]{0,32}$/).default('tl:').describe('Prefix of every Redis key Threadline writes'),
   DATA_DIR: z.string().default('./data').describe('Private Redis data (AOF) and the development JWT secret'),
   AUTH_JWT_SECRET: z.string().min(32, 'AUTH_JWT_SECRET must be at least 32 characters').optional().describe('HS256 secret shared with the host site (required in production)'),
+  AUTH_MAX_TOKEN_TTL_SECONDS: int(604_800, 60).describe('A token whose exp lies further ahead than this is refused (a leaked token is good for at most this long)'),
+  AUTH_ISSUER: z.string().min(1).optional().describe('When set, tokens must carry this iss'),
+  AUTH_AUDIENCE: z.string().min(1).optional().describe('When set, tokens must carry this aud'),
   EDIT_WINDOW_SECONDS: int(900).describe('How long authors may edit a comment'),
   HISTORY_MAX_EVENTS: int(10_000, 100).describe('Events kept per thread for recovery (at least)'),
   HISTORY_TTL_SECONDS: int(86_400, 60).describe('An idle thread keeps its recovery log this long'),
@@ -94,7 +97,7 @@ export interface Config {
     prefix: string;
   };
   dataDir: string;
-  auth: { jwtSecret: string | undefined };
+  auth: { jwtSecret: string | undefined; maxTokenTtlSeconds: number; issuer: string | undefined; audience: string | undefined };
   comments: { editWindowSeconds: number; idempotencyTtlSeconds: number };
   history: { maxEvents: number; ttlSeconds: number };
   recovery: { maxEvents: number; maxBytes: number };
@@ -175,7 +178,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     host: c.HOST,
     redis: { url: c.REDIS_URL, probeUrl: c.REDIS_PROBE_URL, serverBin: c.REDIS_SERVER_BIN, prefix: c.REDIS_PREFIX },
     dataDir: c.DATA_DIR,
-    auth: { jwtSecret: c.AUTH_JWT_SECRET },
+    auth: { jwtSecret: c.AUTH_JWT_SECRET, maxTokenTtlSeconds: c.AUTH_MAX_TOKEN_TTL_SECONDS, issuer: c.AUTH_ISSUER, audience: c.AUTH_AUDIENCE },
     comments: { editWindowSeconds: c.EDIT_WINDOW_SECONDS, idempotencyTtlSeconds: c.IDEMPOTENCY_TTL_SECONDS },
     history: { maxEvents: c.HISTORY_MAX_EVENTS, ttlSeconds: c.HISTORY_TTL_SECONDS },
     recovery: { maxEvents: c.RECOVERY_MAX_EVENTS, maxBytes: c.RECOVERY_MAX_BYTES },

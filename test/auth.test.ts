@@ -1,10 +1,11 @@
 import { SignJWT } from 'jose';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { MODERATION_NAMESPACE } from '../client/contract/index.ts';
 import { signToken } from '../server/auth/tokens.ts';
 import { connectError, connectSocket, makeUser, ok, record, request as emit, sessionOf, waitPastExpiry } from './support/clients.ts';
 import type { TestRedis } from './support/redis.ts';
-import { startRedisAndServer, stopServerAndRedis, TEST_SECRET, type TestServer } from './support/server.ts';
+import { startRedisAndServer, startServer, stopServerAndRedis, TEST_SECRET, type TestServer } from './support/server.ts';
 
 let redis: TestRedis;
 let server: TestServer;
@@ -99,7 +100,7 @@ describe('socket authentication', () => {
     const anon = await connectSocket(server.url);
     expect(sessionOf(signedIn)).toMatchObject({ user: { id: u.id, handle: u.handle, name: 'Sess Ion', role: 'commenter' } });
     expect(Date.parse(sessionOf(signedIn)!.expiresAt!)).toBeGreaterThan(Date.now());
-    expect(sessionOf(anon)).toEqual({ user: null, expiresAt: null });
+    expect(sessionOf(anon)).toEqual({ user: null, expiresAt: null, banned: null });
     signedIn.disconnect();
     anon.disconnect();
   });
@@ -136,5 +137,68 @@ describe('socket authentication', () => {
       .set('Authorization', `Bearer ${token}`)
       .send({ title: 'T', url: 'https://example.com/a' });
     expect(res.status).toBe(200);
+  });
+});
+
+describe('token lifetime, issuer and audience', () => {
+  const eightDays = 8 * 86_400;
+
+  /** Every way a token reaches the server, each answering with its refusal (or null when accepted). */
+  async function refusals(target: TestServer, token: string): Promise<Record<string, { code: string; message: string } | null>> {
+    const rest = await request(target.url).get('/api/threads/auth-ttl').set('Authorization', `Bearer ${token}`);
+    const reader = await connectError(target.url, { token }).then(
+      (err) => err.data ?? null,
+      () => null,
+    );
+    const moderation = await connectError(`${target.url}${MODERATION_NAMESPACE}`, { token }).then(
+      (err) => err.data ?? null,
+      () => null,
+    );
+    const s = await connectSocket(target.url);
+    const refresh = await emit(s, 'auth:refresh', { token });
+    s.disconnect();
+    return {
+      rest: rest.status === 200 ? null : rest.body.error,
+      reader,
+      moderation,
+      'auth:refresh': refresh.ok ? null : refresh.error,
+    };
+  }
+
+  it('refuses a token whose exp lies more than AUTH_MAX_TOKEN_TTL_SECONDS (7 days) ahead, saying why, on REST, both namespaces and auth:refresh', async () => {
+    const long = await craft({ ...valid, sub: 'u-long', handle: 'longlived', role: 'moderator', exp: nowS() + eightDays });
+    const refused = await refusals(server, long);
+    for (const [where, error] of Object.entries(refused)) {
+      expect(error, `${where}: a token valid for 8 days`).toMatchObject({ code: 'unauthenticated', message: expect.stringMatching(/lifetime|too far/i) });
+    }
+    const fine = await craft({ ...valid, sub: 'u-long', handle: 'longlived', role: 'moderator', exp: nowS() + 6 * 86_400 });
+    expect((await request(server.url).get('/api/threads/auth-ttl').set('Authorization', `Bearer ${fine}`)).status, 'a token valid for 6 days').toBe(200);
+  });
+
+  it('checks iss and aud when AUTH_ISSUER and AUTH_AUDIENCE are set', async () => {
+    const strict = await startServer(redis.url, { AUTH_ISSUER: 'https://news.example.com', AUTH_AUDIENCE: 'threadline', AUTH_MAX_TOKEN_TTL_SECONDS: '3600' });
+    try {
+      const base = { ...valid, sub: 'u-iss', handle: 'issuser', role: 'moderator', exp: nowS() + 600 };
+      const cases: [string, Record<string, unknown>, RegExp | null][] = [
+        ['the right issuer and audience', { ...base, iss: 'https://news.example.com', aud: 'threadline' }, null],
+        ['another issuer', { ...base, iss: 'https://evil.example', aud: 'threadline' }, /iss/],
+        ['no issuer', { ...base, aud: 'threadline' }, /iss/],
+        ['another audience', { ...base, iss: 'https://news.example.com', aud: 'someone-else' }, /aud/],
+        ['no audience', { ...base, iss: 'https://news.example.com' }, /aud/],
+        ['a lifetime over this server’s 1 hour', { ...base, iss: 'https://news.example.com', aud: 'threadline', exp: nowS() + 7200 }, /lifetime/],
+      ];
+      for (const [label, claims, message] of cases) {
+        const refused = await refusals(strict, await craft(claims));
+        for (const [where, error] of Object.entries(refused)) {
+          if (message) expect(error, `${where}: ${label}`).toMatchObject({ code: 'unauthenticated', message: expect.stringMatching(message) });
+          else expect(error, `${where}: ${label}`).toBeNull();
+        }
+      }
+      // npm run token and the demo mint with the server's settings.
+      const minted = await signToken(TEST_SECRET, { sub: 'u-iss', handle: 'issuser', name: 'Iss', role: 'moderator' }, 600, strict.app.deps.config.auth);
+      expect(await refusals(strict, minted), 'a token minted by signToken with the server’s auth settings').toEqual({ rest: null, reader: null, moderation: null, 'auth:refresh': null });
+    } finally {
+      await strict.close();
+    }
   });
 });

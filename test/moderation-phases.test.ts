@@ -36,9 +36,11 @@ describe('phases', () => {
 
   it('userBanned refuses with the end of the ban', () => {
     const until = new Date(Date.now() + 3600_000).toISOString();
-    const ban = { userId: 'u1', until, reason: 'spam', by: { id: 'm1', handle: 'm1' }, at: new Date().toISOString() };
+    const ban = { userId: 'u1', until, reason: 'spam', by: { id: 'm1', handle: 'm1' }, byRole: 'moderator' as const, at: new Date().toISOString() };
     expect(userBanned(input({ ban }))).toMatchObject({ kind: 'refuse', error: { code: 'forbidden', details: { bannedUntil: until } } });
     expect(userBanned(input())).toBeNull();
+    // A moderator's ban does not bind a user whose token says admin (they had not signed in when banned).
+    expect(userBanned(input({ ban, actor: { ...input().actor, role: 'admin' } })), 'a moderator’s ban on an admin').toBeNull();
   });
 
   it('bannedTerms refuses obfuscated spellings and names the term', () => {

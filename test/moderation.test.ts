@@ -28,9 +28,11 @@ const act = (u: TestUser, commentId: string, action: string, server = a) =>
 const queue = async (name: string, threadId?: string) =>
   QueuePageSchema.parse((await request(a.url).get(`/api/moderation/queues/${name}`).query(threadId ? { threadId } : {}).set(auth(mod)).expect(200)).body);
 
-function modSocket(user: TestUser, server = a): Promise<Socket> {
+/** A /moderation socket; `onEvent` hears every mod:event from the first (the queue counts come with the connection). */
+function modSocket(user: TestUser, server = a, onEvent?: (e: ModEvent) => void): Promise<Socket> {
   return new Promise((resolve, reject) => {
     const s = connect(`${server.url}${MODERATION_NAMESPACE}`, { transports: ['websocket'], forceNew: true, reconnection: false, auth: { token: user.token } });
+    if (onEvent) s.on('mod:event', onEvent);
     s.once('connect', () => {
       cleanup.push(() => s.disconnect());
       resolve(s);
@@ -354,9 +356,8 @@ describe('reports', () => {
   it('are counted once per reader; three established readers put the comment on hold; moderators see each report live', async () => {
     const author = await makeUser({ handle: 'reported_author' });
     const c = (await post(author, 'reports', 'something contentious')).body.comment;
-    const feed = await modSocket(mod);
     const events: ModEvent[] = [];
-    feed.on('mod:event', (e: ModEvent) => events.push(e));
+    await modSocket(mod, a, (e) => events.push(e));
     const reporters = await Promise.all(['rep_vet_1', 'rep_vet_2', 'rep_vet_3'].map((h) => veteran(a, h)));
     const report = (u: TestUser, body: object = { reason: 'abuse' }) =>
       request(b.url).post(`/api/comments/${encodeURIComponent(c.id)}/report`).set(auth(u)).send(body);

@@ -2,6 +2,7 @@ import request from 'supertest';
 import { io as connect } from 'socket.io-client';
 import WebSocket from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { MODERATION_NAMESPACE } from '../client/contract/index.ts';
 import { connectError, connectSocket, makeUser, ok, record, request as emit, type ClientSocket } from './support/clients.ts';
 import type { TestRedis } from './support/redis.ts';
 import { startRedisAndServer, stopServerAndRedis, type TestServer } from './support/server.ts';
@@ -34,7 +35,7 @@ function socketFrom(ip: string, token?: string, origin?: string): Promise<Client
   return connectSocket(server.url, token, { extraHeaders: { 'x-forwarded-for': ip, ...(origin ? { origin } : {}) } });
 }
 
-type Refusal = { code: string; details?: { scope: string } };
+type Refusal = { code: string; details?: { scope: string; limit?: number } };
 
 /** One connection attempt from `ip`: the refusal's data, or 'connected' (then closed at once). */
 function attempt(ip: string, token?: string): Promise<Refusal | 'connected' | undefined> {
@@ -130,6 +131,62 @@ describe('connection caps', () => {
     }
     expect(codes.slice(0, 6)).toEqual(Array(6).fill('connected'));
     expect(codes[6]).toBe('rate_limited');
+  });
+});
+
+/** One connection attempt to /moderation from `ip`: the refusal's data, or the open socket. */
+function modAttempt(ip: string, token: string): Promise<{ refusal?: Refusal; socket?: ReturnType<typeof connect> }> {
+  return new Promise((resolve) => {
+    const s = connect(`${server.url}${MODERATION_NAMESPACE}`, { transports: ['websocket'], forceNew: true, reconnection: false, auth: { token }, extraHeaders: { 'x-forwarded-for': ip } });
+    s.once('connect', () => resolve({ socket: s }));
+    s.once('connect_error', (err) => (s.disconnect(), resolve({ refusal: (err as { data?: Refusal }).data })));
+  });
+}
+
+describe('the /moderation namespace has the limits of the default one', () => {
+  it('limits new /moderation connections per IP per minute', async () => {
+    const ip = freshIp();
+    const mod = await makeUser({ role: 'moderator' });
+    const outcomes: string[] = [];
+    for (let i = 0; i < 7; i++) {
+      const { refusal, socket } = await modAttempt(ip, mod.token);
+      socket?.disconnect();
+      outcomes.push(socket ? 'connected' : `${refusal?.code}:${refusal?.details?.scope}`);
+    }
+    expect(outcomes, 'seven /moderation handshakes from one IP, budget 6 a minute').toEqual([...Array(6).fill('connected'), 'rate_limited:handshake']);
+  });
+
+  it('counts /moderation sockets against the same per-user cap as reader sockets', async () => {
+    const mod = await makeUser({ role: 'moderator' });
+    const readers = [await socketFrom(freshIp(), mod.token), await socketFrom(freshIp(), mod.token)];
+    const first = await modAttempt(freshIp(), mod.token);
+    expect(first.socket, 'the third socket of the user (on /moderation)').toBeDefined();
+    const fourth = await modAttempt(freshIp(), mod.token);
+    fourth.socket?.disconnect();
+    expect(fourth.refusal, 'the fourth socket of the user (on /moderation)').toMatchObject({ code: 'rate_limited', details: { scope: 'connections_per_user', limit: 3 } });
+    first.socket!.disconnect();
+    await eventually(async () => {
+      const again = await modAttempt(freshIp(), mod.token);
+      expect(again.socket, 'a slot is given back when a /moderation socket closes').toBeDefined();
+      again.socket!.disconnect();
+    });
+    for (const s of readers) s.disconnect();
+  });
+
+  it('refuses /moderation events over the socket rate and disconnects a flooding moderator socket', async () => {
+    const mod = await makeUser({ role: 'moderator' });
+    const { socket } = await modAttempt(freshIp(), mod.token);
+    const closing = new Promise<{ code: string }>((resolve) => socket!.once('connection:closing' as never, resolve as never));
+    const disconnected = new Promise<string>((resolve) => socket!.once('disconnect', resolve));
+    const acks = Array.from({ length: 400 }, () =>
+      (socket!.timeout(3_000).emitWithAck('mod:subscribe', {}) as Promise<{ ok: boolean; error?: { code: string } }>).catch(() => ({ ok: false, error: { code: 'no-ack' } })),
+    );
+    const results = await Promise.all(acks);
+    const accepted = results.filter((r) => r.ok).length;
+    const limited = results.filter((r) => r.error?.code === 'rate_limited').length;
+    expect({ accepted: accepted <= 80, limited: limited >= 200 }, `${accepted} accepted, ${limited} rate_limited of 400 sent at once`).toEqual({ accepted: true, limited: true });
+    expect(await disconnected).toBe('io server disconnect');
+    expect(await closing).toMatchObject({ code: 'rate_limited' });
   });
 });
 

@@ -277,7 +277,8 @@ export function mountConsole(root: HTMLElement, opts: ConsoleOptions): () => voi
     say(threadFilter ? `Showing thread ${threadFilter} only` : 'Showing every thread');
     subscribe();
   });
-  socket.on('disconnect', () => (connection.textContent = 'reconnecting…'));
+  // The server closing the socket (a ban, a flood) is final; anything else reconnects by itself.
+  socket.on('disconnect', (reason) => (connection.textContent = reason === 'io server disconnect' ? 'not connected' : 'reconnecting…'));
   socket.on('connect_error', (err: Error & { data?: ErrorBody }) => {
     connection.textContent = 'not connected';
     // Refusals (not a moderator, expired token) will not fix themselves.
@@ -288,6 +289,10 @@ export function mountConsole(root: HTMLElement, opts: ConsoleOptions): () => voi
     }
   });
   socket.on('auth:expired', ({ reason }) => say(`${reason}; open the console with a new token`, true));
+  socket.on('account:banned', ({ until, reason }) => {
+    say(`You were banned ${until ? `until ${until}` : 'for good'}${reason ? `: ${reason}` : ''}; the server closed the console`, true);
+  });
+  socket.on('connection:closing', ({ reason }) => say(reason, true));
   socket.on('mod:event', (e) => {
     // Live counts are site-wide; a thread's counts come with its queue page.
     if (e.type === 'queues' && !threadFilter) {

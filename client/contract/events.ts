@@ -66,6 +66,9 @@ export const clientEvents = {
   },
 } as const;
 
+/** A ban as its user is told of it. */
+export const BanNoticeSchema = z.object({ until: z.iso.datetime().nullable(), reason: z.string().nullable() });
+
 /** Server -> client events. */
 export const serverEvents = {
   /** A change to a joined thread, in offset order. */
@@ -89,14 +92,19 @@ export const serverEvents = {
    * pending, held, or rejected while pending. Only you (all your tabs) get it.
    */
   'comment:own': z.object({ comment: AuthoredCommentSchema }),
-  /** You were banned: posting is refused until `until` (null: permanently). */
-  'account:banned': z.object({ until: z.iso.datetime().nullable(), reason: z.string().nullable() }),
+  /** You were banned: posting is refused until `until` (null: permanently). A `session` with `banned` follows. */
+  'account:banned': BanNoticeSchema,
   /** You were mentioned or replied to; `unread` is your new unread count. */
   notification: NotificationSchema.extend({ unread: z.number().int().nonnegative() }),
   /** Your unread notification count: on connect and after every change, on every tab. */
   'notifications:unread': z.object({ unread: z.number().int().nonnegative() }),
-  /** Sent once after connecting: who the server thinks you are. */
-  session: z.object({ user: SessionUserSchema.nullable(), expiresAt: z.iso.datetime().nullable() }),
+  /**
+   * Who the server thinks you are, and whether you may post: sent after
+   * connecting, and again whenever a ban on you is made or lifted (on every
+   * tab, on any server). `banned` non-null: posting and editing are refused
+   * until `banned.until` (null: for good); reading goes on.
+   */
+  session: z.object({ user: SessionUserSchema.nullable(), expiresAt: z.iso.datetime().nullable(), banned: BanNoticeSchema.nullable() }),
   /** The server is about to close this connection, and why (e.g. it flooded the server with events). */
   'connection:closing': z.object({ code: ErrorCodeSchema, reason: z.string() }),
   /** The token expired; the server disconnects right after. Reconnect with a new token. */

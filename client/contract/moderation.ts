@@ -5,6 +5,7 @@ import {
   AuthoredCommentSchema,
   CommentStatusSchema,
   ReportReasonSchema,
+  RoleSchema,
   ThreadIdSchema,
   ThreadSchema,
   ThreadSettingsBodySchema,
@@ -105,6 +106,8 @@ export const BanSchema = z
     until: z.iso.datetime().nullable(),
     reason: z.string().nullable(),
     by: ModeratorRefSchema,
+    /** The banner's role when they banned: a ban never binds a user of a higher role. */
+    byRole: RoleSchema,
     at: z.iso.datetime(),
   })
   .meta({ id: 'Ban' });
@@ -194,6 +197,10 @@ export const modServerEvents = {
   'mod:event': ModEventSchema,
   /** Same as on the reader socket: the token expired and the server disconnects right after. */
   'auth:expired': serverEvents['auth:expired'],
+  /** You were banned: the server disconnects this socket right after, and refuses new ones (`forbidden`) while the ban lasts. */
+  'account:banned': serverEvents['account:banned'],
+  /** Same as on the reader socket: the server is about to close this connection (e.g. it sent events too fast). */
+  'connection:closing': serverEvents['connection:closing'],
 } as const;
 
 export type ModClientEventName = keyof typeof modClientEvents;

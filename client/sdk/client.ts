@@ -35,8 +35,11 @@ export interface ConnectOptions {
   fetch?: typeof fetch;
   /** Passed to socket.io-client (e.g. reconnection delays). */
   socket?: Partial<ManagerOptions & SocketOptions>;
-  /** Called when the session (who the server thinks we are) arrives or changes. */
-  onSession?(user: SessionUser | null): void;
+  /**
+   * Called when the session (who the server thinks we are) arrives or changes,
+   * e.g. a ban made or lifted: `banned` non-null means posting is refused (hide the composer).
+   */
+  onSession?(user: SessionUser | null, banned: ServerEventData<'session'>['banned']): void;
   /** Called when the connection goes up or down. */
   onConnectionChange?(connected: boolean): void;
   /** You were banned (posting is refused until `until`; null = permanently). */
@@ -254,9 +257,9 @@ export class ThreadlineClient {
     s.on('connect_error', (err: Error & { data?: { code?: string } }) => {
       if (err.data?.code === 'unauthenticated') void this.reconnectWithFreshToken();
     });
-    s.on('session', ({ user, expiresAt }) => {
+    s.on('session', ({ user, expiresAt, banned }) => {
       this.user = user;
-      this.opts.onSession?.(user);
+      this.opts.onSession?.(user, banned);
       this.scheduleRefresh(expiresAt);
     });
     s.on('thread:event', (event) => this.views.get(event.threadId)?.onEvent(event));

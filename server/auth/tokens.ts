@@ -2,6 +2,7 @@ import { SignJWT, errors as joseErrors, jwtVerify } from 'jose';
 import { z } from 'zod';
 import { DisplayNameSchema, HandleSchema, RoleSchema, UserIdSchema, type Role } from '../../client/contract/index.ts';
 import { readDisplayName } from '../domain/invisible.ts';
+import type { Config } from '../config.ts';
 import { AppError } from '../errors.ts';
 
 /** Claims a host site puts in the HS256 token it signs for a reader. */
@@ -31,11 +32,18 @@ const CLOCK_TOLERANCE_SECONDS = 5;
 export class TokenVerifier {
   private readonly key: Uint8Array;
 
-  constructor(secret: string) {
+  constructor(
+    secret: string,
+    private readonly rules: Pick<Config['auth'], 'maxTokenTtlSeconds' | 'issuer' | 'audience'>,
+  ) {
     this.key = new TextEncoder().encode(secret);
   }
 
-  /** Throws `unauthenticated` naming what is wrong (expired, bad signature, missing claim). */
+  /**
+   * The one check every token passes (REST, both socket namespaces,
+   * auth:refresh). Throws `unauthenticated` naming what is wrong (expired,
+   * bad signature, missing claim, wrong issuer or audience, too long a life).
+   */
   async verify(token: string): Promise<VerifiedToken> {
     let payload: unknown;
     try {
@@ -43,6 +51,8 @@ export class TokenVerifier {
         algorithms: ['HS256'],
         requiredClaims: ['sub', 'exp'],
         clockTolerance: CLOCK_TOLERANCE_SECONDS,
+        ...(this.rules.issuer ? { issuer: this.rules.issuer } : {}),
+        ...(this.rules.audience ? { audience: this.rules.audience } : {}),
       }));
     } catch (err) {
       throw new AppError('unauthenticated', describeJoseError(err), { context: { reason: String(err) } });
@@ -53,6 +63,14 @@ export class TokenVerifier {
       throw new AppError('unauthenticated', `Token claims are invalid: ${issue?.path.join('.')}: ${issue?.message}`);
     }
     const c = claims.data;
+    // A token minted for months would outlive any ban or role change on the host
+    // site by that long if it leaked; its exp, not its iat, says how long it works.
+    const maxExp = Math.floor(Date.now() / 1000) + this.rules.maxTokenTtlSeconds + CLOCK_TOLERANCE_SECONDS;
+    if (c.exp > maxExp) {
+      throw new AppError('unauthenticated', `Token lifetime is too long: exp may lie at most ${this.rules.maxTokenTtlSeconds} seconds ahead; ask the site for a shorter-lived token`, {
+        context: { exp: c.exp, maxExp },
+      });
+    }
     return { id: c.sub, handle: c.handle, name: c.name.name, nameHidden: c.name.hidden, role: c.role, email: c.email, expiresAt: new Date(c.exp * 1000) };
   }
 }
@@ -60,7 +78,10 @@ export class TokenVerifier {
 function describeJoseError(err: unknown): string {
   if (err instanceof joseErrors.JWTExpired) return 'Token has expired';
   if (err instanceof joseErrors.JWSSignatureVerificationFailed) return 'Token signature is invalid';
-  if (err instanceof joseErrors.JWTClaimValidationFailed) return `Token claim ${err.claim} is invalid`;
+  if (err instanceof joseErrors.JWTClaimValidationFailed) {
+    if (err.claim === 'iss' || err.claim === 'aud') return `Token claim ${err.claim} is ${err.reason === 'missing' ? 'missing' : 'not the one this site accepts'}`;
+    return `Token claim ${err.claim} is invalid`;
+  }
   if (err instanceof joseErrors.JOSEAlgNotAllowed) return 'Token must be signed with HS256';
   return 'Token is malformed';
 }
@@ -73,12 +94,22 @@ export interface TokenClaims {
   email?: string;
 }
 
-/** Mints a token the way a host site would; used by `npm run token`, the demo and tests. */
-export async function signToken(secret: string, claims: TokenClaims, ttlSeconds = 3600): Promise<string> {
-  return new SignJWT({ handle: claims.handle, name: claims.name, role: claims.role, ...(claims.email ? { email: claims.email } : {}) })
+/**
+ * Mints a token the way a host site would; used by `npm run token`, the demo
+ * and tests. Pass the server's `auth` settings to get the iss and aud it checks.
+ */
+export async function signToken(
+  secret: string,
+  claims: TokenClaims,
+  ttlSeconds = 3600,
+  site: Partial<Pick<Config['auth'], 'issuer' | 'audience'>> = {},
+): Promise<string> {
+  const jwt = new SignJWT({ handle: claims.handle, name: claims.name, role: claims.role, ...(claims.email ? { email: claims.email } : {}) })
     .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
     .setSubject(claims.sub)
     .setIssuedAt()
-    .setExpirationTime(Math.floor(Date.now() / 1000) + ttlSeconds)
-    .sign(new TextEncoder().encode(secret));
+    .setExpirationTime(Math.floor(Date.now() / 1000) + ttlSeconds);
+  if (site.issuer) jwt.setIssuer(site.issuer);
+  if (site.audience) jwt.setAudience(site.audience);
+  return jwt.sign(new TextEncoder().encode(secret));
 }

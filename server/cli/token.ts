@@ -40,8 +40,13 @@ async function main(): Promise<void> {
     process.stderr.write(`Invalid token request: ${issue}\n${USAGE}\n`);
     process.exit(2);
   }
-  const { secret } = resolveJwtSecret(loadConfig());
-  const token = await signToken(secret, { ...claims.data, name: claims.data.name.name, ...(claims.data.email ? { email: claims.data.email } : {}) }, ttl);
+  const config = loadConfig();
+  if (ttl > config.auth.maxTokenTtlSeconds) {
+    process.stderr.write(`Invalid token request: ttl ${ttl} is over AUTH_MAX_TOKEN_TTL_SECONDS (${config.auth.maxTokenTtlSeconds}); the server would refuse the token\n${USAGE}\n`);
+    process.exit(2);
+  }
+  const { secret } = resolveJwtSecret(config);
+  const token = await signToken(secret, { ...claims.data, name: claims.data.name.name, ...(claims.data.email ? { email: claims.data.email } : {}) }, ttl, config.auth);
   process.stdout.write(`${token}\n`);
 }
 

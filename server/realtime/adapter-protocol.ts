@@ -10,9 +10,12 @@ import { rooms } from '../../client/contract/index.ts';
  * We produce these messages ourselves in two places: the Lua scripts that
  * change a thread (so the live event is published atomically with the write,
  * in offset order) and the workers (which run no Socket.IO server). Tests
- * fail if an adapter upgrade changes the format.
+ * fail if an adapter upgrade changes the format. Likewise the adapter's
+ * server-side emit (`{type: SERVER_SIDE_EMIT, data: {packet: [event, ...args]}}`
+ * on the namespace's channel), which reaches every server's namespace listeners.
  */
 const BROADCAST = 3;
+const SERVER_SIDE_EMIT = 9;
 const EVENT_PACKET = 2;
 const DEFAULT_NAMESPACE = '/';
 /** Any uid other than a server's own makes every server, the publisher's included, deliver it. */
@@ -62,4 +65,14 @@ export function envelope(
  */
 export function threadEnvelope(channelPrefix: string, threadId: string): Envelope {
   return envelope(channelPrefix, rooms.thread(threadId), 'thread:event');
+}
+
+/**
+ * `io.serverSideEmit(event, ...args)` (no ack) as a message any process can
+ * publish. Unlike Socket.IO's own, which skips the sending server, this one
+ * reaches every server, the sender's too (PUBLISHER_UID is nobody's uid).
+ */
+export function serverSideEmitMessage(channelPrefix: string, event: string, args: unknown[], nsp = DEFAULT_NAMESPACE): { channel: string; message: string } {
+  const message = JSON.stringify({ uid: PUBLISHER_UID, nsp, type: SERVER_SIDE_EMIT, data: { packet: [event, ...args] } });
+  return { channel: roomChannel(channelPrefix, [], nsp), message };
 }

@@ -11,6 +11,8 @@ import { editComment } from '../usecases/edit-comment.ts';
 import { joinThread } from '../usecases/join-thread.ts';
 import { postComment } from '../usecases/post-comment.ts';
 import { signalTyping } from '../usecases/signal-typing.ts';
+import { sessionPayload } from './access.ts';
+import { admitEvent } from './flood-gate.ts';
 import { answer } from './handle.ts';
 import { handshake } from './handshake.ts';
 import type { PresenceTracker } from './presence.ts';
@@ -108,25 +110,11 @@ const gateways = new WeakMap<object, Gateway>();
 function onEvent(this: IoSocket, event: string, ...args: unknown[]): void {
   const socket = this;
   const g = gateways.get(socket.nsp)!;
-  // Every incoming event passes the socket's rate first; refused ones are
-  // answered `rate_limited` without reaching a handler.
-  g.live.flood.check(socket.id).then((verdict) => {
-    if (verdict.allowed) {
-      if (!Object.hasOwn(HANDLERS, event)) return; // unknown events get no answer
-      const name = event as ClientEventName;
-      answer(g.deps, socket, name, clientEvents[name].request, args, (payload: never) => HANDLERS[name](g, socket, payload));
-      return;
-    }
-    const ack = args.at(-1);
-    g.deps.metrics.errors.inc({ transport: 'socket', code: 'rate_limited' });
-    if (typeof ack === 'function') {
-      const error = errors.rateLimited('Too many events; slow down', { scope: 'socket_events' }, verdict.retryAfterMs);
-      ack({ ok: false, error: error.toBody() });
-    }
-    if (verdict.disconnect) {
-      socket.emit('connection:closing', { code: 'rate_limited', reason: 'This connection kept sending events faster than allowed' });
-      socket.disconnect(true);
-    }
+  // Every incoming event passes the socket's rate first.
+  admitEvent(g.deps, g.live.flood, socket, args).then((allowed) => {
+    if (!allowed || !Object.hasOwn(HANDLERS, event)) return; // unknown events get no answer
+    const name = event as ClientEventName;
+    answer(g.deps, socket, name, clientEvents[name].request, args, (payload: never) => HANDLERS[name](g, socket, payload));
   }, () => {});
 }
 
@@ -154,11 +142,18 @@ export function attachGateway(io: IoServer, deps: Deps, live: Live): void {
       if (isModerator(actor)) void socket.join(rooms.moderators);
       armExpiry(socket, actor.expiresAt);
     }
-    socket.emit('session', {
-      user: actor ? { id: actor.id, handle: actor.handle, name: actor.name, role: actor.role } : null,
-      expiresAt: actor ? actor.expiresAt.toISOString() : null,
-    });
-    if (actor) {
+    if (!actor) socket.emit('session', sessionPayload(null, null));
+    else {
+      // Read after joining the user's room: a ban made from here on reaches this
+      // socket through attachAccessUpdates, one made before is in this read.
+      deps.store.moderation.activeBan(actor.id).then(
+        (ban) => socket.emit('session', sessionPayload(actor, ban)),
+        (err: unknown) => {
+          // Posting checks the ban itself; only the greeting goes without it.
+          deps.log.debug({ err }, 'could not read the ban for the session greeting');
+          socket.emit('session', sessionPayload(actor, null));
+        },
+      );
       // Read once the user's channel is live: a notification is then either in this count or pushed.
       live.subscriptions
         .ready(rooms.user(actor.id))

@@ -2,39 +2,56 @@ import type { Namespace, Socket } from 'socket.io';
 import { MODERATION_NAMESPACE, modRooms, type ModClientToServerEvents, type ModServerToClientEvents } from '../../client/contract/index.ts';
 import { requireModerator, type AuthUser, type Deps } from '../context.ts';
 import { errors } from '../errors.ts';
+import type { ConnectionLimits } from '../limits/connections.ts';
+import type { SocketFloodGuard } from '../limits/socket-flood.ts';
 import { actingModerator } from '../usecases/moderation/acting.ts';
 import { banUser, unbanUser } from '../usecases/moderation/ban-user.ts';
 import { claimItem, releaseItem } from '../usecases/moderation/claims.ts';
 import { moderateComment } from '../usecases/moderation/moderate-comment.ts';
 import { updateThreadSettings } from '../usecases/update-thread-settings.ts';
+import { closeIfBanned } from './access.ts';
+import { admitEvent } from './flood-gate.ts';
 import { handleMod } from './handle.ts';
 import { armExpiry, clearExpiry } from './session.ts';
-import { actorFromHandshake, connectionRefused } from './socket-auth.ts';
+import { handshake } from './handshake.ts';
 import type { InterServerEvents, IoServer, SocketData } from './types.ts';
 
 type ModSocket = Socket<ModClientToServerEvents, ModServerToClientEvents, InterServerEvents, SocketData>;
 
+interface Live {
+  connections: ConnectionLimits;
+  flood: SocketFloodGuard;
+}
+
 /**
  * The /moderation namespace: moderators' live feed and one-keystroke actions.
- * Admission needs a moderator or admin token; every event checks again (role,
- * expiry, and that the moderator is not banned) before acting.
+ * Admission goes through the same handshake as the default namespace (rate
+ * per IP, connection caps shared with it) and needs a moderator or admin
+ * token whose user is not banned; every event passes the same event rate and
+ * checks again (role, expiry, ban) before acting. A ban made while connected
+ * closes the socket (realtime/access.ts).
  */
-export function attachModerationGateway(io: IoServer, deps: Deps): void {
+export function attachModerationGateway(io: IoServer, deps: Deps, live: Live): void {
+  io.of(MODERATION_NAMESPACE).use(handshake(deps, live.connections, (actor) => actingModerator(deps, actor)));
   const nsp = io.of(MODERATION_NAMESPACE) as unknown as Namespace<ModClientToServerEvents, ModServerToClientEvents, InterServerEvents, SocketData>;
 
-  nsp.use(async (socket, next) => {
-    try {
-      socket.data.actor = requireModerator(await actorFromHandshake(deps, socket));
-      next();
-    } catch (err) {
-      next(connectionRefused(deps, err));
-    }
-  });
-
   nsp.on('connection', (socket: ModSocket) => {
+    socket.on('disconnect', () => {
+      clearExpiry(socket);
+      live.flood.forget(socket.id);
+      void live.connections.disconnected(socket.id);
+    });
+    socket.use(([, ...args], next) => {
+      admitEvent(deps, live.flood, socket, args).then((allowed) => allowed && next(), () => {});
+    });
+    // A ban made between the handshake's check and this socket being listed
+    // here would have found no socket to close: look once more.
+    deps.store.moderation.activeBan(socket.data.actor!.id).then(
+      (ban) => closeIfBanned(socket, ban),
+      () => {},
+    );
     void socket.join(modRooms.all);
     armExpiry(socket, socket.data.actor!.expiresAt);
-    socket.on('disconnect', () => clearExpiry(socket));
     deps.store.moderation.queueCounts().then(
       (counts) => socket.emit('mod:event', { type: 'queues', counts }),
       () => {},

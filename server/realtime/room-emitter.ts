@@ -1,7 +1,8 @@
 import type { Redis } from 'ioredis';
 import type { z } from 'zod';
 import { MODERATION_NAMESPACE, type ModEvent, type serverEvents, type ServerEventName } from '../../client/contract/index.ts';
-import { envelope } from './adapter-protocol.ts';
+import { envelope, serverSideEmitMessage } from './adapter-protocol.ts';
+import type { InterServerEvents } from './types.ts';
 
 export type ServerEventPayload<E extends ServerEventName> = z.input<(typeof serverEvents)[E]>;
 
@@ -27,6 +28,17 @@ export class RoomEmitter {
   /** To moderators in the /moderation namespace, in any of these rooms (each socket gets it once). */
   async emitToModerators(rooms: string[], event: ModEvent): Promise<void> {
     await this.publish(rooms, 'mod:event', event, { nsp: MODERATION_NAMESPACE });
+  }
+
+  /** To every server instance (each applies it to its own sockets), e.g. a ban made or lifted. */
+  async serverSideEmit<E extends keyof InterServerEvents>(event: E, ...args: Parameters<InterServerEvents[E]>): Promise<void> {
+    const { channel, message } = serverSideEmitMessage(this.channelPrefix, event, args);
+    await this.redis.spublish(channel, message);
+  }
+
+  /** Every server re-reads the user's ban and applies it to the user's live sockets. */
+  async accessChanged(userId: string): Promise<void> {
+    await this.serverSideEmit('user:access', userId);
   }
 
   private async publish(rooms: string | string[], event: string, payload: unknown, opts: Parameters<typeof envelope>[3]): Promise<void> {

@@ -8,7 +8,11 @@ export interface SocketData {
   ip: string;
 }
 
-export interface InterServerEvents {}
+/** Sent between servers through the adapter (RoomEmitter.serverSideEmit). */
+export interface InterServerEvents {
+  /** The user's ban was made or lifted: apply it to their live sockets here (realtime/access.ts). */
+  'user:access': (userId: string) => void;
+}
 
 export type IoServer = Server<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>;
 export type IoSocket = Socket<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>;

@@ -27,8 +27,10 @@ function parseClaim(json: string): { by: ModeratorRef; until: number } {
 /** A stored ban (JSON), or null when there is none or it has ended. */
 export function activeBanFrom(json: string | null): Ban | null {
   if (!json) return null;
-  const ban = JSON.parse(json) as Ban;
-  return ban.until && Date.parse(ban.until) <= Date.now() ? null : ban;
+  const stored = JSON.parse(json) as Omit<Ban, 'byRole'> & Partial<Pick<Ban, 'byRole'>>;
+  if (stored.until && Date.parse(stored.until) <= Date.now()) return null;
+  // Bans stored before the banner's role was recorded keep binding everyone, as they did.
+  return { ...stored, byRole: stored.byRole ?? 'admin' };
 }
 
 /** Stored site settings (JSON) over the defaults. */
@@ -157,8 +159,10 @@ export class ModerationStore {
     else await this.redis.set(key, JSON.stringify(ban));
   }
 
-  async unban(userId: string): Promise<boolean> {
-    return (await this.redis.del(this.keys.user.ban(userId))) === 1;
+  /** Lifts `ban` if it is still the user's ban (not one made since it was read). */
+  async unban(ban: Ban): Promise<boolean> {
+    const [lifted] = await this.scripts.run(this.redis, 'lift-ban', [this.keys.user.ban(ban.userId)], [ban.at, ban.by.id]);
+    return Number(lifted) === 1;
   }
 
   async activeBan(userId: string): Promise<Ban | null> {

@@ -22,7 +22,8 @@ export type ScriptName =
   | 'release-claim'
   | 'add-report'
   | 'release-name'
-  | 'recover-events';
+  | 'recover-events'
+  | 'lift-ban';
 
 interface ScriptSource {
   name: ScriptName;

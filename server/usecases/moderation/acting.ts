@@ -1,10 +1,12 @@
 import { requireAdmin, requireModerator, type Actor, type AuthUser, type Deps } from '../../context.ts';
+import { bindingBan } from '../../domain/ranks.ts';
 import { errors } from '../../errors.ts';
 
 /**
  * A moderator who may act now. The role comes from the token; a ban comes
  * from Redis, so banning a moderator takes effect at once on every
- * transport, not only when their token runs out.
+ * transport, not only when their token runs out. A ban made by a lower role
+ * than the token's does not bind (domain/ranks.ts).
  */
 export async function actingModerator(deps: Deps, actor: Actor): Promise<AuthUser> {
   return notBanned(deps, requireModerator(actor));
@@ -15,7 +17,7 @@ export async function actingAdmin(deps: Deps, actor: Actor): Promise<AuthUser> {
 }
 
 async function notBanned(deps: Deps, user: AuthUser): Promise<AuthUser> {
-  const ban = await deps.store.moderation.activeBan(user.id);
+  const ban = bindingBan(await deps.store.moderation.activeBan(user.id), user.role);
   if (ban) throw errors.forbidden('You are banned', { bannedUntil: ban.until });
   return user;
 }

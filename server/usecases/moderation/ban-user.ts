@@ -1,5 +1,6 @@
-import { rooms, type Ban } from '../../../client/contract/index.ts';
-import type { Actor, Deps } from '../../context.ts';
+import { RoleSchema, type Ban, type Role } from '../../../client/contract/index.ts';
+import type { Actor, AuthUser, Deps } from '../../context.ts';
+import { mayLift, outranks } from '../../domain/ranks.ts';
 import { AppError, errors } from '../../errors.ts';
 import { recordDecision } from '../../moderation/decisions.ts';
 import { actingModerator } from './acting.ts';
@@ -7,8 +8,10 @@ import { decide } from './moderate-comment.ts';
 
 /**
  * Bans a user for a while or for good. Their next post or edit is refused on
- * every server at once (the ban is checked on each one); their open tabs are
- * told. Optionally their comments of the last 24 hours are removed.
+ * every server at once (the ban is checked on each one); every server tells
+ * their open tabs and closes their /moderation sockets (realtime/access.ts).
+ * Optionally their comments of the last 24 hours are removed. Only users of a
+ * lower role can be banned (server/domain/ranks.ts).
  */
 export async function banUser(
   deps: Deps,
@@ -17,8 +20,7 @@ export async function banUser(
 ): Promise<{ ban: Ban; removedComments: number }> {
   const mod = await actingModerator(deps, actor);
   if (input.userId === mod.id) throw errors.forbidden('You cannot ban yourself');
-  const targetRole = await deps.store.users.role(input.userId);
-  if ((targetRole === 'moderator' || targetRole === 'admin') && mod.role !== 'admin') throw errors.forbidden('Only admins can ban moderators and admins');
+  await mayActOn(deps, mod, input.userId, 'ban');
 
   const now = deps.now();
   const ban: Ban = {
@@ -26,13 +28,14 @@ export async function banUser(
     until: input.durationSeconds ? new Date(now.getTime() + input.durationSeconds * 1000).toISOString() : null,
     reason: input.reason ?? null,
     by: { id: mod.id, handle: mod.handle },
+    byRole: mod.role,
     at: now.toISOString(),
   };
   await deps.store.moderation.ban(ban);
   const by = { kind: 'user' as const, id: mod.id, handle: mod.handle };
   const reasons = input.reason ? [{ rule: 'moderator', detail: input.reason }] : [];
   await Promise.all([
-    deps.emitter.emit(rooms.user(input.userId), 'account:banned', { until: ban.until, reason: ban.reason }),
+    deps.emitter.accessChanged(input.userId),
     recordDecision(deps, { by, action: 'ban', target: { userId: input.userId }, reasons: [{ rule: 'ban', detail: ban.until ? `until ${ban.until}` : 'permanent' }, ...reasons], before: null, after: null }),
   ]);
 
@@ -52,8 +55,27 @@ export async function banUser(
 
 export async function unbanUser(deps: Deps, actor: Actor, input: { userId: string }): Promise<Record<string, never>> {
   const mod = await actingModerator(deps, actor);
-  if (await deps.store.moderation.unban(input.userId)) {
-    await recordDecision(deps, { by: { kind: 'user', id: mod.id, handle: mod.handle }, action: 'unban', target: { userId: input.userId }, reasons: [], before: null, after: null });
-  }
+  await mayActOn(deps, mod, input.userId, 'unban');
+  const ban = await deps.store.moderation.activeBan(input.userId);
+  if (!ban) return {};
+  if (!mayLift(mod.role, ban.byRole)) throw errors.forbidden('This ban was made by an admin; only an admin can lift it', { byRole: ban.byRole });
+  if (!(await deps.store.moderation.unban(ban))) throw errors.conflict('The ban changed while you were lifting it; look at it again', { userId: input.userId });
+  await Promise.all([
+    deps.emitter.accessChanged(input.userId),
+    recordDecision(deps, { by: { kind: 'user', id: mod.id, handle: mod.handle }, action: 'unban', target: { userId: input.userId }, reasons: [], before: null, after: null }),
+  ]);
   return {};
+}
+
+/**
+ * Bans and unbans reach only lower roles. The target's role is the one
+ * Threadline last saw in their token (an account never seen counts as a
+ * commenter's); should it be higher by the time they sign in, the ban does
+ * not bind them (ranks.ts bindingBan).
+ */
+async function mayActOn(deps: Deps, mod: AuthUser, userId: string, what: 'ban' | 'unban'): Promise<void> {
+  const target: Role = RoleSchema.catch('commenter').parse((await deps.store.users.role(userId)) ?? 'commenter');
+  if (!outranks(mod.role, target)) {
+    throw errors.forbidden(what === 'ban' ? 'Only admins can ban moderators and admins' : 'Only admins can lift bans of moderators and admins', { role: target });
+  }
 }

@@ -1,0 +1,62 @@
+import { MODERATION_NAMESPACE, rooms, type Ban } from '../../client/contract/index.ts';
+import type { Actor, Deps } from '../context.ts';
+import { bindingBan } from '../domain/ranks.ts';
+import type { ServerEventPayload } from './room-emitter.ts';
+import type { IoServer, SocketData } from './types.ts';
+
+const notice = (ban: Ban) => ({ until: ban.until, reason: ban.reason });
+
+/** The `session` greeting: who the socket is, and the ban (if any) that keeps them from posting. */
+export function sessionPayload(actor: Actor, ban: Ban | null): ServerEventPayload<'session'> {
+  const binding = actor ? bindingBan(ban, actor.role) : null;
+  return {
+    user: actor ? { id: actor.id, handle: actor.handle, name: actor.name, role: actor.role } : null,
+    expiresAt: actor ? actor.expiresAt.toISOString() : null,
+    banned: binding ? notice(binding) : null,
+  };
+}
+
+/**
+ * Makes bans and unbans reach live connections on every server. Whoever bans
+ * or unbans publishes `user:access` through the adapter (RoomEmitter
+ * .accessChanged); every server, the publisher's too, re-reads the user's ban
+ * and applies it to its own sockets of that user: reader sockets get a new
+ * `session` (with `account:banned` first when banned) and stay connected,
+ * since a ban takes posting, not reading; /moderation sockets are told and
+ * closed. Reading the ban rather than trusting the message makes a quick ban
+ * then unban end in the right state whatever the order of arrival.
+ */
+export function attachAccessUpdates(io: IoServer, deps: Deps): void {
+  io.of('/').on('user:access', (userId: string) => {
+    applyAccess(io, deps, userId).catch((err: unknown) => deps.log.warn({ err, userId }, 'could not apply a ban to live sockets'));
+  });
+}
+
+async function applyAccess(io: IoServer, deps: Deps, userId: string): Promise<void> {
+  const readerNsp = io.of('/');
+  const readers = [...(readerNsp.adapter.rooms.get(rooms.user(userId)) ?? [])].map((id) => readerNsp.sockets.get(id)).filter((s) => s !== undefined);
+  // Moderation sockets are few and may leave every room (mod:subscribe), so they are found by their actor.
+  const moderators = [...io.of(MODERATION_NAMESPACE).sockets.values()].filter((s) => s.data.actor?.id === userId);
+  if (readers.length === 0 && moderators.length === 0) return;
+
+  const ban = await deps.store.moderation.activeBan(userId);
+  for (const socket of readers) {
+    const actor = socket.data.actor;
+    if (actor?.id !== userId) continue;
+    const binding = bindingBan(ban, actor.role);
+    if (binding) socket.emit('account:banned', notice(binding));
+    socket.emit('session', sessionPayload(actor, ban));
+  }
+  for (const socket of moderators) closeIfBanned(socket, ban);
+}
+
+/** Tells a /moderation socket it was banned and closes it, if the ban binds its user. */
+export function closeIfBanned(
+  socket: { data: SocketData; emit(event: 'account:banned', notice: ServerEventPayload<'account:banned'>): unknown; disconnect(close: boolean): unknown },
+  ban: Ban | null,
+): void {
+  const binding = bindingBan(ban, socket.data.actor!.role);
+  if (!binding) return;
+  socket.emit('account:banned', notice(binding));
+  socket.disconnect(true);
+}
