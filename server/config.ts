@@ -66,6 +66,7 @@ export const configSchema = z.object({
   NOTIFY_MAX_PER_WINDOW: int(5, 1).describe('Out-of-band messages per recipient per window; the rest become one digest'),
   NOTIFY_WINDOW_SECONDS: int(600, 1).describe('Length of that window'),
   NOTIFY_INBOX_SIZE: int(500, 10).describe('Notifications kept per user'),
+  USER_COMMENT_INDEX_MAX: int(20_000, 100).describe('Newest comment ids indexed per user for data export and erasure; older ones drop out of the index'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info').describe('pino log level'),
   SHUTDOWN_TIMEOUT_MS: int(10_000, 100).describe('Grace period for in-flight work on SIGTERM'),
 });
@@ -126,6 +127,8 @@ export interface Config {
     windowMs: number;
     inboxSize: number;
   };
+  /** Data requests (export, erasure). */
+  dataRequests: { commentIndexMax: number };
   logLevel: RawConfig['LOG_LEVEL'];
   shutdownTimeoutMs: number;
 }
@@ -202,6 +205,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       windowMs: c.NOTIFY_WINDOW_SECONDS * 1000,
       inboxSize: c.NOTIFY_INBOX_SIZE,
     },
+    dataRequests: { commentIndexMax: c.USER_COMMENT_INDEX_MAX },
     logLevel: c.LOG_LEVEL,
     shutdownTimeoutMs: c.SHUTDOWN_TIMEOUT_MS,
   };

@@ -19,7 +19,9 @@ export type ScriptName =
   | 'set-thread-fields'
   | 'set-comment-featured'
   | 'claim-item'
-  | 'release-claim';
+  | 'release-claim'
+  | 'erase-user'
+  | 'erase-comment';
 
 interface ScriptSource {
   name: ScriptName;
