@@ -137,5 +137,7 @@ export function keysOwnedBy(keys: Keys, userId: string): string[] {
     nk.preferences(userId),
     nk.emailSent(userId),
     keys.openSockets.user(userId),
+    // The per-user posting limiters' counters (limits/posting.ts; rate-limiter-flexible appends `:<key>`).
+    ...['user-short', 'user-long', 'new-user-short', 'new-user-long'].map((limiter) => `${keys.rateLimit(limiter)}:${userId}`),
   ];
 }

@@ -45,8 +45,11 @@ export async function eraseUser(deps: Deps, actor: Actor, input: { userId?: stri
   return { userId, erasedComments: erased };
 }
 
-/** Returns whether this call turned the comment into a tombstone (false: missing, not theirs, or done before). */
-async function eraseComment(deps: Deps, userId: string, commentId: string): Promise<boolean> {
+/**
+ * Erases one of the user's comments. Returns whether this call turned it into
+ * a tombstone (false: missing, not theirs, or done before).
+ */
+export async function eraseComment(deps: Deps, userId: string, commentId: string): Promise<boolean> {
   const { comments, notifications, moderation, redis, keys } = deps.store;
   const threadId = threadIdOfComment(commentId);
   const audience = await comments.audience(threadId, commentId);
