@@ -22,6 +22,8 @@ export function digestSummary(count: number, threads: number): string {
  * to send: the message is dropped, not sent with removed text.
  */
 export async function currentMessage(deps: Deps, ref: MessageRef): Promise<CurrentMessage | null> {
+  // A job queued by an earlier version carries rendered text and no ids: it cannot be checked, so it is not sent.
+  if (!Array.isArray(ref.notificationIds)) return null;
   const { notifications, users } = deps.store;
   const [recipient, stored] = await Promise.all([users.contact(ref.recipientId), notifications.records(ref.recipientId, ref.notificationIds)]);
   if (!recipient) return null;
