@@ -120,15 +120,18 @@ export class UserStore {
   }
 
   /**
-   * Deletes every key of the user's own (keysOwnedBy) and their handle index
-   * entries (only while the handle still points at them). Idempotent.
+   * Deletes every key of the user's own (keysOwnedBy) but the comment index,
+   * and their handle index entries (only while the handle still points at
+   * them). Idempotent.
    */
   async erase(userId: string): Promise<void> {
     const k = this.keys.user;
     await this.scripts.run(this.redis, 'erase-user', [k.record(userId), k.handles, k.handlesLex], [userId]);
-    // One key per command: the keys live in different hash slots.
+    // One key per command: the keys live in different hash slots. The comment index is left to empty
+    // entry by entry (an empty zset is no key): an id a racing post adds meanwhile is found by a retry.
+    const index = k.comments(userId);
     const pipeline = this.redis.pipeline();
-    for (const key of keysOwnedBy(this.keys, userId)) pipeline.unlink(key);
+    for (const key of keysOwnedBy(this.keys, userId)) if (key !== index) pipeline.unlink(key);
     for (const [err] of (await pipeline.exec()) ?? []) if (err) throw err;
   }
 

@@ -16,22 +16,26 @@ const BATCH = 100;
  * they leave the threads' participant lists, and then every key of their own
  * is deleted. One audit entry records the erasure (by id only).
  *
- * Safe to retry after a crash midway: each step is idempotent, a comment
- * leaves the index only once it is fully erased, and the user's keys
- * (the index among them) go last.
+ * Safe to retry after a crash midway: each step is idempotent, and a
+ * comment leaves the index only once it is fully erased, so a retry finds
+ * whatever is left (the index is not deleted wholesale; it empties).
  */
 export async function eraseUser(deps: Deps, actor: Actor, input: { userId?: string | undefined } = {}): Promise<EraseResponse> {
   const { userId, admin } = await dataSubject(deps, actor, input.userId);
   const { users } = deps.store;
   let erased = 0;
-  for (;;) {
-    const ids = await users.commentIds(userId, BATCH);
-    if (ids.length === 0) break;
-    const changed = await Promise.all(ids.map((id) => eraseComment(deps, userId, id)));
-    erased += changed.filter(Boolean).length;
-    await users.unindexComments(userId, ids);
-  }
-  await users.erase(userId);
+  let ids = await users.commentIds(userId, BATCH);
+  do {
+    while (ids.length > 0) {
+      const changed = await Promise.all(ids.map((id) => eraseComment(deps, userId, id)));
+      erased += changed.filter(Boolean).length;
+      await users.unindexComments(userId, ids);
+      ids = await users.commentIds(userId, BATCH);
+    }
+    await users.erase(userId);
+    // A comment posted while this ran (the user, signed in elsewhere) is erased too.
+    ids = await users.commentIds(userId, BATCH);
+  } while (ids.length > 0);
   deps.identities.forget(userId);
   await recordDecision(deps, {
     by: admin ? { kind: 'user', id: admin.id, handle: admin.handle } : { kind: 'system', name: 'data_request' },
