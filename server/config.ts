@@ -80,6 +80,7 @@ export const configSchema = z.object({
     .regex(/^[^;,\r\n]+$/, "FRAME_ANCESTORS is a space-separated list of CSP sources, e.g. 'self' https://news.example.com")
     .default("'self'")
     .describe("CSP frame-ancestors of the pages the server serves (demo, console, admin): who may frame them"),
+  USER_COMMENT_INDEX_MAX: int(20_000, 100).describe('Newest comment ids indexed per user for data export and erasure; older ones drop out of the index'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info').describe('pino log level'),
   SHUTDOWN_TIMEOUT_MS: int(10_000, 100).describe('Grace period for in-flight work on SIGTERM'),
 });
@@ -142,6 +143,8 @@ export interface Config {
     windowMs: number;
     inboxSize: number;
   };
+  /** Data requests (export, erasure). */
+  dataRequests: { commentIndexMax: number };
   logLevel: RawConfig['LOG_LEVEL'];
   shutdownTimeoutMs: number;
   admin: { queueActions: boolean };
@@ -223,6 +226,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       windowMs: c.NOTIFY_WINDOW_SECONDS * 1000,
       inboxSize: c.NOTIFY_INBOX_SIZE,
     },
+    dataRequests: { commentIndexMax: c.USER_COMMENT_INDEX_MAX },
     logLevel: c.LOG_LEVEL,
     shutdownTimeoutMs: c.SHUTDOWN_TIMEOUT_MS,
     admin: { queueActions: c.ADMIN_QUEUE_ACTIONS },

@@ -58,7 +58,14 @@ function call(route: (typeof moderationRoutes)[number], user?: TestUser) {
 describe('moderation REST routes', () => {
   it('exist for every documented moderation route', () => {
     expect(moderationRoutes.length).toBeGreaterThanOrEqual(12);
-    expect([...ADMIN_ONLY].sort(), 'routes the contract marks admin-only').toEqual(['get /admin/queues', 'post /admin/session', 'put /api/moderation/settings', 'put /api/moderation/wordlists']);
+    expect([...ADMIN_ONLY].sort(), 'routes the contract marks admin-only').toEqual([
+      'delete /api/admin/users/:userId',
+      'get /admin/queues',
+      'get /api/admin/users/:userId/export',
+      'post /admin/session',
+      'put /api/moderation/settings',
+      'put /api/moderation/wordlists',
+    ]);
   });
 
   for (const route of moderationRoutes) {

@@ -78,7 +78,8 @@ export async function startWorkers(deps: Deps, redisUrl: string): Promise<Runnin
       log[final ? 'error' : 'warn']({ queue: worker.name, jobId: job?.id, attempts: job?.attemptsMade, err: err.message }, final ? 'job failed for good' : 'job failed; will retry');
     });
     worker.on('completed', (job: Job) => {
-      if (channel === 'email' || channel === 'webhook') {
+      // A message dropped because its comments were removed meanwhile was not delivered.
+      if ((channel === 'email' || channel === 'webhook') && job.returnvalue !== 'dropped') {
         metrics.deliveries.inc({ channel, kind: String(job.id).includes('digest_') ? 'digest' : 'single' });
       }
     });

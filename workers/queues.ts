@@ -30,22 +30,27 @@ export interface ScreenJob {
   commentId: string;
 }
 
-export interface WebhookJob {
+/**
+ * What an email or webhook is about: notification ids in the recipient's
+ * inbox, never a copy of the comment. The message is rendered when it is
+ * sent, from the comments as they are then (see workers/notify/message.ts),
+ * so a comment removed or edited while the job waited is not sent as it was.
+ */
+export interface MessageRef {
   recipientId: string;
-  /** Stable per notification: the `webhook-id` header on every attempt. */
-  webhookId: string;
-  /** The exact JSON body, fixed so every retry is signed over the same bytes. */
-  body: string;
+  kind: 'notification' | 'digest';
+  notificationIds: string[];
 }
 
-export interface EmailJob {
-  recipientId: string;
+export interface WebhookJob extends MessageRef {
+  /** Stable per message: the `webhook-id` header on every attempt. */
+  webhookId: string;
+}
+
+export interface EmailJob extends MessageRef {
   /** Stable per message: the Message-ID, and the key that stops a re-run job sending twice. */
   messageId: string;
   to: string;
-  subject: string;
-  text: string;
-  html: string;
 }
 
 export interface DigestJob {

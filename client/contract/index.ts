@@ -9,3 +9,4 @@ export * from './events.ts';
 export * from './rest.ts';
 export * from './moderation.ts';
 export * from './mentions.ts';
+export * from './data-requests.ts';

@@ -34,6 +34,7 @@ import {
   QueueQuerySchema,
   WordlistsSchema,
 } from './moderation.ts';
+import { EraseResponseSchema, UserExportSchema } from './data-requests.ts';
 
 /** Who may call a route: `moderator` admits admins too; `admin` is admins only. */
 export type RestAuth = 'none' | 'optional' | 'user' | 'moderator' | 'admin';
@@ -163,6 +164,17 @@ export const restRoutes: readonly RestRoute[] = [
     status: 200,
     response: PreferencesResponseSchema,
   },
+  { method: 'get', path: '/api/me/export', summary: 'Your data as JSON: profile, comments, notifications, preferences', auth: 'user', status: 200, response: UserExportSchema },
+  {
+    method: 'delete',
+    path: '/api/me',
+    summary: 'Erase your account: comments become deleted tombstones, your data is deleted (safe to repeat)',
+    auth: 'user',
+    status: 200,
+    response: EraseResponseSchema,
+  },
+  { method: 'get', path: '/api/admin/users/:userId/export', summary: 'A user’s data as JSON (admins)', auth: 'admin', status: 200, response: UserExportSchema },
+  { method: 'delete', path: '/api/admin/users/:userId', summary: 'Erase a user’s account (admins; safe to repeat)', auth: 'admin', status: 200, response: EraseResponseSchema },
   {
     method: 'post',
     path: '/api/comments/:commentId/report',

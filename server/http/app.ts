@@ -10,6 +10,7 @@ import { buildOpenApi } from './openapi.ts';
 import { adminRoutes } from './routes/admin.ts';
 import { commentRoutes } from './routes/comments.ts';
 import { consoleRoutes } from './routes/console.ts';
+import { dataRequestRoutes } from './routes/data-requests.ts';
 import { healthRoutes } from './routes/health.ts';
 import { moderationRoutes } from './routes/moderation.ts';
 import { notificationRoutes } from './routes/notifications.ts';
@@ -51,6 +52,7 @@ export function createHttpApp(deps: Deps, version: string): Express {
   app.use(threadRoutes(deps));
   app.use(commentRoutes(deps));
   app.use(notificationRoutes(deps));
+  app.use(dataRequestRoutes(deps));
   app.use(moderationRoutes(deps));
   app.use(adminRoutes(deps));
 

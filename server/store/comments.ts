@@ -3,6 +3,7 @@ import type { AuthoredComment, Comment, CommentStatus, Mention, ModerationRecord
 import type { Keys } from './keys.ts';
 import type { Scripts } from './scripts.ts';
 import { THREAD_FIELDS, toThread } from './threads.ts';
+import { threadIdOfComment } from '../domain/ids.ts';
 import type { Thread } from '../../client/contract/index.ts';
 
 /** The outcome shared by the status and featuring scripts: `{'same', json}` or `{'err', reason}`. */
@@ -341,6 +342,49 @@ export class CommentStore {
       comments,
       nextCursor: hasMore ? String(scores[req.limit - 1]) : null,
     };
+  }
+
+  /**
+   * Who was told about a comment, as far as its hash knows: its author, its
+   * parent's author and the users it mentions (raw, also for a deleted
+   * comment, whose public form shows none). Null if it does not exist.
+   */
+  async audience(threadId: string, commentId: string): Promise<{ authorId: string; parentAuthorId: string | null; mentionedIds: string[] } | null> {
+    const k = this.keys.thread;
+    const [authorId, parentId, mentions] = await this.redis.hmget(k.comment(threadId, commentId), 'authorId', 'parentId', 'mentions');
+    if (!authorId) return null;
+    const parentAuthorId = parentId ? await this.redis.hget(k.comment(threadId, parentId), 'authorId') : null;
+    const mentionedIds = (JSON.parse(mentions || '[]') as Mention[]).map((m) => m.userId);
+    return { authorId, parentAuthorId, mentionedIds };
+  }
+
+  /** Blanks body, mentions and author name of the author's comment (see erase-comment-1.lua). */
+  async erase({ threadId, id, authorId }: CommentRef): Promise<'ok' | 'not_found' | 'not_author'> {
+    const [status, reason] = (await this.scripts.run(this.redis, 'erase-comment', [this.keys.thread.comment(threadId, id)], [threadId, authorId])) as [string, string];
+    return status === 'ok' ? 'ok' : (reason as 'not_found' | 'not_author');
+  }
+
+  async removeParticipant(threadId: string, userId: string): Promise<void> {
+    await this.redis.zrem(this.keys.thread.participants(threadId), userId);
+  }
+
+  /**
+   * Comments as their author wrote them (status, body and mentions as stored,
+   * also of a deleted or removed comment), for a data export. Missing ids
+   * and other authors' comments are skipped. One pipelined round trip.
+   */
+  async asWritten(authorId: string, commentIds: string[]): Promise<Comment[]> {
+    if (commentIds.length === 0) return [];
+    const pipeline = this.redis.pipeline();
+    for (const id of commentIds) pipeline.hmget(this.keys.thread.comment(threadIdOfComment(id), id), 'authorId', 'json', 'body', 'mentions');
+    const out: Comment[] = [];
+    for (const [err, row] of (await pipeline.exec()) ?? []) {
+      if (err) throw err;
+      const [author, json, body, mentions] = row as (string | null)[];
+      if (author !== authorId || !json) continue;
+      out.push({ ...(JSON.parse(json) as Comment), body: body ?? '', mentions: JSON.parse(mentions || '[]') as Mention[] });
+    }
+    return out;
   }
 
   /**

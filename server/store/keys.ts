@@ -9,6 +9,8 @@ export function createKeys(prefix: string) {
   const t = (threadId: string) => `${prefix}{t:${threadId}}`;
   const u = `${prefix}{u}`;
   const n = (userId: string) => `${prefix}{n:${userId}}`;
+  // Per-user tag: one prolific user's comment index does not pile onto the `{u}` slot.
+  const uc = (userId: string) => `${prefix}{uc:${userId}}`;
   return {
     prefix,
     thread: {
@@ -59,8 +61,8 @@ export function createKeys(prefix: string) {
       digest: (userId: string) => `${n(userId)}:oob-digest`,
       /** string: notification preferences JSON */
       preferences: (userId: string) => `${n(userId)}:preferences`,
-      /** string with expiry: this message was handed to the SMTP server (guards against re-sending) */
-      emailSent: (userId: string, messageId: string) => `${n(userId)}:email-sent:${messageId}`,
+      /** zset: message id -> when it was handed to the SMTP server (ms), a week's worth (guards against re-sending) */
+      emailSent: (userId: string) => `${n(userId)}:email-sent`,
     },
     /** Screening memory, per normalised text and per author -> mentioned user. */
     screening: {
@@ -120,8 +122,36 @@ export function createKeys(prefix: string) {
       ban: (userId: string) => `${u}:ban:${userId}`,
       /** zset: the user's comment ids in the last day (for "ban and remove recent comments") */
       recentComments: (userId: string) => `${u}:recent:${userId}`,
+      /** zset: every comment id the user wrote -> creation time (ms), the newest USER_COMMENT_INDEX_MAX (data export and erasure) */
+      comments: (userId: string) => `${uc(userId)}:comments`,
     },
   };
 }
 
 export type Keys = ReturnType<typeof createKeys>;
+
+/**
+ * Every key that belongs to one user alone, deleted when the user is erased
+ * (the handle index entries are removed separately: those hashes are shared).
+ * A new per-user key belongs in this list.
+ */
+export function keysOwnedBy(keys: Keys, userId: string): string[] {
+  const nk = keys.notifications;
+  return [
+    keys.user.record(userId),
+    keys.user.recentComments(userId),
+    keys.user.comments(userId),
+    nk.inbox(userId),
+    nk.records(userId),
+    nk.unread(userId),
+    nk.seq(userId),
+    nk.window(userId),
+    nk.decisions(userId),
+    nk.digest(userId),
+    nk.preferences(userId),
+    nk.emailSent(userId),
+    keys.openSockets.user(userId),
+    // The per-user posting limiters' counters (limits/posting.ts; rate-limiter-flexible appends `:<key>`).
+    ...['user-short', 'user-long', 'new-user-short', 'new-user-long'].map((limiter) => `${keys.rateLimit(limiter)}:${userId}`),
+  ];
+}

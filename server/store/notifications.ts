@@ -1,9 +1,12 @@
 import type { Redis } from 'ioredis';
-import type { Notification, Preferences } from '../../client/contract/index.ts';
+import type { Comment, Notification, Preferences } from '../../client/contract/index.ts';
 import type { Keys } from './keys.ts';
 import type { Scripts } from './scripts.ts';
 
 const DEFAULT_PREFERENCES: Preferences = { email: true, webhook: true, mutedThreads: [], blockedUsers: [] };
+
+/** How long an email handed to the SMTP server is remembered (a job is retried for far less). */
+const SENT_KEEP_MS = 7 * 86_400_000;
 
 /** A notification as stored: the API's shape without the read flag (that lives in the unread set). */
 export type StoredNotification = Omit<Notification, 'read'>;
@@ -47,14 +50,78 @@ export class NotificationStore {
     if (pageIds.length > 0) tx.hmget(k.records(userId), ...pageIds).smismember(k.unread(userId), ...pageIds);
     const results = (await tx.exec()) ?? [];
     for (const [err] of results) if (err) throw err;
-    const unread = results[0]![1] as number;
+    let unread = results[0]![1] as number;
     const records = (results[1]?.[1] ?? []) as (string | null)[];
     const unreadFlags = (results[2]?.[1] ?? []) as number[];
-    const notifications: Notification[] = [];
+    const stored: StoredNotification[] = [];
+    const read = new Map<string, boolean>();
     records.forEach((json, i) => {
-      if (json) notifications.push({ ...(JSON.parse(json) as StoredNotification), read: unreadFlags[i] !== 1 });
+      if (!json) return;
+      const n = JSON.parse(json) as StoredNotification;
+      stored.push(n);
+      read.set(n.id, unreadFlags[i] !== 1);
     });
+    const { current, dropped } = await this.current(stored);
+    const notifications = current.map((n) => ({ ...n, read: read.get(n.id)! }));
+    // A dropped entry cannot be opened or marked read by id, so it stops counting as unread.
+    const droppedUnread = dropped.filter((id) => read.get(id) === false);
+    if (droppedUnread.length > 0) unread = await this.forgetUnread(userId, droppedUnread);
     return { notifications, nextCursor: ids.length > limit ? scores[limit - 1]! : null, unread };
+  }
+
+  /**
+   * The notifications as they may be shown or sent now: the copy taken at
+   * notify time is replaced by the comment's current public form (an edit
+   * shows its new text), and one whose comment is no longer visible (deleted,
+   * removed, held, or its author erased) is dropped. One pipelined round trip.
+   */
+  async current<T extends StoredNotification>(stored: T[]): Promise<{ current: T[]; dropped: string[] }> {
+    if (stored.length === 0) return { current: [], dropped: [] };
+    const pipeline = this.redis.pipeline();
+    for (const n of stored) pipeline.hmget(this.keys.thread.comment(n.comment.threadId, n.comment.id), 'status', 'json');
+    const rows = (await pipeline.exec()) ?? [];
+    const current: T[] = [];
+    const dropped: string[] = [];
+    stored.forEach((n, i) => {
+      const [err, row] = rows[i]!;
+      if (err) throw err;
+      const [status, json] = row as (string | null)[];
+      const comment = status === 'visible' && json ? (JSON.parse(json) as Comment) : null;
+      if (comment?.status === 'visible') current.push({ ...n, comment });
+      else dropped.push(n.id);
+    });
+    return { current, dropped };
+  }
+
+  private async forgetUnread(userId: string, ids: string[]): Promise<number> {
+    const unread = this.keys.notifications.unread(userId);
+    const results = (await this.redis.multi().srem(unread, ...ids).scard(unread).exec()) ?? [];
+    for (const [err] of results) if (err) throw err;
+    return results[1]![1] as number;
+  }
+
+  /** The whole inbox as stored, newest first (bounded by NOTIFY_INBOX_SIZE), with read flags. */
+  async all(userId: string): Promise<Notification[]> {
+    const k = this.keys.notifications;
+    const ids = await this.redis.zrevrange(k.inbox(userId), 0, -1);
+    if (ids.length === 0) return [];
+    const results = (await this.redis.multi().hmget(k.records(userId), ...ids).smismember(k.unread(userId), ...ids).exec()) ?? [];
+    for (const [err] of results) if (err) throw err;
+    const records = results[0]![1] as (string | null)[];
+    const unreadFlags = results[1]![1] as number[];
+    const out: Notification[] = [];
+    records.forEach((json, i) => {
+      if (json) out.push({ ...(JSON.parse(json) as StoredNotification), read: unreadFlags[i] !== 1 });
+    });
+    return out;
+  }
+
+  /** Takes these notifications out of a user's inbox (their comment's author was erased). */
+  async retract(userId: string, ids: string[]): Promise<void> {
+    if (ids.length === 0) return;
+    const k = this.keys.notifications;
+    const results = (await this.redis.multi().zrem(k.inbox(userId), ...ids).hdel(k.records(userId), ...ids).srem(k.unread(userId), ...ids).exec()) ?? [];
+    for (const [err] of results) if (err) throw err;
   }
 
   async records(userId: string, ids: string[]): Promise<StoredNotification[]> {
@@ -120,10 +187,13 @@ export class NotificationStore {
 
   /** Whether this message was already handed to the SMTP server (by an earlier run of the job). */
   async emailSent(userId: string, messageId: string): Promise<boolean> {
-    return (await this.redis.exists(this.keys.notifications.emailSent(userId, messageId))) === 1;
+    return (await this.redis.zscore(this.keys.notifications.emailSent(userId), messageId)) !== null;
   }
 
+  /** One key per user (not per message), so erasing a user finds it; entries older than a week are dropped. */
   async markEmailSent(userId: string, messageId: string): Promise<void> {
-    await this.redis.set(this.keys.notifications.emailSent(userId, messageId), '1', 'EX', 7 * 86_400);
+    const key = this.keys.notifications.emailSent(userId);
+    const now = Date.now();
+    await this.redis.multi().zadd(key, now, messageId).zremrangebyscore(key, '-inf', now - SENT_KEEP_MS).pexpire(key, SENT_KEEP_MS).exec();
   }
 }

@@ -23,7 +23,10 @@ export type ScriptName =
   | 'add-report'
   | 'release-name'
   | 'recover-events'
-  | 'lift-ban';
+  | 'lift-ban'
+
+  | 'erase-user'
+  | 'erase-comment';
 
 interface ScriptSource {
   name: ScriptName;

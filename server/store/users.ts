@@ -1,6 +1,6 @@
 import type { Redis } from 'ioredis';
 import type { Role, UserRef } from '../../client/contract/index.ts';
-import type { Keys } from './keys.ts';
+import { keysOwnedBy, type Keys } from './keys.ts';
 import type { Scripts } from './scripts.ts';
 import type { ResolvedMention } from '../domain/mentions.ts';
 
@@ -12,6 +12,16 @@ export interface UserClaims {
   nameHidden?: boolean;
   role: Role;
   email: string | undefined;
+}
+
+export interface UserProfile {
+  id: string;
+  handle: string;
+  name: string;
+  role: Role;
+  email: string | null;
+  createdAt: string | null;
+  updatedAt: string | null;
 }
 
 export type UpsertResult = { ok: true; createdAt: string } | { ok: false; reason: 'handle_taken' | 'name_lookalike' };
@@ -98,6 +108,49 @@ export class UserStore {
     const tx = this.redis.multi().zadd(recent, at, commentId).zremrangebyscore(recent, '-inf', at - 86_400_000).pexpire(recent, 86_400_000);
     if (published) tx.hincrby(this.keys.user.record(userId), 'approved', 1);
     await tx.exec();
+  }
+
+  /**
+   * Indexes a comment id under its author (data export and erasure), keeping
+   * the newest `keep`. Called alongside the insert, before knowing it
+   * succeeded: an id that was never stored is skipped by readers of the index.
+   */
+  async indexComment(userId: string, commentId: string, at: number, keep: number): Promise<void> {
+    const key = this.keys.user.comments(userId);
+    await this.redis.multi().zadd(key, at, commentId).zremrangebyrank(key, 0, -(keep + 1)).exec();
+  }
+
+  /** A batch of the user's indexed comment ids, oldest first. */
+  commentIds(userId: string, count: number, start = 0): Promise<string[]> {
+    return this.redis.zrange(this.keys.user.comments(userId), start, start + count - 1);
+  }
+
+  async unindexComments(userId: string, commentIds: string[]): Promise<void> {
+    if (commentIds.length > 0) await this.redis.zrem(this.keys.user.comments(userId), ...commentIds);
+  }
+
+  /** What Threadline stores about a user (for a data export), or null if it has no record. */
+  async profile(userId: string): Promise<UserProfile | null> {
+    const [id, handle, name, role, email, createdAt, updatedAt] = await this.redis.hmget(
+      this.keys.user.record(userId), 'id', 'handle', 'name', 'role', 'email', 'createdAt', 'updatedAt');
+    if (!id || !handle || !name) return null;
+    return { id, handle, name, role: (role ?? 'commenter') as Role, email: email || null, createdAt: createdAt ?? null, updatedAt: updatedAt ?? null };
+  }
+
+  /**
+   * Deletes every key of the user's own (keysOwnedBy) but the comment index,
+   * and their handle index entries (only while the handle still points at
+   * them). Idempotent.
+   */
+  async erase(userId: string): Promise<void> {
+    const k = this.keys.user;
+    await this.scripts.run(this.redis, 'erase-user', [k.record(userId), k.handles, k.handlesLex], [userId]);
+    // One key per command: the keys live in different hash slots. The comment index is left to empty
+    // entry by entry (an empty zset is no key): an id a racing post adds meanwhile is found by a retry.
+    const index = k.comments(userId);
+    const pipeline = this.redis.pipeline();
+    for (const key of keysOwnedBy(this.keys, userId)) if (key !== index) pipeline.unlink(key);
+    for (const [err] of (await pipeline.exec()) ?? []) if (err) throw err;
   }
 
   async notePublished(userId: string): Promise<void> {

@@ -70,19 +70,25 @@ export async function postComment(deps: Deps, actor: Actor, input: PostCommentIn
   const moderation = automodRecord(decision, deps.now());
   // A random id colliding with an existing one is astronomically unlikely; retry rather than fail.
   for (let attempt = 0; attempt < 3; attempt++) {
-    const result = await deps.store.comments.insert({
-      threadId: input.threadId,
-      commentId: newCommentId(input.threadId),
-      parentId: input.parentId ?? null,
-      author: { id: actor.id, handle: actor.handle, name: actor.name },
-      body,
-      mentions,
-      status: decision.status,
-      epochCandidate: newEpoch(),
-      clientId: input.clientId,
-      moderation,
-      ignoreLock: isModerator(actor),
-    });
+    const commentId = newCommentId(input.threadId);
+    // Indexed under its author in the same round trip as the insert (the index is in the author's
+    // hash slot, not the thread's, so not in the script): data export and erasure find comments by it.
+    const [result] = await Promise.all([
+      deps.store.comments.insert({
+        threadId: input.threadId,
+        commentId,
+        parentId: input.parentId ?? null,
+        author: { id: actor.id, handle: actor.handle, name: actor.name },
+        body,
+        mentions,
+        status: decision.status,
+        epochCandidate: newEpoch(),
+        clientId: input.clientId,
+        moderation,
+        ignoreLock: isModerator(actor),
+      }),
+      deps.store.users.indexComment(actor.id, commentId, deps.now().getTime(), deps.config.dataRequests.commentIndexMax),
+    ]);
     switch (result.kind) {
       case 'stored':
         await afterStored(deps, actor, result.comment, moderation);

@@ -12,8 +12,10 @@ export interface RenderedEmail {
 const EXCERPT_CHARS = 500;
 
 const threadName = (t: ThreadRef) => t.title ?? t.id;
-/** A comment that is gone carries no author (a tombstone); name nobody then. */
-const authorName = (n: Pick<StoredNotification, 'comment'>) => n.comment.author?.name ?? 'Someone';
+
+
+/** Only visible comments are rendered, but the author is read defensively: tombstones carry none. */
+const authorOf = (n: StoredNotification) => ({ name: n.comment.author?.name ?? 'Someone', handle: n.comment.author?.handle ?? '' });
 
 /** Where a notification points: the article, at the comment. Only http(s) thread URLs are ever stored. */
 function commentLink(n: Pick<StoredNotification, 'thread' | 'comment'>): string | null {
@@ -30,7 +32,8 @@ function subjectLine(s: string): string {
  * `<script>` arrives as the characters `<script>`.
  */
 export function renderNotificationEmail(n: StoredNotification): RenderedEmail {
-  const who = n.comment.author ? `${n.comment.author.name} (@${n.comment.author.handle})` : authorName(n);
+  const author = authorOf(n);
+  const who = author.handle ? `${author.name} (@${author.handle})` : author.name;
   const what = n.kind === 'reply' ? 'replied to your comment' : 'mentioned you';
   const where = threadName(n.thread);
   const link = commentLink(n);
@@ -52,7 +55,7 @@ export function renderNotificationEmail(n: StoredNotification): RenderedEmail {
     '<p style="color:#777;font-size:12px">You get this email because of your notification preferences on this site.</p>',
     '</body></html>',
   ].join('\n');
-  return { subject: subjectLine(`${authorName(n)} ${what} in "${where}"`), text, html };
+  return { subject: subjectLine(`${author.name} ${what} in "${where}"`), text, html };
 }
 
 /** The digest for what was held back during a window. */
@@ -60,7 +63,7 @@ export function renderDigestEmail(summary: string, items: StoredNotification[]):
   const lines = items.slice(0, 20).map((n) => {
     const link = commentLink(n);
     const what = n.kind === 'reply' ? 'replied to you' : 'mentioned you';
-    return { text: `- ${authorName(n)} ${what} in "${threadName(n.thread)}"${link ? `: ${link}` : ''}`, n, link, what };
+    return { text: `- ${authorOf(n).name} ${what} in "${threadName(n.thread)}"${link ? `: ${link}` : ''}`, n, link, what };
   });
   const more = items.length > lines.length ? `…and ${items.length - lines.length} more.` : '';
   const text = [`${summary}:`, '', ...lines.map((l) => l.text), more, '', 'You get this email because of your notification preferences on this site.'].join('\n');
@@ -69,7 +72,7 @@ export function renderDigestEmail(summary: string, items: StoredNotification[]):
     `<p>${escapeHtml(summary)}:</p><ul>`,
     ...lines.map(
       (l) =>
-        `<li>${escapeHtml(authorName(l.n))} ${l.what} in ${
+        `<li>${escapeHtml(authorOf(l.n).name)} ${l.what} in ${
           l.link ? `<a href="${escapeHtml(l.link)}">${escapeHtml(threadName(l.n.thread))}</a>` : `<em>${escapeHtml(threadName(l.n.thread))}</em>`
         }: “${escapeHtml(excerpt(l.n.comment.body, EXCERPT_CHARS).slice(0, 140))}”</li>`,
     ),

@@ -1,7 +1,6 @@
-import type { Preferences, UserRef, WebhookPayload } from '../../client/contract/index.ts';
+import type { Preferences, UserRef } from '../../client/contract/index.ts';
 import type { Deps } from '../../server/context.ts';
-import type { RenderedEmail } from '../email/render.ts';
-import { jobIds } from '../queues.ts';
+import { jobIds, type MessageRef } from '../queues.ts';
 
 export interface Channels {
   recipient: UserRef;
@@ -32,23 +31,21 @@ export async function channelsFor(deps: Deps, recipientId: string, known?: Prefe
  * Queues one message on every open channel. `messageKey` names the message
  * (a notification or a window's digest): it is the email's Message-ID, the
  * webhook-id, and part of both job ids, so queueing it again adds nothing.
+ * The jobs carry notification ids only; the text is read when they run.
  */
 export async function queueDeliveries(
   deps: Deps,
   channels: Channels,
-  message: { messageKey: string; email: () => RenderedEmail; webhook: () => WebhookPayload },
+  message: { messageKey: string } & Omit<MessageRef, 'recipientId'>,
 ): Promise<void> {
   const recipientId = channels.recipient.id;
+  const ref: MessageRef = { recipientId, kind: message.kind, notificationIds: message.notificationIds };
   const jobs: Promise<unknown>[] = [];
   if (channels.email) {
-    jobs.push(
-      deps.queues.email.add('email', { recipientId, messageId: message.messageKey, to: channels.email, ...message.email() }, { jobId: jobIds.email(message.messageKey) }),
-    );
+    jobs.push(deps.queues.email.add('email', { ...ref, messageId: message.messageKey, to: channels.email }, { jobId: jobIds.email(message.messageKey) }));
   }
   if (channels.webhook) {
-    jobs.push(
-      deps.queues.webhook.add('webhook', { recipientId, webhookId: message.messageKey, body: JSON.stringify(message.webhook()) }, { jobId: jobIds.webhook(message.messageKey) }),
-    );
+    jobs.push(deps.queues.webhook.add('webhook', { ...ref, webhookId: message.messageKey }, { jobId: jobIds.webhook(message.messageKey) }));
   }
   await Promise.all(jobs);
 }

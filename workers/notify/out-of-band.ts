@@ -1,7 +1,6 @@
 import type { Preferences } from '../../client/contract/index.ts';
 import type { Deps } from '../../server/context.ts';
 import type { StoredNotification } from '../../server/store/notifications.ts';
-import { renderNotificationEmail } from '../email/render.ts';
 import { jobIds } from '../queues.ts';
 import { channelsFor, queueDeliveries } from './channels.ts';
 
@@ -24,9 +23,5 @@ export async function sendOutOfBand(deps: Deps, recipientId: string, n: StoredNo
     );
     return;
   }
-  await queueDeliveries(deps, channels, {
-    messageKey: n.id,
-    email: () => renderNotificationEmail(n),
-    webhook: () => ({ type: 'notification', recipient: channels.recipient, notification: n }),
-  });
+  await queueDeliveries(deps, channels, { messageKey: n.id, kind: 'notification', notificationIds: [n.id] });
 }

@@ -29,10 +29,16 @@ async function notifyOne(deps: Deps, r: Recipient, notification: StoredNotificat
     sendOutOfBand(deps, r.userId, notification, r.prefs),
   ];
   if (created) {
-    work.push(deps.emitter.emit(rooms.user(r.userId), 'notification', { ...notification, read: false, unread }));
+    work.push(pushLive(deps, r.userId, notification, unread));
     deps.metrics.notificationLatency.observe((Date.now() - Date.parse(notification.comment.createdAt)) / 1000);
     deps.metrics.deliveries.inc({ channel: 'inbox', kind: 'single' });
   }
   await Promise.all(work);
   return created;
+}
+
+/** The live copy is checked like every other: a comment removed since this job read it is not pushed. */
+async function pushLive(deps: Deps, userId: string, notification: StoredNotification, unread: number): Promise<void> {
+  const [fresh] = (await deps.store.notifications.current([notification])).current;
+  if (fresh) await deps.emitter.emit(rooms.user(userId), 'notification', { ...fresh, read: false, unread });
 }

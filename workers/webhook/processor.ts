@@ -1,5 +1,6 @@
 import { Webhook } from 'standardwebhooks';
 import type { Deps } from '../../server/context.ts';
+import { currentMessage, webhookFor } from '../notify/message.ts';
 import type { WebhookJob } from '../queues.ts';
 
 /** Standard Webhooks secrets look like `whsec_<base64>`; any other secret is used as raw bytes. */
@@ -14,11 +15,17 @@ class WebhookRejected extends Error {}
  * `webhook-id` (the same on every retry, so receivers can drop repeats),
  * `webhook-timestamp`, and `webhook-signature` = v1,HMAC-SHA256(id.timestamp.body).
  * Any non-2xx answer or a timeout throws, and BullMQ retries with backoff.
+ * The body is rendered per attempt from the comments as they are then (see
+ * notify/message.ts); a message with nothing left to send is dropped.
  */
-export async function processWebhook(deps: Deps, signer: Webhook, job: WebhookJob): Promise<number> {
+export async function processWebhook(deps: Deps, signer: Webhook, job: WebhookJob): Promise<number | 'dropped'> {
   const url = deps.config.notify.webhookUrl!;
+  // Built at each attempt: a retry after the comment was removed sends nothing, after an edit the new text.
+  const message = await currentMessage(deps, job);
+  if (!message) return 'dropped';
+  const body = JSON.stringify(webhookFor(message));
   const sentAt = new Date();
-  const signature = signer.sign(job.webhookId, sentAt, job.body);
+  const signature = signer.sign(job.webhookId, sentAt, body);
   const res = await fetch(url, {
     method: 'POST',
     headers: {
@@ -28,7 +35,7 @@ export async function processWebhook(deps: Deps, signer: Webhook, job: WebhookJo
       'webhook-timestamp': String(Math.floor(sentAt.getTime() / 1000)),
       'webhook-signature': signature,
     },
-    body: job.body,
+    body,
     signal: AbortSignal.timeout(deps.config.notify.webhookTimeoutMs),
     redirect: 'manual',
   });
