@@ -191,6 +191,8 @@ describe('DELETE /api/me', () => {
     expect(await keysContaining(victim.id), 'keys named after the victim').toEqual([]);
     expect(await redis.client.hget(keys.user.handles, 'erase_victim'), 'the handle index').toBeNull();
     expect(await redis.client.zscore(keys.user.handlesLex, 'erase_victim'), 'the handle prefix index').toBeNull();
+    const names = await redis.client.zrange(keys.user.names, 0, -1);
+    expect(names.filter((m) => m.endsWith(`\0${victim.id}`)), 'the display-name index (look-alike check)').toEqual([]);
 
     // Moderation keeps one audit entry for the erasure, by id, without the name.
     const audit = await request(a.url).get('/api/moderation/audit').set(auth(moderator)).expect(200);

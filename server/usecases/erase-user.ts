@@ -32,6 +32,8 @@ export async function eraseUser(deps: Deps, actor: Actor, input: { userId?: stri
       await users.unindexComments(userId, ids);
       ids = await users.commentIds(userId, BATCH);
     }
+    // Before the record goes: the name index entry is found through the record's nameKey.
+    await users.releaseName(userId);
     await users.erase(userId);
     // A comment posted while this ran (the user, signed in elsewhere) is erased too.
     ids = await users.commentIds(userId, BATCH);
