@@ -66,6 +66,8 @@ export const configSchema = z.object({
   NOTIFY_MAX_PER_WINDOW: int(5, 1).describe('Out-of-band messages per recipient per window; the rest become one digest'),
   NOTIFY_WINDOW_SECONDS: int(600, 1).describe('Length of that window'),
   NOTIFY_INBOX_SIZE: int(500, 10).describe('Notifications kept per user'),
+  OUTBOX_SWEEP_SECONDS: int(15, 1).describe('How often the workers add jobs that a write stored but could not enqueue (its queue connection failed)'),
+  OUTBOX_GRACE_SECONDS: int(10, 1).describe('A write has this long to enqueue its own jobs before the sweep does it'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info').describe('pino log level'),
   SHUTDOWN_TIMEOUT_MS: int(10_000, 100).describe('Grace period for in-flight work on SIGTERM'),
 });
@@ -126,6 +128,7 @@ export interface Config {
     windowMs: number;
     inboxSize: number;
   };
+  outbox: { sweepMs: number; graceMs: number };
   logLevel: RawConfig['LOG_LEVEL'];
   shutdownTimeoutMs: number;
 }
@@ -202,6 +205,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       windowMs: c.NOTIFY_WINDOW_SECONDS * 1000,
       inboxSize: c.NOTIFY_INBOX_SIZE,
     },
+    outbox: { sweepMs: c.OUTBOX_SWEEP_SECONDS * 1000, graceMs: c.OUTBOX_GRACE_SECONDS * 1000 },
     logLevel: c.LOG_LEVEL,
     shutdownTimeoutMs: c.SHUTDOWN_TIMEOUT_MS,
   };

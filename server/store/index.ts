@@ -5,6 +5,7 @@ import { CommentStore } from './comments.ts';
 import { createKeys } from './keys.ts';
 import { ModerationStore } from './moderation.ts';
 import { NotificationStore } from './notifications.ts';
+import { OutboxStore } from './outbox.ts';
 import { PresenceStore } from './presence.ts';
 import { ScreeningStore } from './screening.ts';
 import { Scripts } from './scripts.ts';
@@ -31,5 +32,6 @@ export function createStore(redis: Redis, config: Pick<Config, 'redis' | 'histor
     notifications: new NotificationStore(redis, keys, scripts),
     screening: new ScreeningStore(redis, keys, scripts),
     moderation: new ModerationStore(redis, keys, scripts),
+    outbox: new OutboxStore(redis, keys, scripts),
   };
 }

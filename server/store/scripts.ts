@@ -19,7 +19,8 @@ export type ScriptName =
   | 'set-thread-fields'
   | 'set-comment-featured'
   | 'claim-item'
-  | 'release-claim';
+  | 'release-claim'
+  | 'forget-outbox-thread';
 
 interface ScriptSource {
   name: ScriptName;
