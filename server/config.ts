@@ -66,6 +66,9 @@ export const configSchema = z.object({
   NOTIFY_MAX_PER_WINDOW: int(5, 1).describe('Out-of-band messages per recipient per window; the rest become one digest'),
   NOTIFY_WINDOW_SECONDS: int(600, 1).describe('Length of that window'),
   NOTIFY_INBOX_SIZE: int(500, 10).describe('Notifications kept per user'),
+  AUDIT_RETENTION_DAYS: int(365, 1).describe('Audit log entries (and their per-thread and per-moderator indexes) are kept this long'),
+  AUDIT_MAX_ENTRIES: int(100_000, 100).describe('At most this many audit log entries are kept (also per thread and per moderator), whatever their age'),
+  MODERATION_RETENTION_DAYS: int(90, 1).describe("Rejected comments stay in the rejected queue, and readers' reports on a comment are kept, this long"),
   OUTBOX_SWEEP_SECONDS: int(15, 1).describe('How often the workers add jobs that a write stored but could not enqueue (its queue connection failed)'),
   OUTBOX_GRACE_SECONDS: int(10, 1).describe('A write has this long to enqueue its own jobs before the sweep does it'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info').describe('pino log level'),
@@ -129,6 +132,7 @@ export interface Config {
     inboxSize: number;
   };
   outbox: { sweepMs: number; graceMs: number };
+  retention: { auditMs: number; auditMaxEntries: number; moderationMs: number };
   logLevel: RawConfig['LOG_LEVEL'];
   shutdownTimeoutMs: number;
 }
@@ -206,6 +210,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       inboxSize: c.NOTIFY_INBOX_SIZE,
     },
     outbox: { sweepMs: c.OUTBOX_SWEEP_SECONDS * 1000, graceMs: c.OUTBOX_GRACE_SECONDS * 1000 },
+    retention: { auditMs: c.AUDIT_RETENTION_DAYS * 86_400_000, auditMaxEntries: c.AUDIT_MAX_ENTRIES, moderationMs: c.MODERATION_RETENTION_DAYS * 86_400_000 },
     logLevel: c.LOG_LEVEL,
     shutdownTimeoutMs: c.SHUTDOWN_TIMEOUT_MS,
   };
