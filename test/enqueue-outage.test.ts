@@ -88,6 +88,26 @@ describe('enqueueing fails after the write', () => {
     await eventually(async () => expect(await redis.client.zrange(outbox, 0, -1), 'every outbox entry was acknowledged once its jobs were added').toEqual([]));
   }, 40_000);
 
+  it('an approval made while the queue link is cut notifies the held comment\'s mention once it heals', async () => {
+    const threadId = 'outage-premod';
+    const mod = await makeUser({ handle: 'outage_mod', role: 'moderator' });
+    const author = await makeUser({ handle: 'outage_author' });
+    const dave = await signedIn('outage_dave');
+    await request(server.url).patch(`/api/moderation/threads/${threadId}`).set(auth(mod)).send({ premod: true }).expect(200);
+    const held = (await request(server.url).post(`/api/threads/${threadId}/comments`).set(auth(author)).send({ body: 'Over to you, @outage_dave' }).expect(201)).body.comment;
+    expect(held.status, 'pre-moderation holds the comment').toBe('pending');
+
+    link.cut();
+    const approved = await request(server.url).post(`/api/moderation/comments/${encodeURIComponent(held.id)}/approve`).set(auth(mod)).send({});
+    expect(approved.status, 'the approval is stored and acknowledged although its jobs could not be added').toBe(200);
+    expect(await inbox(dave), 'nothing reached dave while the link was cut').toEqual([]);
+
+    link.heal();
+    await eventually(async () => {
+      expect((await inbox(dave)).map((n) => n.kind), 'dave, mentioned in a comment approved during the outage, was notified').toEqual(['mention']);
+    }, 15_000, 100);
+  }, 40_000);
+
   it('with a working queue a write clears its own outbox entry; the sweep takes threads with nothing left off its list', async () => {
     const threadId = 'no-outage';
     const alice = await signedIn('steady_alice');
