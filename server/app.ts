@@ -36,6 +36,8 @@ export interface ThreadlineOptions {
   version?: string;
   /** The connection the adapter subscribes on; by default a duplicate of `redis`. Closed with the server. */
   subscriber?: Redis;
+  /** Where the queue producers connect (the same Redis reached another way, e.g. through a proxy); by default where `redis` does. */
+  queueUrl?: string | undefined;
 }
 
 export interface Threadline {
@@ -59,7 +61,7 @@ export async function createDeps(opts: Omit<ThreadlineOptions, 'version' | 'subs
     emitter,
     modFeed: new ModFeed(emitter, store.moderation, opts.log),
     wordlists: new WordlistCache(store.moderation),
-    queues: await createQueues(opts.redis, opts.config, store.keys.queuePrefix),
+    queues: await createQueues(opts.redis, opts.config, store.keys.queuePrefix, opts.queueUrl),
     limits: new PostingLimits(opts.redis, store.keys, opts.config),
     reportLimits: new ReportLimits(opts.redis, store.keys, opts.config),
     log: opts.log,

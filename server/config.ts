@@ -81,6 +81,11 @@ export const configSchema = z.object({
     .default("'self'")
     .describe("CSP frame-ancestors of the pages the server serves (demo, console, admin): who may frame them"),
   USER_COMMENT_INDEX_MAX: int(20_000, 100).describe('Newest comment ids indexed per user for data export and erasure; older ones drop out of the index'),
+  AUDIT_RETENTION_DAYS: int(365, 1).describe('Audit log entries (and their per-thread and per-moderator indexes) are kept this long'),
+  AUDIT_MAX_ENTRIES: int(100_000, 100).describe('At most this many audit log entries are kept (also per thread and per moderator), whatever their age'),
+  MODERATION_RETENTION_DAYS: int(90, 1).describe("Rejected comments stay in the rejected queue, and readers' reports on a comment are kept, this long"),
+  OUTBOX_SWEEP_SECONDS: int(15, 1).describe('How often the workers add jobs that a write stored but could not enqueue (its queue connection failed)'),
+  OUTBOX_GRACE_SECONDS: int(10, 1).describe('A write has this long to enqueue its own jobs before the sweep does it'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info').describe('pino log level'),
   SHUTDOWN_TIMEOUT_MS: int(10_000, 100).describe('Grace period for in-flight work on SIGTERM'),
 });
@@ -145,6 +150,8 @@ export interface Config {
   };
   /** Data requests (export, erasure). */
   dataRequests: { commentIndexMax: number };
+  outbox: { sweepMs: number; graceMs: number };
+  retention: { auditMs: number; auditMaxEntries: number; moderationMs: number };
   logLevel: RawConfig['LOG_LEVEL'];
   shutdownTimeoutMs: number;
   admin: { queueActions: boolean };
@@ -227,6 +234,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       inboxSize: c.NOTIFY_INBOX_SIZE,
     },
     dataRequests: { commentIndexMax: c.USER_COMMENT_INDEX_MAX },
+    outbox: { sweepMs: c.OUTBOX_SWEEP_SECONDS * 1000, graceMs: c.OUTBOX_GRACE_SECONDS * 1000 },
+    retention: { auditMs: c.AUDIT_RETENTION_DAYS * 86_400_000, auditMaxEntries: c.AUDIT_MAX_ENTRIES, moderationMs: c.MODERATION_RETENTION_DAYS * 86_400_000 },
     logLevel: c.LOG_LEVEL,
     shutdownTimeoutMs: c.SHUTDOWN_TIMEOUT_MS,
     admin: { queueActions: c.ADMIN_QUEUE_ACTIONS },

@@ -52,6 +52,11 @@ export function createMetrics() {
       labelNames: ['channel', 'final'] as const,
       registers: [registry],
     }),
+    outboxReplayed: new Counter({
+      name: 'threadline_outbox_replayed_total',
+      help: 'Comments whose jobs the outbox sweep added because the write that stored them could not',
+      registers: [registry],
+    }),
     enqueueFailures: new Counter({
       name: 'threadline_enqueue_failures_total',
       help: 'Jobs that could not be enqueued (the comment was stored; its notifications were not)',

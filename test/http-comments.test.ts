@@ -172,6 +172,43 @@ describe('idempotent clientId', () => {
   });
 });
 
+describe('Idempotency-Key header', () => {
+  const postWithKey = (user: TestUser, threadId: string, key: string, body: Record<string, unknown>) =>
+    request(server.url).post(`/api/threads/${threadId}/comments`).set(auth(user)).set('Idempotency-Key', key).send(body);
+
+  it('means clientId: a repeated key answers 200 with the original comment and stores one', async () => {
+    const threadId = newThread();
+    const first = await postWithKey(alice, threadId, 'idem-key-0001', { body: 'once' });
+    const again = await postWithKey(alice, threadId, 'idem-key-0001', { body: 'once' });
+    expect(first.status, 'the first post with the key is stored').toBe(201);
+    expect(again.status, 'a repeat of the Idempotency-Key is a replay (200), not a second comment').toBe(200);
+    expect(again.body.comment).toEqual(first.body.comment);
+    // The header and the body field are one key: a body clientId equal to an earlier header replays too.
+    const viaBody = await post(alice, threadId, { body: 'once', clientId: 'idem-key-0001' });
+    expect(viaBody.status, 'clientId in the body names the same key as the header').toBe(200);
+    const page = await request(server.url).get(`/api/threads/${threadId}/comments`);
+    expect(page.body.comments, 'one comment stored for three requests with one key').toHaveLength(1);
+  });
+
+  it('accepts the header and the body clientId together when they agree', async () => {
+    const res = await postWithKey(alice, newThread(), 'idem-key-0002', { body: 'both', clientId: 'idem-key-0002' });
+    expect(res.status).toBe(201);
+  });
+
+  it.each([
+    ['disagrees with the body clientId', 'idem-key-0003', { body: 'hi', clientId: 'another-key-0003' }],
+    ['is malformed like a bad clientId', 'no spaces allowed', { body: 'hi' }],
+    ['is too short', 'short', { body: 'hi' }],
+  ])('refuses a header that %s with 400 invalid_payload naming Idempotency-Key, writing nothing', async (_label, key, body) => {
+    const threadId = newThread();
+    const res = await postWithKey(alice, threadId, key, body);
+    expect(res.status, `Idempotency-Key ${JSON.stringify(key)} with ${JSON.stringify(body)} must be refused`).toBe(400);
+    expect(res.body.error.code).toBe('invalid_payload');
+    expect(res.body.error.details.issues.map((i: { path: string }) => i.path)).toContain('Idempotency-Key');
+    expect(await redis.client.keys(`${server.prefix}{t:${threadId}}*`)).toEqual([]);
+  });
+});
+
 describe('GET /api/threads/:threadId/comments', () => {
   it('reads a thread nobody has commented on as empty at offset 0', async () => {
     const res = await request(server.url).get(`/api/threads/${newThread()}/comments`);

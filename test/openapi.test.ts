@@ -35,6 +35,9 @@ describe('GET /api/openapi.json', () => {
     expect(post.requestBody.content['application/json'].schema).toEqual({ $ref: '#/components/schemas/PostCommentBody' });
     expect(res.body.components.schemas.Comment.properties.status.enum).toEqual(['visible', 'pending', 'removed', 'deleted']);
     expect(res.body.components.schemas.PostCommentBody.additionalProperties).toBe(false);
+    expect(post.parameters, 'POST comments documents the Idempotency-Key header').toContainEqual(
+      expect.objectContaining({ name: 'Idempotency-Key', in: 'header', required: false }),
+    );
   });
 
   it('matches the server: every documented route is served (no 404 for a route in the table)', async () => {

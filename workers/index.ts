@@ -1,11 +1,12 @@
-import { Worker, type Job, type WorkerOptions } from 'bullmq';
+import { Queue, Worker, type Job, type WorkerOptions } from 'bullmq';
 import { Redis } from 'ioredis';
 import nodemailer, { type Transporter } from 'nodemailer';
 import type { Deps } from '../server/context.ts';
 import { processDigest } from './digest/processor.ts';
 import { processEmail } from './email/processor.ts';
 import { processNotify } from './notify/processor.ts';
-import { QUEUE_NAMES, type DigestJob, type EmailJob, type NotifyJob, type ScreenJob, type WebhookJob } from './queues.ts';
+import { sweepOutbox } from './outbox/sweep.ts';
+import { QUEUE_NAMES, type DigestJob, type EmailJob, type NotifyJob, type OutboxSweepJob, type ScreenJob, type WebhookJob } from './queues.ts';
 import { processScreen } from './screen/processor.ts';
 import { processWebhook, webhookSigner } from './webhook/processor.ts';
 
@@ -21,6 +22,7 @@ const CHANNEL: Record<string, string> = {
   [QUEUE_NAMES.webhook]: 'webhook',
   [QUEUE_NAMES.digest]: 'digest',
   [QUEUE_NAMES.screen]: 'screening',
+  [QUEUE_NAMES.outbox]: 'outbox',
 };
 
 /**
@@ -47,6 +49,7 @@ export async function startWorkers(deps: Deps, redisUrl: string): Promise<Runnin
     new Worker<NotifyJob>(QUEUE_NAMES.notify, (job) => processNotify(deps, job.data), common),
     new Worker<DigestJob>(QUEUE_NAMES.digest, (job) => processDigest(deps, job.data), common),
     new Worker<ScreenJob>(QUEUE_NAMES.screen, (job) => processScreen(deps, job.data), common),
+    new Worker<OutboxSweepJob>(QUEUE_NAMES.outbox, () => sweepOutbox(deps), { ...common, concurrency: 1 }),
   ];
   if (config.notify.webhookUrl && config.notify.webhookSecret) {
     const signer = webhookSigner(config.notify.webhookSecret);
@@ -86,12 +89,18 @@ export async function startWorkers(deps: Deps, redisUrl: string): Promise<Runnin
     worker.on('error', (err: Error) => log.error({ queue: worker.name, err: err.message }, 'worker error'));
   }
   await Promise.all(workers.map((w) => w.waitUntilReady()));
+  // One schedule shared by every worker process (upserting it again changes nothing), made over
+  // the workers' own connection, which waits out a Redis outage instead of failing the start.
+  const scheduler = new Queue<OutboxSweepJob>(QUEUE_NAMES.outbox, { connection, prefix: deps.store.keys.queuePrefix });
+  scheduler.on('error', () => {});
+  await scheduler.upsertJobScheduler('outbox-sweep', { every: config.outbox.sweepMs }, { name: 'sweep', data: {}, opts: { removeOnComplete: true, removeOnFail: { count: 100 } } });
   log.info({ queues: workers.map((w) => w.name) }, 'workers started');
 
   return {
     workers,
     async close() {
       await Promise.all(workers.map((w) => w.close()));
+      await scheduler.close();
       transport?.close();
       await connection.quit().catch(() => connection.disconnect());
     },

@@ -16,6 +16,7 @@ export const QUEUE_NAMES = {
   email: 'notify-email',
   digest: 'notify-digest',
   screen: 'screen',
+  outbox: 'outbox-sweep',
 } as const;
 
 export interface NotifyJob {
@@ -53,6 +54,9 @@ export interface EmailJob extends MessageRef {
   to: string;
 }
 
+/** A scheduled sweep of the outbox (see outbox/sweep.ts); carries nothing. */
+export type OutboxSweepJob = Record<string, never>;
+
 export interface DigestJob {
   recipientId: string;
   /** When the recipient's window ended. */
@@ -89,6 +93,8 @@ function jobOptions(config: Config): Record<keyof typeof QUEUE_NAMES, DefaultJob
     email: delivery,
     digest: { ...kept, attempts: 5, backoff: { type: 'exponential', delay: 1_000, jitter: 0.5 } },
     screen: { ...kept, attempts: 5, backoff: { type: 'exponential', delay: 500, jitter: 0.5 } },
+    // A failed sweep is the next sweep's work: no retries, and only a few failures kept to look at.
+    outbox: { removeOnComplete: true, removeOnFail: { count: 100 }, attempts: 1 },
   };
 }
 
@@ -102,9 +108,14 @@ export type Queues = Awaited<ReturnType<typeof createQueues>>;
  * each pipeline it builds; on the request connection that made every
  * pipeline (and auto-pipelined batch) several times slower.
  */
-export async function createQueues(serverConnection: Redis, config: Config, prefix: string) {
+export async function createQueues(serverConnection: Redis, config: Config, prefix: string, url?: string) {
+  const at = url ? new URL(url) : undefined;
   // Not auto-pipelined either: each auto-pipeline is a Pipeline, which would copy those commands again.
-  const connection = serverConnection.duplicate({ lazyConnect: true, enableAutoPipelining: false });
+  const connection = serverConnection.duplicate({
+    lazyConnect: true,
+    enableAutoPipelining: false,
+    ...(at ? { host: at.hostname, port: Number(at.port) } : {}),
+  });
   connection.on('error', () => {});
   // BullMQ asks Redis for its version as a queue is made; with no offline queue that needs a live connection.
   await connection.connect();
@@ -117,7 +128,10 @@ export async function createQueues(serverConnection: Redis, config: Config, pref
     email: make<EmailJob>(QUEUE_NAMES.email, options.email),
     digest: make<DigestJob>(QUEUE_NAMES.digest, options.digest),
     screen: make<ScreenJob>(QUEUE_NAMES.screen, options.screen),
+    outbox: make<OutboxSweepJob>(QUEUE_NAMES.outbox, options.outbox),
   };
+  // Connection errors surface as failed adds (counted and logged by the caller); without a listener BullMQ prints each one.
+  for (const queue of Object.values(queues)) queue.on('error', () => {});
   return {
     ...queues,
     all: Object.values(queues) as Queue[],

@@ -14,6 +14,7 @@ import {
   ParticipantsQuerySchema,
   ParticipantsResponseSchema,
   PostCommentBodySchema,
+  PostCommentHeadersSchema,
   PutThreadBodySchema,
   ThreadResponseSchema,
   ThreadSettingsBodySchema,
@@ -46,6 +47,8 @@ export interface RestRoute {
   summary: string;
   auth: RestAuth;
   query?: z.ZodType;
+  /** Request headers the route reads (an object schema keyed by header name). */
+  headers?: z.ZodType;
   body?: z.ZodType;
   /** Success status and body. */
   status: number;
@@ -96,8 +99,9 @@ export const restRoutes: readonly RestRoute[] = [
   {
     method: 'post',
     path: '/api/threads/:threadId/comments',
-    summary: 'Post a comment (200 with the original on a repeated clientId)',
+    summary: 'Post a comment (200 with the original on a repeated clientId or Idempotency-Key)',
     auth: 'user',
+    headers: PostCommentHeadersSchema,
     body: PostCommentBodySchema,
     status: 201,
     alsoReturns: [200],

@@ -155,6 +155,16 @@ export const PostCommentBodySchema = z
   .meta({ id: 'PostCommentBody' });
 export type PostCommentBody = z.infer<typeof PostCommentBodySchema>;
 
+/**
+ * Request headers of a REST post. `Idempotency-Key` is clientId under its
+ * HTTP name (for clients and proxies that retry by header): same rules, same
+ * key space, so a repeat answers 200 with the original comment. A request may
+ * carry both only if they are equal.
+ */
+export const PostCommentHeadersSchema = z.object({
+  'Idempotency-Key': ClientIdSchema.optional(),
+});
+
 export const EditCommentBodySchema = z.strictObject({ body: RawBodySchema }).meta({ id: 'EditCommentBody' });
 
 export const ListCommentsQuerySchema = z.strictObject({

@@ -19,18 +19,16 @@ function parameters(route: RestRoute): unknown[] {
     required: true,
     schema: { type: 'string' },
   }));
-  const query: unknown[] = [];
-  if (route.query instanceof z.ZodObject) {
-    for (const [name, field] of Object.entries(route.query.shape as Record<string, z.ZodType>)) {
-      query.push({
-        name,
-        in: 'query',
-        required: !field.safeParse(undefined).success,
-        schema: strip(z.toJSONSchema(field, { io: 'input' }) as Record<string, unknown>),
-      });
-    }
-  }
-  return [...path, ...query];
+  const fields = (schema: z.ZodType | undefined, where: 'query' | 'header') =>
+    schema instanceof z.ZodObject
+      ? Object.entries(schema.shape as Record<string, z.ZodType>).map(([name, field]) => ({
+          name,
+          in: where,
+          required: !field.safeParse(undefined).success,
+          schema: strip(z.toJSONSchema(field, { io: 'input' }) as Record<string, unknown>),
+        }))
+      : [];
+  return [...path, ...fields(route.query, 'query'), ...fields(route.headers, 'header')];
 }
 
 function errorResponses(route: RestRoute): Record<string, unknown> {

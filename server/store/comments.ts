@@ -67,6 +67,9 @@ export type StatusResult =
   | { kind: 'unchanged'; comment: AuthoredComment }
   | { kind: 'rejected'; reason: 'not_found' | 'wrong_status' | 'decided'; current?: CommentStatus };
 
+/** Commenters a thread's participants index keeps, most recent first: what mention autocomplete reads. */
+export const PARTICIPANTS_KEPT = 500;
+
 /** Another moderator's decision younger than this makes yours a conflict (see lua/lib/moderator-guard.lua). */
 const CONFLICT_WINDOW_MS = 10_000;
 
@@ -110,7 +113,7 @@ export class CommentStore {
     const k = this.keys.thread;
     const t = c.threadId;
     const commentKey = k.comment(t, c.commentId);
-    const reply = await this.scripts.run(
+    const stored = this.scripts.run(
       this.redis,
       'post-comment',
       [
@@ -143,6 +146,10 @@ export class CommentStore {
         c.ignoreLock ? '1' : '0',
       ],
     );
+    // The script adds the author to the participants index; this trims it, in the same round
+    // trip (harmless if nothing was stored; a failed trim is redone by the next post).
+    const trimmed = this.redis.zremrangebyrank(k.participants(t), 0, -(PARTICIPANTS_KEPT + 1)).catch(() => 0);
+    const [reply] = await Promise.all([stored, trimmed]);
     const [status, a, b, json] = reply as [string, string | number, string, string];
     if (status === 'ok') return { kind: 'stored', offset: Number(a), epoch: b, comment: JSON.parse(json) };
     if (status === 'dup') return { kind: 'duplicate', commentId: String(a) };

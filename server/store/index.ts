@@ -5,6 +5,7 @@ import { CommentStore } from './comments.ts';
 import { createKeys } from './keys.ts';
 import { ModerationStore } from './moderation.ts';
 import { NotificationStore } from './notifications.ts';
+import { OutboxStore } from './outbox.ts';
 import { PresenceStore } from './presence.ts';
 import { ScreeningStore } from './screening.ts';
 import { Scripts } from './scripts.ts';
@@ -13,7 +14,7 @@ import { UserStore } from './users.ts';
 
 export type Store = ReturnType<typeof createStore>;
 
-export function createStore(redis: Redis, config: Pick<Config, 'redis' | 'history' | 'comments'>) {
+export function createStore(redis: Redis, config: Pick<Config, 'redis' | 'history' | 'comments' | 'retention'>) {
   const keys = createKeys(config.redis.prefix);
   const scripts = new Scripts(redis);
   return {
@@ -30,6 +31,7 @@ export function createStore(redis: Redis, config: Pick<Config, 'redis' | 'histor
     presence: new PresenceStore(redis, keys),
     notifications: new NotificationStore(redis, keys, scripts),
     screening: new ScreeningStore(redis, keys, scripts),
-    moderation: new ModerationStore(redis, keys, scripts),
+    moderation: new ModerationStore(redis, keys, scripts, config.retention),
+    outbox: new OutboxStore(redis, keys, scripts),
   };
 }

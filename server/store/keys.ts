@@ -42,7 +42,11 @@ export function createKeys(prefix: string) {
       typing: (threadId: string, userId: string) => `${t(threadId)}:typing:${userId}`,
       /** string: comment id already stored for this user's clientId */
       idempotency: (threadId: string, userId: string, clientId: string) => `${t(threadId)}:idem:${userId}:${clientId}`,
+      /** zset: '<reason> <screen 0|1> <commentId> <nonce>' -> written at (ms): jobs a write still has to add (see store/outbox.ts) */
+      outbox: (threadId: string) => `${t(threadId)}:outbox`,
     },
+    /** zset: thread id -> last time a write there listed jobs in its outbox (the sweep's to-do list; see store/outbox.ts) */
+    outboxThreads: `${prefix}{o}:threads`,
     /** One user's notifications; hash-tagged per user. */
     notifications: {
       /** zset: notification id scored by a per-user sequence (newest = highest; the paging cursor) */

@@ -55,7 +55,13 @@ export interface NewAuditEntry {
   after: AuditEntry['after'];
 }
 
-const AUDIT_KEEP = 100_000;
+/** How long moderation records are kept (see docs/retention.md). */
+export interface ModerationRetention {
+  auditMs: number;
+  auditMaxEntries: number;
+  /** The rejected queue and readers' reports. */
+  moderationMs: number;
+}
 
 /**
  * Moderation state that is not part of a comment: the site-wide queues (and
@@ -67,14 +73,26 @@ export class ModerationStore {
     private readonly redis: Redis,
     private readonly keys: Keys,
     private readonly scripts: Scripts,
+    private readonly retention: ModerationRetention,
   ) {}
 
   // ---- queues ----
 
-  /** Adds to a queue (keeping the first time it entered) and to the thread's view of it. */
+  /**
+   * Adds to a queue (keeping the first time it entered) and to the thread's
+   * view of it. The work queues empty as moderators decide; the rejected
+   * queue is a history (for restoring mistakes), so it keeps MODERATION_RETENTION_DAYS.
+   */
   async enqueue(queue: QueueName, commentId: string, threadId: string, at: number): Promise<void> {
     const k = this.keys.moderation;
-    await this.redis.multi().zadd(k.queue(queue), 'NX', at, commentId).zadd(k.threadQueue(queue, threadId), 'NX', at, commentId).exec();
+    const site = k.queue(queue);
+    const thread = k.threadQueue(queue, threadId);
+    const tx = this.redis.multi().zadd(site, 'NX', at, commentId).zadd(thread, 'NX', at, commentId);
+    if (queue === 'rejected') {
+      const keep = this.retention.moderationMs;
+      tx.zremrangebyscore(site, '-inf', `(${at - keep}`).zremrangebyscore(thread, '-inf', `(${at - keep}`).pexpire(thread, keep);
+    }
+    await tx.exec();
   }
 
   /**
@@ -112,8 +130,9 @@ export class ModerationStore {
    * Records a reader's report once; returns whether it was new, how many
    * distinct readers reported and the sum of their reports' weights.
    */
+  // Who reported what is personal data: kept MODERATION_RETENTION_DAYS after the last report (cleared sooner by a decision).
   async report(commentId: string, reporterId: string, report: StoredReport & { weight: number }): Promise<{ added: boolean; count: number; weight: number }> {
-    const [added, count, weight] = await this.scripts.run(this.redis, 'add-report', [this.keys.moderation.reports(commentId)], [reporterId, JSON.stringify(report)]);
+    const [added, count, weight] = await this.scripts.run(this.redis, 'add-report', [this.keys.moderation.reports(commentId)], [reporterId, JSON.stringify(report), String(this.retention.moderationMs)]);
     return { added: Number(added) === 1, count: Number(count), weight: Number(weight) };
   }
 
@@ -191,14 +210,26 @@ export class ModerationStore {
 
   // ---- audit ----
 
-  /** Appends to the audit log (and its per-thread and per-moderator indexes). */
+  /**
+   * Appends to the audit log (and its per-thread and per-moderator indexes).
+   * Each write trims what it touches: entries older than AUDIT_RETENTION_DAYS
+   * (exactly, so the log never shows one), and beyond AUDIT_MAX_ENTRIES; an
+   * index nobody writes to for the retention expires whole.
+   */
   async audit(entry: NewAuditEntry, at: Date): Promise<AuditEntry> {
     const k = this.keys.moderation;
-    const id = (await this.redis.xadd(k.audit, 'MAXLEN', '~', AUDIT_KEEP, '*', 'entry', JSON.stringify({ ...entry, at: at.toISOString() })))!;
-    const score = indexScore(id);
-    const tx = this.redis.multi();
-    if (entry.target.threadId) tx.zadd(k.auditByThread(entry.target.threadId), score, id);
-    if (entry.by.kind === 'user') tx.zadd(k.auditByModerator(entry.by.id), score, id);
+    const { auditMs, auditMaxEntries } = this.retention;
+    const id = (await this.redis.xadd(k.audit, 'MAXLEN', '~', auditMaxEntries, '*', 'entry', JSON.stringify({ ...entry, at: at.toISOString() })))!;
+    const cutoff = indexScore(id) - auditMs * 1000;
+    const tx = this.redis.multi().xtrim(k.audit, 'MINID', `${Math.max(0, Math.floor(cutoff / 1000))}-0`);
+    const indexes = [entry.target.threadId ? k.auditByThread(entry.target.threadId) : null, entry.by.kind === 'user' ? k.auditByModerator(entry.by.id) : null];
+    for (const index of indexes) {
+      if (!index) continue;
+      tx.zadd(index, indexScore(id), id)
+        .zremrangebyscore(index, '-inf', `(${cutoff}`)
+        .zremrangebyrank(index, 0, -(auditMaxEntries + 1))
+        .pexpire(index, auditMs);
+    }
     await tx.exec();
     return { id, at: at.toISOString(), ...entry };
   }
@@ -209,10 +240,7 @@ export class ModerationStore {
     let rows: [string, string[]][];
     if (filter.threadId || filter.moderatorId) {
       const index = filter.threadId ? k.auditByThread(filter.threadId) : k.auditByModerator(filter.moderatorId!);
-      const ids = await this.redis.zrevrangebyscore(index, cursor ? `(${indexScore(cursor)}` : '+inf', '-inf', 'LIMIT', 0, limit + 1);
-      const pipeline = this.redis.pipeline();
-      for (const id of ids) pipeline.xrange(k.audit, id, id);
-      rows = ((await pipeline.exec()) ?? []).flatMap(([, r]) => r as [string, string[]][]);
+      rows = await this.indexedRows(index, cursor, limit + 1);
     } else {
       rows = await this.redis.xrevrange(k.audit, cursor ? `(${cursor}` : '+', '-', 'COUNT', limit + 1);
     }
@@ -221,6 +249,31 @@ export class ModerationStore {
       .filter((e) => (!filter.threadId || e.target.threadId === filter.threadId) && (!filter.moderatorId || (e.by.kind === 'user' && e.by.id === filter.moderatorId)));
     const page = entries.slice(0, limit);
     return { entries: page, nextCursor: rows.length > limit ? page.at(-1)!.id : null };
+  }
+
+  /**
+   * Up to `count` log entries an index names, newest first, before `cursor`.
+   * The log is also capped by count (AUDIT_MAX_ENTRIES), so an index can name
+   * entries it no longer has: those are skipped and pruned from the index.
+   */
+  private async indexedRows(index: string, cursor: string | undefined, count: number): Promise<[string, string[]][]> {
+    const rows: [string, string[]][] = [];
+    let max = cursor ? `(${indexScore(cursor)}` : '+inf';
+    while (rows.length < count) {
+      const ids = await this.redis.zrevrangebyscore(index, max, '-inf', 'LIMIT', 0, count - rows.length);
+      if (ids.length === 0) break;
+      const pipeline = this.redis.pipeline();
+      for (const id of ids) pipeline.xrange(this.keys.moderation.audit, id, id);
+      const found = ((await pipeline.exec()) ?? []).map(([err, r]) => {
+        if (err) throw err;
+        return (r as [string, string[]][])[0];
+      });
+      const missing = ids.filter((_, i) => !found[i]);
+      if (missing.length > 0) await this.redis.zrem(index, ...missing);
+      for (const row of found) if (row) rows.push(row);
+      max = `(${indexScore(ids.at(-1)!)}`;
+    }
+    return rows;
   }
 }
 

@@ -24,9 +24,9 @@ export type ScriptName =
   | 'release-name'
   | 'recover-events'
   | 'lift-ban'
-
   | 'erase-user'
-  | 'erase-comment';
+  | 'erase-comment'
+  | 'forget-outbox-thread';
 
 interface ScriptSource {
   name: ScriptName;

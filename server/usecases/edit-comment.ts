@@ -5,7 +5,7 @@ import { threadIdOfComment } from '../domain/ids.ts';
 import { errors } from '../errors.ts';
 import { automodRecord, moderate } from '../moderation/pipeline.ts';
 import { loadPostContext } from '../store/preflight.ts';
-import { afterWrite } from './after-write.ts';
+import { afterWrite, jobEntry, listForJobs, writeWithJobs } from './after-write.ts';
 import { announceHold, queueForReview } from './hold-comment.ts';
 import { resolveMentions } from './resolve-mentions.ts';
 
@@ -42,16 +42,19 @@ export async function editComment(
   const words = await deps.wordlists.get(ctx.wordlistsVersion);
   const decision = moderate({ kind: 'edit', actor, body, thread: ctx.thread, ban: ctx.ban, approvedCount: ctx.approvedCount, settings: ctx.settings, words });
   if (decision.kind === 'refuse') throw decision.error;
-  // Edits draw on the same per-user and per-IP budgets as new comments; the mention lookup only reads, so it shares the round trip.
+  // A comment public before and after the edit is screened and notified again: its jobs go through the outbox.
+  const republished = record.status === 'visible' && decision.status === 'visible';
+  // Edits draw on the same per-user and per-IP budgets as new comments; the mention lookup and the outbox listing share the round trip.
   const [, mentions] = await Promise.all([
     deps.limits.check({ actor, ip: origin.ip, threadId, slowModeSeconds: 0, kind: 'edit', now: deps.now() }),
     resolveMentions(deps, body, actor.id),
+    republished ? listForJobs(deps, threadId) : null,
   ]);
 
   const now = deps.now();
   const automod = automodRecord(decision, now);
   // The new text and what automatic moderation made of it are stored together: a refused edit leaves no trace.
-  const result = await deps.store.comments.edit(record, {
+  const edit = () => deps.store.comments.edit(record, {
     body,
     mentions,
     editedAt: now,
@@ -59,6 +62,8 @@ export async function editComment(
     automod,
     hold: decision.status === 'pending',
   });
+  const jobs = republished ? jobEntry(deps, actor, threadId, record.id, 'edited') : null;
+  const result = jobs ? await writeWithJobs(deps, jobs, edit, (r) => r.kind === 'stored' && r.comment.status === 'visible') : await edit();
   if (result.kind === 'rejected') {
     if (result.reason === 'not_found') throw errors.notFound('Comment');
     if (result.reason === 'too_many_edits') throw tooManyEdits();
@@ -69,7 +74,7 @@ export async function editComment(
   if (automod && comment.status === 'pending' && result.previous === 'visible') followUps.push(announceHold(deps, comment, automod, result.previous));
   else if (automod) followUps.push(queueForReview(deps, comment, automod, result.previous));
   // Screened again; someone newly mentioned hears about it (those already told are not told twice).
-  if (comment.status === 'visible') followUps.push(afterWrite(deps, actor, comment, 'edited'));
+  if (jobs && comment.status === 'visible') followUps.push(afterWrite(deps, comment, jobs));
   await Promise.all(followUps);
   return { comment };
 }

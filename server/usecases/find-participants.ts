@@ -1,10 +1,9 @@
 import type { UserRef } from '../../client/contract/index.ts';
 import type { Actor, Deps } from '../context.ts';
 import { errors } from '../errors.ts';
+import { PARTICIPANTS_KEPT } from '../store/comments.ts';
 
 const MAX_RESULTS = 10;
-/** Recent commenters considered for the thread-first part of the list. */
-const RECENT_PARTICIPANTS = 500;
 
 function matches(user: UserRef, prefix: string): boolean {
   if (prefix === '') return true;
@@ -26,7 +25,7 @@ export async function findParticipants(
   const prefix = input.prefix.replace(/^@/, '').trim().toLowerCase();
   const { users, comments } = deps.store;
 
-  const recentIds = await comments.recentParticipants(input.threadId, RECENT_PARTICIPANTS);
+  const recentIds = await comments.recentParticipants(input.threadId, PARTICIPANTS_KEPT);
   const found: UserRef[] = [];
   const seen = new Set([actor.id]);
   for (const user of await users.refs(recentIds.filter((id) => id !== actor.id))) {

@@ -6,7 +6,8 @@ import { AppError, errors } from '../errors.ts';
 import { recordDecision } from '../moderation/decisions.ts';
 import { automodRecord, moderate } from '../moderation/pipeline.ts';
 import { loadPostContext } from '../store/preflight.ts';
-import { afterWrite } from './after-write.ts';
+import { afterWrite, jobEntry, listForJobs, writeWithJobs } from './after-write.ts';
+import type { OutboxEntry } from '../store/outbox.ts';
 import { queueForReview } from './hold-comment.ts';
 import { resolveMentions } from './resolve-mentions.ts';
 
@@ -61,37 +62,42 @@ export async function postComment(deps: Deps, actor: Actor, input: PostCommentIn
     }
     throw decision.error;
   }
-  // Mention lookup only reads, so it shares the limits' round trip instead of following it.
+  // A published comment gets jobs: its thread is listed for the outbox sweep first (see after-write.ts).
+  const published = decision.status === 'visible';
+  // Mention lookup only reads and the listing is harmless if the post is refused, so they share the limits' round trip.
   const [, mentions] = await Promise.all([
     deps.limits.check({ actor, ip: origin.ip, threadId: input.threadId, slowModeSeconds: ctx.thread.slowModeSeconds, kind: 'post', now: deps.now() }),
     resolveMentions(deps, body, actor.id),
+    published ? listForJobs(deps, input.threadId) : null,
   ]);
 
   const moderation = automodRecord(decision, deps.now());
   // A random id colliding with an existing one is astronomically unlikely; retry rather than fail.
   for (let attempt = 0; attempt < 3; attempt++) {
     const commentId = newCommentId(input.threadId);
+    const jobs = published ? jobEntry(deps, actor, input.threadId, commentId, 'posted') : null;
+    const insert = () => deps.store.comments.insert({
+      threadId: input.threadId,
+      commentId,
+      parentId: input.parentId ?? null,
+      author: { id: actor.id, handle: actor.handle, name: actor.name },
+      body,
+      mentions,
+      status: decision.status,
+      epochCandidate: newEpoch(),
+      clientId: input.clientId,
+      moderation,
+      ignoreLock: isModerator(actor),
+    });
     // Indexed under its author in the same round trip as the insert (the index is in the author's
     // hash slot, not the thread's, so not in the script): data export and erasure find comments by it.
     const [result] = await Promise.all([
-      deps.store.comments.insert({
-        threadId: input.threadId,
-        commentId,
-        parentId: input.parentId ?? null,
-        author: { id: actor.id, handle: actor.handle, name: actor.name },
-        body,
-        mentions,
-        status: decision.status,
-        epochCandidate: newEpoch(),
-        clientId: input.clientId,
-        moderation,
-        ignoreLock: isModerator(actor),
-      }),
+      jobs ? writeWithJobs(deps, jobs, insert, (r) => r.kind === 'stored') : insert(),
       deps.store.users.indexComment(actor.id, commentId, deps.now().getTime(), deps.config.dataRequests.commentIndexMax),
     ]);
     switch (result.kind) {
       case 'stored':
-        await afterStored(deps, actor, result.comment, moderation);
+        await afterStored(deps, actor, result.comment, moderation, jobs);
         return { comment: result.comment, duplicate: false };
       case 'duplicate':
         return replay(deps, input.threadId, result.commentId);
@@ -104,14 +110,14 @@ export async function postComment(deps: Deps, actor: Actor, input: PostCommentIn
 }
 
 /** Queues, feed, bookkeeping: the comment is stored; these only report on it. */
-async function afterStored(deps: Deps, actor: AuthUser, comment: AuthoredComment, moderation: ModerationRecord | null): Promise<void> {
+async function afterStored(deps: Deps, actor: AuthUser, comment: AuthoredComment, moderation: ModerationRecord | null, jobs: OutboxEntry | null): Promise<void> {
   const now = deps.now().getTime();
   const published = comment.status === 'visible';
   const work: Promise<unknown>[] = [
     deps.store.users.noteComment(actor.id, comment.id, now, published),
     deps.modFeed.publish({ type: 'comment', change: 'created', comment, moderation }, comment.threadId),
   ];
-  if (published) work.push(afterWrite(deps, actor, comment, 'posted'));
+  if (jobs) work.push(afterWrite(deps, comment, jobs));
   if (moderation) work.push(queueForReview(deps, comment, moderation, null));
   await Promise.all(work);
 }

@@ -34,7 +34,7 @@ export interface TestServer {
 export async function startServer(
   redisUrl: string,
   env: Record<string, string> = {},
-  opts: { subscriberUrl?: string } = {},
+  opts: { subscriberUrl?: string; queueUrl?: string } = {},
 ): Promise<TestServer> {
   const prefix = env.REDIS_PREFIX ?? `t${randomBytes(3).toString('hex')}:`;
   const config = loadConfig({
@@ -49,7 +49,7 @@ export async function startServer(
   const log = createLogger(config.logLevel);
   const redis = await connectRedis(redisUrl, log);
   const subscriber = opts.subscriberUrl ? new Redis(opts.subscriberUrl, SUBSCRIBER_CONNECTION) : undefined;
-  const app = await createThreadline({ config, redis, log, jwtSecret: TEST_SECRET, subscriber });
+  const app = await createThreadline({ config, redis, log, jwtSecret: TEST_SECRET, subscriber, queueUrl: opts.queueUrl });
   const address = await app.listen(0, '127.0.0.1');
   return {
     url: `http://127.0.0.1:${address.port}`,

@@ -4,11 +4,14 @@ import { freePort } from '../../server/bootstrap/redis.ts';
 /**
  * A TCP proxy that holds every byte sent towards the target for `delayMs`
  * (order kept): a slow network link on loopback, to make races that real
- * networks produce show up in tests every time.
+ * networks produce show up in tests every time. `cut()` drops every
+ * connection and refuses new ones until `heal()`: an outage of this link
+ * alone, while other connections to the target stay up.
  */
 export class SlowLink {
   private server: Server | undefined;
   private readonly sockets = new Set<Socket>();
+  private down = false;
   port = 0;
 
   constructor(
@@ -23,6 +26,7 @@ export class SlowLink {
   async start(): Promise<void> {
     this.port = await freePort();
     this.server = createServer((client) => {
+      if (this.down) return void client.destroy();
       const upstream = createConnection(this.targetPort, '127.0.0.1');
       for (const s of [client, upstream]) {
         this.sockets.add(s);
@@ -32,10 +36,21 @@ export class SlowLink {
           upstream.destroy();
         });
       }
-      client.on('data', (chunk) => setTimeout(() => upstream.write(chunk), this.delayMs));
+      client.on('data', (chunk) => (this.delayMs > 0 ? setTimeout(() => upstream.write(chunk), this.delayMs) : upstream.write(chunk)));
       upstream.pipe(client);
     });
     await new Promise<void>((resolve) => this.server!.listen(this.port, '127.0.0.1', resolve));
+  }
+
+  /** Drops every open connection and refuses new ones. */
+  cut(): void {
+    this.down = true;
+    for (const s of this.sockets) s.destroy();
+    this.sockets.clear();
+  }
+
+  heal(): void {
+    this.down = false;
   }
 
   async stop(): Promise<void> {

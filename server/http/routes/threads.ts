@@ -3,10 +3,11 @@ import {
   ListCommentsQuerySchema,
   ParticipantsQuerySchema,
   PostCommentBodySchema,
+  PostCommentHeadersSchema,
   PutThreadBodySchema,
 } from '../../../client/contract/index.ts';
 import type { Deps } from '../../context.ts';
-import { parseInput } from '../../errors.ts';
+import { errors, parseInput } from '../../errors.ts';
 import { findParticipants } from '../../usecases/find-participants.ts';
 import { getThread } from '../../usecases/get-thread.ts';
 import { listComments } from '../../usecases/list-comments.ts';
@@ -39,7 +40,12 @@ export function threadRoutes(deps: Deps): Router {
     const { threadId } = parseInput(ThreadParams, req.params, 'path');
     const actor = requireUser(res);
     const body = parseInput(PostCommentBodySchema, req.body, 'body');
-    const result = await postComment(deps, actor, { threadId, ...body }, { ip: req.ip });
+    const { 'Idempotency-Key': key } = parseInput(PostCommentHeadersSchema, { 'Idempotency-Key': req.get('Idempotency-Key') }, 'header');
+    if (key !== undefined && body.clientId !== undefined && key !== body.clientId) {
+      const message = 'must equal clientId when both are sent';
+      throw errors.invalid(`Invalid header: Idempotency-Key: ${message}`, { issues: [{ path: 'Idempotency-Key', message }] });
+    }
+    const result = await postComment(deps, actor, { threadId, ...body, clientId: key ?? body.clientId }, { ip: req.ip });
     if (!result.duplicate) deps.metrics.commentsPosted.inc({ transport: 'http' });
     res.status(result.duplicate ? 200 : 201).json({ comment: result.comment });
   });

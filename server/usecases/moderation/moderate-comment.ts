@@ -4,7 +4,8 @@ import { threadIdOfComment } from '../../domain/ids.ts';
 import { errors } from '../../errors.ts';
 import { afterTheFact, recordDecision } from '../../moderation/decisions.ts';
 import type { CommentRecord, StatusResult } from '../../store/comments.ts';
-import { afterWrite } from '../after-write.ts';
+import type { OutboxEntry } from '../../store/outbox.ts';
+import { afterWrite, jobEntry, listForJobs, writeWithJobs } from '../after-write.ts';
 import { actingModerator } from './acting.ts';
 
 type ActionInput = { commentId: string; action: CommentAction; reason?: string | undefined };
@@ -44,10 +45,15 @@ export async function decide(
   };
   const { comments, moderation } = deps.store;
   let result: StatusResult;
+  // Approving publishes the comment, so its notifications go out: through the outbox (see after-write.ts).
+  let jobs: OutboxEntry | null = null;
   switch (input.action) {
     case 'approve':
       if (record.status === 'pending') {
-        result = await comments.setStatus(record, 'visible', ['pending'], { ...decision, status: 'visible' });
+        await listForJobs(deps, threadId);
+        jobs = jobEntry(deps, { role: 'commenter' }, threadId, record.id, 'approved');
+        const publish = () => comments.setStatus(record, 'visible', ['pending'], { ...decision, status: 'visible' });
+        result = await writeWithJobs(deps, jobs, publish, (r) => r.kind === 'changed');
         break;
       }
       if (record.status === 'visible') {
@@ -87,7 +93,8 @@ export async function decide(
   } else if (input.action === 'approve' || input.action === 'restore') {
     followUps.push(moderation.dequeue(QUEUES, record.id, threadId), moderation.clearReports(record.id));
     if (input.action === 'approve') {
-      followUps.push(deps.store.users.notePublished(record.authorId), afterWrite(deps, { role: 'commenter' }, result.comment, 'approved'));
+      followUps.push(deps.store.users.notePublished(record.authorId));
+      if (jobs) followUps.push(afterWrite(deps, result.comment, jobs));
     }
   }
   await Promise.all(followUps);
