@@ -1,4 +1,4 @@
-import type { Role } from '../client/contract/index.ts';
+import type { Role } from '../contract/index.ts';
 import { errors } from './errors.ts';
 import type { IdentityCache } from './auth/identity-cache.ts';
 import type { TokenVerifier } from './auth/tokens.ts';

@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import { HTTP_STATUS_BY_CODE, type ErrorBody, type ErrorCode, type FieldIssue, type RateLimitDetails } from '../client/contract/index.ts';
+import { HTTP_STATUS_BY_CODE, type ErrorBody, type ErrorCode, type FieldIssue, type RateLimitDetails } from '../contract/index.ts';
 
 /**
  * The one error type. `code` and `message` are public (sent to clients);

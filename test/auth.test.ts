@@ -1,7 +1,7 @@
 import { SignJWT } from 'jose';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { MODERATION_NAMESPACE } from '../client/contract/index.ts';
+import { MODERATION_NAMESPACE } from '../contract/index.ts';
 import { signToken } from '../server/auth/tokens.ts';
 import { connectError, connectSocket, makeUser, ok, record, request as emit, sessionOf, waitPastExpiry } from './support/clients.ts';
 import type { TestRedis } from './support/redis.ts';

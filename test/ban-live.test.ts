@@ -1,7 +1,7 @@
 import request from 'supertest';
 import { io as connect, type Socket } from 'socket.io-client';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { MODERATION_NAMESPACE } from '../client/contract/index.ts';
+import { MODERATION_NAMESPACE } from '../contract/index.ts';
 import { connectSocket, makeUser, record, request as emit, sessionOf, type ClientSocket, type TestUser } from './support/clients.ts';
 import { startRedis, type TestRedis } from './support/redis.ts';
 import { startServer, type TestServer } from './support/server.ts';

@@ -1,6 +1,6 @@
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Comment, ThreadEvent } from '../client/contract/index.ts';
+import type { Comment, ThreadEvent } from '../contract/index.ts';
 import { connect, type ThreadlineClient, type ThreadView } from '../client/sdk/index.ts';
 import { Balancer } from './support/balancer.ts';
 import { connectSocket, makeUser, ok, record, type TestUser } from './support/clients.ts';

@@ -1,6 +1,6 @@
 import request from 'supertest';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { rooms, type ThreadEvent } from '../client/contract/index.ts';
+import { rooms, type ThreadEvent } from '../contract/index.ts';
 import { createKeys } from '../server/store/keys.ts';
 import { RoomEmitter } from '../server/realtime/room-emitter.ts';
 import { processNotify } from '../workers/notify/processor.ts';

@@ -1,7 +1,7 @@
 import type { Browser, Page } from 'playwright-core';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Comment } from '../client/contract/index.ts';
+import type { Comment } from '../contract/index.ts';
 import { haveChromium, launchChromium, warnIfNoChromium, watchErrors } from './support/chromium.ts';
 import { makeUser, type TestUser } from './support/clients.ts';
 import type { TestRedis } from './support/redis.ts';

@@ -1,6 +1,6 @@
 import request from 'supertest';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { AuditEntry, Comment, Notification, UserExport } from '../client/contract/index.ts';
+import type { AuditEntry, Comment, Notification, UserExport } from '../contract/index.ts';
 import { eraseComment } from '../server/usecases/erase-user.ts';
 import { processNotify } from '../workers/notify/processor.ts';
 import { connectSocket, makeUser, ok, record, type ClientSocket, type TestUser } from './support/clients.ts';

@@ -1,7 +1,7 @@
 import { Queue } from 'bullmq';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Notification } from '../client/contract/index.ts';
+import type { Notification } from '../contract/index.ts';
 import { startWorkers, type RunningWorkers } from '../workers/index.ts';
 import { sweepOutbox } from '../workers/outbox/sweep.ts';
 import { QUEUE_NAMES, jobIds } from '../workers/queues.ts';

@@ -1,7 +1,7 @@
 import request from 'supertest';
 import { io as connect, type Socket } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { MODERATION_NAMESPACE, modClientEvents, restRoutes } from '../client/contract/index.ts';
+import { MODERATION_NAMESPACE, modClientEvents, restRoutes } from '../contract/index.ts';
 import { makeUser, type TestUser } from './support/clients.ts';
 import type { TestRedis } from './support/redis.ts';
 import { startRedisAndServer, stopServerAndRedis, type TestServer } from './support/server.ts';

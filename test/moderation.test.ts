@@ -1,7 +1,7 @@
 import request from 'supertest';
 import { io as connect, type Socket } from 'socket.io-client';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { MODERATION_NAMESPACE, QueuePageSchema, type AuditEntry, type Comment, type ModEvent } from '../client/contract/index.ts';
+import { MODERATION_NAMESPACE, QueuePageSchema, type AuditEntry, type Comment, type ModEvent } from '../contract/index.ts';
 import { connect as connectSdk, type ThreadlineClient } from '../client/sdk/index.ts';
 import { importSeedThread, SEED_THREAD_ID } from '../server/cli/seed.ts';
 import { connectSocket, makeUser, ok, record, request as emit, type TestUser } from './support/clients.ts';

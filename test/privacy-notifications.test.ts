@@ -1,6 +1,6 @@
 import request from 'supertest';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { Notification } from '../client/contract/index.ts';
+import type { Notification } from '../contract/index.ts';
 import { processDigest } from '../workers/digest/processor.ts';
 import { startWorkers, type RunningWorkers } from '../workers/index.ts';
 import { processNotify } from '../workers/notify/processor.ts';

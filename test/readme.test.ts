@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { ERROR_CODES, HTTP_STATUS_BY_CODE, clientEvents, restRoutes } from '../client/contract/index.ts';
+import { ERROR_CODES, HTTP_STATUS_BY_CODE, clientEvents, restRoutes } from '../contract/index.ts';
 import { configSchema } from '../server/config.ts';
 
 const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');

@@ -1,6 +1,6 @@
 import request from 'supertest';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { ThreadEventSchema, type Comment, type ThreadEvent } from '../client/contract/index.ts';
+import { ThreadEventSchema, type Comment, type ThreadEvent } from '../contract/index.ts';
 import { connect, type ThreadlineClient } from '../client/sdk/index.ts';
 import { connectSocket, makeUser, ok, record, type ClientSocket, type TestUser } from './support/clients.ts';
 import type { TestRedis } from './support/redis.ts';

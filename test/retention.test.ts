@@ -1,6 +1,6 @@
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { AuditEntry } from '../client/contract/index.ts';
+import type { AuditEntry } from '../contract/index.ts';
 import { makeUser, type TestUser } from './support/clients.ts';
 import type { TestRedis } from './support/redis.ts';
 import { startRedisAndServer, stopServerAndRedis, type TestServer } from './support/server.ts';

@@ -1,6 +1,6 @@
 import request from 'supertest';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { ThreadEvent } from '../client/contract/index.ts';
+import type { ThreadEvent } from '../contract/index.ts';
 import { comparableText, countLinks } from '../server/domain/screening.ts';
 import { startWorkers, type RunningWorkers } from '../workers/index.ts';
 import { processScreen } from '../workers/screen/processor.ts';

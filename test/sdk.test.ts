@@ -1,7 +1,7 @@
 import request from 'supertest';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { connect, ThreadlineError, type ServerEventData, type ThreadlineClient } from '../client/sdk/index.ts';
-import type { ThreadEvent } from '../client/contract/index.ts';
+import type { ThreadEvent } from '../contract/index.ts';
 import { startWorkers, type RunningWorkers } from '../workers/index.ts';
 import { makeUser, record, waitPastExpiry, type TestUser } from './support/clients.ts';
 import type { TestRedis } from './support/redis.ts';

@@ -2,7 +2,7 @@ import request from 'supertest';
 import { io as connect } from 'socket.io-client';
 import WebSocket from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { MODERATION_NAMESPACE } from '../client/contract/index.ts';
+import { MODERATION_NAMESPACE } from '../contract/index.ts';
 import { connectError, connectSocket, makeUser, ok, record, request as emit, type ClientSocket } from './support/clients.ts';
 import type { TestRedis } from './support/redis.ts';
 import { startRedisAndServer, stopServerAndRedis, type TestServer } from './support/server.ts';

@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import type { Browser, Page } from 'playwright-core';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Comment } from '../client/contract/index.ts';
+import type { Comment } from '../contract/index.ts';
 import { startWorkers, type RunningWorkers } from '../workers/index.ts';
 import { haveChromium, launchChromium, warnIfNoChromium, watchErrors } from './support/chromium.ts';
 import { makeUser, type TestUser } from './support/clients.ts';

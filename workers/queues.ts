@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { Queue, type DefaultJobOptions } from 'bullmq';
 import type { Redis } from 'ioredis';
-import type { Comment, NotificationKind } from '../client/contract/index.ts';
+import type { Comment, NotificationKind } from '../contract/index.ts';
 import type { Config } from '../server/config.ts';
 
 /**

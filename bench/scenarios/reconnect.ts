@@ -5,7 +5,7 @@
  * clients that lost their server are caught up again, whether every client
  * ends with every comment (missed-comment recovery), and duplicates.
  */
-import type { ThreadEvent } from '../../client/contract/index.ts';
+import type { ThreadEvent } from '../../contract/index.ts';
 import { connect, type ThreadlineClient, type ThreadView } from '../../client/sdk/index.ts';
 import { signToken } from '../../server/auth/tokens.ts';
 import { Balancer } from '../../test/support/balancer.ts';

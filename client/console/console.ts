@@ -20,7 +20,7 @@ import type {
   ModServerToClientEvents,
   QueueItem,
   QueueName,
-} from '../contract/index.ts';
+} from '../../contract/index.ts';
 import { button, el } from '../dom.ts';
 import { RestClient } from '../sdk/rest.ts';
 import { excerpt } from '../text.ts';

@@ -11,7 +11,7 @@ import type {
   ServerToClientEvents,
   SessionUser,
   UserRef,
-} from '../contract/index.ts';
+} from '../../contract/index.ts';
 import { isRetryable, ThreadlineError } from './errors.ts';
 import { Outbox, type OutgoingPost } from './outbox.ts';
 import { RestClient } from './rest.ts';

@@ -1,4 +1,4 @@
-import type { ErrorBody, ErrorCode } from '../contract/index.ts';
+import type { ErrorBody, ErrorCode } from '../../contract/index.ts';
 
 /** A typed failure from the server (or `unavailable` when it could not be reached). */
 export class ThreadlineError extends Error {

@@ -6,4 +6,4 @@ export { isRetryable, ThreadlineError } from './errors.ts';
 export { ThreadView, type ThreadHandlers, type ResetReason } from './thread-view.ts';
 export type { OutgoingPost } from './outbox.ts';
 export type { ServerEventData } from './types.ts';
-export type * from '../contract/index.ts';
+export type * from '../../contract/index.ts';

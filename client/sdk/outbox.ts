@@ -1,4 +1,4 @@
-import type { Comment, EventRequest } from '../contract/index.ts';
+import type { Comment, EventRequest } from '../../contract/index.ts';
 import type { ThreadlineError } from './errors.ts';
 
 export interface OutgoingPost {

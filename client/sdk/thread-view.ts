@@ -1,4 +1,4 @@
-import type { Comment, CommentPage, EventResponse, ListCommentsQuery, StreamPosition, Thread, ThreadEvent } from '../contract/index.ts';
+import type { Comment, CommentPage, EventResponse, ListCommentsQuery, StreamPosition, Thread, ThreadEvent } from '../../contract/index.ts';
 import type { ThreadlineError } from './errors.ts';
 import type { ServerEventData } from './types.ts';
 

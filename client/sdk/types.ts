@@ -1,4 +1,4 @@
-import type { ServerEventName, ServerToClientEvents } from '../contract/index.ts';
+import type { ServerEventName, ServerToClientEvents } from '../../contract/index.ts';
 
 /**
  * What the server sends with event `E` (the output type of the contract's

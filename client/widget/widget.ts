@@ -7,8 +7,8 @@
  *   <script src="https://comments.example.com/widget.js"></script>
  *   <script>Threadline.mount(document.getElementById('comments'), { threadId: 'korea-summit', token })</script>
  */
-import type { Comment, Notification, ReportReason } from '../contract/index.ts';
-import { MENTION_PATTERN } from '../contract/mentions.ts';
+import type { Comment, Notification, ReportReason } from '../../contract/index.ts';
+import { MENTION_PATTERN } from '../../contract/mentions.ts';
 import { button, el } from '../dom.ts';
 import { excerpt } from '../text.ts';
 import { connect, isRetryable, ThreadlineError, type ThreadHandlers, type ThreadlineClient, type ThreadView } from '../sdk/index.ts';

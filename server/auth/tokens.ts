@@ -1,6 +1,6 @@
 import { SignJWT, errors as joseErrors, jwtVerify } from 'jose';
 import { z } from 'zod';
-import { DisplayNameSchema, HandleSchema, RoleSchema, UserIdSchema, type Role } from '../../client/contract/index.ts';
+import { DisplayNameSchema, HandleSchema, RoleSchema, UserIdSchema, type Role } from '../../contract/index.ts';
 import { readDisplayName } from '../domain/invisible.ts';
 import type { Config } from '../config.ts';
 import { AppError } from '../errors.ts';

@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import type { AuthoredComment } from '../../client/contract/index.ts';
+import type { AuthoredComment } from '../../contract/index.ts';
 import type { AuthUser, Deps } from '../context.ts';
 import { newEpoch } from '../domain/ids.ts';
 import { postComment } from '../usecases/post-comment.ts';

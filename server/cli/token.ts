@@ -4,7 +4,7 @@
  * way a host site would mint one for a signed-in reader.
  */
 import { parseArgs } from 'node:util';
-import { RoleSchema } from '../../client/contract/index.ts';
+import { RoleSchema } from '../../contract/index.ts';
 import { resolveJwtSecret } from '../auth/dev-secret.ts';
 import { ClaimsSchema, signToken } from '../auth/tokens.ts';
 import { loadConfig } from '../config.ts';

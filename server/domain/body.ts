@@ -1,4 +1,4 @@
-import { BODY_MAX_CHARS } from '../../client/contract/index.ts';
+import { BODY_MAX_CHARS } from '../../contract/index.ts';
 import { errors } from '../errors.ts';
 
 // C0/C1 control characters except newline (tab and CR included: CRs are folded into newlines first).

@@ -1,4 +1,4 @@
-import { MENTION_PATTERN as MENTION } from '../../client/contract/mentions.ts';
+import { MENTION_PATTERN as MENTION } from '../../contract/mentions.ts';
 
 export const MAX_MENTIONS = 10;
 /** How many distinct candidates we look up; bounds the work a comment can cause. */

@@ -1,4 +1,4 @@
-import type { Ban, Role } from '../../client/contract/index.ts';
+import type { Ban, Role } from '../../contract/index.ts';
 
 const RANK: Record<Role, number> = { commenter: 0, moderator: 1, admin: 2 };
 

@@ -1,6 +1,6 @@
 import cors from 'cors';
 import express, { type Express } from 'express';
-import { SOCKET_LIMITS } from '../../client/contract/index.ts';
+import { SOCKET_LIMITS } from '../../contract/index.ts';
 import type { Deps } from '../context.ts';
 import { errors } from '../errors.ts';
 import { identify } from './auth.ts';

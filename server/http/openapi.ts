@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { HTTP_STATUS_BY_CODE, HttpErrorSchema, restRoutes, type RestRoute } from '../../client/contract/index.ts';
+import { HTTP_STATUS_BY_CODE, HttpErrorSchema, restRoutes, type RestRoute } from '../../contract/index.ts';
 
 const ref = (schema: z.ZodType): { $ref: string } | Record<string, unknown> => {
   const id = z.globalRegistry.get(schema)?.id;

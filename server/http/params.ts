@@ -1,7 +1,7 @@
 import { z } from 'zod';
-import { CommentActionSchema, CommentIdSchema, QueueNameSchema, ThreadIdSchema, UserIdSchema } from '../../client/contract/index.ts';
+import { CommentActionSchema, CommentIdSchema, QueueNameSchema, ThreadIdSchema, UserIdSchema } from '../../contract/index.ts';
 
-/** Path parameters (`:name` in the routes of client/contract/rest.ts), built once, not per request. */
+/** Path parameters (`:name` in the routes of contract/rest.ts), built once, not per request. */
 export const ThreadParams = z.object({ threadId: ThreadIdSchema });
 export const CommentParams = z.object({ commentId: CommentIdSchema });
 export const CommentActionParams = CommentParams.extend({ action: CommentActionSchema });

@@ -1,6 +1,6 @@
 import type { Redis } from 'ioredis';
 import { RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
-import type { RateLimitScope } from '../../client/contract/index.ts';
+import type { RateLimitScope } from '../../contract/index.ts';
 import type { Config } from '../config.ts';
 import { isModerator, type AuthUser } from '../context.ts';
 import { errors, type AppError } from '../errors.ts';

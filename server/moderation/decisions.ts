@@ -1,4 +1,4 @@
-import type { AuditEntry, AuthoredComment, CommentStatus, Decider, ModerationRecord, Reason, Thread } from '../../client/contract/index.ts';
+import type { AuditEntry, AuthoredComment, CommentStatus, Decider, ModerationRecord, Reason, Thread } from '../../contract/index.ts';
 import type { Deps } from '../context.ts';
 import { errors } from '../errors.ts';
 

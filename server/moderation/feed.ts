@@ -1,4 +1,4 @@
-import { modRooms, rooms, type AuthoredComment, type ModEvent } from '../../client/contract/index.ts';
+import { modRooms, rooms, type AuthoredComment, type ModEvent } from '../../contract/index.ts';
 import type { Logger } from '../logger.ts';
 import type { RoomEmitter } from '../realtime/room-emitter.ts';
 import type { ModerationStore } from '../store/moderation.ts';

@@ -1,4 +1,4 @@
-import type { Ban, ModerationSettings, Reason } from '../../client/contract/index.ts';
+import type { Ban, ModerationSettings, Reason } from '../../contract/index.ts';
 import type { AuthUser } from '../context.ts';
 import type { AppError } from '../errors.ts';
 import type { WordlistMatcher } from './wordlists.ts';

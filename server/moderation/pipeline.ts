@@ -1,4 +1,4 @@
-import type { ModerationRecord, Reason } from '../../client/contract/index.ts';
+import type { ModerationRecord, Reason } from '../../contract/index.ts';
 import type { AppError } from '../errors.ts';
 import type { ModerationInput, Phase } from './phase.ts';
 import { bannedTerms } from './phases/banned-terms.ts';

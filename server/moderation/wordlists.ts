@@ -1,5 +1,5 @@
 import { DataSet, RegExpMatcher, englishDataset, englishRecommendedTransformers, parseRawPattern } from 'obscenity';
-import type { Wordlists } from '../../client/contract/index.ts';
+import type { Wordlists } from '../../contract/index.ts';
 import { matchingForm } from '../domain/invisible.ts';
 import type { ModerationStore } from '../store/moderation.ts';
 

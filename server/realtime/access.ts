@@ -1,4 +1,4 @@
-import { MODERATION_NAMESPACE, rooms, type Ban } from '../../client/contract/index.ts';
+import { MODERATION_NAMESPACE, rooms, type Ban } from '../../contract/index.ts';
 import type { Actor, Deps } from '../context.ts';
 import { bindingBan } from '../domain/ranks.ts';
 import type { ServerEventPayload } from './room-emitter.ts';

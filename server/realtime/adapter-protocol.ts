@@ -1,4 +1,4 @@
-import { rooms } from '../../client/contract/index.ts';
+import { rooms } from '../../contract/index.ts';
 
 /**
  * The message format of Socket.IO's sharded Redis adapter

@@ -1,6 +1,6 @@
 import type { Namespace } from 'socket.io';
 import type { z } from 'zod';
-import { clientEvents, rooms, SOCKET_LIMITS, type ClientEventName, type EventResponse } from '../../client/contract/index.ts';
+import { clientEvents, rooms, SOCKET_LIMITS, type ClientEventName, type EventResponse } from '../../contract/index.ts';
 import { isModerator, type Deps } from '../context.ts';
 import { errors } from '../errors.ts';
 import type { ConnectionLimits } from '../limits/connections.ts';

@@ -1,6 +1,6 @@
 import type { Socket } from 'socket.io';
 import type { z } from 'zod';
-import { modClientEvents } from '../../client/contract/index.ts';
+import { modClientEvents } from '../../contract/index.ts';
 import type { Deps } from '../context.ts';
 import { parseInput, toAppError } from '../errors.ts';
 

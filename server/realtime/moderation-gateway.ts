@@ -1,5 +1,5 @@
 import type { Namespace, Socket } from 'socket.io';
-import { MODERATION_NAMESPACE, modRooms, type ModClientToServerEvents, type ModServerToClientEvents } from '../../client/contract/index.ts';
+import { MODERATION_NAMESPACE, modRooms, type ModClientToServerEvents, type ModServerToClientEvents } from '../../contract/index.ts';
 import { requireModerator, type AuthUser, type Deps } from '../context.ts';
 import { errors } from '../errors.ts';
 import type { ConnectionLimits } from '../limits/connections.ts';

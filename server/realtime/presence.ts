@@ -1,4 +1,4 @@
-import { rooms } from '../../client/contract/index.ts';
+import { rooms } from '../../contract/index.ts';
 import type { Deps } from '../context.ts';
 import type { PresenceUpdate } from '../store/presence.ts';
 import { isThreadRoom, threadIdOfRoom } from './subscriptions.ts';

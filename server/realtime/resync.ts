@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { rooms } from '../../client/contract/index.ts';
+import { rooms } from '../../contract/index.ts';
 import type { Deps } from '../context.ts';
 import { isThreadRoom, threadIdOfRoom } from './subscriptions.ts';
 import type { IoServer } from './types.ts';

@@ -1,6 +1,6 @@
 import type { Redis } from 'ioredis';
 import type { z } from 'zod';
-import { MODERATION_NAMESPACE, type ModEvent, type serverEvents, type ServerEventName } from '../../client/contract/index.ts';
+import { MODERATION_NAMESPACE, type ModEvent, type serverEvents, type ServerEventName } from '../../contract/index.ts';
 import { envelope, serverSideEmitMessage } from './adapter-protocol.ts';
 import type { InterServerEvents } from './types.ts';
 

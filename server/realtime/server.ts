@@ -1,6 +1,6 @@
 import type { Server as HttpServer } from 'node:http';
 import { Server, type ServerOptions } from 'socket.io';
-import { SOCKET_LIMITS } from '../../client/contract/index.ts';
+import { SOCKET_LIMITS } from '../../contract/index.ts';
 import { corsOrigin, originAllowed } from '../http/origins.ts';
 import type { IoServer } from './types.ts';
 

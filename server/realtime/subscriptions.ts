@@ -1,5 +1,5 @@
 import type { Redis } from 'ioredis';
-import { rooms } from '../../client/contract/index.ts';
+import { rooms } from '../../contract/index.ts';
 import { errors } from '../errors.ts';
 import { roomChannel } from './adapter-protocol.ts';
 import type { IoServer } from './types.ts';

@@ -1,5 +1,5 @@
 import type { Server, Socket } from 'socket.io';
-import type { ClientToServerEvents, ServerToClientEvents } from '../../client/contract/index.ts';
+import type { ClientToServerEvents, ServerToClientEvents } from '../../contract/index.ts';
 import type { Actor } from '../context.ts';
 
 export interface SocketData {

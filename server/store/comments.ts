@@ -1,10 +1,10 @@
 import type { Redis } from 'ioredis';
-import type { AuthoredComment, Comment, CommentStatus, Mention, ModerationRecord, ThreadEventType, UserRef } from '../../client/contract/index.ts';
+import type { AuthoredComment, Comment, CommentStatus, Mention, ModerationRecord, ThreadEventType, UserRef } from '../../contract/index.ts';
 import type { Keys } from './keys.ts';
 import type { Scripts } from './scripts.ts';
 import { THREAD_FIELDS, toThread } from './threads.ts';
 import { threadIdOfComment } from '../domain/ids.ts';
-import type { Thread } from '../../client/contract/index.ts';
+import type { Thread } from '../../contract/index.ts';
 
 /** The outcome shared by the status and featuring scripts: `{'same', json}` or `{'err', reason}`. */
 function unchangedOrRejected(status: string, detail: string | number): StatusResult {

@@ -8,8 +8,8 @@ import type {
   QueueName,
   Reason,
   Wordlists,
-} from '../../client/contract/index.ts';
-import { QUEUES } from '../../client/contract/index.ts';
+} from '../../contract/index.ts';
+import { QUEUES } from '../../contract/index.ts';
 import type { Keys } from './keys.ts';
 import type { Scripts } from './scripts.ts';
 

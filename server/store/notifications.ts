@@ -1,5 +1,5 @@
 import type { Redis } from 'ioredis';
-import type { Comment, Notification, Preferences } from '../../client/contract/index.ts';
+import type { Comment, Notification, Preferences } from '../../contract/index.ts';
 import type { Keys } from './keys.ts';
 import type { Scripts } from './scripts.ts';
 

@@ -1,5 +1,5 @@
 import type { Redis } from 'ioredis';
-import type { Ban, ModerationSettings } from '../../client/contract/index.ts';
+import type { Ban, ModerationSettings } from '../../contract/index.ts';
 import type { Keys } from './keys.ts';
 import { activeBanFrom, settingsFrom } from './moderation.ts';
 

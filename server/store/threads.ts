@@ -1,5 +1,5 @@
 import type { Redis } from 'ioredis';
-import type { Comment, Thread, ThreadEvent, ThreadEventType, ThreadRef, ThreadSettings } from '../../client/contract/index.ts';
+import type { Comment, Thread, ThreadEvent, ThreadEventType, ThreadRef, ThreadSettings } from '../../contract/index.ts';
 import type { Keys } from './keys.ts';
 import type { Scripts } from './scripts.ts';
 

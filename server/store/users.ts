@@ -1,5 +1,5 @@
 import type { Redis } from 'ioredis';
-import type { Role, UserRef } from '../../client/contract/index.ts';
+import type { Role, UserRef } from '../../contract/index.ts';
 import { keysOwnedBy, type Keys } from './keys.ts';
 import type { Scripts } from './scripts.ts';
 import type { ResolvedMention } from '../domain/mentions.ts';

@@ -1,4 +1,4 @@
-import type { Comment, Role } from '../../client/contract/index.ts';
+import type { Comment, Role } from '../../contract/index.ts';
 import type { Deps } from '../context.ts';
 import { outboxEntry, type JobReason, type OutboxEntry } from '../store/outbox.ts';
 

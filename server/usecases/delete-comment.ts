@@ -1,4 +1,4 @@
-import { QUEUES, type AuthoredComment } from '../../client/contract/index.ts';
+import { QUEUES, type AuthoredComment } from '../../contract/index.ts';
 import { isModerator, type Actor, type Deps } from '../context.ts';
 import { threadIdOfComment } from '../domain/ids.ts';
 import { errors } from '../errors.ts';

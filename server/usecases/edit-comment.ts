@@ -1,4 +1,4 @@
-import type { AuthoredComment } from '../../client/contract/index.ts';
+import type { AuthoredComment } from '../../contract/index.ts';
 import type { Actor, Deps, Origin } from '../context.ts';
 import { acceptBody } from '../domain/body.ts';
 import { threadIdOfComment } from '../domain/ids.ts';

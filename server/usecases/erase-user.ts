@@ -1,4 +1,4 @@
-import { QUEUES, type EraseResponse } from '../../client/contract/index.ts';
+import { QUEUES, type EraseResponse } from '../../contract/index.ts';
 import { notificationId } from '../../workers/queues.ts';
 import type { Actor, Deps } from '../context.ts';
 import { threadIdOfComment } from '../domain/ids.ts';

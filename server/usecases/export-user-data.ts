@@ -1,4 +1,4 @@
-import type { UserExport } from '../../client/contract/index.ts';
+import type { UserExport } from '../../contract/index.ts';
 import type { Actor, Deps } from '../context.ts';
 import { errors } from '../errors.ts';
 import { dataSubject } from './data-subject.ts';

@@ -1,4 +1,4 @@
-import type { UserRef } from '../../client/contract/index.ts';
+import type { UserRef } from '../../contract/index.ts';
 import type { Actor, Deps } from '../context.ts';
 import { errors } from '../errors.ts';
 import { PARTICIPANTS_KEPT } from '../store/comments.ts';

@@ -1,4 +1,4 @@
-import type { Thread } from '../../client/contract/index.ts';
+import type { Thread } from '../../contract/index.ts';
 import type { Deps } from '../context.ts';
 
 /** A thread nobody has written to yet reads as empty (offset 0), so widgets load on new articles. */

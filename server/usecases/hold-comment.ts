@@ -1,4 +1,4 @@
-import type { AuthoredComment, CommentStatus, Decider, ModerationRecord, Reason } from '../../client/contract/index.ts';
+import type { AuthoredComment, CommentStatus, Decider, ModerationRecord, Reason } from '../../contract/index.ts';
 import type { Deps } from '../context.ts';
 import type { CommentRef } from '../store/comments.ts';
 import { threadIdOfComment } from '../domain/ids.ts';

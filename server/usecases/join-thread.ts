@@ -1,4 +1,4 @@
-import type { EventResponse, StreamPosition, Thread, ThreadEvent } from '../../client/contract/index.ts';
+import type { EventResponse, StreamPosition, Thread, ThreadEvent } from '../../contract/index.ts';
 import type { Deps } from '../context.ts';
 
 export type JoinResult = EventResponse<'thread:join'>;

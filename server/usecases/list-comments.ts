@@ -1,4 +1,4 @@
-import type { CommentPage, ListCommentsQuery } from '../../client/contract/index.ts';
+import type { CommentPage, ListCommentsQuery } from '../../contract/index.ts';
 import type { Actor, Deps } from '../context.ts';
 
 /**

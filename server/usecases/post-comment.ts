@@ -1,4 +1,4 @@
-import type { AuthoredComment, ModerationRecord } from '../../client/contract/index.ts';
+import type { AuthoredComment, ModerationRecord } from '../../contract/index.ts';
 import { isModerator, type Actor, type AuthUser, type Deps, type Origin } from '../context.ts';
 import { acceptBody } from '../domain/body.ts';
 import { newCommentId, newEpoch, threadIdOfComment } from '../domain/ids.ts';

@@ -1,4 +1,4 @@
-import type { Preferences } from '../../client/contract/index.ts';
+import type { Preferences } from '../../contract/index.ts';
 import type { Actor, Deps } from '../context.ts';
 import { errors } from '../errors.ts';
 

@@ -1,4 +1,4 @@
-import type { Thread } from '../../client/contract/index.ts';
+import type { Thread } from '../../contract/index.ts';
 import type { Actor, Deps } from '../context.ts';
 import { newEpoch } from '../domain/ids.ts';
 import { actingModerator } from './moderation/acting.ts';

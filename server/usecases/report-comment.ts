@@ -1,4 +1,4 @@
-import type { ReportBodySchema } from '../../client/contract/index.ts';
+import type { ReportBodySchema } from '../../contract/index.ts';
 import type { z } from 'zod';
 import type { Actor, Deps } from '../context.ts';
 import { threadIdOfComment } from '../domain/ids.ts';

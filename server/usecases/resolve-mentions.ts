@@ -1,4 +1,4 @@
-import type { Mention } from '../../client/contract/index.ts';
+import type { Mention } from '../../contract/index.ts';
 import type { Deps } from '../context.ts';
 import { parseMentionCandidates, selectMentions } from '../domain/mentions.ts';
 

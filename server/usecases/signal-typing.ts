@@ -1,4 +1,4 @@
-import { rooms } from '../../client/contract/index.ts';
+import { rooms } from '../../contract/index.ts';
 import type { Actor, Deps } from '../context.ts';
 import { errors } from '../errors.ts';
 

@@ -1,4 +1,4 @@
-import { rooms, type Thread, type ThreadSettings } from '../../client/contract/index.ts';
+import { rooms, type Thread, type ThreadSettings } from '../../contract/index.ts';
 import type { Actor, Deps } from '../context.ts';
 import { newEpoch } from '../domain/ids.ts';
 import { recordDecision } from '../moderation/decisions.ts';

@@ -8,7 +8,7 @@ import type {
   EventResponse,
   Role,
   ServerToClientEvents,
-} from '../../client/contract/index.ts';
+} from '../../contract/index.ts';
 import { signToken } from '../../server/auth/tokens.ts';
 import { TEST_SECRET } from './server.ts';
 

@@ -1,5 +1,5 @@
 import escapeHtml from 'escape-html';
-import type { ThreadRef } from '../../client/contract/index.ts';
+import type { ThreadRef } from '../../contract/index.ts';
 import { excerpt } from '../../client/text.ts';
 import type { StoredNotification } from '../../server/store/notifications.ts';
 

@@ -1,4 +1,4 @@
-import type { Preferences, UserRef } from '../../client/contract/index.ts';
+import type { Preferences, UserRef } from '../../contract/index.ts';
 import type { Deps } from '../../server/context.ts';
 import { jobIds, type MessageRef } from '../queues.ts';
 

@@ -1,4 +1,4 @@
-import type { ThreadRef, UserRef, WebhookPayload } from '../../client/contract/index.ts';
+import type { ThreadRef, UserRef, WebhookPayload } from '../../contract/index.ts';
 import type { Deps } from '../../server/context.ts';
 import type { StoredNotification } from '../../server/store/notifications.ts';
 import { renderDigestEmail, renderNotificationEmail, type RenderedEmail } from '../email/render.ts';

@@ -1,4 +1,4 @@
-import type { Preferences } from '../../client/contract/index.ts';
+import type { Preferences } from '../../contract/index.ts';
 import type { Deps } from '../../server/context.ts';
 import type { StoredNotification } from '../../server/store/notifications.ts';
 import { jobIds } from '../queues.ts';

@@ -1,4 +1,4 @@
-import { rooms } from '../../client/contract/index.ts';
+import { rooms } from '../../contract/index.ts';
 import type { Deps } from '../../server/context.ts';
 import type { StoredNotification } from '../../server/store/notifications.ts';
 import { notificationId, type NotifyJob } from '../queues.ts';

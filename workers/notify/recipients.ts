@@ -1,4 +1,4 @@
-import type { NotificationKind, Preferences } from '../../client/contract/index.ts';
+import type { NotificationKind, Preferences } from '../../contract/index.ts';
 import type { Deps } from '../../server/context.ts';
 import { MAX_MENTIONS } from '../../server/domain/mentions.ts';
 import type { CommentRecord } from '../../server/store/comments.ts';

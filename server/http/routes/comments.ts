@@ -1,5 +1,5 @@
 import { Router } from 'express';
-import { EditCommentBodySchema, ReportBodySchema } from '../../../client/contract/index.ts';
+import { EditCommentBodySchema, ReportBodySchema } from '../../../contract/index.ts';
 import type { Deps } from '../../context.ts';
 import { parseInput } from '../../errors.ts';
 import { deleteComment } from '../../usecases/delete-comment.ts';

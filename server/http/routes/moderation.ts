@@ -7,7 +7,7 @@ import {
   PutWordlistsBodySchema,
   QueueQuerySchema,
   ThreadSettingsBodySchema,
-} from '../../../client/contract/index.ts';
+} from '../../../contract/index.ts';
 import { requireModerator, type Deps } from '../../context.ts';
 import { parseInput } from '../../errors.ts';
 import { listAudit } from '../../usecases/moderation/audit.ts';

@@ -1,5 +1,5 @@
 import { Router } from 'express';
-import { ListNotificationsQuerySchema, MarkReadBodySchema, PutPreferencesBodySchema } from '../../../client/contract/index.ts';
+import { ListNotificationsQuerySchema, MarkReadBodySchema, PutPreferencesBodySchema } from '../../../contract/index.ts';
 import type { Deps } from '../../context.ts';
 import { parseInput } from '../../errors.ts';
 import { listNotifications } from '../../usecases/list-notifications.ts';

@@ -5,7 +5,7 @@ import {
   PostCommentBodySchema,
   PostCommentHeadersSchema,
   PutThreadBodySchema,
-} from '../../../client/contract/index.ts';
+} from '../../../contract/index.ts';
 import type { Deps } from '../../context.ts';
 import { errors, parseInput } from '../../errors.ts';
 import { findParticipants } from '../../usecases/find-participants.ts';

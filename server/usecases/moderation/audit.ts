@@ -1,4 +1,4 @@
-import type { AuditEntry } from '../../../client/contract/index.ts';
+import type { AuditEntry } from '../../../contract/index.ts';
 import type { Actor, Deps } from '../../context.ts';
 import { actingModerator } from './acting.ts';
 

@@ -1,4 +1,4 @@
-import { RoleSchema, type Ban, type Role } from '../../../client/contract/index.ts';
+import { RoleSchema, type Ban, type Role } from '../../../contract/index.ts';
 import type { Actor, AuthUser, Deps } from '../../context.ts';
 import { mayLift, outranks } from '../../domain/ranks.ts';
 import { AppError, errors } from '../../errors.ts';

@@ -1,4 +1,4 @@
-import { QUEUES, type AuthoredComment, type CommentAction, type CommentStatus, type ModerationRecord, type Reason } from '../../../client/contract/index.ts';
+import { QUEUES, type AuthoredComment, type CommentAction, type CommentStatus, type ModerationRecord, type Reason } from '../../../contract/index.ts';
 import type { Actor, AuthUser, Deps } from '../../context.ts';
 import { threadIdOfComment } from '../../domain/ids.ts';
 import { errors } from '../../errors.ts';

@@ -1,4 +1,4 @@
-import type { QueueItem, QueueName, ReportReason } from '../../../client/contract/index.ts';
+import type { QueueItem, QueueName, ReportReason } from '../../../contract/index.ts';
 import type { Actor, Deps } from '../../context.ts';
 import { threadIdOfComment } from '../../domain/ids.ts';
 import { actingModerator } from './acting.ts';

@@ -1,4 +1,4 @@
-import type { ModerationSettings, Wordlists } from '../../../client/contract/index.ts';
+import type { ModerationSettings, Wordlists } from '../../../contract/index.ts';
 import type { Actor, Deps } from '../../context.ts';
 import { recordDecision } from '../../moderation/decisions.ts';
 import { actingAdmin, actingModerator } from './acting.ts';
