@@ -92,7 +92,7 @@ export interface LogLimits {
   idempotencyTtlSeconds: number;
 }
 
-/** Where a thread's live events are published (see realtime/adapter-protocol.ts). */
+/** Where a thread's live events are published (see adapter-protocol.ts). */
 export type LiveTarget = (threadId: string) => { channel: string; prefix: string; suffix: string };
 
 export class CommentStore {

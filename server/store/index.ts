@@ -1,11 +1,12 @@
 import type { Redis } from 'ioredis';
 import type { Config } from '../config.ts';
-import { threadEnvelope } from '../realtime/adapter-protocol.ts';
+import { threadEnvelope } from './adapter-protocol.ts';
 import { CommentStore } from './comments.ts';
 import { createKeys } from './keys.ts';
 import { ModerationStore } from './moderation.ts';
 import { NotificationStore } from './notifications.ts';
 import { OutboxStore } from './outbox.ts';
+import { loadPostContext, type PostContextQuery } from './preflight.ts';
 import { PresenceStore } from './presence.ts';
 import { ScreeningStore } from './screening.ts';
 import { Scripts } from './scripts.ts';
@@ -18,9 +19,14 @@ export function createStore(redis: Redis, config: Pick<Config, 'redis' | 'histor
   const keys = createKeys(config.redis.prefix);
   const scripts = new Scripts(redis);
   return {
+    /** For the composition root (adapter channels, connection limits) and tests; use cases go through the repositories below. */
     redis,
     keys,
     scripts,
+    /** Whether Redis answers (readiness). */
+    ping: () => redis.ping(),
+    /** Everything a post or edit is checked against, in one round trip. */
+    preflight: { postContext: (q: PostContextQuery) => loadPostContext(redis, keys, q) },
     threads: new ThreadStore(redis, keys, scripts),
     comments: new CommentStore(redis, keys, scripts, {
       maxEvents: config.history.maxEvents,

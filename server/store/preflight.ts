@@ -15,8 +15,14 @@ export interface PostContext {
   wordlistsVersion: number;
 }
 
+export interface PostContextQuery {
+  threadId: string;
+  userId: string;
+  clientId: string | undefined;
+}
+
 /** Reads it all in one round trip; the retry lookup only when there is a clientId. */
-export async function loadPostContext(redis: Redis, keys: Keys, q: { threadId: string; userId: string; clientId: string | undefined }): Promise<PostContext> {
+export async function loadPostContext(redis: Redis, keys: Keys, q: PostContextQuery): Promise<PostContext> {
   const pipeline = redis
     .pipeline()
     .hmget(keys.thread.meta(q.threadId), 'locked', 'slowMode', 'premod')

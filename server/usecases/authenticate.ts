@@ -1,11 +1,14 @@
 import type { AuthUser, Deps } from '../context.ts';
 import { errors } from '../errors.ts';
 
+/** The ports this use case uses. */
+export type AuthenticateDeps = Pick<Deps, 'tokens' | 'identities' | 'store' | 'now'>;
+
 /**
  * Turns a host-signed token into a user, recording the user on first sight
  * and keeping handle, name and role in step with the token.
  */
-export async function authenticate(deps: Deps, token: string): Promise<AuthUser> {
+export async function authenticate(deps: AuthenticateDeps, token: string): Promise<AuthUser> {
   const { nameHidden, ...claims } = await deps.tokens.verify(token);
   const now = deps.now();
   // nameHidden is part of it: a look-alike must reach the name check even right after the plain name passed.

@@ -4,12 +4,17 @@ import { threadIdOfComment } from '../domain/ids.ts';
 import { errors } from '../errors.ts';
 import { actingModerator } from './moderation/acting.ts';
 import { decide } from './moderation/moderate-comment.ts';
+import type { ActingDeps } from './moderation/acting.ts';
+import type { ModerateCommentDeps } from './moderation/moderate-comment.ts';
+
+/** The ports this use case uses. */
+export type DeleteCommentDeps = Pick<Deps, 'store' | 'modFeed'> & ActingDeps & ModerateCommentDeps;
 
 /**
  * Authors delete their own comments (status `deleted`); moderators remove
  * anyone's (status `removed`). Deleting twice answers with the same comment.
  */
-export async function deleteComment(deps: Deps, actor: Actor, input: { commentId: string }): Promise<{ comment: AuthoredComment }> {
+export async function deleteComment(deps: DeleteCommentDeps, actor: Actor, input: { commentId: string }): Promise<{ comment: AuthoredComment }> {
   if (!actor) throw errors.unauthenticated('Sign in to delete');
   const threadId = threadIdOfComment(input.commentId);
   const record = await deps.store.comments.get(threadId, input.commentId);

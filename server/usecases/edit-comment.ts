@@ -4,10 +4,15 @@ import { acceptBody } from '../domain/body.ts';
 import { threadIdOfComment } from '../domain/ids.ts';
 import { errors } from '../errors.ts';
 import { automodRecord, moderate } from '../moderation/pipeline.ts';
-import { loadPostContext } from '../store/preflight.ts';
 import { afterWrite, jobEntry, listForJobs, writeWithJobs } from './after-write.ts';
 import { announceHold, queueForReview } from './hold-comment.ts';
 import { resolveMentions } from './resolve-mentions.ts';
+import type { AfterWriteDeps } from './after-write.ts';
+import type { HoldDeps } from './hold-comment.ts';
+import type { ResolveMentionsDeps } from './resolve-mentions.ts';
+
+/** The ports this use case uses. */
+export type EditCommentDeps = Pick<Deps, 'config' | 'store' | 'limits' | 'wordlists' | 'modFeed' | 'now'> & AfterWriteDeps & HoldDeps & ResolveMentionsDeps;
 
 export const MAX_EDITS_PER_COMMENT = 10;
 
@@ -18,7 +23,7 @@ export const MAX_EDITS_PER_COMMENT = 10;
  * shown to anyone.
  */
 export async function editComment(
-  deps: Deps,
+  deps: EditCommentDeps,
   actor: Actor,
   input: { commentId: string; body: string },
   origin: Origin = { ip: undefined },
@@ -38,7 +43,7 @@ export async function editComment(
   }
   if (body === record.body) return { comment: record.comment };
 
-  const ctx = await loadPostContext(deps.store.redis, deps.store.keys, { threadId, userId: actor.id, clientId: undefined });
+  const ctx = await deps.store.preflight.postContext({ threadId, userId: actor.id, clientId: undefined });
   const words = await deps.wordlists.get(ctx.wordlistsVersion);
   const decision = moderate({ kind: 'edit', actor, body, thread: ctx.thread, ban: ctx.ban, approvedCount: ctx.approvedCount, settings: ctx.settings, words });
   if (decision.kind === 'refuse') throw decision.error;

@@ -1,9 +1,14 @@
 import { QUEUES, type EraseResponse } from '../../contract/index.ts';
-import { notificationId } from '../../workers/queues.ts';
+import { notificationId } from '../jobs/queues.ts';
 import type { Actor, Deps } from '../context.ts';
 import { threadIdOfComment } from '../domain/ids.ts';
 import { recordDecision } from '../moderation/decisions.ts';
 import { dataSubject } from './data-subject.ts';
+import type { DataSubjectDeps } from './data-subject.ts';
+import type { DecisionDeps } from '../moderation/decisions.ts';
+
+/** The ports this use case uses. */
+export type EraseUserDeps = Pick<Deps, 'store' | 'identities' | 'modFeed'> & DataSubjectDeps & DecisionDeps;
 
 /** Comments erased at once; the index is read again after each batch. */
 const BATCH = 100;
@@ -20,7 +25,7 @@ const BATCH = 100;
  * comment leaves the index only once it is fully erased, so a retry finds
  * whatever is left (the index is not deleted wholesale; it empties).
  */
-export async function eraseUser(deps: Deps, actor: Actor, input: { userId?: string | undefined } = {}): Promise<EraseResponse> {
+export async function eraseUser(deps: EraseUserDeps, actor: Actor, input: { userId?: string | undefined } = {}): Promise<EraseResponse> {
   const { userId, admin } = await dataSubject(deps, actor, input.userId);
   const { users } = deps.store;
   let erased = 0;
@@ -55,8 +60,8 @@ export async function eraseUser(deps: Deps, actor: Actor, input: { userId?: stri
  * Erases one of the user's comments. Returns whether this call turned it into
  * a tombstone (false: missing, not theirs, or done before).
  */
-export async function eraseComment(deps: Deps, userId: string, commentId: string): Promise<boolean> {
-  const { comments, notifications, moderation, redis, keys } = deps.store;
+export async function eraseComment(deps: EraseUserDeps, userId: string, commentId: string): Promise<boolean> {
+  const { comments, notifications, moderation, screening } = deps.store;
   const threadId = threadIdOfComment(commentId);
   const audience = await comments.audience(threadId, commentId);
   if (!audience || audience.authorId !== userId) return false;
@@ -70,7 +75,7 @@ export async function eraseComment(deps: Deps, userId: string, commentId: string
     ...[...told].map((recipient) =>
       notifications.retract(recipient, [notificationId(commentId, recipient, 'mention'), notificationId(commentId, recipient, 'reply')]),
     ),
-    ...audience.mentionedIds.map((mentioned) => redis.unlink(keys.screening.mentions(userId, mentioned))),
+    screening.forgetMentions(userId, audience.mentionedIds),
   ]);
 
   const ref = { threadId, id: commentId, authorId: userId };

@@ -3,6 +3,10 @@ import type { Deps } from '../context.ts';
 import type { CommentRef } from '../store/comments.ts';
 import { threadIdOfComment } from '../domain/ids.ts';
 import { recordDecision } from '../moderation/decisions.ts';
+import type { DecisionDeps } from '../moderation/decisions.ts';
+
+/** The ports this use case uses. */
+export type HoldDeps = Pick<Deps, 'store' | 'modFeed' | 'now'> & DecisionDeps;
 
 export type HoldOutcome = 'held' | 'already-held' | 'not-visible';
 
@@ -15,7 +19,7 @@ export type HoldTarget = Omit<CommentRef, 'threadId'>;
  * it waits in the moderators' pending queue with the reasons. Holding twice
  * changes nothing.
  */
-export async function holdComment(deps: Deps, comment: HoldTarget, reasons: Reason[], by: Decider): Promise<HoldOutcome> {
+export async function holdComment(deps: HoldDeps, comment: HoldTarget, reasons: Reason[], by: Decider): Promise<HoldOutcome> {
   const commentId = comment.id;
   const threadId = threadIdOfComment(commentId);
   const now = deps.now();
@@ -32,7 +36,7 @@ export async function holdComment(deps: Deps, comment: HoldTarget, reasons: Reas
 }
 
 /** What follows a hold once it is stored (here, or by an edit): queued, moderators and the author told, audited. */
-export async function announceHold(deps: Deps, comment: AuthoredComment, moderation: ModerationRecord, previous: CommentStatus): Promise<void> {
+export async function announceHold(deps: HoldDeps, comment: AuthoredComment, moderation: ModerationRecord, previous: CommentStatus): Promise<void> {
   await Promise.all([queueForReview(deps, comment, moderation, previous), deps.modFeed.publish({ type: 'hold', comment, moderation }, comment.threadId)]);
 }
 
@@ -41,7 +45,7 @@ export async function announceHold(deps: Deps, comment: AuthoredComment, moderat
  * pending or flagged queue and into the audit log; the author of a newly
  * held comment is told. `before`: its status before, null for a new comment.
  */
-export async function queueForReview(deps: Deps, comment: AuthoredComment, moderation: ModerationRecord, before: CommentStatus | null): Promise<void> {
+export async function queueForReview(deps: HoldDeps, comment: AuthoredComment, moderation: ModerationRecord, before: CommentStatus | null): Promise<void> {
   const queue = comment.status === 'pending' ? 'pending' : 'flagged';
   await Promise.all([
     deps.store.moderation.enqueue(queue, comment.id, comment.threadId, Date.parse(moderation.at)),

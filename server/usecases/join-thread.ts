@@ -1,6 +1,9 @@
 import type { EventResponse, StreamPosition, Thread, ThreadEvent } from '../../contract/index.ts';
 import type { Deps } from '../context.ts';
 
+/** The ports this use case uses. */
+export type JoinThreadDeps = Pick<Deps, 'config' | 'store'>;
+
 export type JoinResult = EventResponse<'thread:join'>;
 
 /**
@@ -12,7 +15,7 @@ export type JoinResult = EventResponse<'thread:join'>;
  * live, never in neither. Clients drop the repeat by offset.
  */
 export async function joinThread(
-  deps: Deps,
+  deps: JoinThreadDeps,
   input: { threadId: string; since?: StreamPosition | undefined },
   subscribe: () => Promise<void> | void,
 ): Promise<JoinResult> {
@@ -34,7 +37,7 @@ export async function joinThread(
  * send megabytes. Beyond the bounds the client reloads a page over REST,
  * which costs it the same as a first visit.
  */
-async function recover(deps: Deps, thread: Thread, since: StreamPosition): Promise<ThreadEvent[] | null> {
+async function recover(deps: JoinThreadDeps, thread: Thread, since: StreamPosition): Promise<ThreadEvent[] | null> {
   // A client that has seen nothing cannot be inconsistent, whatever epoch it holds.
   if (since.offset !== 0 && since.epoch !== thread.epoch) return null;
   if (since.offset > thread.offset) return null;

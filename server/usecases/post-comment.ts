@@ -5,11 +5,17 @@ import { newCommentId, newEpoch, threadIdOfComment } from '../domain/ids.ts';
 import { AppError, errors } from '../errors.ts';
 import { recordDecision } from '../moderation/decisions.ts';
 import { automodRecord, moderate } from '../moderation/pipeline.ts';
-import { loadPostContext } from '../store/preflight.ts';
 import { afterWrite, jobEntry, listForJobs, writeWithJobs } from './after-write.ts';
 import type { OutboxEntry } from '../store/outbox.ts';
 import { queueForReview } from './hold-comment.ts';
 import { resolveMentions } from './resolve-mentions.ts';
+import type { AfterWriteDeps } from './after-write.ts';
+import type { HoldDeps } from './hold-comment.ts';
+import type { ResolveMentionsDeps } from './resolve-mentions.ts';
+import type { DecisionDeps } from '../moderation/decisions.ts';
+
+/** The ports this use case uses. */
+export type PostCommentDeps = Pick<Deps, 'config' | 'store' | 'limits' | 'wordlists' | 'modFeed' | 'now'> & AfterWriteDeps & HoldDeps & ResolveMentionsDeps & DecisionDeps;
 
 export interface PostCommentInput {
   threadId: string;
@@ -33,14 +39,14 @@ const parentIssue = (message: string) =>
  * and publishes the comment in one script. Every refusal happens before
  * anything is written.
  */
-export async function postComment(deps: Deps, actor: Actor, input: PostCommentInput, origin: Origin = { ip: undefined }): Promise<PostCommentResult> {
+export async function postComment(deps: PostCommentDeps, actor: Actor, input: PostCommentInput, origin: Origin = { ip: undefined }): Promise<PostCommentResult> {
   if (!actor) throw errors.unauthenticated('Sign in to comment');
   const body = acceptBody(input.body);
   if (input.parentId && threadIdOfComment(input.parentId) !== input.threadId) {
     throw parentIssue('must be a comment of this thread');
   }
 
-  const ctx = await loadPostContext(deps.store.redis, deps.store.keys, { threadId: input.threadId, userId: actor.id, clientId: input.clientId });
+  const ctx = await deps.store.preflight.postContext({ threadId: input.threadId, userId: actor.id, clientId: input.clientId });
   // A retry of a post that already succeeded answers with the original, limits or not.
   if (ctx.existingCommentId) return replay(deps, input.threadId, ctx.existingCommentId);
 
@@ -110,7 +116,7 @@ export async function postComment(deps: Deps, actor: Actor, input: PostCommentIn
 }
 
 /** Queues, feed, bookkeeping: the comment is stored; these only report on it. */
-async function afterStored(deps: Deps, actor: AuthUser, comment: AuthoredComment, moderation: ModerationRecord | null, jobs: OutboxEntry | null): Promise<void> {
+async function afterStored(deps: PostCommentDeps, actor: AuthUser, comment: AuthoredComment, moderation: ModerationRecord | null, jobs: OutboxEntry | null): Promise<void> {
   const now = deps.now().getTime();
   const published = comment.status === 'visible';
   const work: Promise<unknown>[] = [
@@ -122,7 +128,7 @@ async function afterStored(deps: Deps, actor: AuthUser, comment: AuthoredComment
   await Promise.all(work);
 }
 
-async function replay(deps: Deps, threadId: string, commentId: string): Promise<PostCommentResult> {
+async function replay(deps: PostCommentDeps, threadId: string, commentId: string): Promise<PostCommentResult> {
   const original = await deps.store.comments.get(threadId, commentId);
   if (!original) throw new AppError('internal', 'The original comment for this clientId is missing', { context: { commentId } });
   return { comment: original.comment, duplicate: true };

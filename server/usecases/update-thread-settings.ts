@@ -3,6 +3,11 @@ import type { Actor, Deps } from '../context.ts';
 import { newEpoch } from '../domain/ids.ts';
 import { recordDecision } from '../moderation/decisions.ts';
 import { actingModerator } from './moderation/acting.ts';
+import type { ActingDeps } from './moderation/acting.ts';
+import type { DecisionDeps } from '../moderation/decisions.ts';
+
+/** The ports this use case uses. */
+export type UpdateThreadSettingsDeps = Pick<Deps, 'store' | 'emitter'> & ActingDeps & DecisionDeps;
 
 function describe(s: ThreadSettings): string {
   const parts: string[] = [];
@@ -13,7 +18,7 @@ function describe(s: ThreadSettings): string {
 }
 
 /** Lock/unlock, slow mode, pre-moderation. Everyone viewing the thread is told at once. */
-export async function updateThreadSettings(deps: Deps, actor: Actor, input: { threadId: string; settings: ThreadSettings }): Promise<{ thread: Thread }> {
+export async function updateThreadSettings(deps: UpdateThreadSettingsDeps, actor: Actor, input: { threadId: string; settings: ThreadSettings }): Promise<{ thread: Thread }> {
   const mod = await actingModerator(deps, actor);
   await deps.store.threads.updateSettings(input.threadId, input.settings, newEpoch());
   const thread = await deps.store.threads.get(input.threadId);

@@ -1,7 +1,11 @@
 import type { Transporter } from 'nodemailer';
-import type { Deps } from '../../server/context.ts';
+import type { CoreDeps } from '../../server/context.ts';
 import { currentMessage, emailFor } from '../notify/message.ts';
-import type { EmailJob } from '../queues.ts';
+import type { EmailJob } from '../../server/jobs/queues.ts';
+import type { MessageDeps } from '../notify/message.ts';
+
+/** What this processor uses. */
+export type EmailDeps = Pick<CoreDeps, 'config' | 'store'> & MessageDeps;
 
 /**
  * Sends one email, rendered now from the comments as they are now: one
@@ -12,7 +16,7 @@ import type { EmailJob } from '../queues.ts';
  * between the SMTP server's acceptance and that record can still repeat a
  * message; its Message-ID lets mail clients fold the two.)
  */
-export async function processEmail(deps: Deps, transport: Transporter, job: EmailJob): Promise<'sent' | 'already-sent' | 'dropped'> {
+export async function processEmail(deps: EmailDeps, transport: Transporter, job: EmailJob): Promise<'sent' | 'already-sent' | 'dropped'> {
   const { notifications } = deps.store;
   if (await notifications.emailSent(job.recipientId, job.messageId)) return 'already-sent';
   const message = await currentMessage(deps, job);

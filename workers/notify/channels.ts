@@ -1,6 +1,9 @@
 import type { Preferences, UserRef } from '../../contract/index.ts';
-import type { Deps } from '../../server/context.ts';
-import { jobIds, type MessageRef } from '../queues.ts';
+import type { CoreDeps } from '../../server/context.ts';
+import { jobIds, type MessageRef } from '../../server/jobs/queues.ts';
+
+/** What this processor uses. */
+export type ChannelDeps = Pick<CoreDeps, 'config' | 'store' | 'queues'>;
 
 export interface Channels {
   recipient: UserRef;
@@ -13,7 +16,7 @@ export interface Channels {
  * The out-of-band channels open for a recipient right now, or null if none.
  * Pass the preferences when the caller already read them.
  */
-export async function channelsFor(deps: Deps, recipientId: string, known?: Preferences): Promise<Channels | null> {
+export async function channelsFor(deps: ChannelDeps, recipientId: string, known?: Preferences): Promise<Channels | null> {
   const { smtpUrl, webhookUrl } = deps.config.notify;
   if (!smtpUrl && !webhookUrl) return null;
   const [contact, prefs] = await Promise.all([
@@ -34,7 +37,7 @@ export async function channelsFor(deps: Deps, recipientId: string, known?: Prefe
  * The jobs carry notification ids only; the text is read when they run.
  */
 export async function queueDeliveries(
-  deps: Deps,
+  deps: ChannelDeps,
   channels: Channels,
   message: { messageKey: string } & Omit<MessageRef, 'recipientId'>,
 ): Promise<void> {

@@ -1,15 +1,19 @@
 import type { Preferences } from '../../contract/index.ts';
-import type { Deps } from '../../server/context.ts';
+import type { CoreDeps } from '../../server/context.ts';
 import type { StoredNotification } from '../../server/store/notifications.ts';
-import { jobIds } from '../queues.ts';
+import { jobIds } from '../../server/jobs/queues.ts';
 import { channelsFor, queueDeliveries } from './channels.ts';
+import type { ChannelDeps } from './channels.ts';
+
+/** What this processor uses. */
+export type OutOfBandDeps = Pick<CoreDeps, 'config' | 'store' | 'queues'> & ChannelDeps;
 
 /**
  * Email and webhook for one notification: sent now while the recipient is
  * under NOTIFY_MAX_PER_WINDOW in the current window, otherwise folded into a
  * digest sent when the window ends (one digest job per window: its id says so).
  */
-export async function sendOutOfBand(deps: Deps, recipientId: string, n: StoredNotification, prefs?: Preferences): Promise<void> {
+export async function sendOutOfBand(deps: OutOfBandDeps, recipientId: string, n: StoredNotification, prefs?: Preferences): Promise<void> {
   const channels = await channelsFor(deps, recipientId, prefs);
   if (!channels) return;
   const { maxPerWindow, windowMs } = deps.config.notify;

@@ -1,7 +1,11 @@
 import { Webhook } from 'standardwebhooks';
-import type { Deps } from '../../server/context.ts';
+import type { CoreDeps } from '../../server/context.ts';
 import { currentMessage, webhookFor } from '../notify/message.ts';
-import type { WebhookJob } from '../queues.ts';
+import type { WebhookJob } from '../../server/jobs/queues.ts';
+import type { MessageDeps } from '../notify/message.ts';
+
+/** What this processor uses. */
+export type WebhookDeps = Pick<CoreDeps, 'config'> & MessageDeps;
 
 /** Standard Webhooks secrets look like `whsec_<base64>`; any other secret is used as raw bytes. */
 export function webhookSigner(secret: string): Webhook {
@@ -18,7 +22,7 @@ class WebhookRejected extends Error {}
  * The body is rendered per attempt from the comments as they are then (see
  * notify/message.ts); a message with nothing left to send is dropped.
  */
-export async function processWebhook(deps: Deps, signer: Webhook, job: WebhookJob): Promise<number | 'dropped'> {
+export async function processWebhook(deps: WebhookDeps, signer: Webhook, job: WebhookJob): Promise<number | 'dropped'> {
   const url = deps.config.notify.webhookUrl!;
   // Built at each attempt: a retry after the comment was removed sends nothing, after an edit the new text.
   const message = await currentMessage(deps, job);

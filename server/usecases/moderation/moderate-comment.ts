@@ -7,6 +7,12 @@ import type { CommentRecord, StatusResult } from '../../store/comments.ts';
 import type { OutboxEntry } from '../../store/outbox.ts';
 import { afterWrite, jobEntry, listForJobs, writeWithJobs } from '../after-write.ts';
 import { actingModerator } from './acting.ts';
+import type { ActingDeps } from './acting.ts';
+import type { DecisionDeps } from '../../moderation/decisions.ts';
+import type { AfterWriteDeps } from '../after-write.ts';
+
+/** The ports this use case uses. */
+export type ModerateCommentDeps = Pick<Deps, 'store' | 'modFeed' | 'now'> & ActingDeps & DecisionDeps & AfterWriteDeps;
 
 type ActionInput = { commentId: string; action: CommentAction; reason?: string | undefined };
 
@@ -17,7 +23,7 @@ type ActionInput = { commentId: string; action: CommentAction; reason?: string |
  * second gets `conflict` saying what happened; repeating your own action is
  * harmless.
  */
-export async function moderateComment(deps: Deps, actor: Actor, input: ActionInput): Promise<{ comment: AuthoredComment }> {
+export async function moderateComment(deps: ModerateCommentDeps, actor: Actor, input: ActionInput): Promise<{ comment: AuthoredComment }> {
   const { comment } = await decide(deps, await actingModerator(deps, actor), input);
   return { comment };
 }
@@ -28,7 +34,7 @@ export async function moderateComment(deps: Deps, actor: Actor, input: ActionInp
  * author's comments). `changed`: this call made the change.
  */
 export async function decide(
-  deps: Deps,
+  deps: ModerateCommentDeps,
   mod: AuthUser,
   input: ActionInput,
   opts: { record?: CommentRecord | undefined; reasons?: Reason[] } = {},
@@ -104,7 +110,7 @@ export async function decide(
 
 const unchanged = ({ comment }: { comment: AuthoredComment }) => ({ comment, changed: false });
 
-async function finish(deps: Deps, action: string, decision: ModerationRecord, comment: AuthoredComment, before: CommentStatus, after: CommentStatus) {
+async function finish(deps: ModerateCommentDeps, action: string, decision: ModerationRecord, comment: AuthoredComment, before: CommentStatus, after: CommentStatus) {
   await recordDecision(deps, {
     by: decision.by,
     action,

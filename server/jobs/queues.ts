@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
 import { Queue, type DefaultJobOptions } from 'bullmq';
 import type { Redis } from 'ioredis';
-import type { Comment, NotificationKind } from '../contract/index.ts';
-import type { Config } from '../server/config.ts';
+import type { Comment, NotificationKind } from '../../contract/index.ts';
+import type { Config } from '../config.ts';
 
 /**
  * The queues between the server and the workers, their job payloads and the
@@ -54,7 +54,7 @@ export interface EmailJob extends MessageRef {
   to: string;
 }
 
-/** A scheduled sweep of the outbox (see outbox/sweep.ts); carries nothing. */
+/** A scheduled sweep of the outbox (see workers/outbox/sweep.ts); carries nothing. */
 export type OutboxSweepJob = Record<string, never>;
 
 export interface DigestJob {
@@ -134,6 +134,8 @@ export async function createQueues(serverConnection: Redis, config: Config, pref
   for (const queue of Object.values(queues)) queue.on('error', () => {});
   return {
     ...queues,
+    /** The key prefix the queues live under: workers consume with the same one. */
+    prefix,
     all: Object.values(queues) as Queue[],
     /**
      * After a comment was stored or edited: screen it for abuse (unless its
