@@ -22,7 +22,7 @@ import { announceAfterResubscribe } from './realtime/resync.ts';
 import { createSocketServer } from './realtime/server.ts';
 import { RoomSubscriptions } from './realtime/subscriptions.ts';
 import type { IoServer } from './realtime/types.ts';
-import { SUBSCRIBER_CONNECTION } from './store/redis.ts';
+import { logConnectionErrors, SUBSCRIBER_CONNECTION } from './store/redis.ts';
 
 export interface ThreadlineOptions {
   config: Config;
@@ -68,7 +68,7 @@ export async function createThreadline(opts: ThreadlineOptions): Promise<Threadl
   const deps = await createDeps(opts);
   const channelPrefix = deps.store.keys.adapterChannels;
   const subscriber = opts.subscriber ?? opts.redis.duplicate(SUBSCRIBER_CONNECTION);
-  subscriber.on('error', () => {});
+  logConnectionErrors(subscriber, opts.log, 'redis subscriber connection error');
   guardFireAndForget(subscriber);
   if (subscriber.status === 'wait') await subscriber.connect();
 

@@ -22,7 +22,8 @@ export interface CoreOptions {
  * AUTH_JWT_SECRET (they verify no tokens and check no posting limits).
  */
 export async function createCoreDeps(opts: CoreOptions): Promise<CoreDeps> {
-  const store = createStore(opts.redis, opts.config);
+  const now = () => new Date();
+  const store = createStore(opts.redis, opts.config, now);
   const emitter = new RoomEmitter(opts.redis, store.keys.adapterChannels);
   return {
     config: opts.config,
@@ -32,6 +33,6 @@ export async function createCoreDeps(opts: CoreOptions): Promise<CoreDeps> {
     queues: await createQueues(opts.redis, opts.config, store.keys.queuePrefix, opts.queueUrl),
     log: opts.log,
     metrics: createMetrics(),
-    now: () => new Date(),
+    now,
   };
 }

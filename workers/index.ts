@@ -1,6 +1,7 @@
 import { Queue, Worker, type Job, type WorkerOptions } from 'bullmq';
 import { Redis } from 'ioredis';
 import nodemailer, { type Transporter } from 'nodemailer';
+import { logConnectionErrors } from '../server/store/redis.ts';
 import type { CoreDeps } from '../server/context.ts';
 import { processDigest } from './digest/processor.ts';
 import { processEmail } from './email/processor.ts';
@@ -35,7 +36,7 @@ export async function startWorkers(deps: CoreDeps, redisUrl: string): Promise<Ru
   const { config, log, metrics } = deps;
   // Workers block on Redis and must wait out outages rather than fail.
   const connection = new Redis(redisUrl, { maxRetriesPerRequest: null, connectTimeout: 3_000 });
-  connection.on('error', () => {});
+  logConnectionErrors(connection, log, 'workers redis connection error');
   const common: WorkerOptions = {
     connection,
     prefix: deps.queues.prefix,
@@ -92,6 +93,7 @@ export async function startWorkers(deps: CoreDeps, redisUrl: string): Promise<Ru
   // One schedule shared by every worker process (upserting it again changes nothing), made over
   // the workers' own connection, which waits out a Redis outage instead of failing the start.
   const scheduler = new Queue<OutboxSweepJob>(QUEUE_NAMES.outbox, { connection, prefix: deps.queues.prefix });
+  // Its connection is the workers' own, whose errors are logged above; without a listener BullMQ prints each one.
   scheduler.on('error', () => {});
   await scheduler.upsertJobScheduler('outbox-sweep', { every: config.outbox.sweepMs }, { name: 'sweep', data: {}, opts: { removeOnComplete: true, removeOnFail: { count: 100 } } });
   log.info({ queues: workers.map((w) => w.name) }, 'workers started');

@@ -116,6 +116,7 @@ export async function createQueues(serverConnection: Redis, config: Config, pref
     enableAutoPipelining: false,
     ...(at ? { host: at.hostname, port: Number(at.port) } : {}),
   });
+  // Errors on this connection surface as failed adds, which the caller counts and logs (after-write.ts).
   connection.on('error', () => {});
   // BullMQ asks Redis for its version as a queue is made; with no offline queue that needs a live connection.
   await connection.connect();

@@ -55,6 +55,7 @@ export class RoomSubscriptions {
       clearTimeout(timer);
       if (this.pending.get(room) === confirmed) this.pending.delete(room);
     });
+    // Those awaiting it see the failure; this only keeps an unawaited rejection from taking the process down.
     confirmed.catch(() => {});
     this.pending.set(room, confirmed);
   }

@@ -6,7 +6,7 @@ import { channelsFor, queueDeliveries } from './channels.ts';
 import type { ChannelDeps } from './channels.ts';
 
 /** What this processor uses. */
-export type OutOfBandDeps = Pick<CoreDeps, 'config' | 'store' | 'queues'> & ChannelDeps;
+export type OutOfBandDeps = Pick<CoreDeps, 'config' | 'store' | 'queues' | 'now'> & ChannelDeps;
 
 /**
  * Email and webhook for one notification: sent now while the recipient is
@@ -17,7 +17,7 @@ export async function sendOutOfBand(deps: OutOfBandDeps, recipientId: string, n:
   const channels = await channelsFor(deps, recipientId, prefs);
   if (!channels) return;
   const { maxPerWindow, windowMs } = deps.config.notify;
-  const now = Date.now();
+  const now = deps.now().getTime();
   const { decision, endsAt } = await deps.store.notifications.admit(recipientId, n.id, maxPerWindow, windowMs, now);
   if (decision === 'digest') {
     await deps.queues.digest.add(

@@ -5,7 +5,7 @@ import type { WebhookJob } from '../../server/jobs/queues.ts';
 import type { MessageDeps } from '../notify/message.ts';
 
 /** What this processor uses. */
-export type WebhookDeps = Pick<CoreDeps, 'config'> & MessageDeps;
+export type WebhookDeps = Pick<CoreDeps, 'config' | 'now'> & MessageDeps;
 
 /** Standard Webhooks secrets look like `whsec_<base64>`; any other secret is used as raw bytes. */
 export function webhookSigner(secret: string): Webhook {
@@ -28,7 +28,7 @@ export async function processWebhook(deps: WebhookDeps, signer: Webhook, job: We
   const message = await currentMessage(deps, job);
   if (!message) return 'dropped';
   const body = JSON.stringify(webhookFor(message));
-  const sentAt = new Date();
+  const sentAt = deps.now();
   const signature = signer.sign(job.webhookId, sentAt, body);
   const res = await fetch(url, {
     method: 'POST',
