@@ -227,7 +227,8 @@ describe('npm run workers without AUTH_JWT_SECRET', () => {
   it('starts in production: workers verify no tokens, so they do not need the secret', async () => {
     const redis = await redisWith('--maxmemory-policy', 'noeviction', '--appendonly', 'yes');
     const workers = startWorkers(await freePort(), { NODE_ENV: 'production', REDIS_URL: redis.url });
-    expect(await outcome(workers, '/healthz'), `npm run workers, NODE_ENV=production, no AUTH_JWT_SECRET:\n${workers.output()}`).toBe('started');
+    const result = await outcome(workers, '/healthz');
+    expect(result, `npm run workers, NODE_ENV=production, no AUTH_JWT_SECRET:\n${workers.output()}`).toBe('started');
   }, SPAWN_TEST_MS);
 });
 

@@ -16,7 +16,11 @@ import { UserStore } from './users.ts';
 export type Store = ReturnType<typeof createStore>;
 
 /** `now`: the business clock (CoreDeps.now), for the times the repositories store or compare (conflict window, claims, ban ends). */
-export function createStore(redis: Redis, config: Pick<Config, 'redis' | 'history' | 'comments' | 'retention'>, now: () => Date = () => new Date()) {
+export function createStore(
+  redis: Redis,
+  config: Pick<Config, 'redis' | 'history' | 'comments' | 'retention'>,
+  now: () => Date = () => new Date(),
+) {
   const keys = createKeys(config.redis.prefix);
   const scripts = new Scripts(redis);
   return {

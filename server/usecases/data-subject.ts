@@ -1,7 +1,6 @@
 import type { Actor, AuthUser } from '../context.ts';
 import { errors } from '../errors.ts';
-import { actingAdmin } from './moderation/acting.ts';
-import type { ActingDeps } from './moderation/acting.ts';
+import { actingAdmin, type ActingDeps } from './moderation/acting.ts';
 
 /** The ports this use case uses. */
 export type DataSubjectDeps = ActingDeps;

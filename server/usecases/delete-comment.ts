@@ -2,10 +2,8 @@ import { QUEUES, type AuthoredComment } from '../../contract/index.ts';
 import { isModerator, type Actor, type Deps } from '../context.ts';
 import { threadIdOfComment } from '../domain/ids.ts';
 import { errors } from '../errors.ts';
-import { actingModerator } from './moderation/acting.ts';
-import { decide } from './moderation/moderate-comment.ts';
-import type { ActingDeps } from './moderation/acting.ts';
-import type { ModerateCommentDeps } from './moderation/moderate-comment.ts';
+import { actingModerator, type ActingDeps } from './moderation/acting.ts';
+import { decide, type ModerateCommentDeps } from './moderation/moderate-comment.ts';
 
 /** The ports this use case uses. */
 export type DeleteCommentDeps = Pick<Deps, 'store' | 'modFeed'> & ActingDeps & ModerateCommentDeps;

@@ -4,15 +4,15 @@ import { acceptBody } from '../domain/body.ts';
 import { threadIdOfComment } from '../domain/ids.ts';
 import { errors } from '../errors.ts';
 import { automodRecord, moderate } from '../moderation/pipeline.ts';
-import { afterWrite, jobEntry, listForJobs, writeWithJobs } from './after-write.ts';
-import { announceHold, queueForReview } from './hold-comment.ts';
-import { resolveMentions } from './resolve-mentions.ts';
-import type { AfterWriteDeps } from './after-write.ts';
-import type { HoldDeps } from './hold-comment.ts';
-import type { ResolveMentionsDeps } from './resolve-mentions.ts';
+import { afterWrite, jobEntry, listForJobs, writeWithJobs, type AfterWriteDeps } from './after-write.ts';
+import { announceHold, queueForReview, type HoldDeps } from './hold-comment.ts';
+import { resolveMentions, type ResolveMentionsDeps } from './resolve-mentions.ts';
 
 /** The ports this use case uses. */
-export type EditCommentDeps = Pick<Deps, 'config' | 'store' | 'limits' | 'wordlists' | 'modFeed' | 'now'> & AfterWriteDeps & HoldDeps & ResolveMentionsDeps;
+export type EditCommentDeps = Pick<Deps, 'config' | 'store' | 'limits' | 'wordlists' | 'modFeed' | 'now'> &
+  AfterWriteDeps &
+  HoldDeps &
+  ResolveMentionsDeps;
 
 export const MAX_EDITS_PER_COMMENT = 10;
 

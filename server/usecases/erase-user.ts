@@ -2,10 +2,8 @@ import { QUEUES, type EraseResponse } from '../../contract/index.ts';
 import { notificationId } from '../jobs/queues.ts';
 import type { Actor, Deps } from '../context.ts';
 import { threadIdOfComment } from '../domain/ids.ts';
-import { recordDecision } from '../moderation/decisions.ts';
-import { dataSubject } from './data-subject.ts';
-import type { DataSubjectDeps } from './data-subject.ts';
-import type { DecisionDeps } from '../moderation/decisions.ts';
+import { recordDecision, type DecisionDeps } from '../moderation/decisions.ts';
+import { dataSubject, type DataSubjectDeps } from './data-subject.ts';
 
 /** The ports this use case uses. */
 export type EraseUserDeps = Pick<Deps, 'store' | 'identities' | 'modFeed'> & DataSubjectDeps & DecisionDeps;

@@ -1,8 +1,7 @@
 import type { UserExport } from '../../contract/index.ts';
 import type { Actor, Deps } from '../context.ts';
 import { errors } from '../errors.ts';
-import { dataSubject } from './data-subject.ts';
-import type { DataSubjectDeps } from './data-subject.ts';
+import { dataSubject, type DataSubjectDeps } from './data-subject.ts';
 
 /** The ports this use case uses. */
 export type ExportUserDataDeps = Pick<Deps, 'store' | 'now'> & DataSubjectDeps;

@@ -2,8 +2,7 @@ import type { AuthoredComment, CommentStatus, Decider, ModerationRecord, Reason 
 import type { Deps } from '../context.ts';
 import type { CommentRef } from '../store/comments.ts';
 import { threadIdOfComment } from '../domain/ids.ts';
-import { recordDecision } from '../moderation/decisions.ts';
-import type { DecisionDeps } from '../moderation/decisions.ts';
+import { recordDecision, type DecisionDeps } from '../moderation/decisions.ts';
 
 /** The ports this use case uses. */
 export type HoldDeps = Pick<Deps, 'store' | 'modFeed' | 'now'> & DecisionDeps;

@@ -3,19 +3,19 @@ import { isModerator, type Actor, type AuthUser, type Deps, type Origin } from '
 import { acceptBody } from '../domain/body.ts';
 import { newCommentId, newEpoch, threadIdOfComment } from '../domain/ids.ts';
 import { AppError, errors } from '../errors.ts';
-import { recordDecision } from '../moderation/decisions.ts';
+import { recordDecision, type DecisionDeps } from '../moderation/decisions.ts';
 import { automodRecord, moderate } from '../moderation/pipeline.ts';
-import { afterWrite, jobEntry, listForJobs, writeWithJobs } from './after-write.ts';
+import { afterWrite, jobEntry, listForJobs, writeWithJobs, type AfterWriteDeps } from './after-write.ts';
 import type { OutboxEntry } from '../store/outbox.ts';
-import { queueForReview } from './hold-comment.ts';
-import { resolveMentions } from './resolve-mentions.ts';
-import type { AfterWriteDeps } from './after-write.ts';
-import type { HoldDeps } from './hold-comment.ts';
-import type { ResolveMentionsDeps } from './resolve-mentions.ts';
-import type { DecisionDeps } from '../moderation/decisions.ts';
+import { queueForReview, type HoldDeps } from './hold-comment.ts';
+import { resolveMentions, type ResolveMentionsDeps } from './resolve-mentions.ts';
 
 /** The ports this use case uses. */
-export type PostCommentDeps = Pick<Deps, 'config' | 'store' | 'limits' | 'wordlists' | 'modFeed' | 'now'> & AfterWriteDeps & HoldDeps & ResolveMentionsDeps & DecisionDeps;
+export type PostCommentDeps = Pick<Deps, 'config' | 'store' | 'limits' | 'wordlists' | 'modFeed' | 'now'> &
+  AfterWriteDeps &
+  HoldDeps &
+  ResolveMentionsDeps &
+  DecisionDeps;
 
 export interface PostCommentInput {
   threadId: string;

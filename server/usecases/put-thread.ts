@@ -1,8 +1,7 @@
 import type { Thread } from '../../contract/index.ts';
 import type { Actor, Deps } from '../context.ts';
 import { newEpoch } from '../domain/ids.ts';
-import { actingModerator } from './moderation/acting.ts';
-import type { ActingDeps } from './moderation/acting.ts';
+import { actingModerator, type ActingDeps } from './moderation/acting.ts';
 
 /** The ports this use case uses. */
 export type PutThreadDeps = Pick<Deps, 'store'> & ActingDeps;

@@ -3,8 +3,7 @@ import type { z } from 'zod';
 import type { Actor, Deps } from '../context.ts';
 import { threadIdOfComment } from '../domain/ids.ts';
 import { errors } from '../errors.ts';
-import { holdComment } from './hold-comment.ts';
-import type { HoldDeps } from './hold-comment.ts';
+import { holdComment, type HoldDeps } from './hold-comment.ts';
 
 /** The ports this use case uses. */
 export type ReportCommentDeps = Pick<Deps, 'config' | 'store' | 'modFeed' | 'now' | 'reportLimits'> & HoldDeps;

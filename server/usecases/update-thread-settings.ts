@@ -1,10 +1,8 @@
 import { rooms, type Thread, type ThreadSettings } from '../../contract/index.ts';
 import type { Actor, Deps } from '../context.ts';
 import { newEpoch } from '../domain/ids.ts';
-import { recordDecision } from '../moderation/decisions.ts';
-import { actingModerator } from './moderation/acting.ts';
-import type { ActingDeps } from './moderation/acting.ts';
-import type { DecisionDeps } from '../moderation/decisions.ts';
+import { recordDecision, type DecisionDeps } from '../moderation/decisions.ts';
+import { actingModerator, type ActingDeps } from './moderation/acting.ts';
 
 /** The ports this use case uses. */
 export type UpdateThreadSettingsDeps = Pick<Deps, 'store' | 'emitter'> & ActingDeps & DecisionDeps;

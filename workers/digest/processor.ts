@@ -1,7 +1,6 @@
 import type { CoreDeps } from '../../server/context.ts';
-import { channelsFor, queueDeliveries } from '../notify/channels.ts';
+import { channelsFor, queueDeliveries, type ChannelDeps } from '../notify/channels.ts';
 import { digestKey, type DigestJob } from '../../server/jobs/queues.ts';
-import type { ChannelDeps } from '../notify/channels.ts';
 
 /** What this processor uses. */
 export type DigestDeps = Pick<CoreDeps, 'store'> & ChannelDeps;

@@ -1,8 +1,7 @@
 import type { Transporter } from 'nodemailer';
 import type { CoreDeps } from '../../server/context.ts';
-import { currentMessage, emailFor } from '../notify/message.ts';
+import { currentMessage, emailFor, type MessageDeps } from '../notify/message.ts';
 import type { EmailJob } from '../../server/jobs/queues.ts';
-import type { MessageDeps } from '../notify/message.ts';
 
 /** What this processor uses. */
 export type EmailDeps = Pick<CoreDeps, 'config' | 'store'> & MessageDeps;

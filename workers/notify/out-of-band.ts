@@ -2,8 +2,7 @@ import type { Preferences } from '../../contract/index.ts';
 import type { CoreDeps } from '../../server/context.ts';
 import type { StoredNotification } from '../../server/store/notifications.ts';
 import { jobIds } from '../../server/jobs/queues.ts';
-import { channelsFor, queueDeliveries } from './channels.ts';
-import type { ChannelDeps } from './channels.ts';
+import { channelsFor, queueDeliveries, type ChannelDeps } from './channels.ts';
 
 /** What this processor uses. */
 export type OutOfBandDeps = Pick<CoreDeps, 'config' | 'store' | 'queues' | 'now'> & ChannelDeps;

@@ -2,10 +2,8 @@ import { rooms } from '../../contract/index.ts';
 import type { CoreDeps } from '../../server/context.ts';
 import type { StoredNotification } from '../../server/store/notifications.ts';
 import { notificationId, type NotifyJob } from '../../server/jobs/queues.ts';
-import { sendOutOfBand } from './out-of-band.ts';
-import { resolveRecipients, type Recipient } from './recipients.ts';
-import type { RecipientsDeps } from './recipients.ts';
-import type { OutOfBandDeps } from './out-of-band.ts';
+import { sendOutOfBand, type OutOfBandDeps } from './out-of-band.ts';
+import { resolveRecipients, type Recipient, type RecipientsDeps } from './recipients.ts';
 
 /** What this processor uses. */
 export type NotifyDeps = Pick<CoreDeps, 'config' | 'store' | 'emitter' | 'metrics' | 'now'> & RecipientsDeps & OutOfBandDeps;

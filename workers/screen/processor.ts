@@ -2,9 +2,8 @@ import type { CoreDeps } from '../../server/context.ts';
 import { MAX_MENTIONS } from '../../server/domain/mentions.ts';
 import { comparableText, countLinks, textFingerprint, type HoldReason } from '../../server/domain/screening.ts';
 import type { CommentRecord } from '../../server/store/comments.ts';
-import { holdComment, type HoldTarget } from '../../server/usecases/hold-comment.ts';
+import { holdComment, type HoldTarget, type HoldDeps } from '../../server/usecases/hold-comment.ts';
 import type { ScreenJob } from '../../server/jobs/queues.ts';
-import type { HoldDeps } from '../../server/usecases/hold-comment.ts';
 
 /** What this processor uses. */
 export type ScreenDeps = Pick<CoreDeps, 'config' | 'store' | 'now'> & HoldDeps;

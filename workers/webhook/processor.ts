@@ -1,8 +1,7 @@
 import { Webhook } from 'standardwebhooks';
 import type { CoreDeps } from '../../server/context.ts';
-import { currentMessage, webhookFor } from '../notify/message.ts';
+import { currentMessage, webhookFor, type MessageDeps } from '../notify/message.ts';
 import type { WebhookJob } from '../../server/jobs/queues.ts';
-import type { MessageDeps } from '../notify/message.ts';
 
 /** What this processor uses. */
 export type WebhookDeps = Pick<CoreDeps, 'config' | 'now'> & MessageDeps;

@@ -1,7 +1,6 @@
 import type { AuditEntry } from '../../../contract/index.ts';
 import type { Actor, Deps } from '../../context.ts';
-import { actingModerator } from './acting.ts';
-import type { ActingDeps } from './acting.ts';
+import { actingModerator, type ActingDeps } from './acting.ts';
 
 /** The ports this use case uses. */
 export type AuditDeps = Pick<Deps, 'store'> & ActingDeps;

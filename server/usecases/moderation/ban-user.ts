@@ -2,12 +2,9 @@ import { RoleSchema, type Ban, type Role } from '../../../contract/index.ts';
 import type { Actor, AuthUser, Deps } from '../../context.ts';
 import { mayLift, outranks } from '../../domain/ranks.ts';
 import { AppError, errors } from '../../errors.ts';
-import { recordDecision } from '../../moderation/decisions.ts';
-import { actingModerator } from './acting.ts';
-import { decide } from './moderate-comment.ts';
-import type { ActingDeps } from './acting.ts';
-import type { ModerateCommentDeps } from './moderate-comment.ts';
-import type { DecisionDeps } from '../../moderation/decisions.ts';
+import { recordDecision, type DecisionDeps } from '../../moderation/decisions.ts';
+import { actingModerator, type ActingDeps } from './acting.ts';
+import { decide, type ModerateCommentDeps } from './moderate-comment.ts';
 
 /** The ports this use case uses. */
 export type BanUserDeps = Pick<Deps, 'store' | 'emitter' | 'now'> & ActingDeps & ModerateCommentDeps & DecisionDeps;

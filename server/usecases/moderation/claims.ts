@@ -1,8 +1,7 @@
 import type { Actor, Deps } from '../../context.ts';
 import { threadIdOfComment } from '../../domain/ids.ts';
 import { errors } from '../../errors.ts';
-import { actingModerator } from './acting.ts';
-import type { ActingDeps } from './acting.ts';
+import { actingModerator, type ActingDeps } from './acting.ts';
 
 /** The ports this use case uses. */
 export type ClaimsDeps = Pick<Deps, 'store' | 'modFeed'> & ActingDeps;

@@ -2,14 +2,11 @@ import { QUEUES, type AuthoredComment, type CommentAction, type CommentStatus, t
 import type { Actor, AuthUser, Deps } from '../../context.ts';
 import { threadIdOfComment } from '../../domain/ids.ts';
 import { errors } from '../../errors.ts';
-import { afterTheFact, recordDecision } from '../../moderation/decisions.ts';
+import { afterTheFact, recordDecision, type DecisionDeps } from '../../moderation/decisions.ts';
 import type { CommentRecord, StatusResult } from '../../store/comments.ts';
 import type { OutboxEntry } from '../../store/outbox.ts';
-import { afterWrite, jobEntry, listForJobs, writeWithJobs } from '../after-write.ts';
-import { actingModerator } from './acting.ts';
-import type { ActingDeps } from './acting.ts';
-import type { DecisionDeps } from '../../moderation/decisions.ts';
-import type { AfterWriteDeps } from '../after-write.ts';
+import { afterWrite, jobEntry, listForJobs, writeWithJobs, type AfterWriteDeps } from '../after-write.ts';
+import { actingModerator, type ActingDeps } from './acting.ts';
 
 /** The ports this use case uses. */
 export type ModerateCommentDeps = Pick<Deps, 'store' | 'modFeed' | 'now'> & ActingDeps & DecisionDeps & AfterWriteDeps;

@@ -1,8 +1,7 @@
 import type { QueueItem, QueueName, ReportReason } from '../../../contract/index.ts';
 import type { Actor, Deps } from '../../context.ts';
 import { threadIdOfComment } from '../../domain/ids.ts';
-import { actingModerator } from './acting.ts';
-import type { ActingDeps } from './acting.ts';
+import { actingModerator, type ActingDeps } from './acting.ts';
 
 /** The ports this use case uses. */
 export type ListQueueDeps = Pick<Deps, 'store'> & ActingDeps;

@@ -1,9 +1,7 @@
 import type { ModerationSettings, Wordlists } from '../../../contract/index.ts';
 import type { Actor, Deps } from '../../context.ts';
-import { recordDecision } from '../../moderation/decisions.ts';
-import { actingAdmin, actingModerator } from './acting.ts';
-import type { ActingDeps } from './acting.ts';
-import type { DecisionDeps } from '../../moderation/decisions.ts';
+import { recordDecision, type DecisionDeps } from '../../moderation/decisions.ts';
+import { actingAdmin, actingModerator, type ActingDeps } from './acting.ts';
 
 /** The ports this use case uses. */
 export type ModerationSettingsDeps = Pick<Deps, 'store'> & ActingDeps & DecisionDeps;
