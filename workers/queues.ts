@@ -35,9 +35,10 @@ export interface ScreenJob {
 /**
  * What a channel's message (an email, a webhook) is about: notification ids
  * in the recipient's inbox, never a copy of the comment. Each channel's job
- * extends it with what that channel needs (workers/channels/). The message is rendered when it is
- * sent, from the comments as they are then (see workers/notify/message.ts),
- * so a comment removed or edited while the job waited is not sent as it was.
+ * extends it with what that channel needs (workers/channels/). The message is
+ * rendered when it is sent, from the comments as they are then (see
+ * workers/notify/message.ts), so a comment removed or edited while the job
+ * waited is not sent as it was.
  */
 export interface MessageRef {
   recipientId: string;

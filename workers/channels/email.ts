@@ -7,6 +7,7 @@ export const email = defineChannel<EmailJob>({
   name: 'email',
   enabled: (config) => Boolean(config.notify.smtpUrl),
   wants: (prefs, recipient) => prefs.email && Boolean(recipient.email),
+  // wants() let through only recipients with an address.
   job: ({ ref, messageKey, recipient }) => ({ ...ref, messageId: messageKey, to: recipient.email ?? '' }),
   limiter: (config) => ({ max: config.notify.emailsPerSecond, duration: 1_000 }),
   open(deps) {

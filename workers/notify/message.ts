@@ -15,8 +15,8 @@ export function digestSummary(count: number, threads: number): string {
 }
 
 /**
- * Reads what a queued channel message (an email, a webhook) is about, at the moment it is sent:
- * the recipient (gone if erased), their inbox entries (gone if trimmed or
+ * Reads what a queued channel message (an email, a webhook) is about, at the
+ * moment it is sent: the recipient (gone if erased), their inbox entries (gone if trimmed or
  * erased) and each comment's current public form. Null when nothing is left
  * to send: the message is dropped, not sent with removed text.
  */

@@ -6,8 +6,9 @@ import { channelsFor, queueDeliveries } from './channels.ts';
 
 /**
  * The out-of-band channels (workers/channels/) for one notification: sent now
- * while the recipient is under NOTIFY_MAX_PER_WINDOW in the current window, otherwise folded into a
- * digest sent when the window ends (one digest job per window: its id says so).
+ * while the recipient is under NOTIFY_MAX_PER_WINDOW in the current window,
+ * otherwise folded into a digest sent when the window ends (one digest job per
+ * window: its id says so).
  */
 export async function sendOutOfBand(deps: Deps, recipientId: string, n: StoredNotification, prefs?: Preferences): Promise<void> {
   const open = await channelsFor(deps, recipientId, prefs);
