@@ -16,9 +16,9 @@ export async function processDigest(deps: Deps, job: DigestJob): Promise<{ count
   const { ids, entries } = await notifications.digestItems(job.recipientId, job.windowEndsAt);
   if (ids.length === 0) return { count: 0 };
   const { current } = await notifications.current(await notifications.records(job.recipientId, ids));
-  const channels = current.length > 0 ? await channelsFor(deps, job.recipientId) : null;
-  if (channels) {
-    await queueDeliveries(deps, channels, {
+  const open = current.length > 0 ? await channelsFor(deps, job.recipientId) : null;
+  if (open) {
+    await queueDeliveries(deps, open, {
       messageKey: digestKey(job.recipientId, job.windowEndsAt),
       kind: 'digest',
       notificationIds: current.map((n) => n.id),

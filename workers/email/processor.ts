@@ -1,7 +1,19 @@
 import type { Transporter } from 'nodemailer';
 import type { Deps } from '../../server/context.ts';
-import { currentMessage, emailFor } from '../notify/message.ts';
-import type { EmailJob } from '../queues.ts';
+import { currentMessage, digestSummary, threadsOf, type CurrentMessage } from '../notify/message.ts';
+import type { MessageRef } from '../queues.ts';
+import { renderDigestEmail, renderNotificationEmail, type RenderedEmail } from './render.ts';
+
+export interface EmailJob extends MessageRef {
+  /** Stable per message: the Message-ID, and the key that stops a re-run job sending twice. */
+  messageId: string;
+  to: string;
+}
+
+export function emailFor(m: CurrentMessage): RenderedEmail {
+  if (m.kind === 'notification') return renderNotificationEmail(m.items[0]!);
+  return renderDigestEmail(digestSummary(m.items.length, threadsOf(m.items).length), m.items);
+}
 
 /**
  * Sends one email, rendered now from the comments as they are now: one

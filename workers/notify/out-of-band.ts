@@ -5,13 +5,14 @@ import { jobIds } from '../queues.ts';
 import { channelsFor, queueDeliveries } from './channels.ts';
 
 /**
- * Email and webhook for one notification: sent now while the recipient is
- * under NOTIFY_MAX_PER_WINDOW in the current window, otherwise folded into a
- * digest sent when the window ends (one digest job per window: its id says so).
+ * The out-of-band channels (workers/channels/) for one notification: sent now
+ * while the recipient is under NOTIFY_MAX_PER_WINDOW in the current window,
+ * otherwise folded into a digest sent when the window ends (one digest job per
+ * window: its id says so).
  */
 export async function sendOutOfBand(deps: Deps, recipientId: string, n: StoredNotification, prefs?: Preferences): Promise<void> {
-  const channels = await channelsFor(deps, recipientId, prefs);
-  if (!channels) return;
+  const open = await channelsFor(deps, recipientId, prefs);
+  if (!open) return;
   const { maxPerWindow, windowMs } = deps.config.notify;
   const now = Date.now();
   const { decision, endsAt } = await deps.store.notifications.admit(recipientId, n.id, maxPerWindow, windowMs, now);
@@ -23,5 +24,5 @@ export async function sendOutOfBand(deps: Deps, recipientId: string, n: StoredNo
     );
     return;
   }
-  await queueDeliveries(deps, channels, { messageKey: n.id, kind: 'notification', notificationIds: [n.id] });
+  await queueDeliveries(deps, open, { messageKey: n.id, kind: 'notification', notificationIds: [n.id] });
 }

@@ -1,7 +1,19 @@
 import { Webhook } from 'standardwebhooks';
+import type { WebhookPayload } from '../../contract/index.ts';
 import type { Deps } from '../../server/context.ts';
-import { currentMessage, webhookFor } from '../notify/message.ts';
-import type { WebhookJob } from '../queues.ts';
+import { currentMessage, digestSummary, threadsOf, type CurrentMessage } from '../notify/message.ts';
+import type { MessageRef } from '../queues.ts';
+
+export interface WebhookJob extends MessageRef {
+  /** Stable per message: the `webhook-id` header on every attempt. */
+  webhookId: string;
+}
+
+export function webhookFor(m: CurrentMessage): WebhookPayload {
+  if (m.kind === 'notification') return { type: 'notification', recipient: m.recipient, notification: m.items[0]! };
+  const threads = threadsOf(m.items);
+  return { type: 'digest', recipient: m.recipient, summary: digestSummary(m.items.length, threads.length), count: m.items.length, threads, notifications: m.items };
+}
 
 /** Standard Webhooks secrets look like `whsec_<base64>`; any other secret is used as raw bytes. */
 export function webhookSigner(secret: string): Webhook {
