@@ -26,7 +26,8 @@ const audit = async (threadId: string) =>
 /** The moderators' feed as short labels, queue counts left out (they are debounced, so their place varies). */
 async function feed(): Promise<string[]> {
   const labels: string[] = [];
-  const s = connect(`${a.url}${MODERATION_NAMESPACE}`, { transports: ['websocket'], forceNew: true, reconnection: false, auth: { token: mod.token } });
+  const options = { transports: ['websocket'], forceNew: true, reconnection: false, auth: { token: mod.token } };
+  const s = connect(`${a.url}${MODERATION_NAMESPACE}`, options);
   cleanup.push(() => s.disconnect());
   s.on('mod:event', (e: ModEvent) => {
     if (e.type === 'comment') labels.push(`comment ${e.change} ${e.comment.status}`);
@@ -139,7 +140,8 @@ describe('the follow-ups of a write', () => {
     try {
       expect((await act(c.id, 'approve')).status, 'the counter is a record: the call fails with it').toBe(500);
       expect(await failures('user'), 'the failed counter is counted under its effect').toBe(before + 1);
-      expect((await audit('fu-counter')).map((e) => e.action), 'the approval is audited all the same').toEqual(['thread_settings', 'hold', 'approve']);
+      const actions = (await audit('fu-counter')).map((e) => e.action);
+      expect(actions, 'the approval is audited all the same').toEqual(['thread_settings', 'hold', 'approve']);
       await eventually(() => expect(events, 'and moderators hear of it').toContain('action approve'));
     } finally {
       await redis.client.del(recordKey);

@@ -39,7 +39,8 @@ export async function checkWrite(deps: Deps, actor: AuthUser, origin: Origin, at
   if (ctx.existingCommentId) return { kind: 'replay', commentId: ctx.existingCommentId };
 
   const words = await deps.wordlists.get(ctx.wordlistsVersion);
-  const decision = moderate({ kind, actor, body, thread: ctx.thread, ban: ctx.ban, approvedCount: ctx.approvedCount, settings: ctx.settings, words });
+  const { thread, ban, approvedCount, settings } = ctx;
+  const decision = moderate({ kind, actor, body, thread, ban, approvedCount, settings, words });
   if (decision.kind === 'refuse') {
     if (kind === 'post' && decision.reasons.some((r) => r.rule === 'banned_term')) {
       // The refusal is written to the audit log, so attempts count against the poster's budget
@@ -53,7 +54,7 @@ export async function checkWrite(deps: Deps, actor: AuthUser, origin: Origin, at
   // Edits draw on the same per-user and per-IP budgets as new comments, but slow mode paces only new ones.
   // Mention lookup only reads and the listing is harmless if the write is refused, so they share the limits' round trip.
   const [, mentions] = await Promise.all([
-    deps.limits.check({ actor, ip: origin.ip, threadId, slowModeSeconds: kind === 'post' ? ctx.thread.slowModeSeconds : 0, kind, now: deps.now() }),
+    deps.limits.check({ actor, ip: origin.ip, threadId, slowModeSeconds: kind === 'post' ? thread.slowModeSeconds : 0, kind, now: deps.now() }),
     resolveMentions(deps, body, actor.id),
     jobs ? listForJobs(deps, threadId) : null,
   ]);

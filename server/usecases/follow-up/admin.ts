@@ -1,13 +1,15 @@
-import { rooms, type ThreadSettings, type Wordlists } from '../../../contract/index.ts';
+import { rooms, type ModeratorRef, type ThreadSettings, type Wordlists } from '../../../contract/index.ts';
 import { threadIdOfComment } from '../../domain/ids.ts';
 import { decision, feed, type Plans } from './effects.ts';
 
+type Kinds = 'erased' | 'banned' | 'unbanned' | 'thread-settings' | 'wordlists' | 'moderation-settings' | 'claimed' | 'released';
+
 /** The follow-ups of writes about users, settings and claims. */
-export const adminPlans: Plans<'erased' | 'banned' | 'unbanned' | 'thread-settings' | 'wordlists' | 'moderation-settings' | 'claimed' | 'released'> = {
+export const adminPlans: Plans<Kinds> = {
   erased: (deps, { userId, admin }) => [
     [
       decision(deps, {
-        by: admin ? { kind: 'user', id: admin.id, handle: admin.handle } : { kind: 'system', name: 'data_request' },
+        by: admin ? { kind: 'user', ...pick(admin) } : { kind: 'system', name: 'data_request' },
         action: 'erase',
         target: { userId },
         reasons: [{ rule: 'data_request', detail: admin ? 'erased by an admin' : 'erased at the user’s request' }],
@@ -22,7 +24,7 @@ export const adminPlans: Plans<'erased' | 'banned' | 'unbanned' | 'thread-settin
     [
       ['access', () => deps.emitter.accessChanged(ban.userId)],
       decision(deps, {
-        by: { kind: 'user', id: ban.by.id, handle: ban.by.handle },
+        by: { kind: 'user', ...pick(ban.by) },
         action: 'ban',
         target: { userId: ban.userId },
         reasons: [{ rule: 'ban', detail: ban.until ? `until ${ban.until}` : 'permanent' }, ...reasons],
@@ -35,7 +37,7 @@ export const adminPlans: Plans<'erased' | 'banned' | 'unbanned' | 'thread-settin
   unbanned: (deps, { userId, by }) => [
     [
       ['access', () => deps.emitter.accessChanged(userId)],
-      decision(deps, { by: { kind: 'user', id: by.id, handle: by.handle }, action: 'unban', target: { userId }, reasons: [], before: null, after: null }),
+      decision(deps, { by: { kind: 'user', ...pick(by) }, action: 'unban', target: { userId }, reasons: [], before: null, after: null }),
     ],
   ],
 
@@ -44,7 +46,7 @@ export const adminPlans: Plans<'erased' | 'banned' | 'unbanned' | 'thread-settin
     [
       ['readers', () => deps.emitter.emit(rooms.thread(threadId), 'thread:updated', { thread })],
       decision(deps, {
-        by: { kind: 'user', id: by.id, handle: by.handle },
+        by: { kind: 'user', ...pick(by) },
         action: 'thread_settings',
         target: { threadId },
         reasons: [{ rule: 'thread_settings', detail: describe(settings) }],
@@ -58,7 +60,7 @@ export const adminPlans: Plans<'erased' | 'banned' | 'unbanned' | 'thread-settin
   wordlists: (deps, { lists, by }) => [
     [
       decision(deps, {
-        by: { kind: 'user', id: by.id, handle: by.handle },
+        by: { kind: 'user', ...pick(by) },
         action: 'wordlists',
         target: {},
         reasons: [{ rule: 'wordlists', detail: describeWordlists(lists) }],
@@ -71,7 +73,7 @@ export const adminPlans: Plans<'erased' | 'banned' | 'unbanned' | 'thread-settin
   'moderation-settings': (deps, { settings, by }) => [
     [
       decision(deps, {
-        by: { kind: 'user', id: by.id, handle: by.handle },
+        by: { kind: 'user', ...pick(by) },
         action: 'settings',
         target: {},
         reasons: [{ rule: 'settings', detail: `pre-moderate users with fewer than ${settings.premodNewUsers} approved comments` }],
@@ -81,9 +83,12 @@ export const adminPlans: Plans<'erased' | 'banned' | 'unbanned' | 'thread-settin
     ],
   ],
 
-  claimed: (deps, { commentId, by, until }) => [[feed(deps, { type: 'claim', commentId, by, until }, threadIdOfComment(commentId))]],
+  claimed: (deps, { commentId, by, until }) => [[feed(deps, { type: 'claim', commentId, by: pick(by), until }, threadIdOfComment(commentId))]],
   released: (deps, { commentId }) => [[feed(deps, { type: 'claim', commentId, by: null, until: null }, threadIdOfComment(commentId))]],
 };
+
+// Only the reference: an AuthUser passed as `by` must not leak its other fields into the audit log.
+const pick = ({ id, handle }: ModeratorRef): ModeratorRef => ({ id, handle });
 
 function describe(s: ThreadSettings): string {
   const parts: string[] = [];

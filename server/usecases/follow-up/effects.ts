@@ -9,7 +9,8 @@ import type { Outcome } from './outcome.ts';
  * One follow-up, named for the logs and the failure metric. Notices: feed, author (their own tabs),
  * readers, access, counts, jobs. Records: decision (audit entry), queue (moderation queues), user (counters).
  */
-export type Effect = readonly [name: 'feed' | 'author' | 'readers' | 'access' | 'counts' | 'jobs' | 'decision' | 'queue' | 'user', run: () => unknown];
+export type Effect = readonly [name: EffectName, run: () => unknown];
+type EffectName = 'feed' | 'author' | 'readers' | 'access' | 'counts' | 'jobs' | 'decision' | 'queue' | 'user';
 /** Effects that start together, in this order; falsy entries are skipped. A plan's steps run one after another. */
 export type Step = (Effect | null | false | undefined)[];
 /** Each outcome's follow-ups, in the order (and round trips) they had when each write composed them itself. */

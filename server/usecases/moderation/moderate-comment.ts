@@ -62,7 +62,8 @@ export async function decide(
         // off the queues is atomic, so of two moderators only one does it.
         if (!(await moderation.dequeue(['flagged', 'reported'], record.id, threadId))) return unchanged(afterTheFact(mod.id, input.action, record));
         await Promise.all([comments.setModeration(threadId, record.id, { ...decision, status: 'visible' }), moderation.clearReports(record.id)]);
-        await followUp(deps, { kind: 'moderated', action: input.action, decision, comment: record.comment, before: 'visible', previous: 'visible', jobs: null });
+        const cleared = { kind: 'moderated', action: input.action, decision, comment: record.comment, before: 'visible', previous: 'visible' } as const;
+        await followUp(deps, { ...cleared, jobs: null });
         return { comment: record.comment, changed: true };
       }
       throw errors.conflict(`The comment is ${record.status}; restore it instead`, { status: record.status });
@@ -84,7 +85,8 @@ export async function decide(
     return unchanged(afterTheFact(mod.id, input.action, current));
   }
   // The queues follow the decision, then it is audited (follow-up/comments.ts).
-  await followUp(deps, { kind: 'moderated', action: input.action, decision, comment: result.comment, before: record.status, previous: result.previous, jobs });
+  const { comment, previous } = result;
+  await followUp(deps, { kind: 'moderated', action: input.action, decision, comment, before: record.status, previous, jobs });
   return { comment: result.comment, changed: true };
 }
 
