@@ -1,7 +1,8 @@
-import { QUEUES, type AuthoredComment } from '../../contract/index.ts';
+import type { AuthoredComment } from '../../contract/index.ts';
 import { isModerator, type Actor, type Deps } from '../context.ts';
 import { threadIdOfComment } from '../domain/ids.ts';
 import { errors } from '../errors.ts';
+import { followUp } from './follow-up.ts';
 import { actingModerator } from './moderation/acting.ts';
 import { decide } from './moderation/moderate-comment.ts';
 
@@ -32,8 +33,7 @@ export async function deleteComment(deps: Deps, actor: Actor, input: { commentId
       // Removed by a moderator in the meantime: gone either way.
       return { comment: (await deps.store.comments.get(threadId, input.commentId))?.comment ?? record.comment };
     case 'changed':
-      // Nothing is left to moderate: a held, flagged or reported comment leaves the queues with its author's delete.
-      if (await deps.store.moderation.dequeue(QUEUES, input.commentId, threadId)) deps.modFeed.queuesChanged();
+      await followUp(deps, { kind: 'deleted', comment: result.comment });
       return { comment: result.comment };
   }
 }

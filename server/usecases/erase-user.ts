@@ -2,8 +2,8 @@ import { QUEUES, type EraseResponse } from '../../contract/index.ts';
 import { notificationId } from '../../workers/queues.ts';
 import type { Actor, Deps } from '../context.ts';
 import { threadIdOfComment } from '../domain/ids.ts';
-import { recordDecision } from '../moderation/decisions.ts';
 import { dataSubject } from './data-subject.ts';
+import { followUp } from './follow-up.ts';
 
 /** Comments erased at once; the index is read again after each batch. */
 const BATCH = 100;
@@ -39,15 +39,8 @@ export async function eraseUser(deps: Deps, actor: Actor, input: { userId?: stri
     ids = await users.commentIds(userId, BATCH);
   } while (ids.length > 0);
   deps.identities.forget(userId);
-  await recordDecision(deps, {
-    by: admin ? { kind: 'user', id: admin.id, handle: admin.handle } : { kind: 'system', name: 'data_request' },
-    action: 'erase',
-    target: { userId },
-    reasons: [{ rule: 'data_request', detail: admin ? 'erased by an admin' : 'erased at the user’s request' }],
-    before: null,
-    after: null,
-  });
-  if (erased > 0) deps.modFeed.queuesChanged();
+  // Audited; queue counts are re-sent whether or not comments left the queues.
+  await followUp(deps, { kind: 'erased', userId, admin });
   return { userId, erasedComments: erased };
 }
 

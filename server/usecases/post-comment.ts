@@ -1,15 +1,11 @@
-import type { AuthoredComment, ModerationRecord } from '../../contract/index.ts';
-import { isModerator, type Actor, type AuthUser, type Deps, type Origin } from '../context.ts';
+import type { AuthoredComment } from '../../contract/index.ts';
+import { isModerator, type Actor, type Deps, type Origin } from '../context.ts';
 import { acceptBody } from '../domain/body.ts';
 import { newCommentId, newEpoch, threadIdOfComment } from '../domain/ids.ts';
 import { AppError, errors } from '../errors.ts';
-import { recordDecision } from '../moderation/decisions.ts';
-import { automodRecord, moderate } from '../moderation/pipeline.ts';
-import { loadPostContext } from '../store/preflight.ts';
-import { afterWrite, jobEntry, listForJobs, writeWithJobs } from './after-write.ts';
-import type { OutboxEntry } from '../store/outbox.ts';
-import { queueForReview } from './hold-comment.ts';
-import { resolveMentions } from './resolve-mentions.ts';
+import { jobEntry, writeWithJobs } from './after-write.ts';
+import { checkWrite } from './check-write.ts';
+import { followUp } from './follow-up.ts';
 
 export interface PostCommentInput {
   threadId: string;
@@ -40,42 +36,21 @@ export async function postComment(deps: Deps, actor: Actor, input: PostCommentIn
     throw parentIssue('must be a comment of this thread');
   }
 
-  const ctx = await loadPostContext(deps.store.redis, deps.store.keys, { threadId: input.threadId, userId: actor.id, clientId: input.clientId });
-  // A retry of a post that already succeeded answers with the original, limits or not.
-  if (ctx.existingCommentId) return replay(deps, input.threadId, ctx.existingCommentId);
+  const checked = await checkWrite(deps, actor, origin, {
+    kind: 'post',
+    threadId: input.threadId,
+    body,
+    clientId: input.clientId,
+    // A published comment gets jobs.
+    needsJobs: (status) => status === 'visible',
+  });
+  if (checked.kind === 'replay') return replay(deps, input.threadId, checked.commentId);
+  const { status, automod: moderation, mentions } = checked;
 
-  const words = await deps.wordlists.get(ctx.wordlistsVersion);
-  const decision = moderate({ kind: 'post', actor, body, thread: ctx.thread, ban: ctx.ban, approvedCount: ctx.approvedCount, settings: ctx.settings, words });
-  if (decision.kind === 'refuse') {
-    if (decision.reasons.some((r) => r.rule === 'banned_term')) {
-      // The refusal is written to the audit log, so attempts count against the poster's budget
-      // (not slow mode: the corrected comment may follow at once).
-      await deps.limits.check({ actor, ip: origin.ip, threadId: input.threadId, slowModeSeconds: 0, kind: 'post', now: deps.now() });
-      await recordDecision(deps, {
-        by: { kind: 'system', name: 'automod' },
-        action: 'refuse',
-        target: { threadId: input.threadId, userId: actor.id },
-        reasons: decision.reasons,
-        before: null,
-        after: null,
-      });
-    }
-    throw decision.error;
-  }
-  // A published comment gets jobs: its thread is listed for the outbox sweep first (see after-write.ts).
-  const published = decision.status === 'visible';
-  // Mention lookup only reads and the listing is harmless if the post is refused, so they share the limits' round trip.
-  const [, mentions] = await Promise.all([
-    deps.limits.check({ actor, ip: origin.ip, threadId: input.threadId, slowModeSeconds: ctx.thread.slowModeSeconds, kind: 'post', now: deps.now() }),
-    resolveMentions(deps, body, actor.id),
-    published ? listForJobs(deps, input.threadId) : null,
-  ]);
-
-  const moderation = automodRecord(decision, deps.now());
   // A random id colliding with an existing one is astronomically unlikely; retry rather than fail.
   for (let attempt = 0; attempt < 3; attempt++) {
     const commentId = newCommentId(input.threadId);
-    const jobs = published ? jobEntry(deps, actor, input.threadId, commentId, 'posted') : null;
+    const jobs = checked.jobs ? jobEntry(deps, actor, input.threadId, commentId, 'posted') : null;
     const insert = () => deps.store.comments.insert({
       threadId: input.threadId,
       commentId,
@@ -83,7 +58,7 @@ export async function postComment(deps: Deps, actor: Actor, input: PostCommentIn
       author: { id: actor.id, handle: actor.handle, name: actor.name },
       body,
       mentions,
-      status: decision.status,
+      status,
       epochCandidate: newEpoch(),
       clientId: input.clientId,
       moderation,
@@ -97,7 +72,7 @@ export async function postComment(deps: Deps, actor: Actor, input: PostCommentIn
     ]);
     switch (result.kind) {
       case 'stored':
-        await afterStored(deps, actor, result.comment, moderation, jobs);
+        await followUp(deps, { kind: 'posted', comment: result.comment, moderation, jobs });
         return { comment: result.comment, duplicate: false };
       case 'duplicate':
         return replay(deps, input.threadId, result.commentId);
@@ -107,19 +82,6 @@ export async function postComment(deps: Deps, actor: Actor, input: PostCommentIn
     }
   }
   throw new AppError('internal', 'Could not allocate a comment id', { context: { threadId: input.threadId } });
-}
-
-/** Queues, feed, bookkeeping: the comment is stored; these only report on it. */
-async function afterStored(deps: Deps, actor: AuthUser, comment: AuthoredComment, moderation: ModerationRecord | null, jobs: OutboxEntry | null): Promise<void> {
-  const now = deps.now().getTime();
-  const published = comment.status === 'visible';
-  const work: Promise<unknown>[] = [
-    deps.store.users.noteComment(actor.id, comment.id, now, published),
-    deps.modFeed.publish({ type: 'comment', change: 'created', comment, moderation }, comment.threadId),
-  ];
-  if (jobs) work.push(afterWrite(deps, comment, jobs));
-  if (moderation) work.push(queueForReview(deps, comment, moderation, null));
-  await Promise.all(work);
 }
 
 async function replay(deps: Deps, threadId: string, commentId: string): Promise<PostCommentResult> {

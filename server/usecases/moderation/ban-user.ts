@@ -2,7 +2,7 @@ import { RoleSchema, type Ban, type Role } from '../../../contract/index.ts';
 import type { Actor, AuthUser, Deps } from '../../context.ts';
 import { mayLift, outranks } from '../../domain/ranks.ts';
 import { AppError, errors } from '../../errors.ts';
-import { recordDecision } from '../../moderation/decisions.ts';
+import { followUp } from '../follow-up.ts';
 import { actingModerator } from './acting.ts';
 import { decide } from './moderate-comment.ts';
 
@@ -32,12 +32,8 @@ export async function banUser(
     at: now.toISOString(),
   };
   await deps.store.moderation.ban(ban);
-  const by = { kind: 'user' as const, id: mod.id, handle: mod.handle };
   const reasons = input.reason ? [{ rule: 'moderator', detail: input.reason }] : [];
-  await Promise.all([
-    deps.emitter.accessChanged(input.userId),
-    recordDecision(deps, { by, action: 'ban', target: { userId: input.userId }, reasons: [{ rule: 'ban', detail: ban.until ? `until ${ban.until}` : 'permanent' }, ...reasons], before: null, after: null }),
-  ]);
+  await followUp(deps, { kind: 'banned', ban, reasons });
 
   let removed = 0;
   if (input.removeRecentComments) {
@@ -60,10 +56,7 @@ export async function unbanUser(deps: Deps, actor: Actor, input: { userId: strin
   if (!ban) return {};
   if (!mayLift(mod.role, ban.byRole)) throw errors.forbidden('This ban was made by an admin; only an admin can lift it', { byRole: ban.byRole });
   if (!(await deps.store.moderation.unban(ban))) throw errors.conflict('The ban changed while you were lifting it; look at it again', { userId: input.userId });
-  await Promise.all([
-    deps.emitter.accessChanged(input.userId),
-    recordDecision(deps, { by: { kind: 'user', id: mod.id, handle: mod.handle }, action: 'unban', target: { userId: input.userId }, reasons: [], before: null, after: null }),
-  ]);
+  await followUp(deps, { kind: 'unbanned', userId: input.userId, by: mod });
   return {};
 }
 

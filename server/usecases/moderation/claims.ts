@@ -1,6 +1,6 @@
 import type { Actor, Deps } from '../../context.ts';
-import { threadIdOfComment } from '../../domain/ids.ts';
 import { errors } from '../../errors.ts';
+import { followUp } from '../follow-up.ts';
 import { actingModerator } from './acting.ts';
 
 const CLAIM_MS = 120_000;
@@ -12,14 +12,14 @@ export async function claimItem(deps: Deps, actor: Actor, input: { commentId: st
   const holder = await deps.store.moderation.claim(input.commentId, me, CLAIM_MS);
   const until = new Date(holder.until).toISOString();
   if (holder.by.id !== mod.id) throw errors.conflict(`@${holder.by.handle} is handling this item until ${until}`, { claimedBy: holder.by, until });
-  await deps.modFeed.publish({ type: 'claim', commentId: input.commentId, by: me, until }, threadIdOfComment(input.commentId));
+  await followUp(deps, { kind: 'claimed', commentId: input.commentId, by: me, until });
   return { until };
 }
 
 export async function releaseItem(deps: Deps, actor: Actor, input: { commentId: string }): Promise<Record<string, never>> {
   const mod = await actingModerator(deps, actor);
   if (await deps.store.moderation.release(input.commentId, mod.id)) {
-    await deps.modFeed.publish({ type: 'claim', commentId: input.commentId, by: null, until: null }, threadIdOfComment(input.commentId));
+    await followUp(deps, { kind: 'released', commentId: input.commentId });
   }
   return {};
 }

@@ -1,6 +1,6 @@
 import type { ModerationSettings, Wordlists } from '../../../contract/index.ts';
 import type { Actor, Deps } from '../../context.ts';
-import { recordDecision } from '../../moderation/decisions.ts';
+import { followUp } from '../follow-up.ts';
 import { actingAdmin, actingModerator } from './acting.ts';
 
 export async function getWordlists(deps: Deps, actor: Actor): Promise<Wordlists> {
@@ -19,14 +19,7 @@ export async function putWordlists(deps: Deps, actor: Actor, changes: Partial<Wo
     suspect: [...new Set(changes.suspect ?? current.suspect)],
   };
   await deps.store.moderation.setWordlists(lists);
-  await recordDecision(deps, {
-    by: { kind: 'user', id: admin.id, handle: admin.handle },
-    action: 'wordlists',
-    target: {},
-    reasons: [{ rule: 'wordlists', detail: `${lists.banned.length} banned, ${lists.suspect.length} suspect, suspect → ${lists.suspectAction}, built-in ${lists.builtinProfanity}` }],
-    before: null,
-    after: null,
-  });
+  await followUp(deps, { kind: 'wordlists', lists, by: admin });
   return lists;
 }
 
@@ -39,13 +32,6 @@ export async function putModerationSettings(deps: Deps, actor: Actor, changes: P
   const admin = await actingAdmin(deps, actor);
   const settings = { ...(await deps.store.moderation.settings()), ...changes };
   await deps.store.moderation.setSettings(settings);
-  await recordDecision(deps, {
-    by: { kind: 'user', id: admin.id, handle: admin.handle },
-    action: 'settings',
-    target: {},
-    reasons: [{ rule: 'settings', detail: `pre-moderate users with fewer than ${settings.premodNewUsers} approved comments` }],
-    before: null,
-    after: null,
-  });
+  await followUp(deps, { kind: 'moderation-settings', settings, by: admin });
   return settings;
 }
