@@ -15,3 +15,16 @@ export function button(className: string, text: string, onClick: () => void): HT
   b.addEventListener('click', onClick);
   return b;
 }
+
+export function submitButton(className: string, text: string): HTMLButtonElement {
+  const b = el('button', className, text);
+  b.type = 'submit';
+  return b;
+}
+
+/** A <style> element: each UI carries its own stylesheet, so a host page needs no CSS file of ours. */
+export function styleSheet(css: string): HTMLStyleElement {
+  const style = document.createElement('style');
+  style.textContent = css;
+  return style;
+}

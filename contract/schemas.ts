@@ -262,6 +262,14 @@ export const MarkReadBodySchema = z
 
 export const UnreadSchema = z.object({ unread: z.number().int().nonnegative() }).meta({ id: 'Unread' });
 
+/**
+ * The out-of-band notification channels, each also a boolean preference of
+ * that name (below). Workers deliver each through its module in
+ * workers/channels/; adding a channel adds its name here and its field there.
+ */
+export const NOTIFICATION_CHANNELS = ['email', 'webhook'] as const;
+export type NotificationChannel = (typeof NOTIFICATION_CHANNELS)[number];
+
 export const PreferencesSchema = z
   .object({
     /** Email me mentions and replies (needs an `email` claim in the token). */
@@ -275,6 +283,8 @@ export const PreferencesSchema = z
   })
   .meta({ id: 'Preferences' });
 export type Preferences = z.infer<typeof PreferencesSchema>;
+/** A channel's on/off switch; a channel named above without its field here does not compile. */
+export type ChannelPreferences = Pick<Preferences, NotificationChannel>;
 
 /** PUT replaces the fields it names; fields left out keep their value. */
 export const PutPreferencesBodySchema = PreferencesSchema.partial().strict().meta({ id: 'PutPreferencesBody' });

@@ -63,6 +63,12 @@ export function createMetrics() {
       labelNames: ['queue'] as const,
       registers: [registry],
     }),
+    followUpFailures: new Counter({
+      name: 'threadline_follow_up_failures_total',
+      help: 'Follow-ups of a stored write that failed (feed, decision, queue, user, jobs...; see usecases/follow-up.ts)',
+      labelNames: ['effect'] as const,
+      registers: [registry],
+    }),
   };
   return metrics;
 }

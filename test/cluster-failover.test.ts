@@ -15,7 +15,10 @@ let balancer: Balancer;
 
 beforeAll(async () => {
   redis = await startRedis();
-  cluster = new Cluster(redis.url, 'fo:', { PRESENCE_TTL_SECONDS: '3', PRESENCE_INTERVAL_MS: '250' });
+  // Recovery must cover the whole outage here: on a loaded machine the nine posting loops store well
+  // over RECOVERY_MAX_EVENTS (500) while the victim's clients reconnect, and a reload would show
+  // only the newest page (the amplification bound has its own tests in recovery-privacy).
+  cluster = new Cluster(redis.url, 'fo:', { PRESENCE_TTL_SECONDS: '3', PRESENCE_INTERVAL_MS: '250', RECOVERY_MAX_EVENTS: '10000', RECOVERY_MAX_BYTES: '50000000' });
   await cluster.start(3);
   balancer = new Balancer(() => cluster.instances.map((i) => i.port));
   await balancer.start();

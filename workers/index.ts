@@ -1,15 +1,21 @@
 import { Queue, Worker, type Job, type WorkerOptions } from 'bullmq';
 import { Redis } from 'ioredis';
-import nodemailer, { type Transporter } from 'nodemailer';
 import { logConnectionErrors } from '../server/store/redis.ts';
 import type { CoreDeps } from '../server/context.ts';
+import { channels } from './channels/index.ts';
 import { processDigest } from './digest/processor.ts';
-import { processEmail } from './email/processor.ts';
 import { processNotify } from './notify/processor.ts';
 import { sweepOutbox } from './outbox/sweep.ts';
-import { QUEUE_NAMES, type DigestJob, type EmailJob, type NotifyJob, type OutboxSweepJob, type ScreenJob, type WebhookJob } from '../server/jobs/queues.ts';
+import {
+  QUEUE_NAMES,
+  channelQueueName,
+  type DeliveryJob,
+  type DigestJob,
+  type NotifyJob,
+  type OutboxSweepJob,
+  type ScreenJob,
+} from '../server/jobs/queues.ts';
 import { processScreen } from './screen/processor.ts';
-import { processWebhook, webhookSigner } from './webhook/processor.ts';
 
 export interface RunningWorkers {
   workers: Worker[];
@@ -17,10 +23,10 @@ export interface RunningWorkers {
   close(): Promise<void>;
 }
 
+/** The `channel` label of a queue's delivery metrics; a channel's queue is labelled with the channel's name. */
 const CHANNEL: Record<string, string> = {
   [QUEUE_NAMES.notify]: 'inbox',
-  [QUEUE_NAMES.email]: 'email',
-  [QUEUE_NAMES.webhook]: 'webhook',
+  ...Object.fromEntries(channels.map((c) => [channelQueueName(c.name), c.name])),
   [QUEUE_NAMES.digest]: 'digest',
   [QUEUE_NAMES.screen]: 'screening',
   [QUEUE_NAMES.outbox]: 'outbox',
@@ -52,27 +58,13 @@ export async function startWorkers(deps: CoreDeps, redisUrl: string): Promise<Ru
     new Worker<ScreenJob>(QUEUE_NAMES.screen, (job) => processScreen(deps, job.data), common),
     new Worker<OutboxSweepJob>(QUEUE_NAMES.outbox, () => sweepOutbox(deps), { ...common, concurrency: 1 }),
   ];
-  if (config.notify.webhookUrl && config.notify.webhookSecret) {
-    const signer = webhookSigner(config.notify.webhookSecret);
-    workers.push(new Worker<WebhookJob>(QUEUE_NAMES.webhook, (job) => processWebhook(deps, signer, job.data), common));
+  // A channel gets a worker only where it is configured; its jobs wait in its queue otherwise.
+  const opened = channels.filter((c) => c.enabled(config)).map((c) => ({ channel: c, sender: c.open(deps) }));
+  for (const { channel: c, sender } of opened) {
+    const limiter = c.limiter?.(config);
+    workers.push(new Worker<DeliveryJob>(channelQueueName(c.name), (job) => sender.deliver(job.data), { ...common, ...(limiter ? { limiter } : {}) }));
   }
-  let transport: Transporter | undefined;
-  if (config.notify.smtpUrl) {
-    const smtp = new URL(config.notify.smtpUrl);
-    // Bounded SMTP waits: a stuck mail server fails the attempt (and BullMQ retries) instead of holding the job.
-    for (const [k, v] of Object.entries({ connectionTimeout: '10000', greetingTimeout: '10000', socketTimeout: '20000' })) {
-      if (!smtp.searchParams.has(k)) smtp.searchParams.set(k, v);
-    }
-    const mailer = nodemailer.createTransport(smtp.toString());
-    transport = mailer;
-    workers.push(
-      new Worker<EmailJob>(QUEUE_NAMES.email, (job) => processEmail(deps, mailer, job.data), {
-        ...common,
-        // The provider's throttle, shared by every worker process through Redis.
-        limiter: { max: config.notify.emailsPerSecond, duration: 1_000 },
-      }),
-    );
-  }
+  const delivering = new Set<string>(channels.map((c) => c.name));
 
   for (const worker of workers) {
     const channel = CHANNEL[worker.name] ?? worker.name;
@@ -83,7 +75,7 @@ export async function startWorkers(deps: CoreDeps, redisUrl: string): Promise<Ru
     });
     worker.on('completed', (job: Job) => {
       // A message dropped because its comments were removed meanwhile was not delivered.
-      if ((channel === 'email' || channel === 'webhook') && job.returnvalue !== 'dropped') {
+      if (delivering.has(channel) && job.returnvalue !== 'dropped') {
         metrics.deliveries.inc({ channel, kind: String(job.id).includes('digest_') ? 'digest' : 'single' });
       }
     });
@@ -103,7 +95,7 @@ export async function startWorkers(deps: CoreDeps, redisUrl: string): Promise<Ru
     async close() {
       await Promise.all(workers.map((w) => w.close()));
       await scheduler.close();
-      transport?.close();
+      for (const { sender } of opened) sender.close?.();
       await connection.quit().catch(() => connection.disconnect());
     },
   };

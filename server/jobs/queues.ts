@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { Queue, type DefaultJobOptions } from 'bullmq';
 import type { Redis } from 'ioredis';
-import type { Comment, NotificationKind } from '../../contract/index.ts';
+import { NOTIFICATION_CHANNELS, type Comment, type NotificationChannel, type NotificationKind } from '../../contract/index.ts';
 import type { Config } from '../config.ts';
 
 /**
@@ -12,8 +12,6 @@ import type { Config } from '../config.ts';
  */
 export const QUEUE_NAMES = {
   notify: 'notify',
-  webhook: 'notify-webhook',
-  email: 'notify-email',
   digest: 'notify-digest',
   screen: 'screen',
   outbox: 'outbox-sweep',
@@ -26,16 +24,21 @@ export interface NotifyJob {
   reason: 'posted' | 'edited' | 'approved';
 }
 
+/** Each notification channel's delivery queue (notify-email, notify-webhook): one per channel in the contract's list. */
+export const channelQueueName = (channel: NotificationChannel) => `notify-${channel}`;
+
 export interface ScreenJob {
   threadId: string;
   commentId: string;
 }
 
 /**
- * What an email or webhook is about: notification ids in the recipient's
- * inbox, never a copy of the comment. The message is rendered when it is
- * sent, from the comments as they are then (see workers/notify/message.ts),
- * so a comment removed or edited while the job waited is not sent as it was.
+ * What a channel's message (an email, a webhook) is about: notification ids
+ * in the recipient's inbox, never a copy of the comment. Each channel's job
+ * extends it with what that channel needs (workers/channels/). The message is
+ * rendered when it is sent, from the comments as they are then (see
+ * workers/notify/message.ts), so a comment removed or edited while the job
+ * waited is not sent as it was.
  */
 export interface MessageRef {
   recipientId: string;
@@ -43,16 +46,8 @@ export interface MessageRef {
   notificationIds: string[];
 }
 
-export interface WebhookJob extends MessageRef {
-  /** Stable per message: the `webhook-id` header on every attempt. */
-  webhookId: string;
-}
-
-export interface EmailJob extends MessageRef {
-  /** Stable per message: the Message-ID, and the key that stops a re-run job sending twice. */
-  messageId: string;
-  to: string;
-}
+/** A job in a channel's queue: a MessageRef plus that channel's own fields (its type is in its module, workers/channels/). */
+export type DeliveryJob = MessageRef & Record<string, unknown>;
 
 /** A scheduled sweep of the outbox (see workers/outbox/sweep.ts); carries nothing. */
 export type OutboxSweepJob = Record<string, never>;
@@ -68,8 +63,8 @@ const hash = (...parts: string[]) => createHash('sha256').update(parts.join('\n'
 export const jobIds = {
   notify: (commentId: string, reason: NotifyJob['reason'], offset: number) =>
     reason === 'posted' ? `notify-${hash(commentId)}` : `notify-${hash(commentId)}-${reason}-${offset}`,
-  webhook: (messageKey: string) => `webhook-${messageKey}`,
-  email: (messageKey: string) => `email-${messageKey}`,
+  /** One job per channel and message (email-<key>, webhook-<key>): queueing a message again adds nothing. */
+  delivery: (channel: NotificationChannel, messageKey: string) => `${channel}-${messageKey}`,
   digest: (recipientId: string, windowEndsAt: number) => `digest-${hash(recipientId)}-${windowEndsAt}`,
   screen: (commentId: string, offset: number) => `screen-${hash(commentId)}-${offset}`,
 };
@@ -80,7 +75,7 @@ export const notificationId = (commentId: string, recipientId: string, kind: Not
 
 export const digestKey = (recipientId: string, windowEndsAt: number) => `digest_${hash(recipientId)}_${windowEndsAt}`;
 
-function jobOptions(config: Config): Record<keyof typeof QUEUE_NAMES, DefaultJobOptions> {
+function jobOptions(config: Config): Record<keyof typeof QUEUE_NAMES | 'delivery', DefaultJobOptions> {
   const kept = { removeOnComplete: { count: 1_000, age: 86_400 }, removeOnFail: { count: config.notify.failedKeep } };
   const delivery: DefaultJobOptions = {
     ...kept,
@@ -89,8 +84,7 @@ function jobOptions(config: Config): Record<keyof typeof QUEUE_NAMES, DefaultJob
   };
   return {
     notify: { ...kept, attempts: 5, backoff: { type: 'exponential', delay: 500, jitter: 0.5 } },
-    webhook: delivery,
-    email: delivery,
+    delivery,
     digest: { ...kept, attempts: 5, backoff: { type: 'exponential', delay: 1_000, jitter: 0.5 } },
     screen: { ...kept, attempts: 5, backoff: { type: 'exponential', delay: 500, jitter: 0.5 } },
     // A failed sweep is the next sweep's work: no retries, and only a few failures kept to look at.
@@ -123,10 +117,13 @@ export async function createQueues(serverConnection: Redis, config: Config, pref
   const options = jobOptions(config);
   const make = <T>(name: string, defaults: DefaultJobOptions) =>
     new Queue<T>(name, { connection, prefix, defaultJobOptions: defaults, skipWaitingForReady: true });
+  // Every channel's queue exists whether or not the channel is configured, so a dashboard shows the same set everywhere.
+  const channelQueues = Object.fromEntries(
+    NOTIFICATION_CHANNELS.map((channel) => [channel, make<DeliveryJob>(channelQueueName(channel), options.delivery)]),
+  ) as Record<NotificationChannel, Queue<DeliveryJob>>;
   const queues = {
     notify: make<NotifyJob>(QUEUE_NAMES.notify, options.notify),
-    webhook: make<WebhookJob>(QUEUE_NAMES.webhook, options.webhook),
-    email: make<EmailJob>(QUEUE_NAMES.email, options.email),
+    ...channelQueues,
     digest: make<DigestJob>(QUEUE_NAMES.digest, options.digest),
     screen: make<ScreenJob>(QUEUE_NAMES.screen, options.screen),
     outbox: make<OutboxSweepJob>(QUEUE_NAMES.outbox, options.outbox),

@@ -1,9 +1,11 @@
 import type { Redis } from 'ioredis';
-import type { Comment, Notification, Preferences } from '../../contract/index.ts';
+import { NOTIFICATION_CHANNELS, type ChannelPreferences, type Comment, type Notification, type Preferences } from '../../contract/index.ts';
 import type { Keys } from './keys.ts';
 import type { Scripts } from './scripts.ts';
 
-const DEFAULT_PREFERENCES: Preferences = { email: true, webhook: true, mutedThreads: [], blockedUsers: [] };
+/** Every channel on until the user turns it off (its delivery still needs the site to configure it). */
+const CHANNELS_ON = Object.fromEntries(NOTIFICATION_CHANNELS.map((c) => [c, true])) as ChannelPreferences;
+const DEFAULT_PREFERENCES: Preferences = { ...CHANNELS_ON, mutedThreads: [], blockedUsers: [] };
 
 /** How long an email handed to the SMTP server is remembered (a job is retried for far less). */
 const SENT_KEEP_MS = 7 * 86_400_000;

@@ -1,12 +1,13 @@
-import { QUEUES, type AuthoredComment } from '../../contract/index.ts';
+import type { AuthoredComment } from '../../contract/index.ts';
 import { isModerator, type Actor, type Deps } from '../context.ts';
 import { threadIdOfComment } from '../domain/ids.ts';
 import { errors } from '../errors.ts';
+import { followUp, type FollowUpDeps } from './follow-up.ts';
 import { actingModerator, type ActingDeps } from './moderation/acting.ts';
 import { decide, type ModerateCommentDeps } from './moderation/moderate-comment.ts';
 
 /** The ports this use case uses. */
-export type DeleteCommentDeps = Pick<Deps, 'store' | 'modFeed'> & ActingDeps & ModerateCommentDeps;
+export type DeleteCommentDeps = Pick<Deps, 'store'> & ActingDeps & ModerateCommentDeps & FollowUpDeps;
 
 /**
  * Authors delete their own comments (status `deleted`); moderators remove
@@ -35,8 +36,7 @@ export async function deleteComment(deps: DeleteCommentDeps, actor: Actor, input
       // Removed by a moderator in the meantime: gone either way.
       return { comment: (await deps.store.comments.get(threadId, input.commentId))?.comment ?? record.comment };
     case 'changed':
-      // Nothing is left to moderate: a held, flagged or reported comment leaves the queues with its author's delete.
-      if (await deps.store.moderation.dequeue(QUEUES, input.commentId, threadId)) deps.modFeed.queuesChanged();
+      await followUp(deps, { kind: 'deleted', comment: result.comment });
       return { comment: result.comment };
   }
 }

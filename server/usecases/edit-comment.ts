@@ -3,16 +3,12 @@ import type { Actor, Deps, Origin } from '../context.ts';
 import { acceptBody } from '../domain/body.ts';
 import { threadIdOfComment } from '../domain/ids.ts';
 import { errors } from '../errors.ts';
-import { automodRecord, moderate } from '../moderation/pipeline.ts';
-import { afterWrite, jobEntry, listForJobs, writeWithJobs, type AfterWriteDeps } from './after-write.ts';
-import { announceHold, queueForReview, type HoldDeps } from './hold-comment.ts';
-import { resolveMentions, type ResolveMentionsDeps } from './resolve-mentions.ts';
+import { jobEntry, writeWithJobs, type AfterWriteDeps } from './after-write.ts';
+import { checkWrite, type CheckWriteDeps } from './check-write.ts';
+import { followUp, type FollowUpDeps } from './follow-up.ts';
 
 /** The ports this use case uses. */
-export type EditCommentDeps = Pick<Deps, 'config' | 'store' | 'limits' | 'wordlists' | 'modFeed' | 'now'> &
-  AfterWriteDeps &
-  HoldDeps &
-  ResolveMentionsDeps;
+export type EditCommentDeps = Pick<Deps, 'config' | 'store' | 'now'> & CheckWriteDeps & AfterWriteDeps & FollowUpDeps;
 
 export const MAX_EDITS_PER_COMMENT = 10;
 
@@ -43,21 +39,15 @@ export async function editComment(
   }
   if (body === record.body) return { comment: record.comment };
 
-  const ctx = await deps.store.preflight.postContext({ threadId, userId: actor.id, clientId: undefined });
-  const words = await deps.wordlists.get(ctx.wordlistsVersion);
-  const decision = moderate({ kind: 'edit', actor, body, thread: ctx.thread, ban: ctx.ban, approvedCount: ctx.approvedCount, settings: ctx.settings, words });
-  if (decision.kind === 'refuse') throw decision.error;
-  // A comment public before and after the edit is screened and notified again: its jobs go through the outbox.
-  const republished = record.status === 'visible' && decision.status === 'visible';
-  // Edits draw on the same per-user and per-IP budgets as new comments; the mention lookup and the outbox listing share the round trip.
-  const [, mentions] = await Promise.all([
-    deps.limits.check({ actor, ip: origin.ip, threadId, slowModeSeconds: 0, kind: 'edit', now: deps.now() }),
-    resolveMentions(deps, body, actor.id),
-    republished ? listForJobs(deps, threadId) : null,
-  ]);
+  const checked = await checkWrite(deps, actor, origin, {
+    kind: 'edit',
+    threadId,
+    body,
+    // A comment public before and after the edit is screened and notified again: its jobs go through the outbox.
+    needsJobs: (status) => record.status === 'visible' && status === 'visible',
+  });
+  const { automod, mentions, at: now } = checked;
 
-  const now = deps.now();
-  const automod = automodRecord(decision, now);
   // The new text and what automatic moderation made of it are stored together: a refused edit leaves no trace.
   const edit = () => deps.store.comments.edit(record, {
     body,
@@ -65,9 +55,9 @@ export async function editComment(
     editedAt: now,
     maxEdits: MAX_EDITS_PER_COMMENT,
     automod,
-    hold: decision.status === 'pending',
+    hold: checked.status === 'pending',
   });
-  const jobs = republished ? jobEntry(deps, actor, threadId, record.id, 'edited') : null;
+  const jobs = checked.jobs ? jobEntry(deps, actor, threadId, record.id, 'edited') : null;
   const result = jobs ? await writeWithJobs(deps, jobs, edit, (r) => r.kind === 'stored' && r.comment.status === 'visible') : await edit();
   if (result.kind === 'rejected') {
     if (result.reason === 'not_found') throw errors.notFound('Comment');
@@ -75,12 +65,7 @@ export async function editComment(
     throw errors.conflict('This comment can no longer be edited');
   }
   const comment = result.comment;
-  const followUps: Promise<unknown>[] = [deps.modFeed.publish({ type: 'comment', change: 'edited', comment, moderation: automod ?? record.moderation }, threadId)];
-  if (automod && comment.status === 'pending' && result.previous === 'visible') followUps.push(announceHold(deps, comment, automod, result.previous));
-  else if (automod) followUps.push(queueForReview(deps, comment, automod, result.previous));
-  // Screened again; someone newly mentioned hears about it (those already told are not told twice).
-  if (jobs && comment.status === 'visible') followUps.push(afterWrite(deps, comment, jobs));
-  await Promise.all(followUps);
+  await followUp(deps, { kind: 'edited', comment, previous: result.previous, automod, moderation: record.moderation, jobs });
   return { comment };
 }
 

@@ -2,11 +2,11 @@ import { QUEUES, type EraseResponse } from '../../contract/index.ts';
 import { notificationId } from '../jobs/queues.ts';
 import type { Actor, Deps } from '../context.ts';
 import { threadIdOfComment } from '../domain/ids.ts';
-import { recordDecision, type DecisionDeps } from '../moderation/decisions.ts';
 import { dataSubject, type DataSubjectDeps } from './data-subject.ts';
+import { followUp, type FollowUpDeps } from './follow-up.ts';
 
 /** The ports this use case uses. */
-export type EraseUserDeps = Pick<Deps, 'store' | 'identities' | 'modFeed'> & DataSubjectDeps & DecisionDeps;
+export type EraseUserDeps = Pick<Deps, 'store' | 'identities'> & DataSubjectDeps & FollowUpDeps;
 
 /** Comments erased at once; the index is read again after each batch. */
 const BATCH = 100;
@@ -42,15 +42,8 @@ export async function eraseUser(deps: EraseUserDeps, actor: Actor, input: { user
     ids = await users.commentIds(userId, BATCH);
   } while (ids.length > 0);
   deps.identities.forget(userId);
-  await recordDecision(deps, {
-    by: admin ? { kind: 'user', id: admin.id, handle: admin.handle } : { kind: 'system', name: 'data_request' },
-    action: 'erase',
-    target: { userId },
-    reasons: [{ rule: 'data_request', detail: admin ? 'erased by an admin' : 'erased at the user’s request' }],
-    before: null,
-    after: null,
-  });
-  if (erased > 0) deps.modFeed.queuesChanged();
+  // Audited; queue counts are re-sent whether or not comments left the queues.
+  await followUp(deps, { kind: 'erased', userId, admin });
   return { userId, erasedComments: erased };
 }
 

@@ -3,10 +3,11 @@ import type { z } from 'zod';
 import type { Actor, Deps } from '../context.ts';
 import { threadIdOfComment } from '../domain/ids.ts';
 import { errors } from '../errors.ts';
+import { followUp, type FollowUpDeps } from './follow-up.ts';
 import { holdComment, type HoldDeps } from './hold-comment.ts';
 
 /** The ports this use case uses. */
-export type ReportCommentDeps = Pick<Deps, 'config' | 'store' | 'modFeed' | 'now' | 'reportLimits'> & HoldDeps;
+export type ReportCommentDeps = Pick<Deps, 'config' | 'store' | 'now' | 'reportLimits'> & FollowUpDeps & HoldDeps;
 
 // Weights in whole numbers so the sum stays exact in Lua: a new account's report is half an established one's.
 const FULL_WEIGHT = 2;
@@ -40,19 +41,15 @@ export async function reportComment(
     await giveBack();
     return { reported: false, reports: count };
   }
-  await deps.store.moderation.enqueue('reported', record.id, threadId, now.getTime());
-  await deps.modFeed.publish(
-    {
-      type: 'report',
-      comment: record.comment,
-      reason: input.reason,
-      note: input.note ?? null,
-      reporter: { id: actor.id, handle: actor.handle, name: actor.name },
-      reports: count,
-    },
-    threadId,
-  );
-  deps.modFeed.queuesChanged();
+  await followUp(deps, {
+    kind: 'reported',
+    comment: record.comment,
+    reason: input.reason,
+    note: input.note ?? null,
+    reporter: { id: actor.id, handle: actor.handle, name: actor.name },
+    reports: count,
+    at: now,
+  });
   if (total >= deps.config.reportHoldThreshold * FULL_WEIGHT) {
     await holdComment(deps, record, [{ rule: 'reports', detail: `reported by ${count} readers` }], { kind: 'system', name: 'reports' });
   }

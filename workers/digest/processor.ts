@@ -1,9 +1,9 @@
 import type { CoreDeps } from '../../server/context.ts';
-import { channelsFor, queueDeliveries, type ChannelDeps } from '../notify/channels.ts';
+import { channelsFor, queueDeliveries, type DeliveriesDeps } from '../notify/channels.ts';
 import { digestKey, type DigestJob } from '../../server/jobs/queues.ts';
 
 /** What this processor uses. */
-export type DigestDeps = Pick<CoreDeps, 'store'> & ChannelDeps;
+export type DigestDeps = Pick<CoreDeps, 'store'> & DeliveriesDeps;
 
 /**
  * When a recipient's window ends: everything held back during it goes out as
@@ -19,9 +19,9 @@ export async function processDigest(deps: DigestDeps, job: DigestJob): Promise<{
   const { ids, entries } = await notifications.digestItems(job.recipientId, job.windowEndsAt);
   if (ids.length === 0) return { count: 0 };
   const { current } = await notifications.current(await notifications.records(job.recipientId, ids));
-  const channels = current.length > 0 ? await channelsFor(deps, job.recipientId) : null;
-  if (channels) {
-    await queueDeliveries(deps, channels, {
+  const open = current.length > 0 ? await channelsFor(deps, job.recipientId) : null;
+  if (open) {
+    await queueDeliveries(deps, open, {
       messageKey: digestKey(job.recipientId, job.windowEndsAt),
       kind: 'digest',
       notificationIds: current.map((n) => n.id),

@@ -1,10 +1,22 @@
 import type { Transporter } from 'nodemailer';
 import type { CoreDeps } from '../../server/context.ts';
-import { currentMessage, emailFor, type MessageDeps } from '../notify/message.ts';
-import type { EmailJob } from '../../server/jobs/queues.ts';
+import type { MessageRef } from '../../server/jobs/queues.ts';
+import { currentMessage, digestSummary, threadsOf, type CurrentMessage, type MessageDeps } from '../notify/message.ts';
+import { renderDigestEmail, renderNotificationEmail, type RenderedEmail } from './render.ts';
 
 /** What this processor uses. */
 export type EmailDeps = Pick<CoreDeps, 'config' | 'store'> & MessageDeps;
+
+export interface EmailJob extends MessageRef {
+  /** Stable per message: the Message-ID, and the key that stops a re-run job sending twice. */
+  messageId: string;
+  to: string;
+}
+
+export function emailFor(m: CurrentMessage): RenderedEmail {
+  if (m.kind === 'notification') return renderNotificationEmail(m.items[0]!);
+  return renderDigestEmail(digestSummary(m.items.length, threadsOf(m.items).length), m.items);
+}
 
 /**
  * Sends one email, rendered now from the comments as they are now: one

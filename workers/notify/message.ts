@@ -1,7 +1,6 @@
-import type { ThreadRef, UserRef, WebhookPayload } from '../../contract/index.ts';
+import type { ThreadRef, UserRef } from '../../contract/index.ts';
 import type { CoreDeps } from '../../server/context.ts';
 import type { StoredNotification } from '../../server/store/notifications.ts';
-import { renderDigestEmail, renderNotificationEmail, type RenderedEmail } from '../email/render.ts';
 import type { MessageRef } from '../../server/jobs/queues.ts';
 
 /** What this processor uses. */
@@ -19,8 +18,8 @@ export function digestSummary(count: number, threads: number): string {
 }
 
 /**
- * Reads what a queued email or webhook is about, at the moment it is sent:
- * the recipient (gone if erased), their inbox entries (gone if trimmed or
+ * Reads what a queued channel message (an email, a webhook) is about, at the
+ * moment it is sent: the recipient (gone if erased), their inbox entries (gone if trimmed or
  * erased) and each comment's current public form. Null when nothing is left
  * to send: the message is dropped, not sent with removed text.
  */
@@ -35,15 +34,4 @@ export async function currentMessage(deps: MessageDeps, ref: MessageRef): Promis
   return { recipient: { id: recipient.id, handle: recipient.handle, name: recipient.name }, kind: ref.kind, items: current };
 }
 
-const threadsOf = (items: StoredNotification[]) => [...new Map(items.map((n) => [n.thread.id, n.thread] as [string, ThreadRef])).values()];
-
-export function emailFor(m: CurrentMessage): RenderedEmail {
-  if (m.kind === 'notification') return renderNotificationEmail(m.items[0]!);
-  return renderDigestEmail(digestSummary(m.items.length, threadsOf(m.items).length), m.items);
-}
-
-export function webhookFor(m: CurrentMessage): WebhookPayload {
-  if (m.kind === 'notification') return { type: 'notification', recipient: m.recipient, notification: m.items[0]! };
-  const threads = threadsOf(m.items);
-  return { type: 'digest', recipient: m.recipient, summary: digestSummary(m.items.length, threads.length), count: m.items.length, threads, notifications: m.items };
-}
+export const threadsOf = (items: StoredNotification[]) => [...new Map(items.map((n) => [n.thread.id, n.thread] as [string, ThreadRef])).values()];

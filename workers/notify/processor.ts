@@ -12,7 +12,8 @@ export type NotifyDeps = Pick<CoreDeps, 'config' | 'store' | 'emitter' | 'metric
  * One comment's notifications: an inbox entry per recipient (written once,
  * however often this job runs), a live `notification` with the new unread
  * count on every tab of the recipient, on whichever server they are, then
- * email/webhook delivery subject to the recipient's rate window.
+ * delivery on the out-of-band channels (workers/channels/) subject to the
+ * recipient's rate window.
  */
 export async function processNotify(deps: NotifyDeps, job: NotifyJob): Promise<{ delivered: number }> {
   const record = await deps.store.comments.get(job.threadId, job.commentId);

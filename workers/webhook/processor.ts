@@ -1,10 +1,22 @@
 import { Webhook } from 'standardwebhooks';
+import type { WebhookPayload } from '../../contract/index.ts';
 import type { CoreDeps } from '../../server/context.ts';
-import { currentMessage, webhookFor, type MessageDeps } from '../notify/message.ts';
-import type { WebhookJob } from '../../server/jobs/queues.ts';
+import type { MessageRef } from '../../server/jobs/queues.ts';
+import { currentMessage, digestSummary, threadsOf, type CurrentMessage, type MessageDeps } from '../notify/message.ts';
 
 /** What this processor uses. */
 export type WebhookDeps = Pick<CoreDeps, 'config' | 'now'> & MessageDeps;
+
+export interface WebhookJob extends MessageRef {
+  /** Stable per message: the `webhook-id` header on every attempt. */
+  webhookId: string;
+}
+
+export function webhookFor(m: CurrentMessage): WebhookPayload {
+  if (m.kind === 'notification') return { type: 'notification', recipient: m.recipient, notification: m.items[0]! };
+  const threads = threadsOf(m.items);
+  return { type: 'digest', recipient: m.recipient, summary: digestSummary(m.items.length, threads.length), count: m.items.length, threads, notifications: m.items };
+}
 
 /** Standard Webhooks secrets look like `whsec_<base64>`; any other secret is used as raw bytes. */
 export function webhookSigner(secret: string): Webhook {

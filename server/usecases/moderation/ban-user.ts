@@ -2,12 +2,12 @@ import { RoleSchema, type Ban, type Role } from '../../../contract/index.ts';
 import type { Actor, AuthUser, Deps } from '../../context.ts';
 import { mayLift, outranks } from '../../domain/ranks.ts';
 import { AppError, errors } from '../../errors.ts';
-import { recordDecision, type DecisionDeps } from '../../moderation/decisions.ts';
+import { followUp, type FollowUpDeps } from '../follow-up.ts';
 import { actingModerator, type ActingDeps } from './acting.ts';
 import { decide, type ModerateCommentDeps } from './moderate-comment.ts';
 
 /** The ports this use case uses. */
-export type BanUserDeps = Pick<Deps, 'store' | 'emitter' | 'now'> & ActingDeps & ModerateCommentDeps & DecisionDeps;
+export type BanUserDeps = Pick<Deps, 'store' | 'now'> & ActingDeps & ModerateCommentDeps & FollowUpDeps;
 
 /**
  * Bans a user for a while or for good. Their next post or edit is refused on
@@ -35,12 +35,8 @@ export async function banUser(
     at: now.toISOString(),
   };
   await deps.store.moderation.ban(ban);
-  const by = { kind: 'user' as const, id: mod.id, handle: mod.handle };
   const reasons = input.reason ? [{ rule: 'moderator', detail: input.reason }] : [];
-  await Promise.all([
-    deps.emitter.accessChanged(input.userId),
-    recordDecision(deps, { by, action: 'ban', target: { userId: input.userId }, reasons: [{ rule: 'ban', detail: ban.until ? `until ${ban.until}` : 'permanent' }, ...reasons], before: null, after: null }),
-  ]);
+  await followUp(deps, { kind: 'banned', ban, reasons });
 
   let removed = 0;
   if (input.removeRecentComments) {
@@ -63,10 +59,7 @@ export async function unbanUser(deps: BanUserDeps, actor: Actor, input: { userId
   if (!ban) return {};
   if (!mayLift(mod.role, ban.byRole)) throw errors.forbidden('This ban was made by an admin; only an admin can lift it', { byRole: ban.byRole });
   if (!(await deps.store.moderation.unban(ban))) throw errors.conflict('The ban changed while you were lifting it; look at it again', { userId: input.userId });
-  await Promise.all([
-    deps.emitter.accessChanged(input.userId),
-    recordDecision(deps, { by: { kind: 'user', id: mod.id, handle: mod.handle }, action: 'unban', target: { userId: input.userId }, reasons: [], before: null, after: null }),
-  ]);
+  await followUp(deps, { kind: 'unbanned', userId: input.userId, by: mod });
   return {};
 }
 

@@ -1,15 +1,16 @@
-import { QUEUES, type AuthoredComment, type CommentAction, type CommentStatus, type ModerationRecord, type Reason } from '../../../contract/index.ts';
+import type { AuthoredComment, CommentAction, ModerationRecord, Reason } from '../../../contract/index.ts';
 import type { Actor, AuthUser, Deps } from '../../context.ts';
 import { threadIdOfComment } from '../../domain/ids.ts';
 import { errors } from '../../errors.ts';
-import { afterTheFact, recordDecision, type DecisionDeps } from '../../moderation/decisions.ts';
+import { afterTheFact } from '../../moderation/decisions.ts';
 import type { CommentRecord, StatusResult } from '../../store/comments.ts';
 import type { OutboxEntry } from '../../store/outbox.ts';
-import { afterWrite, jobEntry, listForJobs, writeWithJobs, type AfterWriteDeps } from '../after-write.ts';
+import { jobEntry, listForJobs, writeWithJobs, type AfterWriteDeps } from '../after-write.ts';
+import { followUp, type FollowUpDeps } from '../follow-up.ts';
 import { actingModerator, type ActingDeps } from './acting.ts';
 
 /** The ports this use case uses. */
-export type ModerateCommentDeps = Pick<Deps, 'store' | 'modFeed' | 'now'> & ActingDeps & DecisionDeps & AfterWriteDeps;
+export type ModerateCommentDeps = Pick<Deps, 'store' | 'now'> & ActingDeps & AfterWriteDeps & FollowUpDeps;
 
 type ActionInput = { commentId: string; action: CommentAction; reason?: string | undefined };
 
@@ -64,7 +65,8 @@ export async function decide(
         // off the queues is atomic, so of two moderators only one does it.
         if (!(await moderation.dequeue(['flagged', 'reported'], record.id, threadId))) return unchanged(afterTheFact(mod.id, input.action, record));
         await Promise.all([comments.setModeration(threadId, record.id, { ...decision, status: 'visible' }), moderation.clearReports(record.id)]);
-        await finish(deps, input.action, decision, record.comment, 'visible', 'visible');
+        const cleared = { kind: 'moderated', action: input.action, decision, comment: record.comment, before: 'visible', previous: 'visible' } as const;
+        await followUp(deps, { ...cleared, jobs: null });
         return { comment: record.comment, changed: true };
       }
       throw errors.conflict(`The comment is ${record.status}; restore it instead`, { status: record.status });
@@ -85,36 +87,10 @@ export async function decide(
     if (!current) throw errors.notFound('Comment');
     return unchanged(afterTheFact(mod.id, input.action, current));
   }
-  const after = result.comment.status;
-  const now = deps.now().getTime();
-  // The decision is stored; these only follow from it and go to Redis together.
-  const followUps: Promise<unknown>[] = [];
-  if (input.action === 'reject') {
-    followUps.push(moderation.dequeue(['pending', 'flagged', 'reported'], record.id, threadId), moderation.enqueue('rejected', record.id, threadId, now));
-    // Readers never saw a pending comment; its author should hear it was turned down.
-    if (result.previous === 'pending') followUps.push(deps.modFeed.tellAuthor(result.comment));
-  } else if (input.action === 'approve' || input.action === 'restore') {
-    followUps.push(moderation.dequeue(QUEUES, record.id, threadId), moderation.clearReports(record.id));
-    if (input.action === 'approve') {
-      followUps.push(deps.store.users.notePublished(record.authorId));
-      if (jobs) followUps.push(afterWrite(deps, result.comment, jobs));
-    }
-  }
-  await Promise.all(followUps);
-  await finish(deps, input.action, decision, result.comment, record.status, after);
+  // The queues follow the decision, then it is audited (follow-up/comments.ts).
+  const { comment, previous } = result;
+  await followUp(deps, { kind: 'moderated', action: input.action, decision, comment, before: record.status, previous, jobs });
   return { comment: result.comment, changed: true };
 }
 
 const unchanged = ({ comment }: { comment: AuthoredComment }) => ({ comment, changed: false });
-
-async function finish(deps: ModerateCommentDeps, action: string, decision: ModerationRecord, comment: AuthoredComment, before: CommentStatus, after: CommentStatus) {
-  await recordDecision(deps, {
-    by: decision.by,
-    action,
-    target: { commentId: comment.id, threadId: comment.threadId, userId: comment.author.id },
-    reasons: decision.reasons,
-    before,
-    after,
-    comment,
-  });
-}

@@ -1,10 +1,10 @@
 import type { ModerationSettings, Wordlists } from '../../../contract/index.ts';
 import type { Actor, Deps } from '../../context.ts';
-import { recordDecision, type DecisionDeps } from '../../moderation/decisions.ts';
+import { followUp, type FollowUpDeps } from '../follow-up.ts';
 import { actingAdmin, actingModerator, type ActingDeps } from './acting.ts';
 
 /** The ports this use case uses. */
-export type ModerationSettingsDeps = Pick<Deps, 'store'> & ActingDeps & DecisionDeps;
+export type ModerationSettingsDeps = Pick<Deps, 'store'> & ActingDeps & FollowUpDeps;
 
 export async function getWordlists(deps: ModerationSettingsDeps, actor: Actor): Promise<Wordlists> {
   await actingModerator(deps, actor);
@@ -22,14 +22,7 @@ export async function putWordlists(deps: ModerationSettingsDeps, actor: Actor, c
     suspect: [...new Set(changes.suspect ?? current.suspect)],
   };
   await deps.store.moderation.setWordlists(lists);
-  await recordDecision(deps, {
-    by: { kind: 'user', id: admin.id, handle: admin.handle },
-    action: 'wordlists',
-    target: {},
-    reasons: [{ rule: 'wordlists', detail: `${lists.banned.length} banned, ${lists.suspect.length} suspect, suspect → ${lists.suspectAction}, built-in ${lists.builtinProfanity}` }],
-    before: null,
-    after: null,
-  });
+  await followUp(deps, { kind: 'wordlists', lists, by: admin });
   return lists;
 }
 
@@ -42,13 +35,6 @@ export async function putModerationSettings(deps: ModerationSettingsDeps, actor:
   const admin = await actingAdmin(deps, actor);
   const settings = { ...(await deps.store.moderation.settings()), ...changes };
   await deps.store.moderation.setSettings(settings);
-  await recordDecision(deps, {
-    by: { kind: 'user', id: admin.id, handle: admin.handle },
-    action: 'settings',
-    target: {},
-    reasons: [{ rule: 'settings', detail: `pre-moderate users with fewer than ${settings.premodNewUsers} approved comments` }],
-    before: null,
-    after: null,
-  });
+  await followUp(deps, { kind: 'moderation-settings', settings, by: admin });
   return settings;
 }
