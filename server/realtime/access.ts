@@ -30,13 +30,40 @@ export function attachAccessUpdates(io: IoServer, deps: Deps): void {
   io.of('/').on('user:access', (userId: string) => {
     applyAccess(io, deps, userId).catch((err: unknown) => deps.log.warn({ err, userId }, 'could not apply a ban to live sockets'));
   });
+  io.of('/').on('user:erased', (userId: string) => closeErased(io, deps, userId));
 }
 
-async function applyAccess(io: IoServer, deps: Deps, userId: string): Promise<void> {
+/** The user's live sockets on this server, in both namespaces. */
+function socketsOf(io: IoServer, userId: string) {
   const readerNsp = io.of('/');
   const readers = [...(readerNsp.adapter.rooms.get(rooms.user(userId)) ?? [])].map((id) => readerNsp.sockets.get(id)).filter((s) => s !== undefined);
   // Moderation sockets are few and may leave every room (mod:subscribe), so they are found by their actor.
   const moderators = [...io.of(MODERATION_NAMESPACE).sockets.values()].filter((s) => s.data.actor?.id === userId);
+  return { readers, moderators };
+}
+
+/**
+ * An erased user's sockets are signed in as an account that no longer
+ * exists: left open they could post under its handle again. Their identity
+ * is forgotten first, so the next request re-checks the token against the
+ * erasure (usecases/authenticate.ts) instead of trusting this server's cache.
+ */
+function closeErased(io: IoServer, deps: Deps, userId: string): void {
+  deps.identities.forget(userId);
+  const { readers, moderators } = socketsOf(io, userId);
+  const closing = { code: 'unauthenticated', reason: 'This account was erased; sign in again' } as const;
+  for (const socket of readers) {
+    socket.emit('connection:closing', closing);
+    socket.disconnect(true);
+  }
+  for (const socket of moderators) {
+    socket.emit('connection:closing', closing);
+    socket.disconnect(true);
+  }
+}
+
+async function applyAccess(io: IoServer, deps: Deps, userId: string): Promise<void> {
+  const { readers, moderators } = socketsOf(io, userId);
   if (readers.length === 0 && moderators.length === 0) return;
 
   const ban = await deps.store.moderation.activeBan(userId);

@@ -13,6 +13,9 @@ export async function authenticate(deps: Deps, token: string): Promise<AuthUser>
   let firstSeenAt = deps.identities.get(claims.id, signature, now.getTime());
   if (!firstSeenAt) {
     const result = await deps.store.users.upsert({ ...claims, nameHidden }, now);
+    if (!result.ok && result.reason === 'erased') {
+      throw errors.unauthenticated('This account was erased; sign in again');
+    }
     if (!result.ok && result.reason === 'name_lookalike') {
       throw errors.conflict(`The display name differs from another user's only by invisible characters (zero-width, bidi or control characters); the host site must send it without them`, { name: claims.name });
     }

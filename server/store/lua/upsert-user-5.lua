@@ -4,15 +4,22 @@
 -- Display names may be shared, except that a name which had characters nobody
 -- sees taken out (ARGV[9] = '1') is refused while another user id holds its
 -- normalised form: it would show exactly like that user's name.
+-- A token issued at or before the user's erasure (KEYS[5]) records nothing:
+-- it would bring the erased account back under the same id, handle and name.
 --
 -- KEYS[1] user record (hash)   KEYS[2] handle -> user id (hash)   KEYS[3] handles for prefix search (zset)
 -- KEYS[4] name index (zset, all scores 0): '<name key>\0<user id>', one member per user record
+-- KEYS[5] erasure marker (string: erased at, in seconds; absent unless the user was erased lately)
 --
 -- ARGV[1] user id   ARGV[2] handle   ARGV[3] handle lower-cased   ARGV[4] name
 -- ARGV[5] role      ARGV[6] email or ''   ARGV[7] now (ISO)
 -- ARGV[8] name key (the stored name lower-cased)   ARGV[9] '1' if hidden characters were taken out of the name, else '0'
+-- ARGV[10] the token's iat in seconds, or '' (a token without one counts as issued before any erasure)
 --
--- Returns {'ok', createdAt}  or  {'err', 'handle_taken'}  or  {'err', 'name_lookalike'}
+-- Returns {'ok', createdAt}  or  {'err', 'handle_taken'}  or  {'err', 'name_lookalike'}  or  {'err', 'erased'}
+
+local erasedAt = redis.call('GET', KEYS[5])
+if erasedAt and (ARGV[10] == '' or tonumber(ARGV[10]) <= tonumber(erasedAt)) then return {'err', 'erased'} end
 
 local owner = redis.call('HGET', KEYS[2], ARGV[3])
 if owner and owner ~= ARGV[1] then return {'err', 'handle_taken'} end
