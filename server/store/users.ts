@@ -26,7 +26,7 @@ export interface UserProfile {
   updatedAt: string | null;
 }
 
-export type UpsertResult = { ok: true; createdAt: string } | { ok: false; reason: 'handle_taken' | 'name_lookalike' | 'erased' };
+export type UpsertResult = { ok: true; createdAt: string; role: Role; roleChanged: boolean } | { ok: false; reason: 'handle_taken' | 'name_lookalike' | 'erased' };
 
 export class UserStore {
   constructor(
@@ -42,7 +42,7 @@ export class UserStore {
    */
   async upsert(user: UserClaims, now: Date): Promise<UpsertResult> {
     const k = this.keys.user;
-    const [status, value] = (await this.scripts.run(this.redis, 'upsert-user', [k.record(user.id), k.handles, k.handlesLex, k.names, k.erased(user.id)], [
+    const [status, value, role, changed] = (await this.scripts.run(this.redis, 'upsert-user', [k.record(user.id), k.handles, k.handlesLex, k.names, k.erased(user.id)], [
       user.id,
       user.handle,
       user.handle.toLowerCase(),
@@ -53,8 +53,8 @@ export class UserStore {
       user.name.toLowerCase(),
       user.nameHidden ? '1' : '0',
       user.issuedAt === undefined ? '' : String(user.issuedAt),
-    ])) as [string, string];
-    if (status === 'ok') return { ok: true, createdAt: value };
+    ])) as [string, string, string?, string?];
+    if (status === 'ok') return { ok: true, createdAt: value, role: role as Role, roleChanged: changed === '1' };
     return { ok: false, reason: value === 'name_lookalike' || value === 'erased' ? value : 'handle_taken' };
   }
 
