@@ -9,6 +9,7 @@ import type { Deps } from './context.ts';
 import { createHttpApp } from './http/app.ts';
 import { ConnectionLimits } from './limits/connections.ts';
 import { PostingLimits } from './limits/posting.ts';
+import { RecoveryBudget } from './limits/recovery.ts';
 import { ReportLimits } from './limits/reports.ts';
 import { ModFeed } from './moderation/feed.ts';
 import { WordlistCache } from './moderation/wordlists.ts';
@@ -64,6 +65,7 @@ export async function createDeps(opts: Omit<ThreadlineOptions, 'version' | 'subs
     queues: await createQueues(opts.redis, opts.config, store.keys.queuePrefix, opts.queueUrl),
     limits: new PostingLimits(opts.redis, store.keys, opts.config),
     reportLimits: new ReportLimits(opts.redis, store.keys, opts.config),
+    recoveryBudget: new RecoveryBudget(opts.redis, store.keys, opts.config),
     log: opts.log,
     metrics: createMetrics(),
     now: () => new Date(),

@@ -4,6 +4,7 @@ import type { IdentityCache } from './auth/identity-cache.ts';
 import type { TokenVerifier } from './auth/tokens.ts';
 import type { Config } from './config.ts';
 import type { PostingAttempt } from './limits/posting.ts';
+import type { RecoveryBudget } from './limits/recovery.ts';
 import type { ReportLimits } from './limits/reports.ts';
 import type { Logger } from './logger.ts';
 import type { Metrics } from './metrics.ts';
@@ -45,6 +46,8 @@ export interface Deps {
   limits: { check(attempt: PostingAttempt): Promise<void> };
   /** Reports per reader (see limits/reports.ts). */
   reportLimits: ReportLimits;
+  /** Recovered bytes per client IP (see limits/recovery.ts). */
+  recoveryBudget: RecoveryBudget;
   /** The moderators' live feed. */
   modFeed: ModFeed;
   wordlists: WordlistCache;

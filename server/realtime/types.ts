@@ -12,6 +12,8 @@ export interface SocketData {
 export interface InterServerEvents {
   /** The user's ban was made or lifted: apply it to their live sockets here (realtime/access.ts). */
   'user:access': (userId: string) => void;
+  /** The user was erased: forget their identity and close their live sockets here (realtime/access.ts). */
+  'user:erased': (userId: string) => void;
 }
 
 export type IoServer = Server<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>;
