@@ -10,6 +10,7 @@ import { createCoreDeps } from './core.ts';
 import { createHttpApp } from './http/app.ts';
 import { ConnectionLimits } from './limits/connections.ts';
 import { PostingLimits } from './limits/posting.ts';
+import { RecoveryBudget } from './limits/recovery.ts';
 import { ReportLimits } from './limits/reports.ts';
 import { WordlistCache } from './moderation/wordlists.ts';
 import { SocketFloodGuard } from './limits/socket-flood.ts';
@@ -56,6 +57,7 @@ export async function createDeps(opts: Omit<ThreadlineOptions, 'version' | 'subs
     wordlists: new WordlistCache(core.store.moderation),
     limits: new PostingLimits(opts.redis, keys, opts.config),
     reportLimits: new ReportLimits(opts.redis, keys, opts.config),
+    recoveryBudget: new RecoveryBudget(opts.redis, keys, opts.config),
   };
 }
 

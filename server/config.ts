@@ -29,6 +29,7 @@ export const configSchema = z.object({
   HISTORY_TTL_SECONDS: int(86_400, 60).describe('An idle thread keeps its recovery log this long'),
   RECOVERY_MAX_EVENTS: int(500, 1).describe('Most missed events one join with `since` returns; more: `recovered: false` (the client reloads over REST)'),
   RECOVERY_MAX_BYTES: int(1_000_000, 10_000).describe('Most bytes of missed events one join with `since` returns; more: `recovered: false`'),
+  RECOVERY_BYTES_PER_MINUTE: int(5_000_000, 10_000).describe('Bytes of recovered events one client IP may be sent per minute, over all its joins and sockets; beyond: `recovered: false`'),
   IDEMPOTENCY_TTL_SECONDS: int(86_400, 60).describe('How long a clientId is remembered'),
   PRESENCE_TTL_SECONDS: int(45, 3).describe('A viewer not refreshed for this long (e.g. its server crashed) stops counting'),
   PRESENCE_INTERVAL_MS: int(2_000, 100).describe('How often viewer counts are recomputed and pushed (only when changed)'),
@@ -106,7 +107,7 @@ export interface Config {
   auth: { jwtSecret: string | undefined; maxTokenTtlSeconds: number; issuer: string | undefined; audience: string | undefined };
   comments: { editWindowSeconds: number; idempotencyTtlSeconds: number };
   history: { maxEvents: number; ttlSeconds: number };
-  recovery: { maxEvents: number; maxBytes: number };
+  recovery: { maxEvents: number; maxBytes: number; bytesPerMinute: number };
   presence: { ttlMs: number; intervalMs: number };
   workers: { inProcess: boolean; port: number; concurrency: number; lockMs: number };
   limits: {
@@ -189,7 +190,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     auth: { jwtSecret: c.AUTH_JWT_SECRET, maxTokenTtlSeconds: c.AUTH_MAX_TOKEN_TTL_SECONDS, issuer: c.AUTH_ISSUER, audience: c.AUTH_AUDIENCE },
     comments: { editWindowSeconds: c.EDIT_WINDOW_SECONDS, idempotencyTtlSeconds: c.IDEMPOTENCY_TTL_SECONDS },
     history: { maxEvents: c.HISTORY_MAX_EVENTS, ttlSeconds: c.HISTORY_TTL_SECONDS },
-    recovery: { maxEvents: c.RECOVERY_MAX_EVENTS, maxBytes: c.RECOVERY_MAX_BYTES },
+    recovery: { maxEvents: c.RECOVERY_MAX_EVENTS, maxBytes: c.RECOVERY_MAX_BYTES, bytesPerMinute: c.RECOVERY_BYTES_PER_MINUTE },
     presence: { ttlMs: c.PRESENCE_TTL_SECONDS * 1000, intervalMs: c.PRESENCE_INTERVAL_MS },
     limits: {
       userShort: { points: c.RATE_USER_SHORT, seconds: c.RATE_USER_SHORT_SECONDS },

@@ -3,6 +3,7 @@ import type { TokenVerifier } from './auth/tokens.ts';
 import type { Config } from './config.ts';
 import type { Queues } from './jobs/queues.ts';
 import type { PostingAttempt } from './limits/posting.ts';
+import type { RecoveryBudget } from './limits/recovery.ts';
 import type { ReportLimits } from './limits/reports.ts';
 import type { Logger } from './logger.ts';
 import type { Metrics } from './metrics.ts';
@@ -46,5 +47,7 @@ export interface Deps extends CoreDeps {
   limits: { check(attempt: PostingAttempt): Promise<void> };
   /** Reports per reader (see limits/reports.ts). */
   reportLimits: ReportLimits;
+  /** Recovered bytes per client IP (see limits/recovery.ts). */
+  recoveryBudget: RecoveryBudget;
   wordlists: WordlistCache;
 }

@@ -175,6 +175,18 @@ describe('token lifetime, issuer and audience', () => {
     expect((await request(server.url).get('/api/threads/auth-ttl').set('Authorization', `Bearer ${fine}`)).status, 'a token valid for 6 days').toBe(200);
   });
 
+  it('refuses a token whose exp lies more than AUTH_MAX_TOKEN_TTL_SECONDS after its iat, even when little of it is left (an erasure is remembered that long)', async () => {
+    const old = await craft({ ...valid, sub: 'u-old', handle: 'oldlived', role: 'moderator', iat: nowS() - 3 * 86_400, exp: nowS() + 6 * 86_400 });
+    const res = await request(server.url).get('/api/threads/auth-ttl').set('Authorization', `Bearer ${old}`);
+    expect([res.status, res.body.error?.code, res.body.error?.message], 'a token issued 3 days ago for 9 days').toEqual([
+      401,
+      'unauthenticated',
+      expect.stringMatching(/lifetime.*after iat/),
+    ]);
+    const fine = await craft({ ...valid, sub: 'u-old', handle: 'oldlived', role: 'moderator', iat: nowS() - 3 * 86_400, exp: nowS() + 3 * 86_400 });
+    expect((await request(server.url).get('/api/threads/auth-ttl').set('Authorization', `Bearer ${fine}`)).status, 'a token issued 3 days ago for 6 days').toBe(200);
+  });
+
   it('checks iss and aud when AUTH_ISSUER and AUTH_AUDIENCE are set', async () => {
     const strict = await startServer(redis.url, { AUTH_ISSUER: 'https://news.example.com', AUTH_AUDIENCE: 'threadline', AUTH_MAX_TOKEN_TTL_SECONDS: '3600' });
     try {

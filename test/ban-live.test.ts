@@ -1,10 +1,11 @@
+import { decodeJwt, SignJWT } from 'jose';
 import request from 'supertest';
 import { io as connect, type Socket } from 'socket.io-client';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { MODERATION_NAMESPACE } from '../contract/index.ts';
 import { connectSocket, makeUser, record, request as emit, sessionOf, type ClientSocket, type TestUser } from './support/clients.ts';
 import { startRedis, type TestRedis } from './support/redis.ts';
-import { startServer, type TestServer } from './support/server.ts';
+import { startServer, TEST_SECRET, type TestServer } from './support/server.ts';
 
 /** Bans and unbans reach live connections on every instance, and follow the roles' ranks. */
 const PREFIX = 'bl:';
@@ -177,5 +178,52 @@ describe('ranks', () => {
     expect(sessionOf(s), 'the admin is not told they are banned').toMatchObject({ user: { role: 'admin' }, banned: null });
     expect((await emit(s, 'comment:post', { threadId: 'bl', body: 'an admin posts', clientId: 'bl-unseen-0001' })).ok, 'the admin posts').toBe(true);
     expect((await unban(admin, unseen.id)).status).toBe(200);
+  });
+});
+
+describe('role changes reach live connections', () => {
+  /** The same user's token with another role, issued at `iat` (seconds), as the host site would after changing their role. */
+  const reissue = async (user: TestUser, role: TestUser['role'], iat: number): Promise<TestUser> => ({
+    ...user,
+    role,
+    token: await new SignJWT({ handle: user.handle, name: user.name, role })
+      .setProtectedHeader({ alg: 'HS256' })
+      .setSubject(user.id)
+      .setIssuedAt(iat)
+      .setExpirationTime(iat + 3600)
+      .sign(new TextEncoder().encode(TEST_SECRET)),
+  });
+  const pending = (u: TestUser, server: TestServer) => request(server.url).get('/api/moderation/queues/pending').set(auth(u));
+
+  it('a moderator whose newer token says commenter loses /moderation on every instance, also with the older moderator token; a newer moderator token gives it back', async () => {
+    const m = await makeUser({ handle: 'bl_demoted', role: 'moderator' });
+    const iat = decodeJwt(m.token).iat!;
+    await signIn(m, b);
+    const { socket } = await modSocket(m, b);
+    expect(socket, 'the moderator connects to /moderation on B').toBeDefined();
+    const told: unknown[] = [];
+    socket!.on('connection:closing', (p: unknown) => told.push(p));
+    const disconnected = within<string>('disconnect of the demoted moderator', (done) => socket!.once('disconnect', (reason) => done(reason)), 3_000);
+
+    // The host site makes them a commenter; they sign in on A with the new token.
+    const commenter = await reissue(m, 'commenter', iat + 1);
+    await signIn(commenter, a);
+    expect(await disconnected, 'the /moderation socket on B is closed by the server').toBe('io server disconnect');
+    expect(told, 'what the socket was told first').toEqual([{ code: 'forbidden', reason: 'Your role no longer includes moderation' }]);
+    expect(await redis.client.hget(`${PREFIX}{u}:user:${m.id}`, 'role'), 'the stored role').toBe('commenter');
+
+    // The older moderator token, on both instances (B had it cached): no moderation, no feed, and the role stays.
+    for (const server of [a, b]) {
+      const res = await pending(m, server);
+      expect([res.status, res.body.error?.code], 'the moderation queue with the older moderator token').toEqual([403, 'forbidden']);
+    }
+    const again = await modSocket(m, b);
+    expect(again.error?.code, 'a /moderation handshake with the older moderator token').toBe('forbidden');
+    expect(await redis.client.hget(`${PREFIX}{u}:user:${m.id}`, 'role'), 'the stored role after the older token was used').toBe('commenter');
+
+    // Made a moderator again, in a newer token: the older moderator token works again too (the stored role is the newest token's).
+    const promoted = await reissue(m, 'moderator', iat + 2);
+    expect((await pending(promoted, a)).status, 'the newer moderator token').toBe(200);
+    await expect.poll(async () => (await pending(m, b)).status, { timeout: 3_000 }).toBe(200);
   });
 });

@@ -188,7 +188,9 @@ describe('DELETE /api/me', () => {
     expect(await redis.client.zscore(keys.thread.participants('dr-erase'), victim.id)).toBeNull();
 
     // The victim's own keys are gone, and so is their handle.
-    expect(await keysContaining(victim.id), 'keys named after the victim').toEqual([]);
+    // All but the erasure marker, which holds only the erasure time (refuses their older tokens; expires).
+    expect(await keysContaining(victim.id), 'keys named after the victim').toEqual([keys.user.erased(victim.id)]);
+    expect(await redis.client.get(keys.user.erased(victim.id)), 'the erasure marker').toMatch(/^\d+$/);
     expect(await redis.client.hget(keys.user.handles, 'erase_victim'), 'the handle index').toBeNull();
     expect(await redis.client.zscore(keys.user.handlesLex, 'erase_victim'), 'the handle prefix index').toBeNull();
     const names = await redis.client.zrange(keys.user.names, 0, -1);
@@ -213,7 +215,7 @@ describe('DELETE /api/me', () => {
     const res = await request(a.url).delete(`/api/admin/users/${encodeURIComponent(victim.id)}`).set(auth(admin)).expect(200);
     expect(res.body).toEqual({ userId: victim.id, erasedComments: 1 });
     expect(await redis.client.hget(a.app.deps.store.keys.thread.comment(c.threadId, c.id), 'status')).toBe('deleted');
-    expect(await keysContaining(victim.id), 'keys named after the victim').toEqual([]);
+    expect(await keysContaining(victim.id), 'keys named after the victim (but the erasure marker)').toEqual([a.app.deps.store.keys.user.erased(victim.id)]);
     const audit = await request(a.url).get('/api/moderation/audit').set(auth(moderator)).expect(200);
     expect((audit.body.entries as AuditEntry[]).find((e) => e.action === 'erase' && e.target.userId === victim.id)?.by).toMatchObject({ kind: 'user', id: admin.id });
     await eventually(async () => expect(JSON.stringify((await request(a.url).get('/api/threads/dr-admin-erase/comments')).body)).not.toContain('ADMIN-ERASE-SECRET'));

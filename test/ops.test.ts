@@ -37,6 +37,19 @@ describe('health and metrics', () => {
   });
 });
 
+const METRICS_SPELLINGS = ['/metrics/', '/METRICS', '/Metrics', '//metrics', '/metrics//'];
+
+describe('/metrics has one spelling', () => {
+  it('answers 404 to other spellings (case, trailing or doubled slashes), which a proxy rule for /metrics could miss', async () => {
+    expect((await request(server.url).get('/metrics')).status, '/metrics itself').toBe(200);
+    for (const path of METRICS_SPELLINGS) {
+      const res = await request(server.url).get(path);
+      expect(res.status, `GET ${path}`).toBe(404);
+      expect(res.text, `GET ${path}`).not.toMatch(/threadline_sockets_connected/);
+    }
+  });
+});
+
 describe('METRICS_TOKEN', () => {
   it('closes /metrics to anyone without it (401), and opens it to its bearer', async () => {
     const token = 'metrics-token-0123456789';
@@ -135,6 +148,16 @@ describe('the shipped deployment (docker-compose.yml and deploy/nginx.conf)', ()
     const header = (name: string) => new RegExp(`^\\s*proxy_set_header\\s+${name}\\s+(\\S+);`, 'im').exec(nginx)?.[1];
     expect(header('X-Forwarded-For'), 'nginx is the edge: X-Forwarded-For is the address it saw ($remote_addr), so a client cannot add its own').toBe('$remote_addr');
     expect(header('X-Forwarded-Proto'), 'nginx tells the servers whether the reader used https').toBe('$scheme');
+  });
+
+  it('nginx answers 404 to /metrics in every spelling Express would route to it', () => {
+    const nginx = readFileSync(new URL('../deploy/nginx.conf', import.meta.url), 'utf8');
+    // Locations whose whole body is `return 404;`: exact (=), case-sensitive (~) or case-insensitive (~*) regex.
+    const blocked = [...nginx.matchAll(/^\s*location\s+(=|~\*|~)\s+(\S+)\s*\{\s*return\s+404;\s*\}/gm)].map(([, kind, pattern]) =>
+      kind === '=' ? (path: string) => path === pattern : (path: string) => new RegExp(pattern!, kind === '~*' ? 'i' : '').test(path),
+    );
+    for (const path of ['/metrics', ...METRICS_SPELLINGS]) expect(blocked.some((b) => b(path)), `nginx blocks ${path}`).toBe(true);
+    for (const path of ['/metricsx', '/api/metrics', '/healthz']) expect(blocked.some((b) => b(path)), `nginx lets ${path} through`).toBe(false);
   });
 });
 

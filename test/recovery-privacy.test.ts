@@ -4,7 +4,7 @@ import { ThreadEventSchema, type Comment, type ThreadEvent } from '../contract/i
 import { connect, type ThreadlineClient } from '../client/sdk/index.ts';
 import { connectSocket, makeUser, ok, record, type ClientSocket, type TestUser } from './support/clients.ts';
 import type { TestRedis } from './support/redis.ts';
-import { startRedisAndServer, stopServerAndRedis, type TestServer } from './support/server.ts';
+import { startRedisAndServer, startServer, stopServerAndRedis, type TestServer } from './support/server.ts';
 import { eventually } from './support/wait.ts';
 
 /*
@@ -249,6 +249,47 @@ describe('recovery is bounded', () => {
     expect(some.recovered, '5 such events are within it').toBe(true);
     expect(some.missed.map((e) => e.offset)).toEqual([6, 7, 8, 9, 10]);
     expect(JSON.stringify(some.missed).length).toBeLessThanOrEqual(RECOVERY_MAX_BYTES);
+  });
+
+  it('re-joining in a loop stops recovering once the client address has had RECOVERY_BYTES_PER_MINUTE, on any of its sockets', async () => {
+    const BUDGET = 200_000;
+    const budgeted = await startServer(redis.url, {
+      RECOVERY_BYTES_PER_MINUTE: String(BUDGET),
+      RECOVERY_MAX_BYTES: '1000000',
+      SCREEN_MIN_TEXT_LENGTH: '100000',
+    });
+    try {
+      const threadId = 'budget-thread';
+      const u = await makeUser();
+      // 20 comments of about 4.3 KB: about 90 KB per full recovery, well within one join's bound.
+      for (let i = 0; i < 20; i++) {
+        await request(budgeted.url).post(`/api/threads/${threadId}/comments`).set(auth(u)).send({ body: `${i} ${'long text '.repeat(400)}` }).expect(201);
+      }
+      const reader = await connectSocket(budgeted.url);
+      open.push(reader);
+      const joins = [];
+      for (let i = 0; i < 10; i++) joins.push(await ok(reader, 'thread:join', { threadId, since: { offset: 0, epoch: '' } }));
+      const size = JSON.stringify(joins[0]!.missed).length;
+      expect(joins[0]!.missed, 'the first join recovers all 20 events').toHaveLength(20);
+      const fits = Math.floor(BUDGET / size);
+      expect(
+        joins.map((j) => j.recovered),
+        `each full recovery is ${size} bytes: ${fits} fit in ${BUDGET} bytes a minute, the rest answer recovered:false`,
+      ).toEqual([...Array(10).keys()].map((i) => i < fits));
+      const sent = joins.reduce((sum, j) => sum + JSON.stringify(j.missed).length, 0);
+      expect(sent, 'bytes of recovered events sent to the address this minute').toBeLessThanOrEqual(BUDGET);
+      expect(joins.at(-1), 'a join past the budget still joins, with nothing recovered').toMatchObject({ recovered: false, missed: [], offset: 20 });
+
+      // A new socket from the same address shares the budget; a small recovery still fits what is left.
+      const another = await connectSocket(budgeted.url);
+      open.push(another);
+      expect((await ok(another, 'thread:join', { threadId, since: { offset: 0, epoch: '' } })).recovered, 'a full recovery on another socket').toBe(false);
+      const epoch = joins[0]!.epoch;
+      const last = await ok(another, 'thread:join', { threadId, since: { offset: 19, epoch } });
+      expect({ recovered: last.recovered, offsets: last.missed.map((e) => e.offset) }, 'one missed event fits the rest of the budget').toEqual({ recovered: true, offsets: [20] });
+    } finally {
+      await budgeted.close();
+    }
   });
 });
 

@@ -15,15 +15,19 @@ export const ClaimsSchema = z.object({
   role: RoleSchema,
   email: z.email().max(254).optional(),
   exp: z.number().int(),
+  // Optional: tokens without it count as issued before any erasure of their user (store/users.ts).
+  iat: z.number().optional(),
 });
 
 export interface VerifiedToken extends UserIdentity {
   /** The token's name had characters nobody sees, taken out of `name`. */
   nameHidden: boolean;
   expiresAt: Date;
+  /** The token's iat in seconds, if it has one. */
+  issuedAt: number | undefined;
 }
 
-const CLOCK_TOLERANCE_SECONDS = 5;
+export const CLOCK_TOLERANCE_SECONDS = 5;
 
 export class TokenVerifier {
   private readonly key: Uint8Array;
@@ -67,7 +71,23 @@ export class TokenVerifier {
         context: { exp: c.exp, maxExp },
       });
     }
-    return { id: c.sub, handle: c.handle, name: c.name.name, nameHidden: c.name.hidden, role: c.role, email: c.email, expiresAt: new Date(c.exp * 1000) };
+    // An account erasure is remembered for AUTH_MAX_TOKEN_TTL_SECONDS, on the promise that no token
+    // issued before it still works by then: a token's whole life, not only what is left of it, is bounded.
+    if (c.iat !== undefined && c.exp - c.iat > this.rules.maxTokenTtlSeconds + CLOCK_TOLERANCE_SECONDS) {
+      throw new AppError('unauthenticated', `Token lifetime is too long: exp may lie at most ${this.rules.maxTokenTtlSeconds} seconds after iat; ask the site for a shorter-lived token`, {
+        context: { exp: c.exp, iat: c.iat },
+      });
+    }
+    return {
+      id: c.sub,
+      handle: c.handle,
+      name: c.name.name,
+      nameHidden: c.name.hidden,
+      role: c.role,
+      email: c.email,
+      expiresAt: new Date(c.exp * 1000),
+      issuedAt: c.iat,
+    };
   }
 }
 

@@ -52,7 +52,7 @@ const HANDLERS: { [E in ClientEventName]: Handler<E> } = {
         }
         await socket.join(room);
         await live.subscriptions.ready(room);
-      });
+      }, { ip: socket.data.ip });
       const viewers = live.presence.known(threadId);
       if (viewers !== undefined) socket.emit('thread:presence', { threadId, viewers });
       return result;

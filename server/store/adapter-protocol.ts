@@ -18,6 +18,8 @@ import { rooms } from '../../contract/index.ts';
 export interface InterServerEvents {
   /** The user's ban was made or lifted: apply it to their live sockets here (realtime/access.ts). */
   'user:access': (userId: string) => void;
+  /** The user was erased: forget their identity and close their live sockets here (realtime/access.ts). */
+  'user:erased': (userId: string) => void;
 }
 
 const BROADCAST = 3;

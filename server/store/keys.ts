@@ -126,6 +126,12 @@ export function createKeys(prefix: string) {
       ban: (userId: string) => `${u}:ban:${userId}`,
       /** zset: the user's comment ids in the last day (for "ban and remove recent comments") */
       recentComments: (userId: string) => `${u}:recent:${userId}`,
+      /**
+       * string: when the user was erased (seconds); tokens issued at or before it are refused.
+       * Outlives the erasure by design (keysOwnedBy leaves it out) and expires when every such
+       * token has (AUTH_MAX_TOKEN_TTL_SECONDS plus clock tolerance; UserStore.markErased).
+       */
+      erased: (userId: string) => `${u}:erased:${userId}`,
       /** zset: every comment id the user wrote -> creation time (ms), the newest USER_COMMENT_INDEX_MAX (data export and erasure) */
       comments: (userId: string) => `${uc(userId)}:comments`,
     },

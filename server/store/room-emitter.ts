@@ -40,6 +40,11 @@ export class RoomEmitter {
     await this.serverSideEmit('user:access', userId);
   }
 
+  /** Every server forgets the erased user's identity and closes their live sockets. */
+  async userErased(userId: string): Promise<void> {
+    await this.serverSideEmit('user:erased', userId);
+  }
+
   private async publish(rooms: string | string[], event: string, payload: unknown, opts: Parameters<typeof envelope>[3]): Promise<void> {
     const { channel, prefix, suffix } = envelope(this.channelPrefix, rooms, event, opts);
     await this.redis.spublish(channel, prefix + JSON.stringify(payload) + suffix);

@@ -9,6 +9,8 @@ import type { ResolvedMention } from '../domain/mentions.ts';
 export interface UserClaims extends UserIdentity {
   /** Characters nobody sees were taken out of the name the host site sent. */
   nameHidden?: boolean;
+  /** The token's iat in seconds, if it had one (checked against an erasure). */
+  issuedAt?: number | undefined;
 }
 
 export interface UserProfile {
@@ -21,7 +23,7 @@ export interface UserProfile {
   updatedAt: string | null;
 }
 
-export type UpsertResult = { ok: true; createdAt: string } | { ok: false; reason: 'handle_taken' | 'name_lookalike' };
+export type UpsertResult = { ok: true; createdAt: string; role: Role; roleChanged: boolean } | { ok: false; reason: 'handle_taken' | 'name_lookalike' | 'erased' };
 
 export class UserStore {
   constructor(
@@ -37,7 +39,7 @@ export class UserStore {
    */
   async upsert(user: UserClaims, now: Date): Promise<UpsertResult> {
     const k = this.keys.user;
-    const [status, value] = (await this.scripts.run(this.redis, 'upsert-user', [k.record(user.id), k.handles, k.handlesLex, k.names], [
+    const [status, value, role, changed] = (await this.scripts.run(this.redis, 'upsert-user', [k.record(user.id), k.handles, k.handlesLex, k.names, k.erased(user.id)], [
       user.id,
       user.handle,
       user.handle.toLowerCase(),
@@ -47,9 +49,26 @@ export class UserStore {
       now.toISOString(),
       user.name.toLowerCase(),
       user.nameHidden ? '1' : '0',
-    ])) as [string, string];
-    if (status === 'ok') return { ok: true, createdAt: value };
-    return { ok: false, reason: value === 'name_lookalike' ? 'name_lookalike' : 'handle_taken' };
+      user.issuedAt === undefined ? '' : String(user.issuedAt),
+    ])) as [string, string, string?, string?];
+    if (status === 'ok') return { ok: true, createdAt: value, role: role as Role, roleChanged: changed === '1' };
+    return { ok: false, reason: value === 'name_lookalike' || value === 'erased' ? value : 'handle_taken' };
+  }
+
+  /**
+   * Remembers that the user was erased at `atSeconds`, for `retainSeconds`
+   * (long enough for every token issued until then to expire), so those
+   * tokens cannot record the user again (upsert refuses them).
+   */
+  async markErased(userId: string, atSeconds: number, retainSeconds: number): Promise<void> {
+    await this.redis.set(this.keys.user.erased(userId), String(atSeconds), 'EX', retainSeconds);
+  }
+
+  /** Whether Threadline has a record, an indexed comment or a recent erasure of this user id. */
+  async known(userId: string): Promise<boolean> {
+    const k = this.keys.user;
+    const [record, comments, erased] = await Promise.all([this.redis.exists(k.record(userId)), this.redis.exists(k.comments(userId)), this.redis.exists(k.erased(userId))]);
+    return record + comments + erased > 0;
   }
 
   /**

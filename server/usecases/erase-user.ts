@@ -1,12 +1,14 @@
 import { QUEUES, type EraseResponse } from '../../contract/index.ts';
 import { notificationId } from '../jobs/queues.ts';
+import { CLOCK_TOLERANCE_SECONDS } from '../auth/tokens.ts';
 import type { Actor, Deps } from '../context.ts';
+import { errors } from '../errors.ts';
 import { threadIdOfComment } from '../domain/ids.ts';
 import { dataSubject, type DataSubjectDeps } from './data-subject.ts';
 import { followUp, type FollowUpDeps } from './follow-up.ts';
 
 /** The ports this use case uses. */
-export type EraseUserDeps = Pick<Deps, 'store' | 'identities'> & DataSubjectDeps & FollowUpDeps;
+export type EraseUserDeps = Pick<Deps, 'config' | 'store' | 'identities' | 'emitter' | 'now'> & DataSubjectDeps & FollowUpDeps;
 
 /** Comments erased at once; the index is read again after each batch. */
 const BATCH = 100;
@@ -26,6 +28,13 @@ const BATCH = 100;
 export async function eraseUser(deps: EraseUserDeps, actor: Actor, input: { userId?: string | undefined } = {}): Promise<EraseResponse> {
   const { userId, admin } = await dataSubject(deps, actor, input.userId);
   const { users } = deps.store;
+  // A repeat of a finished erasure still finds its marker, and answers like one with nothing left.
+  if (admin && !(await users.known(userId))) throw errors.notFound('User');
+  // First, so that from here on the user's tokens record nobody (a request racing this one, or a
+  // socket refreshing its token) and every server drops their cached identity and open sockets.
+  await users.markErased(userId, Math.floor(deps.now().getTime() / 1000), deps.config.auth.maxTokenTtlSeconds + CLOCK_TOLERANCE_SECONDS);
+  deps.identities.forget(userId);
+  await deps.emitter.userErased(userId);
   let erased = 0;
   let ids = await users.commentIds(userId, BATCH);
   do {

@@ -1,8 +1,8 @@
 import type { EventResponse, StreamPosition, Thread, ThreadEvent } from '../../contract/index.ts';
-import type { Deps } from '../context.ts';
+import type { Deps, Origin } from '../context.ts';
 
 /** The ports this use case uses. */
-export type JoinThreadDeps = Pick<Deps, 'config' | 'store'>;
+export type JoinThreadDeps = Pick<Deps, 'config' | 'store' | 'recoveryBudget'>;
 
 export type JoinResult = EventResponse<'thread:join'>;
 
@@ -18,12 +18,13 @@ export async function joinThread(
   deps: JoinThreadDeps,
   input: { threadId: string; since?: StreamPosition | undefined },
   subscribe: () => Promise<void> | void,
+  origin: Origin = { ip: undefined },
 ): Promise<JoinResult> {
   await subscribe();
   const thread = await deps.store.threads.get(input.threadId);
   const base = { thread, offset: thread.offset, epoch: thread.epoch };
   if (!input.since) return { ...base, recovered: false, missed: [] };
-  const missed = await recover(deps, thread, input.since);
+  const missed = await recover(deps, thread, input.since, origin.ip ?? 'unknown');
   return missed ? { ...base, recovered: true, missed } : { ...base, recovered: false, missed: [] };
 }
 
@@ -35,14 +36,21 @@ export async function joinThread(
  *
  * Recovery is bounded in events and bytes: one join must not make the server
  * send megabytes. Beyond the bounds the client reloads a page over REST,
- * which costs it the same as a first visit.
+ * which costs it the same as a first visit. The bytes also count against the
+ * client address's RECOVERY_BYTES_PER_MINUTE, so re-joining in a loop does
+ * not multiply the per-join bound.
  */
-async function recover(deps: JoinThreadDeps, thread: Thread, since: StreamPosition): Promise<ThreadEvent[] | null> {
+async function recover(deps: JoinThreadDeps, thread: Thread, since: StreamPosition, ip: string): Promise<ThreadEvent[] | null> {
   // A client that has seen nothing cannot be inconsistent, whatever epoch it holds.
   if (since.offset !== 0 && since.epoch !== thread.epoch) return null;
   if (since.offset > thread.offset) return null;
   const count = thread.offset - since.offset;
   if (count === 0) return [];
   if (count > Math.min(deps.config.recovery.maxEvents, deps.config.history.maxEvents)) return null;
-  return deps.store.threads.recover(thread.id, { epoch: thread.epoch, after: since.offset, upTo: thread.offset, maxBytes: deps.config.recovery.maxBytes });
+  const budget = await deps.recoveryBudget.remaining(ip);
+  if (budget <= 0) return null;
+  const maxBytes = Math.min(deps.config.recovery.maxBytes, budget);
+  const missed = await deps.store.threads.recover(thread.id, { epoch: thread.epoch, after: since.offset, upTo: thread.offset, maxBytes });
+  if (missed) await deps.recoveryBudget.spend(ip, Buffer.byteLength(JSON.stringify(missed)));
+  return missed;
 }

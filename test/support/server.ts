@@ -19,6 +19,7 @@ export const RELAXED_LIMITS: Record<string, string> = {
   SOCKET_EVENTS_PER_SECOND: '100000',
   SOCKET_EVENT_BURST: '100000',
   RATE_REPORTS: '100000',
+  RECOVERY_BYTES_PER_MINUTE: '1000000000',
 };
 
 export interface TestServer {

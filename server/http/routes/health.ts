@@ -4,7 +4,9 @@ import { errors } from '../../errors.ts';
 import { metricsScrapeAllowed } from '../../metrics.ts';
 
 export function healthRoutes(deps: Deps): Router {
-  const router = Router();
+  // Exact paths only: Express otherwise also answers /METRICS and /metrics/, spellings a proxy
+  // rule that hides /metrics from the internet may not think of.
+  const router = Router({ caseSensitive: true, strict: true });
 
   router.get('/healthz', (_req, res) => {
     res.json({ status: 'ok' });

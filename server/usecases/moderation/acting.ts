@@ -1,3 +1,4 @@
+import { RoleSchema } from '../../../contract/index.ts';
 import { requireAdmin, requireModerator, type Actor, type AuthUser, type Deps } from '../../context.ts';
 import { bindingBan } from '../../domain/ranks.ts';
 import { errors } from '../../errors.ts';
@@ -6,17 +7,25 @@ import { errors } from '../../errors.ts';
 export type ActingDeps = Pick<Deps, 'store'>;
 
 /**
- * A moderator who may act now. The role comes from the token; a ban comes
- * from Redis, so banning a moderator takes effect at once on every
- * transport, not only when their token runs out. A ban made by a lower role
- * than the token's does not bind (domain/ranks.ts).
+ * A moderator who may act now. The role and a ban come from Redis (the role
+ * as stored from the user's newest token), so banning a moderator, or the
+ * host site making them a commenter, takes effect at once on every
+ * transport, not only when their older token runs out. A ban made by a lower
+ * role than theirs does not bind (domain/ranks.ts).
  */
 export async function actingModerator(deps: ActingDeps, actor: Actor): Promise<AuthUser> {
-  return notBanned(deps, requireModerator(actor));
+  return notBanned(deps, requireModerator(await withStoredRole(deps, actor)));
 }
 
 export async function actingAdmin(deps: ActingDeps, actor: Actor): Promise<AuthUser> {
-  return notBanned(deps, requireAdmin(actor));
+  return notBanned(deps, requireAdmin(await withStoredRole(deps, actor)));
+}
+
+/** A socket keeps the actor it signed in as; the stored role may have changed since. */
+async function withStoredRole(deps: ActingDeps, actor: Actor): Promise<Actor> {
+  if (!actor) return actor;
+  const role = RoleSchema.safeParse(await deps.store.users.role(actor.id)).data;
+  return role && role !== actor.role ? { ...actor, role } : actor;
 }
 
 async function notBanned(deps: ActingDeps, user: AuthUser): Promise<AuthUser> {

@@ -1,0 +1,44 @@
+import type { Redis } from 'ioredis';
+import { RateLimiterRedis } from 'rate-limiter-flexible';
+import type { Config } from '../config.ts';
+import type { Keys } from '../store/keys.ts';
+
+/**
+ * Bytes of recovered events each client address may be sent per minute,
+ * shared by every server through Redis. RECOVERY_MAX_BYTES bounds one join;
+ * without this a client re-joining in a loop (or over many sockets) would
+ * make the server send that much again and again. Beyond the budget a join
+ * answers `recovered: false` and the client pages over REST, which is what
+ * a first visit costs and falls under the ordinary request limits.
+ */
+export class RecoveryBudget {
+  private readonly limiter: RateLimiterRedis;
+
+  constructor(redis: Redis, keys: Keys, config: Config) {
+    this.limiter = new RateLimiterRedis({
+      storeClient: redis,
+      keyPrefix: keys.rateLimit('recovery-bytes'),
+      points: config.recovery.bytesPerMinute,
+      duration: 60,
+      rejectIfRedisNotReady: true,
+    });
+  }
+
+  /** Bytes this address may still be sent in the current minute (0 when Redis cannot say: recovery is optional). */
+  async remaining(ip: string): Promise<number> {
+    try {
+      const res = await this.limiter.get(ip);
+      return Math.max(0, this.limiter.points - (res?.consumedPoints ?? 0));
+    } catch {
+      return 0;
+    }
+  }
+
+  /**
+   * Counts bytes sent. Joins running at the same moment may together go over
+   * by at most what each was allowed; the next ones find nothing left.
+   */
+  async spend(ip: string, bytes: number): Promise<void> {
+    if (bytes > 0) await this.limiter.penalty(ip, bytes).catch(() => {});
+  }
+}
