@@ -6,7 +6,9 @@ COPY tsconfig.json ./
 COPY client ./client
 COPY server ./server
 COPY workers ./workers
+COPY contract ./contract
+COPY main ./main
 ENV NODE_ENV=production PORT=3000
 EXPOSE 3000
 USER node
-CMD ["node", "--import", "tsx", "server/main.ts"]
+CMD ["node", "--import", "tsx", "main/server.ts"]

@@ -132,7 +132,7 @@ export type ServerToClientEvents = {
 
 /**
  * Room names, shared so workers can emit to the same rooms as the server.
- * A thread's room carries the thread's Redis hash tag (see server/realtime/adapter-protocol.ts).
+ * A thread's room carries the thread's Redis hash tag (see server/store/adapter-protocol.ts).
  */
 export const rooms = {
   thread: (threadId: string) => `thread:{t:${threadId}}`,

@@ -6,28 +6,24 @@ import { IdentityCache } from './auth/identity-cache.ts';
 import { TokenVerifier } from './auth/tokens.ts';
 import type { Config } from './config.ts';
 import type { Deps } from './context.ts';
+import { createCoreDeps } from './core.ts';
 import { createHttpApp } from './http/app.ts';
 import { ConnectionLimits } from './limits/connections.ts';
 import { PostingLimits } from './limits/posting.ts';
 import { RecoveryBudget } from './limits/recovery.ts';
 import { ReportLimits } from './limits/reports.ts';
-import { ModFeed } from './moderation/feed.ts';
 import { WordlistCache } from './moderation/wordlists.ts';
 import { SocketFloodGuard } from './limits/socket-flood.ts';
 import type { Logger } from './logger.ts';
-import { createMetrics } from './metrics.ts';
 import { attachGateway } from './realtime/gateway.ts';
 import { attachAccessUpdates } from './realtime/access.ts';
 import { attachModerationGateway } from './realtime/moderation-gateway.ts';
 import { PresenceTracker } from './realtime/presence.ts';
 import { announceAfterResubscribe } from './realtime/resync.ts';
-import { RoomEmitter } from './realtime/room-emitter.ts';
 import { createSocketServer } from './realtime/server.ts';
 import { RoomSubscriptions } from './realtime/subscriptions.ts';
 import type { IoServer } from './realtime/types.ts';
-import { createStore } from './store/index.ts';
-import { SUBSCRIBER_CONNECTION } from './store/redis.ts';
-import { createQueues } from '../workers/queues.ts';
+import { logConnectionErrors, SUBSCRIBER_CONNECTION } from './store/redis.ts';
 
 export interface ThreadlineOptions {
   config: Config;
@@ -50,25 +46,18 @@ export interface Threadline {
   close(): Promise<void>;
 }
 
-/** Use-case dependencies over one Redis connection, usable without a server (workers, CLI). */
+/** Use-case dependencies over one Redis connection, usable without a server (CLI, bench): the core plus what requests need. */
 export async function createDeps(opts: Omit<ThreadlineOptions, 'version' | 'subscriber'>): Promise<Deps> {
-  const store = createStore(opts.redis, opts.config);
-  const emitter = new RoomEmitter(opts.redis, store.keys.adapterChannels);
+  const core = await createCoreDeps(opts);
+  const { keys } = core.store;
   return {
-    config: opts.config,
-    store,
+    ...core,
     tokens: new TokenVerifier(opts.jwtSecret, opts.config.auth),
     identities: new IdentityCache(),
-    emitter,
-    modFeed: new ModFeed(emitter, store.moderation, opts.log),
-    wordlists: new WordlistCache(store.moderation),
-    queues: await createQueues(opts.redis, opts.config, store.keys.queuePrefix, opts.queueUrl),
-    limits: new PostingLimits(opts.redis, store.keys, opts.config),
-    reportLimits: new ReportLimits(opts.redis, store.keys, opts.config),
-    recoveryBudget: new RecoveryBudget(opts.redis, store.keys, opts.config),
-    log: opts.log,
-    metrics: createMetrics(),
-    now: () => new Date(),
+    wordlists: new WordlistCache(core.store.moderation),
+    limits: new PostingLimits(opts.redis, keys, opts.config),
+    reportLimits: new ReportLimits(opts.redis, keys, opts.config),
+    recoveryBudget: new RecoveryBudget(opts.redis, keys, opts.config),
   };
 }
 
@@ -81,7 +70,7 @@ export async function createThreadline(opts: ThreadlineOptions): Promise<Threadl
   const deps = await createDeps(opts);
   const channelPrefix = deps.store.keys.adapterChannels;
   const subscriber = opts.subscriber ?? opts.redis.duplicate(SUBSCRIBER_CONNECTION);
-  subscriber.on('error', () => {});
+  logConnectionErrors(subscriber, opts.log, 'redis subscriber connection error');
   guardFireAndForget(subscriber);
   if (subscriber.status === 'wait') await subscriber.connect();
 

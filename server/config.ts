@@ -180,9 +180,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   if (c.NOTIFY_WEBHOOK_URL && !c.NOTIFY_WEBHOOK_SECRET) {
     throw new ConfigError('NOTIFY_WEBHOOK_SECRET is required when NOTIFY_WEBHOOK_URL is set (receivers verify signatures with it)');
   }
-  if (c.NODE_ENV === 'production' && !c.AUTH_JWT_SECRET) {
-    throw new ConfigError('AUTH_JWT_SECRET is required when NODE_ENV=production');
-  }
+  // AUTH_JWT_SECRET is required in production by what verifies tokens (auth/dev-secret.ts), not here: workers run without it.
   return {
     env: c.NODE_ENV,
     port: c.PORT,

@@ -2,7 +2,7 @@ import request from 'supertest';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { rooms, type ThreadEvent } from '../contract/index.ts';
 import { createKeys } from '../server/store/keys.ts';
-import { RoomEmitter } from '../server/realtime/room-emitter.ts';
+import { RoomEmitter } from '../server/store/room-emitter.ts';
 import { processNotify } from '../workers/notify/processor.ts';
 import { connectSocket, makeUser, ok, record, request as emit, type ClientSocket, type TestUser } from './support/clients.ts';
 import { startRedis, type TestRedis } from './support/redis.ts';

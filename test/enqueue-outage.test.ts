@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Notification } from '../contract/index.ts';
 import { startWorkers, type RunningWorkers } from '../workers/index.ts';
 import { sweepOutbox } from '../workers/outbox/sweep.ts';
-import { QUEUE_NAMES, jobIds } from '../workers/queues.ts';
+import { QUEUE_NAMES, jobIds } from '../server/jobs/queues.ts';
 import { makeUser, type TestUser } from './support/clients.ts';
 import { startRedis, type TestRedis } from './support/redis.ts';
 import { startServer, type TestServer } from './support/server.ts';

@@ -144,7 +144,7 @@ describe('npm run workers', () => {
     const owned = spawn('redis-server', ['--port', String(await freePort()), '--bind', '127.0.0.1', '--save', '', '--dir', redisDir, '--pidfile', join(redisDir, 'redis.pid')], { stdio: 'ignore' });
     try {
       for (let i = 0; i < 100 && !existsSync(join(redisDir, 'redis.pid')); i++) await sleep(50);
-      const workers = spawn(process.execPath, ['--import', 'tsx', 'workers/main.ts'], {
+      const workers = spawn(process.execPath, ['--import', 'tsx', 'main/workers.ts'], {
         env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', DATA_DIR: dataDir, REDIS_PROBE_URL: `redis://127.0.0.1:${await freePort()}`, WORKERS_PORT: String(await freePort()) },
         stdio: ['ignore', 'pipe', 'pipe'],
       });
@@ -170,7 +170,7 @@ async function redisWith(...args: string[]): Promise<TestRedis> {
 /** `npm run workers` with only `env` (plus PATH and HOME); stopped after the test. */
 function startWorkers(port: number, env: Record<string, string>): Started {
   let output = '';
-  const child = spawn(process.execPath, ['--import', 'tsx', 'workers/main.ts'], {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'main/workers.ts'], {
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', LOG_LEVEL: 'info', WORKERS_PORT: String(port), ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -220,6 +220,15 @@ describe('in production, the Redis Threadline relies on', () => {
     const server = start(await freePort(), production(redis));
     expect(await outcome(server, '/readyz'), 'npm start on noeviction, AOF off').toBe('started');
     expect(server.output(), 'the warning about AOF').toMatch(/"level":40.*Redis AOF is off \(appendonly no\)/);
+  }, SPAWN_TEST_MS);
+});
+
+describe('npm run workers without AUTH_JWT_SECRET', () => {
+  it('starts in production: workers verify no tokens, so they do not need the secret', async () => {
+    const redis = await redisWith('--maxmemory-policy', 'noeviction', '--appendonly', 'yes');
+    const workers = startWorkers(await freePort(), { NODE_ENV: 'production', REDIS_URL: redis.url });
+    const result = await outcome(workers, '/healthz');
+    expect(result, `npm run workers, NODE_ENV=production, no AUTH_JWT_SECRET:\n${workers.output()}`).toBe('started');
   }, SPAWN_TEST_MS);
 });
 

@@ -17,7 +17,7 @@ const children: ChildProcess[] = [];
 
 async function startWorkerProcess(): Promise<{ child: ChildProcess; exited: Promise<number | null>; port: number }> {
   const port = await freePort();
-  const child = spawn(process.execPath, ['--import', 'tsx', 'workers/main.ts'], {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'main/workers.ts'], {
     env: {
       PATH: process.env.PATH ?? '',
       NODE_ENV: 'test',

@@ -1,11 +1,20 @@
 import { Queue, Worker, type Job, type WorkerOptions } from 'bullmq';
 import { Redis } from 'ioredis';
-import type { Deps } from '../server/context.ts';
+import { logConnectionErrors } from '../server/store/redis.ts';
+import type { CoreDeps } from '../server/context.ts';
 import { channels } from './channels/index.ts';
 import { processDigest } from './digest/processor.ts';
 import { processNotify } from './notify/processor.ts';
 import { sweepOutbox } from './outbox/sweep.ts';
-import { QUEUE_NAMES, channelQueueName, type DeliveryJob, type DigestJob, type NotifyJob, type OutboxSweepJob, type ScreenJob } from './queues.ts';
+import {
+  QUEUE_NAMES,
+  channelQueueName,
+  type DeliveryJob,
+  type DigestJob,
+  type NotifyJob,
+  type OutboxSweepJob,
+  type ScreenJob,
+} from '../server/jobs/queues.ts';
 import { processScreen } from './screen/processor.ts';
 
 export interface RunningWorkers {
@@ -29,14 +38,14 @@ const CHANNEL: Record<string, string> = {
  * like: BullMQ hands each job to one of them, and a job whose worker died is
  * picked up again after WORKER_LOCK_MS (its processing is idempotent).
  */
-export async function startWorkers(deps: Deps, redisUrl: string): Promise<RunningWorkers> {
+export async function startWorkers(deps: CoreDeps, redisUrl: string): Promise<RunningWorkers> {
   const { config, log, metrics } = deps;
   // Workers block on Redis and must wait out outages rather than fail.
   const connection = new Redis(redisUrl, { maxRetriesPerRequest: null, connectTimeout: 3_000 });
-  connection.on('error', () => {});
+  logConnectionErrors(connection, log, 'workers redis connection error');
   const common: WorkerOptions = {
     connection,
-    prefix: deps.store.keys.queuePrefix,
+    prefix: deps.queues.prefix,
     concurrency: config.workers.concurrency,
     lockDuration: config.workers.lockMs,
     stalledInterval: config.workers.lockMs,
@@ -75,7 +84,8 @@ export async function startWorkers(deps: Deps, redisUrl: string): Promise<Runnin
   await Promise.all(workers.map((w) => w.waitUntilReady()));
   // One schedule shared by every worker process (upserting it again changes nothing), made over
   // the workers' own connection, which waits out a Redis outage instead of failing the start.
-  const scheduler = new Queue<OutboxSweepJob>(QUEUE_NAMES.outbox, { connection, prefix: deps.store.keys.queuePrefix });
+  const scheduler = new Queue<OutboxSweepJob>(QUEUE_NAMES.outbox, { connection, prefix: deps.queues.prefix });
+  // Its connection is the workers' own, whose errors are logged above; without a listener BullMQ prints each one.
   scheduler.on('error', () => {});
   await scheduler.upsertJobScheduler('outbox-sweep', { every: config.outbox.sweepMs }, { name: 'sweep', data: {}, opts: { removeOnComplete: true, removeOnFail: { count: 100 } } });
   log.info({ queues: workers.map((w) => w.name) }, 'workers started');

@@ -28,7 +28,7 @@ export interface ServerProcess {
 /** A real `npm start` process for benchmarks. */
 export async function startServerProcess(env: Record<string, string>, nodeArgs: string[] = []): Promise<ServerProcess> {
   const port = await freePort();
-  const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', 'server/main.ts'], {
+  const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', 'main/server.ts'], {
     env: { PATH: process.env.PATH ?? '', NODE_ENV: 'production', PORT: String(port), HOST: '127.0.0.1', AUTH_JWT_SECRET: BENCH_SECRET, LOG_LEVEL: 'warn', ...env },
     stdio: ['ignore', 'inherit', 'inherit'],
   });
@@ -43,7 +43,7 @@ export async function startServerProcess(env: Record<string, string>, nodeArgs: 
     await sleep(50);
   }
   await server.stop();
-  throw new Error(`server/main.ts on port ${port} never became ready (exit code ${child.exitCode})`);
+  throw new Error(`main/server.ts on port ${port} never became ready (exit code ${child.exitCode})`);
 }
 
 /** A baseline server (bench/baselines/*) as a child process. */

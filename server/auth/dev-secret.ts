@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Config } from '../config.ts';
+import { ConfigError, type Config } from '../config.ts';
 
 export interface JwtSecret {
   secret: string;
@@ -15,7 +15,7 @@ export interface JwtSecret {
  */
 export function resolveJwtSecret(config: Pick<Config, 'auth' | 'env' | 'dataDir'>): JwtSecret {
   if (config.auth.jwtSecret) return { secret: config.auth.jwtSecret, devSecretFile: undefined };
-  if (config.env === 'production') throw new Error('AUTH_JWT_SECRET is required in production');
+  if (config.env === 'production') throw new ConfigError('AUTH_JWT_SECRET is required when NODE_ENV=production');
   const file = join(config.dataDir, 'dev-jwt-secret');
   try {
     const existing = readFileSync(file, 'utf8').trim();

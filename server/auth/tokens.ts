@@ -1,6 +1,7 @@
 import { SignJWT, errors as joseErrors, jwtVerify } from 'jose';
 import { z } from 'zod';
 import { DisplayNameSchema, HandleSchema, RoleSchema, UserIdSchema, type Role } from '../../contract/index.ts';
+import type { UserIdentity } from '../domain/actor.ts';
 import { readDisplayName } from '../domain/invisible.ts';
 import type { Config } from '../config.ts';
 import { AppError } from '../errors.ts';
@@ -18,14 +19,9 @@ export const ClaimsSchema = z.object({
   iat: z.number().optional(),
 });
 
-export interface VerifiedToken {
-  id: string;
-  handle: string;
-  name: string;
+export interface VerifiedToken extends UserIdentity {
   /** The token's name had characters nobody sees, taken out of `name`. */
   nameHidden: boolean;
-  role: Role;
-  email: string | undefined;
   expiresAt: Date;
   /** The token's iat in seconds, if it has one. */
   issuedAt: number | undefined;

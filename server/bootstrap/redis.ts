@@ -84,6 +84,7 @@ async function answersPing(url: string): Promise<boolean> {
     enableOfflineQueue: false,
     retryStrategy: () => null,
   });
+  // A refused probe is the answer (no Redis there), reported by the result below.
   probe.on('error', () => {});
   try {
     await probe.connect();

@@ -26,6 +26,7 @@ export function browserBundle(entry: string): Promise<string> {
  * moderation console: most processes never serve it).
  */
 export function serveBundle(entry: string, opts: { prebuild: boolean }): RequestHandler {
+  // A failed build is reported (logged, 500) to the first request that needs it, which builds again.
   if (opts.prebuild) void browserBundle(entry).catch(() => {});
   return async (_req, res) => {
     const text = await browserBundle(entry);

@@ -102,9 +102,11 @@ export class ConnectionLimits {
       if (held) held.keys.push(...taken.filter((k) => !held.keys.includes(k)));
       else if (!toHeld) this.held.set(socketId, { keys: taken });
       // The socket disconnected while its slot was being added: nobody would give it back.
+      // A slot not given back lapses after TTL_MS: nobody re-vouches for it.
       else await this.release(socketId, taken).catch(() => {});
       return;
     }
+    // The refusal (or Redis's failure) is what the caller needs; a slot not given back lapses after TTL_MS.
     await this.release(socketId, taken).catch(() => {});
     const failed = replies.find((r): r is PromiseRejectedResult => r.status === 'rejected');
     if (failed) throw failed.reason;
@@ -115,6 +117,7 @@ export class ConnectionLimits {
   async disconnected(socketId: string): Promise<void> {
     const held = this.held.get(socketId);
     this.held.delete(socketId);
+    // Redis away: the slots lapse after TTL_MS, as this server no longer re-vouches for them.
     if (held) await this.release(socketId, held.keys).catch(() => {});
   }
 
@@ -136,6 +139,7 @@ export class ConnectionLimits {
         pipeline.pexpire(key, TTL_MS);
       }
     }
+    // The next refresh tries again; a slot that lapses meanwhile only lets one more socket in.
     await pipeline.exec().catch(() => {});
   }
 }

@@ -2,7 +2,7 @@ import type { Redis } from 'ioredis';
 import { RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
 import type { RateLimitScope } from '../../contract/index.ts';
 import type { Config } from '../config.ts';
-import { isModerator, type AuthUser } from '../context.ts';
+import { isModerator, type AuthUser } from '../domain/actor.ts';
 import { errors, type AppError } from '../errors.ts';
 import type { Keys } from '../store/keys.ts';
 

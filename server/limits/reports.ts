@@ -1,7 +1,7 @@
 import type { Redis } from 'ioredis';
 import { RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
 import type { Config } from '../config.ts';
-import { isModerator, type AuthUser } from '../context.ts';
+import { isModerator, type AuthUser } from '../domain/actor.ts';
 import { errors } from '../errors.ts';
 import type { Keys } from '../store/keys.ts';
 

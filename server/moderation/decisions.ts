@@ -2,12 +2,15 @@ import type { AuditEntry, AuthoredComment, CommentStatus, Decider, ModerationRec
 import type { Deps } from '../context.ts';
 import { errors } from '../errors.ts';
 
+/** The ports this use case uses. */
+export type DecisionDeps = Pick<Deps, 'store' | 'modFeed' | 'now'>;
+
 /**
  * Every moderation decision, a person's or an automatic rule's, lands in the
  * audit log and on the moderators' live feed, and may change queue counts.
  */
 export async function recordDecision(
-  deps: Deps,
+  deps: DecisionDeps,
   d: {
     by: Decider;
     action: string;

@@ -1,6 +1,6 @@
 import { modRooms, rooms, type AuthoredComment, type ModEvent } from '../../contract/index.ts';
 import type { Logger } from '../logger.ts';
-import type { RoomEmitter } from '../realtime/room-emitter.ts';
+import type { RoomEmitter } from '../store/room-emitter.ts';
 import type { ModerationStore } from '../store/moderation.ts';
 
 const COUNTS_DEBOUNCE_MS = 250;

@@ -1,5 +1,5 @@
 import type { Ban, ModerationSettings, Reason } from '../../contract/index.ts';
-import type { AuthUser } from '../context.ts';
+import type { AuthUser } from '../domain/actor.ts';
 import type { AppError } from '../errors.ts';
 import type { WordlistMatcher } from './wordlists.ts';
 

@@ -1,7 +1,7 @@
 import { MODERATION_NAMESPACE, RoleSchema, rooms, type Ban } from '../../contract/index.ts';
 import { isModerator, type Actor, type Deps } from '../context.ts';
 import { bindingBan } from '../domain/ranks.ts';
-import type { ServerEventPayload } from './room-emitter.ts';
+import type { ServerEventPayload } from '../store/room-emitter.ts';
 import type { IoServer, SocketData } from './types.ts';
 
 const notice = (ban: Ban) => ({ until: ban.until, reason: ban.reason });

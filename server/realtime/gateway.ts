@@ -115,7 +115,7 @@ function onEvent(this: IoSocket, event: string, ...args: unknown[]): void {
     if (!allowed || !Object.hasOwn(HANDLERS, event)) return; // unknown events get no answer
     const name = event as ClientEventName;
     answer(g.deps, socket, name, clientEvents[name].request, args, (payload: never) => HANDLERS[name](g, socket, payload));
-  }, () => {});
+  }, (err: unknown) => g.deps.log.warn({ err, event }, 'could not admit a socket event; dropped'));
 }
 
 function onDisconnect(this: IoSocket): void {

@@ -42,25 +42,29 @@ export function attachModerationGateway(io: IoServer, deps: Deps, live: Live): v
       void live.connections.disconnected(socket.id);
     });
     socket.use(([, ...args], next) => {
-      admitEvent(deps, live.flood, socket, args).then((allowed) => allowed && next(), () => {});
+      admitEvent(deps, live.flood, socket, args).then(
+        (allowed) => allowed && next(),
+        (err: unknown) => deps.log.warn({ err, socketId: socket.id }, 'could not admit a moderation event; dropped'),
+      );
     });
     // A ban made between the handshake's check and this socket being listed
     // here would have found no socket to close: look once more.
     deps.store.moderation.activeBan(socket.data.actor!.id).then(
       (ban) => closeIfBanned(socket, ban),
-      () => {},
+      (err: unknown) => deps.log.warn({ err, socketId: socket.id }, 'could not re-check the moderator for a ban'),
     );
     void socket.join(modRooms.all);
     armExpiry(socket, socket.data.actor!.expiresAt);
     deps.store.moderation.queueCounts().then(
       (counts) => socket.emit('mod:event', { type: 'queues', counts }),
-      () => {},
+      // The counts come again with the next change to the queues.
+      (err: unknown) => deps.log.debug({ err }, 'could not read queue counts for a new moderator'),
     );
 
     /** Who is acting; each use case re-checks the role and any ban on every event. */
     const moderator = async (): Promise<AuthUser> => {
       const actor = requireModerator(socket.data.actor);
-      if (actor.expiresAt.getTime() <= Date.now()) throw errors.unauthenticated('Token has expired');
+      if (actor.expiresAt.getTime() <= deps.now().getTime()) throw errors.unauthenticated('Token has expired');
       return actor;
     };
 

@@ -1,7 +1,7 @@
 import type { Redis } from 'ioredis';
 import { rooms } from '../../contract/index.ts';
 import { errors } from '../errors.ts';
-import { roomChannel } from './adapter-protocol.ts';
+import { roomChannel } from '../store/adapter-protocol.ts';
 import type { IoServer } from './types.ts';
 
 const THREAD_ROOM = rooms.thread('').slice(0, -1); // "thread:{t:", then the id, then "}"
@@ -55,6 +55,7 @@ export class RoomSubscriptions {
       clearTimeout(timer);
       if (this.pending.get(room) === confirmed) this.pending.delete(room);
     });
+    // Those awaiting it see the failure; this only keeps an unawaited rejection from taking the process down.
     confirmed.catch(() => {});
     this.pending.set(room, confirmed);
   }

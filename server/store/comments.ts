@@ -92,7 +92,7 @@ export interface LogLimits {
   idempotencyTtlSeconds: number;
 }
 
-/** Where a thread's live events are published (see realtime/adapter-protocol.ts). */
+/** Where a thread's live events are published (see adapter-protocol.ts). */
 export type LiveTarget = (threadId: string) => { channel: string; prefix: string; suffix: string };
 
 export class CommentStore {
@@ -102,6 +102,7 @@ export class CommentStore {
     private readonly scripts: Scripts,
     private readonly limits: LogLimits,
     private readonly live: LiveTarget,
+    private readonly now: () => Date = () => new Date(),
   ) {}
 
   private liveArgs(threadId: string): string[] {
@@ -212,7 +213,7 @@ export class CommentStore {
         ...this.liveArgs(threadId),
         moderation ? JSON.stringify(moderation) : '',
         moderator,
-        Date.now(),
+        this.now().getTime(),
         CONFLICT_WINDOW_MS,
       ],
     );
@@ -250,7 +251,7 @@ export class CommentStore {
         ...this.liveArgs(threadId),
         JSON.stringify(moderation),
         moderation.by.kind === 'user' ? moderation.by.id : '',
-        Date.now(),
+        this.now().getTime(),
         CONFLICT_WINDOW_MS,
       ],
     );

@@ -97,7 +97,7 @@ export function createKeys(prefix: string) {
     },
     /**
      * Channel prefix of Socket.IO's sharded Redis adapter (channels are
-     * `<this>#<namespace>#<room>#`; see realtime/adapter-protocol.ts).
+     * `<this>#<namespace>#<room>#`; see adapter-protocol.ts).
      */
     adapterChannels: `${prefix}socket.io`,
     /** rate-limiter-flexible's key prefix for one limiter (it appends `:<key>`) */

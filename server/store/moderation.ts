@@ -25,10 +25,10 @@ function parseClaim(json: string): { by: ModeratorRef; until: number } {
 }
 
 /** A stored ban (JSON), or null when there is none or it has ended. */
-export function activeBanFrom(json: string | null): Ban | null {
+export function activeBanFrom(json: string | null, now: number): Ban | null {
   if (!json) return null;
   const stored = JSON.parse(json) as Omit<Ban, 'byRole'> & Partial<Pick<Ban, 'byRole'>>;
-  if (stored.until && Date.parse(stored.until) <= Date.now()) return null;
+  if (stored.until && Date.parse(stored.until) <= now) return null;
   // Bans stored before the banner's role was recorded keep binding everyone, as they did.
   return { ...stored, byRole: stored.byRole ?? 'admin' };
 }
@@ -74,6 +74,7 @@ export class ModerationStore {
     private readonly keys: Keys,
     private readonly scripts: Scripts,
     private readonly retention: ModerationRetention,
+    private readonly now: () => Date = () => new Date(),
   ) {}
 
   // ---- queues ----
@@ -149,7 +150,7 @@ export class ModerationStore {
 
   /** Claims an item for `ms`; returns the holder (you, or whoever got there first) and until when. */
   async claim(commentId: string, moderator: ModeratorRef, ms: number): Promise<{ by: ModeratorRef; until: number }> {
-    const value = JSON.stringify({ ...moderator, until: Date.now() + ms });
+    const value = JSON.stringify({ ...moderator, until: this.now().getTime() + ms });
     const [holder] = await this.scripts.run(this.redis, 'claim-item', [this.keys.moderation.claim(commentId)], [moderator.id, value, ms]);
     return parseClaim(String(holder));
   }
@@ -185,7 +186,7 @@ export class ModerationStore {
   }
 
   async activeBan(userId: string): Promise<Ban | null> {
-    return activeBanFrom(await this.redis.get(this.keys.user.ban(userId)));
+    return activeBanFrom(await this.redis.get(this.keys.user.ban(userId)), this.now().getTime());
   }
 
   // ---- word lists and settings ----

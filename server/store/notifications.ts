@@ -24,6 +24,7 @@ export class NotificationStore {
     private readonly redis: Redis,
     private readonly keys: Keys,
     private readonly scripts: Scripts,
+    private readonly now: () => Date = () => new Date(),
   ) {}
 
   /** Adds to the inbox unless already there; returns whether it was new and the unread count. */
@@ -195,7 +196,7 @@ export class NotificationStore {
   /** One key per user (not per message), so erasing a user finds it; entries older than a week are dropped. */
   async markEmailSent(userId: string, messageId: string): Promise<void> {
     const key = this.keys.notifications.emailSent(userId);
-    const now = Date.now();
+    const now = this.now().getTime();
     await this.redis.multi().zadd(key, now, messageId).zremrangebyscore(key, '-inf', now - SENT_KEEP_MS).pexpire(key, SENT_KEEP_MS).exec();
   }
 }

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { Redis } from 'ioredis';
-import type { NotifyJob } from '../../workers/queues.ts';
+import type { NotifyJob } from '../jobs/queues.ts';
 import type { Keys } from './keys.ts';
 import type { Scripts } from './scripts.ts';
 

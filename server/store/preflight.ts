@@ -15,8 +15,14 @@ export interface PostContext {
   wordlistsVersion: number;
 }
 
+export interface PostContextQuery {
+  threadId: string;
+  userId: string;
+  clientId: string | undefined;
+}
+
 /** Reads it all in one round trip; the retry lookup only when there is a clientId. */
-export async function loadPostContext(redis: Redis, keys: Keys, q: { threadId: string; userId: string; clientId: string | undefined }): Promise<PostContext> {
+export async function loadPostContext(redis: Redis, keys: Keys, q: PostContextQuery, now: number): Promise<PostContext> {
   const pipeline = redis
     .pipeline()
     .hmget(keys.thread.meta(q.threadId), 'locked', 'slowMode', 'premod')
@@ -31,7 +37,7 @@ export async function loadPostContext(redis: Redis, keys: Keys, q: { threadId: s
   return {
     existingCommentId: (results[5]?.[1] as string | null | undefined) ?? null,
     thread: { locked: locked === '1', slowModeSeconds: Number(slowMode ?? 0), premod: premod === '1' },
-    ban: activeBanFrom(results[1]![1] as string | null),
+    ban: activeBanFrom(results[1]![1] as string | null, now),
     approvedCount: Number(results[2]![1] ?? 0),
     settings: settingsFrom(results[3]![1] as string | null),
     wordlistsVersion: Number(results[4]![1] ?? 0),

@@ -39,15 +39,22 @@ export async function connectRedis(
   options: RedisOptions = COMMAND_CONNECTION,
 ): Promise<Redis> {
   const redis = new Redis(url, options);
-  // Without a listener an 'error' event would crash the process; while Redis is
-  // down ioredis emits one per reconnect attempt, so log only now and then.
+  logConnectionErrors(redis, log, 'redis connection error');
+  if (options.lazyConnect) await redis.connect();
+  return redis;
+}
+
+/**
+ * Without a listener an 'error' event would crash the process; while Redis is
+ * down ioredis emits one per reconnect attempt, so log only now and then
+ * (a timer for the log, not business time: the system clock).
+ */
+export function logConnectionErrors(connection: Pick<Redis, 'on'>, log: Logger | undefined, message: string): void {
   let lastLogged = 0;
-  redis.on('error', (err: Error) => {
+  connection.on('error', (err: Error) => {
     const now = Date.now();
     if (now - lastLogged < 10_000) return;
     lastLogged = now;
-    log?.warn({ err: err.message }, 'redis connection error');
+    log?.warn({ err: err.message }, message);
   });
-  if (options.lazyConnect) await redis.connect();
-  return redis;
 }

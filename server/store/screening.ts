@@ -15,6 +15,11 @@ export class ScreeningStore {
     private readonly scripts: Scripts,
   ) {}
 
+  /** Forgets which users an author mentioned (erasure: screening's memory of them goes with the author). */
+  async forgetMentions(authorId: string, mentionedIds: string[]): Promise<void> {
+    await Promise.all(mentionedIds.map((mentioned) => this.redis.unlink(this.keys.screening.mentions(authorId, mentioned))));
+  }
+
   /** Records this copy of a text and returns every copy within the window (this one included). */
   async recordText(fingerprint: string, copy: TextCopy, now: number, windowMs: number): Promise<TextCopy[]> {
     const members = (await this.scripts.run(this.redis, 'record-occurrence', [this.keys.screening.text(fingerprint)], [

@@ -2,16 +2,13 @@ import type { Redis } from 'ioredis';
 import type { Role, UserRef } from '../../contract/index.ts';
 import { keysOwnedBy, type Keys } from './keys.ts';
 import type { Scripts } from './scripts.ts';
+import type { UserIdentity } from '../domain/actor.ts';
 import type { ResolvedMention } from '../domain/mentions.ts';
 
-export interface UserClaims {
-  id: string;
-  handle: string;
-  name: string;
+/** A user as the token named them (see domain/actor.ts), recorded on sight. */
+export interface UserClaims extends UserIdentity {
   /** Characters nobody sees were taken out of the name the host site sent. */
   nameHidden?: boolean;
-  role: Role;
-  email: string | undefined;
   /** The token's iat in seconds, if it had one (checked against an erasure). */
   issuedAt?: number | undefined;
 }

@@ -1,6 +1,9 @@
 import type { AuthUser, Deps } from '../context.ts';
 import { errors } from '../errors.ts';
 
+/** The ports this use case uses. */
+export type AuthenticateDeps = Pick<Deps, 'tokens' | 'identities' | 'store' | 'emitter' | 'now'>;
+
 /**
  * Turns a host-signed token into a user, recording the user on first sight
  * and keeping handle and name in step with the token. The role is the one
@@ -9,7 +12,7 @@ import { errors } from '../errors.ts';
  * hand. A change of role is applied to the user's live sockets on every
  * server (realtime/access.ts).
  */
-export async function authenticate(deps: Deps, token: string): Promise<AuthUser> {
+export async function authenticate(deps: AuthenticateDeps, token: string): Promise<AuthUser> {
   const { nameHidden, ...claims } = await deps.tokens.verify(token);
   const now = deps.now();
   // nameHidden is part of it: a look-alike must reach the name check even right after the plain name passed.

@@ -1,10 +1,12 @@
 import type { Mention, ModerationRecord } from '../../contract/index.ts';
 import type { AuthUser, Deps, Origin } from '../context.ts';
 import { automodRecord, moderate } from '../moderation/pipeline.ts';
-import { loadPostContext } from '../store/preflight.ts';
-import { listForJobs } from './after-write.ts';
-import { followUp } from './follow-up.ts';
-import { resolveMentions } from './resolve-mentions.ts';
+import { listForJobs, type AfterWriteDeps } from './after-write.ts';
+import { followUp, type FollowUpDeps } from './follow-up.ts';
+import { resolveMentions, type ResolveMentionsDeps } from './resolve-mentions.ts';
+
+/** The ports this check uses. */
+export type CheckWriteDeps = Pick<Deps, 'store' | 'limits' | 'wordlists' | 'now'> & ResolveMentionsDeps & AfterWriteDeps & FollowUpDeps;
 
 type Status = 'visible' | 'pending';
 
@@ -31,11 +33,11 @@ export type Replay = { kind: 'replay'; commentId: string };
  * Context, then word lists, then limits, mentions and the outbox listing:
  * three round trips at most.
  */
-export function checkWrite(deps: Deps, actor: AuthUser, origin: Origin, attempt: WriteAttempt & { clientId?: undefined }): Promise<Write>;
-export function checkWrite(deps: Deps, actor: AuthUser, origin: Origin, attempt: WriteAttempt): Promise<Write | Replay>;
-export async function checkWrite(deps: Deps, actor: AuthUser, origin: Origin, attempt: WriteAttempt): Promise<Write | Replay> {
+export function checkWrite(deps: CheckWriteDeps, actor: AuthUser, origin: Origin, attempt: WriteAttempt & { clientId?: undefined }): Promise<Write>;
+export function checkWrite(deps: CheckWriteDeps, actor: AuthUser, origin: Origin, attempt: WriteAttempt): Promise<Write | Replay>;
+export async function checkWrite(deps: CheckWriteDeps, actor: AuthUser, origin: Origin, attempt: WriteAttempt): Promise<Write | Replay> {
   const { kind, threadId, body } = attempt;
-  const ctx = await loadPostContext(deps.store.redis, deps.store.keys, { threadId, userId: actor.id, clientId: attempt.clientId });
+  const ctx = await deps.store.preflight.postContext({ threadId, userId: actor.id, clientId: attempt.clientId });
   if (ctx.existingCommentId) return { kind: 'replay', commentId: ctx.existingCommentId };
 
   const words = await deps.wordlists.get(ctx.wordlistsVersion);

@@ -2,15 +2,18 @@ import type { AuthoredComment } from '../../contract/index.ts';
 import { isModerator, type Actor, type Deps } from '../context.ts';
 import { threadIdOfComment } from '../domain/ids.ts';
 import { errors } from '../errors.ts';
-import { followUp } from './follow-up.ts';
-import { actingModerator } from './moderation/acting.ts';
-import { decide } from './moderation/moderate-comment.ts';
+import { followUp, type FollowUpDeps } from './follow-up.ts';
+import { actingModerator, type ActingDeps } from './moderation/acting.ts';
+import { decide, type ModerateCommentDeps } from './moderation/moderate-comment.ts';
+
+/** The ports this use case uses. */
+export type DeleteCommentDeps = Pick<Deps, 'store'> & ActingDeps & ModerateCommentDeps & FollowUpDeps;
 
 /**
  * Authors delete their own comments (status `deleted`); moderators remove
  * anyone's (status `removed`). Deleting twice answers with the same comment.
  */
-export async function deleteComment(deps: Deps, actor: Actor, input: { commentId: string }): Promise<{ comment: AuthoredComment }> {
+export async function deleteComment(deps: DeleteCommentDeps, actor: Actor, input: { commentId: string }): Promise<{ comment: AuthoredComment }> {
   if (!actor) throw errors.unauthenticated('Sign in to delete');
   const threadId = threadIdOfComment(input.commentId);
   const record = await deps.store.comments.get(threadId, input.commentId);

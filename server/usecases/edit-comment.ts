@@ -3,9 +3,12 @@ import type { Actor, Deps, Origin } from '../context.ts';
 import { acceptBody } from '../domain/body.ts';
 import { threadIdOfComment } from '../domain/ids.ts';
 import { errors } from '../errors.ts';
-import { jobEntry, writeWithJobs } from './after-write.ts';
-import { checkWrite } from './check-write.ts';
-import { followUp } from './follow-up.ts';
+import { jobEntry, writeWithJobs, type AfterWriteDeps } from './after-write.ts';
+import { checkWrite, type CheckWriteDeps } from './check-write.ts';
+import { followUp, type FollowUpDeps } from './follow-up.ts';
+
+/** The ports this use case uses. */
+export type EditCommentDeps = Pick<Deps, 'config' | 'store' | 'now'> & CheckWriteDeps & AfterWriteDeps & FollowUpDeps;
 
 export const MAX_EDITS_PER_COMMENT = 10;
 
@@ -16,7 +19,7 @@ export const MAX_EDITS_PER_COMMENT = 10;
  * shown to anyone.
  */
 export async function editComment(
-  deps: Deps,
+  deps: EditCommentDeps,
   actor: Actor,
   input: { commentId: string; body: string },
   origin: Origin = { ip: undefined },

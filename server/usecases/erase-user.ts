@@ -1,11 +1,14 @@
 import { QUEUES, type EraseResponse } from '../../contract/index.ts';
-import { notificationId } from '../../workers/queues.ts';
+import { notificationId } from '../jobs/queues.ts';
 import { CLOCK_TOLERANCE_SECONDS } from '../auth/tokens.ts';
 import type { Actor, Deps } from '../context.ts';
 import { errors } from '../errors.ts';
 import { threadIdOfComment } from '../domain/ids.ts';
-import { dataSubject } from './data-subject.ts';
-import { followUp } from './follow-up.ts';
+import { dataSubject, type DataSubjectDeps } from './data-subject.ts';
+import { followUp, type FollowUpDeps } from './follow-up.ts';
+
+/** The ports this use case uses. */
+export type EraseUserDeps = Pick<Deps, 'config' | 'store' | 'identities' | 'emitter' | 'now'> & DataSubjectDeps & FollowUpDeps;
 
 /** Comments erased at once; the index is read again after each batch. */
 const BATCH = 100;
@@ -22,7 +25,7 @@ const BATCH = 100;
  * comment leaves the index only once it is fully erased, so a retry finds
  * whatever is left (the index is not deleted wholesale; it empties).
  */
-export async function eraseUser(deps: Deps, actor: Actor, input: { userId?: string | undefined } = {}): Promise<EraseResponse> {
+export async function eraseUser(deps: EraseUserDeps, actor: Actor, input: { userId?: string | undefined } = {}): Promise<EraseResponse> {
   const { userId, admin } = await dataSubject(deps, actor, input.userId);
   const { users } = deps.store;
   // A repeat of a finished erasure still finds its marker, and answers like one with nothing left.
@@ -57,8 +60,8 @@ export async function eraseUser(deps: Deps, actor: Actor, input: { userId?: stri
  * Erases one of the user's comments. Returns whether this call turned it into
  * a tombstone (false: missing, not theirs, or done before).
  */
-export async function eraseComment(deps: Deps, userId: string, commentId: string): Promise<boolean> {
-  const { comments, notifications, moderation, redis, keys } = deps.store;
+export async function eraseComment(deps: EraseUserDeps, userId: string, commentId: string): Promise<boolean> {
+  const { comments, notifications, moderation, screening } = deps.store;
   const threadId = threadIdOfComment(commentId);
   const audience = await comments.audience(threadId, commentId);
   if (!audience || audience.authorId !== userId) return false;
@@ -72,7 +75,7 @@ export async function eraseComment(deps: Deps, userId: string, commentId: string
     ...[...told].map((recipient) =>
       notifications.retract(recipient, [notificationId(commentId, recipient, 'mention'), notificationId(commentId, recipient, 'reply')]),
     ),
-    ...audience.mentionedIds.map((mentioned) => redis.unlink(keys.screening.mentions(userId, mentioned))),
+    screening.forgetMentions(userId, audience.mentionedIds),
   ]);
 
   const ref = { threadId, id: commentId, authorId: userId };

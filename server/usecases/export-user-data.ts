@@ -1,7 +1,10 @@
 import type { UserExport } from '../../contract/index.ts';
 import type { Actor, Deps } from '../context.ts';
 import { errors } from '../errors.ts';
-import { dataSubject } from './data-subject.ts';
+import { dataSubject, type DataSubjectDeps } from './data-subject.ts';
+
+/** The ports this use case uses. */
+export type ExportUserDataDeps = Pick<Deps, 'store' | 'now'> & DataSubjectDeps;
 
 /** Comment ids read per pipelined round trip. */
 const BATCH = 500;
@@ -11,7 +14,7 @@ const BATCH = 500;
  * their comments as written (found through their comment index), their inbox
  * (as the inbox shows it) and their preferences. Their own, or (admins) anyone's.
  */
-export async function exportUserData(deps: Deps, actor: Actor, input: { userId?: string | undefined } = {}): Promise<UserExport> {
+export async function exportUserData(deps: ExportUserDataDeps, actor: Actor, input: { userId?: string | undefined } = {}): Promise<UserExport> {
   const { userId } = await dataSubject(deps, actor, input.userId);
   const { users, comments, notifications } = deps.store;
   const [profile, inbox, preferences] = await Promise.all([users.profile(userId), notifications.all(userId), notifications.preferences(userId)]);

@@ -3,6 +3,9 @@ import type { Actor, Deps } from '../context.ts';
 import { errors } from '../errors.ts';
 import { PARTICIPANTS_KEPT } from '../store/comments.ts';
 
+/** The ports this use case uses. */
+export type FindParticipantsDeps = Pick<Deps, 'store'>;
+
 const MAX_RESULTS = 10;
 
 function matches(user: UserRef, prefix: string): boolean {
@@ -17,7 +20,7 @@ function matches(user: UserRef, prefix: string): boolean {
  * first), then anyone else whose handle starts with the prefix.
  */
 export async function findParticipants(
-  deps: Deps,
+  deps: FindParticipantsDeps,
   actor: Actor,
   input: { threadId: string; prefix: string },
 ): Promise<{ users: UserRef[] }> {

@@ -1,14 +1,14 @@
-import type { Deps } from '../context.ts';
 import { adminPlans } from './follow-up/admin.ts';
 import { commentPlans } from './follow-up/comments.ts';
-import type { Effect, Plans, Step } from './follow-up/effects.ts';
+import type { Effect, FollowUpDeps, Plans, Step } from './follow-up/effects.ts';
 import type { Outcome } from './follow-up/outcome.ts';
 
+export type { FollowUpDeps } from './follow-up/effects.ts';
 export type { Outcome } from './follow-up/outcome.ts';
 
 // Typed per kind: an outcome without a plan does not compile.
 const PLANS: Plans<Outcome['kind']> = { ...commentPlans, ...adminPlans };
-const plan = (deps: Deps, o: Outcome): Step[] => (PLANS[o.kind] as (deps: Deps, o: Outcome) => Step[])(deps, o);
+const plan = (deps: FollowUpDeps, o: Outcome): Step[] => (PLANS[o.kind] as (deps: FollowUpDeps, o: Outcome) => Step[])(deps, o);
 
 /**
  * What follows a write, called once by the write that made it: the moderators'
@@ -25,7 +25,7 @@ const plan = (deps: Deps, o: Outcome): Step[] => (PLANS[o.kind] as (deps: Deps, 
  * (audit entry, queue, counter), the call then fails with it, as it did
  * before, so that a retry repairs it: the screen worker retries its job.
  */
-export async function followUp(deps: Deps, outcome: Outcome): Promise<void> {
+export async function followUp(deps: FollowUpDeps, outcome: Outcome): Promise<void> {
   let failed: { err: unknown } | undefined;
   for (const step of plan(deps, outcome)) {
     const effects = step.filter((e): e is Effect => !!e);

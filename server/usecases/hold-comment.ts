@@ -2,7 +2,10 @@ import type { Decider, ModerationRecord, Reason } from '../../contract/index.ts'
 import type { Deps } from '../context.ts';
 import type { CommentRef } from '../store/comments.ts';
 import { threadIdOfComment } from '../domain/ids.ts';
-import { followUp } from './follow-up.ts';
+import { followUp, type FollowUpDeps } from './follow-up.ts';
+
+/** The ports this use case uses. */
+export type HoldDeps = Pick<Deps, 'store' | 'now'> & FollowUpDeps;
 
 export type HoldOutcome = 'held' | 'already-held' | 'not-visible';
 
@@ -15,7 +18,7 @@ export type HoldTarget = Omit<CommentRef, 'threadId'>;
  * it waits in the moderators' pending queue with the reasons. Holding twice
  * changes nothing.
  */
-export async function holdComment(deps: Deps, comment: HoldTarget, reasons: Reason[], by: Decider): Promise<HoldOutcome> {
+export async function holdComment(deps: HoldDeps, comment: HoldTarget, reasons: Reason[], by: Decider): Promise<HoldOutcome> {
   const commentId = comment.id;
   const threadId = threadIdOfComment(commentId);
   const now = deps.now();

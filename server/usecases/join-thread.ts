@@ -1,6 +1,9 @@
 import type { EventResponse, StreamPosition, Thread, ThreadEvent } from '../../contract/index.ts';
 import type { Deps, Origin } from '../context.ts';
 
+/** The ports this use case uses. */
+export type JoinThreadDeps = Pick<Deps, 'config' | 'store' | 'recoveryBudget'>;
+
 export type JoinResult = EventResponse<'thread:join'>;
 
 /**
@@ -12,7 +15,7 @@ export type JoinResult = EventResponse<'thread:join'>;
  * live, never in neither. Clients drop the repeat by offset.
  */
 export async function joinThread(
-  deps: Deps,
+  deps: JoinThreadDeps,
   input: { threadId: string; since?: StreamPosition | undefined },
   subscribe: () => Promise<void> | void,
   origin: Origin = { ip: undefined },
@@ -37,7 +40,7 @@ export async function joinThread(
  * client address's RECOVERY_BYTES_PER_MINUTE, so re-joining in a loop does
  * not multiply the per-join bound.
  */
-async function recover(deps: Deps, thread: Thread, since: StreamPosition, ip: string): Promise<ThreadEvent[] | null> {
+async function recover(deps: JoinThreadDeps, thread: Thread, since: StreamPosition, ip: string): Promise<ThreadEvent[] | null> {
   // A client that has seen nothing cannot be inconsistent, whatever epoch it holds.
   if (since.offset !== 0 && since.epoch !== thread.epoch) return null;
   if (since.offset > thread.offset) return null;

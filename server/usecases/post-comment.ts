@@ -3,9 +3,12 @@ import { isModerator, type Actor, type Deps, type Origin } from '../context.ts';
 import { acceptBody } from '../domain/body.ts';
 import { newCommentId, newEpoch, threadIdOfComment } from '../domain/ids.ts';
 import { AppError, errors } from '../errors.ts';
-import { jobEntry, writeWithJobs } from './after-write.ts';
-import { checkWrite } from './check-write.ts';
-import { followUp } from './follow-up.ts';
+import { jobEntry, writeWithJobs, type AfterWriteDeps } from './after-write.ts';
+import { checkWrite, type CheckWriteDeps } from './check-write.ts';
+import { followUp, type FollowUpDeps } from './follow-up.ts';
+
+/** The ports this use case uses. */
+export type PostCommentDeps = Pick<Deps, 'config' | 'store' | 'now'> & CheckWriteDeps & AfterWriteDeps & FollowUpDeps;
 
 export interface PostCommentInput {
   threadId: string;
@@ -29,7 +32,7 @@ const parentIssue = (message: string) =>
  * and publishes the comment in one script. Every refusal happens before
  * anything is written.
  */
-export async function postComment(deps: Deps, actor: Actor, input: PostCommentInput, origin: Origin = { ip: undefined }): Promise<PostCommentResult> {
+export async function postComment(deps: PostCommentDeps, actor: Actor, input: PostCommentInput, origin: Origin = { ip: undefined }): Promise<PostCommentResult> {
   if (!actor) throw errors.unauthenticated('Sign in to comment');
   const body = acceptBody(input.body);
   if (input.parentId && threadIdOfComment(input.parentId) !== input.threadId) {
@@ -84,7 +87,7 @@ export async function postComment(deps: Deps, actor: Actor, input: PostCommentIn
   throw new AppError('internal', 'Could not allocate a comment id', { context: { threadId: input.threadId } });
 }
 
-async function replay(deps: Deps, threadId: string, commentId: string): Promise<PostCommentResult> {
+async function replay(deps: Pick<Deps, 'store'>, threadId: string, commentId: string): Promise<PostCommentResult> {
   const original = await deps.store.comments.get(threadId, commentId);
   if (!original) throw new AppError('internal', 'The original comment for this clientId is missing', { context: { commentId } });
   return { comment: original.comment, duplicate: true };

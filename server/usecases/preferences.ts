@@ -2,13 +2,16 @@ import type { Preferences } from '../../contract/index.ts';
 import type { Actor, Deps } from '../context.ts';
 import { errors } from '../errors.ts';
 
-export async function getPreferences(deps: Deps, actor: Actor): Promise<{ preferences: Preferences }> {
+/** The ports this use case uses. */
+export type PreferencesDeps = Pick<Deps, 'store'>;
+
+export async function getPreferences(deps: PreferencesDeps, actor: Actor): Promise<{ preferences: Preferences }> {
   if (!actor) throw errors.unauthenticated();
   return { preferences: await deps.store.notifications.preferences(actor.id) };
 }
 
 /** Fields left out keep their value. */
-export async function updatePreferences(deps: Deps, actor: Actor, changes: Partial<Preferences>): Promise<{ preferences: Preferences }> {
+export async function updatePreferences(deps: PreferencesDeps, actor: Actor, changes: Partial<Preferences>): Promise<{ preferences: Preferences }> {
   if (!actor) throw errors.unauthenticated();
   const current = await deps.store.notifications.preferences(actor.id);
   const preferences: Preferences = {

@@ -3,8 +3,11 @@ import type { z } from 'zod';
 import type { Actor, Deps } from '../context.ts';
 import { threadIdOfComment } from '../domain/ids.ts';
 import { errors } from '../errors.ts';
-import { followUp } from './follow-up.ts';
-import { holdComment } from './hold-comment.ts';
+import { followUp, type FollowUpDeps } from './follow-up.ts';
+import { holdComment, type HoldDeps } from './hold-comment.ts';
+
+/** The ports this use case uses. */
+export type ReportCommentDeps = Pick<Deps, 'config' | 'store' | 'now' | 'reportLimits'> & FollowUpDeps & HoldDeps;
 
 // Weights in whole numbers so the sum stays exact in Lua: a new account's report is half an established one's.
 const FULL_WEIGHT = 2;
@@ -19,7 +22,7 @@ const NEW_ACCOUNT_WEIGHT = 1;
  * fresh ones must not be enough to take any comment off the page.
  */
 export async function reportComment(
-  deps: Deps,
+  deps: ReportCommentDeps,
   actor: Actor,
   input: { commentId: string } & z.output<typeof ReportBodySchema>,
 ): Promise<{ reported: boolean; reports: number }> {

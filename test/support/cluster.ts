@@ -61,13 +61,13 @@ export class Cluster {
 }
 
 /**
- * Spawns what `npm start` runs (server/main.ts under tsx) with exactly `env`
+ * Spawns what `npm start` runs (main/server.ts under tsx) with exactly `env`
  * (nothing inherited), collecting its stdout and stderr. `port` is where it
  * is told to listen (PORT in `env`); the instance is not ready yet.
  */
 export function spawnServer(port: number, env: Record<string, string>): Instance {
   let output = '';
-  const child = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, ['--import', 'tsx', 'main/server.ts'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
   child.stdout!.on('data', (d) => (output += d));
   child.stderr!.on('data', (d) => (output += d));
   return { port, url: `http://127.0.0.1:${port}`, process: child, output: () => output };

@@ -1,7 +1,13 @@
 import type { ChannelPreferences, NotificationChannel, UserRef } from '../../contract/index.ts';
 import type { Config } from '../../server/config.ts';
-import type { Deps } from '../../server/context.ts';
-import type { DeliveryJob, MessageRef } from '../queues.ts';
+import type { CoreDeps } from '../../server/context.ts';
+import type { DeliveryJob, MessageRef } from '../../server/jobs/queues.ts';
+
+/**
+ * What a channel's sender may use (config, the store for the message's current text, the business clock):
+ * a worker process has only CoreDeps, and no channel needs its queues, feed or emitter.
+ */
+export type ChannelDeps = Pick<CoreDeps, 'config' | 'store' | 'now'>;
 
 /** A recipient as the store knows them when a message is queued. */
 export interface Contact extends UserRef {
@@ -36,7 +42,7 @@ export interface Sender<J extends MessageRef> {
  * One out-of-band notification channel. Each lives in one file here and is
  * registered in index.ts; notify, out-of-band and digest only iterate the
  * list. Its queue is `notify-<name>` with the shared delivery retries
- * (workers/queues.ts), and its preference is the field `<name>`.
+ * (server/jobs/queues.ts), and its preference is the field `<name>`.
  */
 export interface Channel<J extends MessageRef = DeliveryJob> {
   name: NotificationChannel;
@@ -49,7 +55,7 @@ export interface Channel<J extends MessageRef = DeliveryJob> {
   /** The provider's throttle, shared by every worker process through Redis. */
   limiter?(config: Config): { max: number; duration: number };
   /** Called once per worker process when the channel is enabled. */
-  open(deps: Deps): Sender<J>;
+  open(deps: ChannelDeps): Sender<J>;
 }
 
 /**

@@ -1,6 +1,9 @@
-import type { Deps } from '../../server/context.ts';
-import { channelsFor, queueDeliveries } from '../notify/channels.ts';
-import { digestKey, type DigestJob } from '../queues.ts';
+import type { CoreDeps } from '../../server/context.ts';
+import { channelsFor, queueDeliveries, type DeliveriesDeps } from '../notify/channels.ts';
+import { digestKey, type DigestJob } from '../../server/jobs/queues.ts';
+
+/** What this processor uses. */
+export type DigestDeps = Pick<CoreDeps, 'store'> & DeliveriesDeps;
 
 /**
  * When a recipient's window ends: everything held back during it goes out as
@@ -11,7 +14,7 @@ import { digestKey, type DigestJob } from '../queues.ts';
  * same messages again, which BullMQ ignores; what was folded into the next
  * window meanwhile is not this digest's and stays.
  */
-export async function processDigest(deps: Deps, job: DigestJob): Promise<{ count: number }> {
+export async function processDigest(deps: DigestDeps, job: DigestJob): Promise<{ count: number }> {
   const { notifications } = deps.store;
   const { ids, entries } = await notifications.digestItems(job.recipientId, job.windowEndsAt);
   if (ids.length === 0) return { count: 0 };

@@ -1,8 +1,11 @@
 import type { Transporter } from 'nodemailer';
-import type { Deps } from '../../server/context.ts';
-import { currentMessage, digestSummary, threadsOf, type CurrentMessage } from '../notify/message.ts';
-import type { MessageRef } from '../queues.ts';
+import type { CoreDeps } from '../../server/context.ts';
+import type { MessageRef } from '../../server/jobs/queues.ts';
+import { currentMessage, digestSummary, threadsOf, type CurrentMessage, type MessageDeps } from '../notify/message.ts';
 import { renderDigestEmail, renderNotificationEmail, type RenderedEmail } from './render.ts';
+
+/** What this processor uses. */
+export type EmailDeps = Pick<CoreDeps, 'config' | 'store'> & MessageDeps;
 
 export interface EmailJob extends MessageRef {
   /** Stable per message: the Message-ID, and the key that stops a re-run job sending twice. */
@@ -24,7 +27,7 @@ export function emailFor(m: CurrentMessage): RenderedEmail {
  * between the SMTP server's acceptance and that record can still repeat a
  * message; its Message-ID lets mail clients fold the two.)
  */
-export async function processEmail(deps: Deps, transport: Transporter, job: EmailJob): Promise<'sent' | 'already-sent' | 'dropped'> {
+export async function processEmail(deps: EmailDeps, transport: Transporter, job: EmailJob): Promise<'sent' | 'already-sent' | 'dropped'> {
   const { notifications } = deps.store;
   if (await notifications.emailSent(job.recipientId, job.messageId)) return 'already-sent';
   const message = await currentMessage(deps, job);

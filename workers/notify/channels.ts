@@ -1,7 +1,10 @@
 import type { Preferences } from '../../contract/index.ts';
-import type { Deps } from '../../server/context.ts';
+import type { CoreDeps } from '../../server/context.ts';
+import { jobIds, type MessageRef } from '../../server/jobs/queues.ts';
 import { channels, type Channel, type Contact } from '../channels/index.ts';
-import { jobIds, type MessageRef } from '../queues.ts';
+
+/** What this processor uses. */
+export type DeliveriesDeps = Pick<CoreDeps, 'config' | 'store' | 'queues'>;
 
 export interface OpenChannels {
   recipient: Contact;
@@ -13,7 +16,7 @@ export interface OpenChannels {
  * The out-of-band channels open for a recipient right now, or null if none.
  * Pass the preferences when the caller already read them.
  */
-export async function channelsFor(deps: Deps, recipientId: string, known?: Preferences): Promise<OpenChannels | null> {
+export async function channelsFor(deps: DeliveriesDeps, recipientId: string, known?: Preferences): Promise<OpenChannels | null> {
   const enabled = channels.filter((c) => c.enabled(deps.config));
   if (enabled.length === 0) return null;
   const [contact, prefs] = await Promise.all([
@@ -33,7 +36,7 @@ export async function channelsFor(deps: Deps, recipientId: string, known?: Prefe
  * the text is read when they run.
  */
 export async function queueDeliveries(
-  deps: Deps,
+  deps: DeliveriesDeps,
   open: OpenChannels,
   message: { messageKey: string } & Omit<MessageRef, 'recipientId'>,
 ): Promise<void> {

@@ -1,7 +1,10 @@
 import type { ThreadRef, UserRef } from '../../contract/index.ts';
-import type { Deps } from '../../server/context.ts';
+import type { CoreDeps } from '../../server/context.ts';
 import type { StoredNotification } from '../../server/store/notifications.ts';
-import type { MessageRef } from '../queues.ts';
+import type { MessageRef } from '../../server/jobs/queues.ts';
+
+/** What this processor uses. */
+export type MessageDeps = Pick<CoreDeps, 'store'>;
 
 /** A message as it may go out now: its recipient and the notifications still fit to send. */
 export interface CurrentMessage {
@@ -20,7 +23,7 @@ export function digestSummary(count: number, threads: number): string {
  * erased) and each comment's current public form. Null when nothing is left
  * to send: the message is dropped, not sent with removed text.
  */
-export async function currentMessage(deps: Deps, ref: MessageRef): Promise<CurrentMessage | null> {
+export async function currentMessage(deps: MessageDeps, ref: MessageRef): Promise<CurrentMessage | null> {
   // A job queued by an earlier version carries rendered text and no ids: it cannot be checked, so it is not sent.
   if (!Array.isArray(ref.notificationIds)) return null;
   const { notifications, users } = deps.store;

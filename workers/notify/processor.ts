@@ -1,9 +1,12 @@
 import { rooms } from '../../contract/index.ts';
-import type { Deps } from '../../server/context.ts';
+import type { CoreDeps } from '../../server/context.ts';
 import type { StoredNotification } from '../../server/store/notifications.ts';
-import { notificationId, type NotifyJob } from '../queues.ts';
-import { sendOutOfBand } from './out-of-band.ts';
-import { resolveRecipients, type Recipient } from './recipients.ts';
+import { notificationId, type NotifyJob } from '../../server/jobs/queues.ts';
+import { sendOutOfBand, type OutOfBandDeps } from './out-of-band.ts';
+import { resolveRecipients, type Recipient, type RecipientsDeps } from './recipients.ts';
+
+/** What this processor uses. */
+export type NotifyDeps = Pick<CoreDeps, 'config' | 'store' | 'emitter' | 'metrics' | 'now'> & RecipientsDeps & OutOfBandDeps;
 
 /**
  * One comment's notifications: an inbox entry per recipient (written once,
@@ -12,7 +15,7 @@ import { resolveRecipients, type Recipient } from './recipients.ts';
  * delivery on the out-of-band channels (workers/channels/) subject to the
  * recipient's rate window.
  */
-export async function processNotify(deps: Deps, job: NotifyJob): Promise<{ delivered: number }> {
+export async function processNotify(deps: NotifyDeps, job: NotifyJob): Promise<{ delivered: number }> {
   const record = await deps.store.comments.get(job.threadId, job.commentId);
   if (!record) return { delivered: 0 };
   const [recipients, thread] = await Promise.all([resolveRecipients(deps, record), deps.store.threads.ref(job.threadId)]);
@@ -22,7 +25,7 @@ export async function processNotify(deps: Deps, job: NotifyJob): Promise<{ deliv
   return { delivered: created.filter(Boolean).length };
 }
 
-async function notifyOne(deps: Deps, r: Recipient, notification: StoredNotification): Promise<boolean> {
+async function notifyOne(deps: NotifyDeps, r: Recipient, notification: StoredNotification): Promise<boolean> {
   const { created, unread } = await deps.store.notifications.deliver(r.userId, notification, deps.config.notify.inboxSize);
   const work: Promise<unknown>[] = [
     // Also on a re-run: the first run may have died between the inbox and here.
@@ -39,7 +42,7 @@ async function notifyOne(deps: Deps, r: Recipient, notification: StoredNotificat
 }
 
 /** The live copy is checked like every other: a comment removed since this job read it is not pushed. */
-async function pushLive(deps: Deps, userId: string, notification: StoredNotification, unread: number): Promise<void> {
+async function pushLive(deps: NotifyDeps, userId: string, notification: StoredNotification, unread: number): Promise<void> {
   const [fresh] = (await deps.store.notifications.current([notification])).current;
   if (fresh) await deps.emitter.emit(rooms.user(userId), 'notification', { ...fresh, read: false, unread });
 }

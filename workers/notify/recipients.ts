@@ -1,7 +1,10 @@
 import type { NotificationKind, Preferences } from '../../contract/index.ts';
-import type { Deps } from '../../server/context.ts';
+import type { CoreDeps } from '../../server/context.ts';
 import { MAX_MENTIONS } from '../../server/domain/mentions.ts';
 import type { CommentRecord } from '../../server/store/comments.ts';
+
+/** What this processor uses. */
+export type RecipientsDeps = Pick<CoreDeps, 'store'>;
 
 export interface Recipient {
   userId: string;
@@ -17,7 +20,7 @@ export interface Recipient {
  * one notification, as a reply. Threads are public, so every signed-in user
  * may read them; a comment that is no longer visible notifies nobody.
  */
-export async function resolveRecipients(deps: Deps, record: CommentRecord): Promise<Recipient[]> {
+export async function resolveRecipients(deps: RecipientsDeps, record: CommentRecord): Promise<Recipient[]> {
   if (record.status !== 'visible') return [];
   const candidates = new Map<string, NotificationKind>();
   if (record.parentId) {

@@ -1,4 +1,7 @@
-import type { Deps } from '../../server/context.ts';
+import type { CoreDeps } from '../../server/context.ts';
+
+/** What this processor uses. */
+export type SweepDeps = Pick<CoreDeps, 'config' | 'store' | 'queues' | 'log' | 'metrics' | 'now'>;
 
 /** Threads read from the list per round trip, and entries handled per thread per sweep. */
 const THREADS_PER_PAGE = 200;
@@ -14,7 +17,7 @@ const ENTRIES_PER_THREAD = 100;
  * off the list. Runs on a BullMQ job scheduler (one sweep at a time across
  * all worker processes); a sweep that fails is simply the next one's work.
  */
-export async function sweepOutbox(deps: Deps, now = Date.now()): Promise<{ enqueued: number; dropped: number }> {
+export async function sweepOutbox(deps: SweepDeps, now = deps.now().getTime()): Promise<{ enqueued: number; dropped: number }> {
   const { outbox, comments } = deps.store;
   const before = now - deps.config.outbox.graceMs;
   let enqueued = 0;

@@ -1,9 +1,12 @@
-import type { Deps } from '../../server/context.ts';
+import type { CoreDeps } from '../../server/context.ts';
 import { MAX_MENTIONS } from '../../server/domain/mentions.ts';
 import { comparableText, countLinks, textFingerprint, type HoldReason } from '../../server/domain/screening.ts';
 import type { CommentRecord } from '../../server/store/comments.ts';
-import { holdComment, type HoldTarget } from '../../server/usecases/hold-comment.ts';
-import type { ScreenJob } from '../queues.ts';
+import { holdComment, type HoldTarget, type HoldDeps } from '../../server/usecases/hold-comment.ts';
+import type { ScreenJob } from '../../server/jobs/queues.ts';
+
+/** What this processor uses. */
+export type ScreenDeps = Pick<CoreDeps, 'config' | 'store' | 'now'> & HoldDeps;
 
 /** Comment id -> the comment and why it should be held. */
 type Holds = Map<string, { target: HoldTarget; reasons: HoldReason[] }>;
@@ -21,7 +24,7 @@ function hold(holds: Holds, target: HoldTarget, reason: HoldReason): void {
  * job twice (or on several workers) reaches the same decisions, and holding
  * an already-held comment changes nothing.
  */
-export async function processScreen(deps: Deps, job: ScreenJob): Promise<{ held: string[] }> {
+export async function processScreen(deps: ScreenDeps, job: ScreenJob): Promise<{ held: string[] }> {
   const record = await deps.store.comments.get(job.threadId, job.commentId);
   if (!record || record.status !== 'visible') return { held: [] };
   const now = deps.now().getTime();
@@ -42,7 +45,7 @@ export async function processScreen(deps: Deps, job: ScreenJob): Promise<{ held:
 }
 
 /** The same text 3+ times from one user, or from 5+ users, within the window: every copy is held. */
-async function repeatedText(deps: Deps, record: CommentRecord, now: number, holds: Holds): Promise<void> {
+async function repeatedText(deps: ScreenDeps, record: CommentRecord, now: number, holds: Holds): Promise<void> {
   const { windowMs, copiesPerUser, raidUsers, minTextLength } = deps.config.screening;
   const comparable = comparableText(record.body);
   if (comparable.length < minTextLength) return;
@@ -59,7 +62,7 @@ async function repeatedText(deps: Deps, record: CommentRecord, now: number, hold
 }
 
 /** More than the allowed links from an account younger than RATE_NEW_ACCOUNT_HOURS. */
-async function linksFromNewAccount(deps: Deps, record: CommentRecord, now: number, holds: Holds): Promise<void> {
+async function linksFromNewAccount(deps: ScreenDeps, record: CommentRecord, now: number, holds: Holds): Promise<void> {
   const max = deps.config.screening.newAccountMaxLinks;
   const links = countLinks(record.body);
   if (links <= max) return;
@@ -69,7 +72,7 @@ async function linksFromNewAccount(deps: Deps, record: CommentRecord, now: numbe
 }
 
 /** A comment at the mention cap, or one author mentioning the same user 5+ times within the window. */
-async function mentionAbuse(deps: Deps, record: CommentRecord, now: number, holds: Holds): Promise<void> {
+async function mentionAbuse(deps: ScreenDeps, record: CommentRecord, now: number, holds: Holds): Promise<void> {
   const { windowMs, mentionRepeats } = deps.config.screening;
   const mentions = record.comment.mentions;
   if (mentions.length >= MAX_MENTIONS) hold(holds, record, { rule: 'mention_cap', detail: `${mentions.length} mentions in one comment` });

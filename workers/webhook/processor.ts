@@ -1,8 +1,11 @@
 import { Webhook } from 'standardwebhooks';
 import type { WebhookPayload } from '../../contract/index.ts';
-import type { Deps } from '../../server/context.ts';
-import { currentMessage, digestSummary, threadsOf, type CurrentMessage } from '../notify/message.ts';
-import type { MessageRef } from '../queues.ts';
+import type { CoreDeps } from '../../server/context.ts';
+import type { MessageRef } from '../../server/jobs/queues.ts';
+import { currentMessage, digestSummary, threadsOf, type CurrentMessage, type MessageDeps } from '../notify/message.ts';
+
+/** What this processor uses. */
+export type WebhookDeps = Pick<CoreDeps, 'config' | 'now'> & MessageDeps;
 
 export interface WebhookJob extends MessageRef {
   /** Stable per message: the `webhook-id` header on every attempt. */
@@ -30,13 +33,13 @@ class WebhookRejected extends Error {}
  * The body is rendered per attempt from the comments as they are then (see
  * notify/message.ts); a message with nothing left to send is dropped.
  */
-export async function processWebhook(deps: Deps, signer: Webhook, job: WebhookJob): Promise<number | 'dropped'> {
+export async function processWebhook(deps: WebhookDeps, signer: Webhook, job: WebhookJob): Promise<number | 'dropped'> {
   const url = deps.config.notify.webhookUrl!;
   // Built at each attempt: a retry after the comment was removed sends nothing, after an edit the new text.
   const message = await currentMessage(deps, job);
   if (!message) return 'dropped';
   const body = JSON.stringify(webhookFor(message));
-  const sentAt = new Date();
+  const sentAt = deps.now();
   const signature = signer.sign(job.webhookId, sentAt, body);
   const res = await fetch(url, {
     method: 'POST',

@@ -14,7 +14,7 @@ export function healthRoutes(deps: Deps): Router {
 
   router.get('/readyz', async (_req, res) => {
     try {
-      await deps.store.redis.ping();
+      await deps.store.ping();
       res.json({ status: 'ok' });
     } catch {
       res.status(503).json({ status: 'unavailable' });

@@ -1,4 +1,4 @@
-import { isModerator } from '../../context.ts';
+import { isModerator } from '../../domain/actor.ts';
 import type { Phase } from '../phase.ts';
 
 /** Pre-moderated threads hold every new comment for a moderator. */

@@ -1,4 +1,4 @@
-import { isModerator } from '../../context.ts';
+import { isModerator } from '../../domain/actor.ts';
 import type { Phase } from '../phase.ts';
 
 /** A suspect term holds the comment for review, or publishes it flagged, as the site chose. */

@@ -1,4 +1,4 @@
-import { isModerator } from '../../context.ts';
+import { isModerator } from '../../domain/actor.ts';
 import { errors } from '../../errors.ts';
 import type { Phase } from '../phase.ts';
 

@@ -1,6 +1,5 @@
 import { QUEUES } from '../../../contract/index.ts';
-import type { Deps } from '../../context.ts';
-import { decision, feed, hold, jobs, review, type Effect, type Plans, type Step } from './effects.ts';
+import { decision, feed, hold, jobs, review, type Effect, type FollowUpDeps, type Plans, type Step } from './effects.ts';
 import type { Outcome } from './outcome.ts';
 
 type Moderated = Extract<Outcome, { kind: 'moderated' }>;
@@ -71,7 +70,7 @@ export const commentPlans: Plans<'posted' | 'refused' | 'edited' | 'held' | 'rep
   ],
 };
 
-function queueMoves(deps: Deps, { action, comment, previous, jobs: entry }: Moderated): Step {
+function queueMoves(deps: FollowUpDeps, { action, comment, previous, jobs: entry }: Moderated): Step {
   const { moderation, users } = deps.store;
   const { id, threadId } = comment;
   if (action === 'reject') {

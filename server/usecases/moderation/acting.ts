@@ -3,6 +3,9 @@ import { requireAdmin, requireModerator, type Actor, type AuthUser, type Deps } 
 import { bindingBan } from '../../domain/ranks.ts';
 import { errors } from '../../errors.ts';
 
+/** The ports this use case uses. */
+export type ActingDeps = Pick<Deps, 'store'>;
+
 /**
  * A moderator who may act now. The role and a ban come from Redis (the role
  * as stored from the user's newest token), so banning a moderator, or the
@@ -10,22 +13,22 @@ import { errors } from '../../errors.ts';
  * transport, not only when their older token runs out. A ban made by a lower
  * role than theirs does not bind (domain/ranks.ts).
  */
-export async function actingModerator(deps: Deps, actor: Actor): Promise<AuthUser> {
+export async function actingModerator(deps: ActingDeps, actor: Actor): Promise<AuthUser> {
   return notBanned(deps, requireModerator(await withStoredRole(deps, actor)));
 }
 
-export async function actingAdmin(deps: Deps, actor: Actor): Promise<AuthUser> {
+export async function actingAdmin(deps: ActingDeps, actor: Actor): Promise<AuthUser> {
   return notBanned(deps, requireAdmin(await withStoredRole(deps, actor)));
 }
 
 /** A socket keeps the actor it signed in as; the stored role may have changed since. */
-async function withStoredRole(deps: Deps, actor: Actor): Promise<Actor> {
+async function withStoredRole(deps: ActingDeps, actor: Actor): Promise<Actor> {
   if (!actor) return actor;
   const role = RoleSchema.safeParse(await deps.store.users.role(actor.id)).data;
   return role && role !== actor.role ? { ...actor, role } : actor;
 }
 
-async function notBanned(deps: Deps, user: AuthUser): Promise<AuthUser> {
+async function notBanned(deps: ActingDeps, user: AuthUser): Promise<AuthUser> {
   const ban = bindingBan(await deps.store.moderation.activeBan(user.id), user.role);
   if (ban) throw errors.forbidden('You are banned', { bannedUntil: ban.until });
   return user;

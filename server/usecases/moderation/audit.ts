@@ -1,9 +1,12 @@
 import type { AuditEntry } from '../../../contract/index.ts';
 import type { Actor, Deps } from '../../context.ts';
-import { actingModerator } from './acting.ts';
+import { actingModerator, type ActingDeps } from './acting.ts';
+
+/** The ports this use case uses. */
+export type AuditDeps = Pick<Deps, 'store'> & ActingDeps;
 
 export async function listAudit(
-  deps: Deps,
+  deps: AuditDeps,
   actor: Actor,
   input: { cursor?: string | undefined; threadId?: string | undefined; moderatorId?: string | undefined; limit: number },
 ): Promise<{ entries: AuditEntry[]; nextCursor: string | null }> {

@@ -2,9 +2,12 @@ import { RoleSchema, type Ban, type Role } from '../../../contract/index.ts';
 import type { Actor, AuthUser, Deps } from '../../context.ts';
 import { mayLift, outranks } from '../../domain/ranks.ts';
 import { AppError, errors } from '../../errors.ts';
-import { followUp } from '../follow-up.ts';
-import { actingModerator } from './acting.ts';
-import { decide } from './moderate-comment.ts';
+import { followUp, type FollowUpDeps } from '../follow-up.ts';
+import { actingModerator, type ActingDeps } from './acting.ts';
+import { decide, type ModerateCommentDeps } from './moderate-comment.ts';
+
+/** The ports this use case uses. */
+export type BanUserDeps = Pick<Deps, 'store' | 'now'> & ActingDeps & ModerateCommentDeps & FollowUpDeps;
 
 /**
  * Bans a user for a while or for good. Their next post or edit is refused on
@@ -14,7 +17,7 @@ import { decide } from './moderate-comment.ts';
  * lower role can be banned (server/domain/ranks.ts).
  */
 export async function banUser(
-  deps: Deps,
+  deps: BanUserDeps,
   actor: Actor,
   input: { userId: string; durationSeconds?: number | undefined; reason?: string | undefined; removeRecentComments?: boolean | undefined },
 ): Promise<{ ban: Ban; removedComments: number }> {
@@ -49,7 +52,7 @@ export async function banUser(
   return { ban, removedComments: removed };
 }
 
-export async function unbanUser(deps: Deps, actor: Actor, input: { userId: string }): Promise<Record<string, never>> {
+export async function unbanUser(deps: BanUserDeps, actor: Actor, input: { userId: string }): Promise<Record<string, never>> {
   const mod = await actingModerator(deps, actor);
   await mayActOn(deps, mod, input.userId, 'unban');
   const ban = await deps.store.moderation.activeBan(input.userId);
@@ -66,7 +69,7 @@ export async function unbanUser(deps: Deps, actor: Actor, input: { userId: strin
  * commenter's); should it be higher by the time they sign in, the ban does
  * not bind them (ranks.ts bindingBan).
  */
-async function mayActOn(deps: Deps, mod: AuthUser, userId: string, what: 'ban' | 'unban'): Promise<void> {
+async function mayActOn(deps: BanUserDeps, mod: AuthUser, userId: string, what: 'ban' | 'unban'): Promise<void> {
   const target: Role = RoleSchema.catch('commenter').parse((await deps.store.users.role(userId)) ?? 'commenter');
   if (!outranks(mod.role, target)) {
     throw errors.forbidden(what === 'ban' ? 'Only admins can ban moderators and admins' : 'Only admins can lift bans of moderators and admins', { role: target });

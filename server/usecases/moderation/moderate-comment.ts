@@ -5,9 +5,12 @@ import { errors } from '../../errors.ts';
 import { afterTheFact } from '../../moderation/decisions.ts';
 import type { CommentRecord, StatusResult } from '../../store/comments.ts';
 import type { OutboxEntry } from '../../store/outbox.ts';
-import { jobEntry, listForJobs, writeWithJobs } from '../after-write.ts';
-import { followUp } from '../follow-up.ts';
-import { actingModerator } from './acting.ts';
+import { jobEntry, listForJobs, writeWithJobs, type AfterWriteDeps } from '../after-write.ts';
+import { followUp, type FollowUpDeps } from '../follow-up.ts';
+import { actingModerator, type ActingDeps } from './acting.ts';
+
+/** The ports this use case uses. */
+export type ModerateCommentDeps = Pick<Deps, 'store' | 'now'> & ActingDeps & AfterWriteDeps & FollowUpDeps;
 
 type ActionInput = { commentId: string; action: CommentAction; reason?: string | undefined };
 
@@ -18,7 +21,7 @@ type ActionInput = { commentId: string; action: CommentAction; reason?: string |
  * second gets `conflict` saying what happened; repeating your own action is
  * harmless.
  */
-export async function moderateComment(deps: Deps, actor: Actor, input: ActionInput): Promise<{ comment: AuthoredComment }> {
+export async function moderateComment(deps: ModerateCommentDeps, actor: Actor, input: ActionInput): Promise<{ comment: AuthoredComment }> {
   const { comment } = await decide(deps, await actingModerator(deps, actor), input);
   return { comment };
 }
@@ -29,7 +32,7 @@ export async function moderateComment(deps: Deps, actor: Actor, input: ActionInp
  * author's comments). `changed`: this call made the change.
  */
 export async function decide(
-  deps: Deps,
+  deps: ModerateCommentDeps,
   mod: AuthUser,
   input: ActionInput,
   opts: { record?: CommentRecord | undefined; reasons?: Reason[] } = {},

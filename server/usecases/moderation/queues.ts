@@ -1,11 +1,14 @@
 import type { QueueItem, QueueName, ReportReason } from '../../../contract/index.ts';
 import type { Actor, Deps } from '../../context.ts';
 import { threadIdOfComment } from '../../domain/ids.ts';
-import { actingModerator } from './acting.ts';
+import { actingModerator, type ActingDeps } from './acting.ts';
+
+/** The ports this use case uses. */
+export type ListQueueDeps = Pick<Deps, 'store'> & ActingDeps;
 
 /** A page of a moderation queue (site-wide, or one thread), oldest first, with reports and claims. */
 export async function listQueue(
-  deps: Deps,
+  deps: ListQueueDeps,
   actor: Actor,
   input: { queue: QueueName; threadId?: string | undefined; cursor?: string | undefined; limit: number },
 ): Promise<{ items: QueueItem[]; nextCursor: string | null; counts: Record<QueueName, number> }> {

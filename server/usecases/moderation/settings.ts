@@ -1,15 +1,18 @@
 import type { ModerationSettings, Wordlists } from '../../../contract/index.ts';
 import type { Actor, Deps } from '../../context.ts';
-import { followUp } from '../follow-up.ts';
-import { actingAdmin, actingModerator } from './acting.ts';
+import { followUp, type FollowUpDeps } from '../follow-up.ts';
+import { actingAdmin, actingModerator, type ActingDeps } from './acting.ts';
 
-export async function getWordlists(deps: Deps, actor: Actor): Promise<Wordlists> {
+/** The ports this use case uses. */
+export type ModerationSettingsDeps = Pick<Deps, 'store'> & ActingDeps & FollowUpDeps;
+
+export async function getWordlists(deps: ModerationSettingsDeps, actor: Actor): Promise<Wordlists> {
   await actingModerator(deps, actor);
   return (await deps.store.moderation.wordlists()).lists;
 }
 
 /** Admins change the word lists at runtime; every server recompiles on its next post. Fields left out keep their value. */
-export async function putWordlists(deps: Deps, actor: Actor, changes: Partial<Wordlists>): Promise<Wordlists> {
+export async function putWordlists(deps: ModerationSettingsDeps, actor: Actor, changes: Partial<Wordlists>): Promise<Wordlists> {
   const admin = await actingAdmin(deps, actor);
   const current = (await deps.store.moderation.wordlists()).lists;
   const lists: Wordlists = {
@@ -23,12 +26,12 @@ export async function putWordlists(deps: Deps, actor: Actor, changes: Partial<Wo
   return lists;
 }
 
-export async function getModerationSettings(deps: Deps, actor: Actor): Promise<ModerationSettings> {
+export async function getModerationSettings(deps: ModerationSettingsDeps, actor: Actor): Promise<ModerationSettings> {
   await actingModerator(deps, actor);
   return deps.store.moderation.settings();
 }
 
-export async function putModerationSettings(deps: Deps, actor: Actor, changes: Partial<ModerationSettings>): Promise<ModerationSettings> {
+export async function putModerationSettings(deps: ModerationSettingsDeps, actor: Actor, changes: Partial<ModerationSettings>): Promise<ModerationSettings> {
   const admin = await actingAdmin(deps, actor);
   const settings = { ...(await deps.store.moderation.settings()), ...changes };
   await deps.store.moderation.setSettings(settings);

@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
 import { Queue, type DefaultJobOptions } from 'bullmq';
 import type { Redis } from 'ioredis';
-import { NOTIFICATION_CHANNELS, type Comment, type NotificationChannel, type NotificationKind } from '../contract/index.ts';
-import type { Config } from '../server/config.ts';
+import { NOTIFICATION_CHANNELS, type Comment, type NotificationChannel, type NotificationKind } from '../../contract/index.ts';
+import type { Config } from '../config.ts';
 
 /**
  * The queues between the server and the workers, their job payloads and the
@@ -49,7 +49,7 @@ export interface MessageRef {
 /** A job in a channel's queue: a MessageRef plus that channel's own fields (its type is in its module, workers/channels/). */
 export type DeliveryJob = MessageRef & Record<string, unknown>;
 
-/** A scheduled sweep of the outbox (see outbox/sweep.ts); carries nothing. */
+/** A scheduled sweep of the outbox (see workers/outbox/sweep.ts); carries nothing. */
 export type OutboxSweepJob = Record<string, never>;
 
 export interface DigestJob {
@@ -110,6 +110,7 @@ export async function createQueues(serverConnection: Redis, config: Config, pref
     enableAutoPipelining: false,
     ...(at ? { host: at.hostname, port: Number(at.port) } : {}),
   });
+  // Errors on this connection surface as failed adds, which the caller counts and logs (after-write.ts).
   connection.on('error', () => {});
   // BullMQ asks Redis for its version as a queue is made; with no offline queue that needs a live connection.
   await connection.connect();
@@ -131,6 +132,8 @@ export async function createQueues(serverConnection: Redis, config: Config, pref
   for (const queue of Object.values(queues)) queue.on('error', () => {});
   return {
     ...queues,
+    /** The key prefix the queues live under: workers consume with the same one. */
+    prefix,
     all: Object.values(queues) as Queue[],
     /**
      * After a comment was stored or edited: screen it for abuse (unless its

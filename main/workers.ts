@@ -4,20 +4,18 @@
  * running ones finish (bounded by SHUTDOWN_TIMEOUT_MS) and closes Redis.
  */
 import { createServer } from 'node:http';
-import { createDeps } from '../server/app.ts';
-import { resolveJwtSecret } from '../server/auth/dev-secret.ts';
+import { createCoreDeps } from '../server/core.ts';
 import { acquireRedis, checkRedisDurability, RedisBootstrapError } from '../server/bootstrap/redis.ts';
 import { fail, loadConfigOrExit, stopOnSignals } from '../server/bootstrap/process.ts';
 import { createLogger } from '../server/logger.ts';
 import { metricsScrapeAllowed } from '../server/metrics.ts';
 import { connectRedis } from '../server/store/redis.ts';
-import { startWorkers } from './index.ts';
-import { registerQueueMetrics } from './metrics.ts';
+import { startWorkers } from '../workers/index.ts';
+import { registerQueueMetrics } from '../workers/metrics.ts';
 
 async function main(): Promise<void> {
   const config = loadConfigOrExit();
   const log = createLogger(config.logLevel, 'threadline-workers');
-  const { secret } = resolveJwtSecret(config);
   let redisHandle;
   try {
     // Workers never start a Redis of their own (nor touch a stopped one's files): they join the one the servers use.
@@ -33,7 +31,8 @@ async function main(): Promise<void> {
     if (err instanceof RedisBootstrapError) fail(err.message);
     throw err;
   }
-  const deps = await createDeps({ config, redis, log, jwtSecret: secret });
+  // The core only: workers verify no tokens, so they start without AUTH_JWT_SECRET.
+  const deps = await createCoreDeps({ config, redis, log });
   registerQueueMetrics(deps.metrics, deps.queues.all);
   const running = await startWorkers(deps, redisHandle.url);
 

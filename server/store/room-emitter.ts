@@ -1,8 +1,7 @@
 import type { Redis } from 'ioredis';
 import type { z } from 'zod';
 import { MODERATION_NAMESPACE, type ModEvent, type serverEvents, type ServerEventName } from '../../contract/index.ts';
-import { envelope, serverSideEmitMessage } from './adapter-protocol.ts';
-import type { InterServerEvents } from './types.ts';
+import { envelope, serverSideEmitMessage, type InterServerEvents } from './adapter-protocol.ts';
 
 export type ServerEventPayload<E extends ServerEventName> = z.input<(typeof serverEvents)[E]>;
 

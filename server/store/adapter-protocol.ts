@@ -14,6 +14,14 @@ import { rooms } from '../../contract/index.ts';
  * server-side emit (`{type: SERVER_SIDE_EMIT, data: {packet: [event, ...args]}}`
  * on the namespace's channel), which reaches every server's namespace listeners.
  */
+/** Sent between servers through the adapter (RoomEmitter.serverSideEmit). */
+export interface InterServerEvents {
+  /** The user's ban was made or lifted: apply it to their live sockets here (realtime/access.ts). */
+  'user:access': (userId: string) => void;
+  /** The user was erased: forget their identity and close their live sockets here (realtime/access.ts). */
+  'user:erased': (userId: string) => void;
+}
+
 const BROADCAST = 3;
 const SERVER_SIDE_EMIT = 9;
 const EVENT_PACKET = 2;

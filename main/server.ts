@@ -1,14 +1,16 @@
 /**
- * `npm start`: API and sockets on PORT, Redis from REDIS_URL (or found or
+ * `npm start`: API and sockets on PORT (and the queue workers in this process
+ * unless WORKERS_IN_PROCESS is off), Redis from REDIS_URL (or found or
  * started locally), graceful shutdown on SIGTERM/SIGINT.
  */
 import { readFileSync } from 'node:fs';
-import { createThreadline } from './app.ts';
-import { resolveJwtSecret } from './auth/dev-secret.ts';
-import { acquireRedis, checkRedisDurability, RedisBootstrapError } from './bootstrap/redis.ts';
-import { fail, loadConfigOrExit, stopOnSignals } from './bootstrap/process.ts';
-import { createLogger } from './logger.ts';
-import { connectRedis } from './store/redis.ts';
+import { createThreadline } from '../server/app.ts';
+import { resolveJwtSecret } from '../server/auth/dev-secret.ts';
+import { acquireRedis, checkRedisDurability, RedisBootstrapError } from '../server/bootstrap/redis.ts';
+import { fail, loadConfigOrExit, stopOnSignals } from '../server/bootstrap/process.ts';
+import { ConfigError } from '../server/config.ts';
+import { createLogger } from '../server/logger.ts';
+import { connectRedis } from '../server/store/redis.ts';
 import { startWorkers, type RunningWorkers } from '../workers/index.ts';
 import { registerQueueMetrics } from '../workers/metrics.ts';
 
@@ -18,7 +20,14 @@ async function main(): Promise<void> {
   const config = loadConfigOrExit();
   const log = createLogger(config.logLevel);
 
-  const { secret, devSecretFile } = resolveJwtSecret(config);
+  let jwt;
+  try {
+    jwt = resolveJwtSecret(config);
+  } catch (err) {
+    if (err instanceof ConfigError) fail(err.message);
+    throw err;
+  }
+  const { secret, devSecretFile } = jwt;
   if (devSecretFile) {
     process.stderr.write(
       [
