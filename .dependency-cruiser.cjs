@@ -1,7 +1,9 @@
 // Import boundaries of Threadline, checked by `npm run deps:check` (part of `npm test`).
-// The layer table below is the one in docs/architecture.md ("Layers"); keep the two in step.
+// The layer table below is the one in docs/architecture.md ("Layers and import rules"); keep the two in step.
 // Each layer may import itself and the layers listed in `mayImport`; anything else is an error.
 // test/ and bench/ may import anything (they are not listed), but cycles are refused everywhere.
+
+const edgeImports = ['usecases', 'ports', 'services', 'store', 'jobs', 'domain', 'contract', 'kernel'];
 
 /** One entry per layer: `path` is a regex on the repository-relative file name. */
 const layers = {
@@ -13,28 +15,33 @@ const layers = {
   // Pure functions. AppError is allowed: a rule that refuses input says so with the one error type.
   domain: { path: '^server/domain/', mayImport: ['contract', 'errors'] },
   errors: { path: '^server/errors\\.ts$', mayImport: ['contract'], alias: true },
+  // Queue names, job shapes and producers (BullMQ). Workers consume them; the store's outbox keeps job data.
+  jobs: { path: '^server/jobs/', mayImport: ['domain', 'contract', 'kernel'] },
   // Redis, the Lua scripts and the Socket.IO adapter message format the scripts publish.
-  store: { path: '^server/store/', mayImport: ['domain', 'contract', 'kernel'] },
+  store: { path: '^server/store/', mayImport: ['jobs', 'domain', 'contract', 'kernel'] },
   // Collaborators use cases call through ports: tokens and identity, rate limits, moderation
   // (screening pipeline, decisions, the moderators' feed). Below the use cases, above the store.
-  services: { path: '^server/(auth|limits|moderation)/', mayImport: ['store', 'domain', 'contract', 'kernel'] },
-  // One use case a file, transport-agnostic; its ports live with it (server/usecases/ports*).
+  services: { path: '^server/(auth|limits|moderation)/', mayImport: ['store', 'jobs', 'domain', 'contract', 'kernel'] },
+  // The ports: the interfaces of the collaborators (`Deps`, `CoreDeps`) that use cases and edges
+  // name the members of (`Pick<Deps, ...>`). Types of everything below; no code of the edges.
+  ports: { path: '^server/(context|ports)\\.ts$|^server/ports/', mayImport: ['services', 'store', 'jobs', 'domain', 'contract', 'kernel'] },
+  // One use case a file, transport-agnostic.
   usecases: {
     path: '^server/usecases/',
-    mayImport: ['services', 'store', 'domain', 'contract', 'kernel'],
+    mayImport: ['ports', 'services', 'store', 'jobs', 'domain', 'contract', 'kernel'],
   },
   // Edges: parse input, call one use case, map the result. Three separate edges: an HTTP route
   // does not import a socket handler, and no server edge imports a queue processor (or back).
-  http: { path: '^server/http/', mayImport: ['usecases', 'services', 'store', 'domain', 'contract', 'kernel'] },
-  realtime: { path: '^server/realtime/', mayImport: ['usecases', 'services', 'store', 'domain', 'contract', 'kernel'] },
+  http: { path: '^server/http/', mayImport: edgeImports },
+  realtime: { path: '^server/realtime/', mayImport: edgeImports },
   workers: {
     path: '^workers/',
     pathNot: '^workers/(main|index)\\.ts$',
-    mayImport: ['usecases', 'services', 'store', 'domain', 'contract', 'kernel'],
+    mayImport: edgeImports,
   },
   // Process entry points and composition (config, Redis, wiring, CLIs): may import anything.
   bootstrap: {
-    path: '^(bootstrap/|server/bootstrap/|server/cli/|server/(main|app|context)\\.ts$|workers/(main|index)\\.ts$)',
+    path: '^(main/|bootstrap/|server/bootstrap/|server/cli/|server/(main|app|core)\\.ts$|workers/(main|index)\\.ts$)',
     mayImport: '*',
   },
   // Browser and app clients. The SDK knows only the contract; the UIs know the SDK, the contract
@@ -44,14 +51,14 @@ const layers = {
   ui: { path: '^client/(widget|console|admin)/', mayImport: ['sdk', 'contract', 'browserHelpers'] },
 };
 
-const projectCode = '^(contract|server|workers|client|bootstrap)/';
+const projectCode = '^(contract|server|workers|client|main|bootstrap)/';
 
 const layerRules = Object.entries(layers)
   .filter(([, layer]) => layer.mayImport !== '*' && !layer.alias)
   .map(([name, layer]) => ({
     name: `layer-${name}`,
     severity: 'error',
-    comment: `${name} (${layer.path}) may import only: ${[name, ...layer.mayImport].join(', ')} (docs/architecture.md, Layers)`,
+    comment: `${name} (${layer.path}) may import only: ${[name, ...layer.mayImport].join(', ')} (docs/architecture.md, Layers and import rules)`,
     from: { path: layer.path, ...(layer.pathNot ? { pathNot: layer.pathNot } : {}) },
     to: {
       path: projectCode,
@@ -81,7 +88,7 @@ module.exports = {
       name: 'server-not-to-clients',
       severity: 'error',
       comment: 'Server and workers share code with browsers only through contract/.',
-      from: { path: '^(server|workers|bootstrap)/' },
+      from: { path: '^(server|workers|main|bootstrap)/' },
       to: { path: '^client/' },
     },
     {
@@ -89,7 +96,7 @@ module.exports = {
       severity: 'error',
       comment: 'contract/ depends on zod and nothing else (it is bundled into browsers and imported by every layer).',
       from: { path: '^contract/' },
-      to: { dependencyTypes: ['npm', 'npm-dev', 'npm-optional', 'npm-peer', 'npm-no-pkg', 'core'], pathNot: '^node_modules/zod/' },
+      to: { dependencyTypes: ['npm', 'npm-dev', 'npm-optional', 'npm-peer', 'npm-no-pkg', 'core'], pathNot: '(^|/)node_modules/zod/' },
     },
     {
       name: 'domain-pure',
@@ -118,7 +125,7 @@ module.exports = {
       comment:
         'Shipped code may not need a devDependency at run time: the image installs with --omit=dev. ' +
         'Type-only imports (erased at run time) are fine.',
-      from: { path: '^(contract|server|workers|bootstrap)/' },
+      from: { path: '^(contract|server|workers|main|bootstrap)/' },
       to: { dependencyTypes: ['npm-dev'], dependencyTypesNot: ['type-only'] },
     },
     {
