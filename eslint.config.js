@@ -2,6 +2,7 @@
 // Formatting is Prettier's job (`npm run format:check`); import boundaries are dependency-cruiser's
 // (`npm run deps:check`). This file keeps to rules that find bugs or enforce the project guide.
 import js from '@eslint/js';
+import prettier from 'eslint-config-prettier/flat';
 import globals from 'globals';
 import tseslint from 'typescript-eslint';
 
@@ -37,8 +38,9 @@ export default tseslint.config(
         'error',
         { object: 'process', property: 'env', message: 'Read settings from the parsed Config (server/config.ts), not process.env.' },
       ],
-      // Long functions hide steps: 80 lines (blank lines and comments not counted) fits every server
-      // function today (the longest, loadConfig, has 75); browser UIs get a tighter cap below.
+      // Long functions hide steps: 80 lines, blank lines and comments not counted, measured on
+      // Prettier's output (after formatting, the longest use case, postComment, has 90 lines before the
+      // shared pre-write check and 54 after). Browser UIs get a tighter cap, config.ts a wider one, below.
       'max-lines-per-function': ['error', { max: 80, skipBlankLines: true, skipComments: true, IIFEs: true }],
       // Arrays and numbers in messages read fine (`1,2,3`); objects would print `[object Object]`.
       '@typescript-eslint/restrict-template-expressions': [
@@ -57,6 +59,12 @@ export default tseslint.config(
     // Browser UIs are built from small components (issue #11): about 60 lines a function at most.
     files: ['client/widget/**/*.ts', 'client/console/**/*.ts', 'client/admin/**/*.ts'],
     rules: { 'max-lines-per-function': ['error', { max: 60, skipBlankLines: true, skipComments: true, IIFEs: true }] },
+  },
+  {
+    // loadConfig is one declarative mapping of every setting (84 lines once formatted) and grows a
+    // line per setting; splitting it would scatter the one place that lists them.
+    files: ['server/config.ts'],
+    rules: { 'max-lines-per-function': ['error', { max: 120, skipBlankLines: true, skipComments: true }] },
   },
   {
     // Business time comes from the clock port (`deps.now()` or a `now` parameter), so tests can move
@@ -115,4 +123,7 @@ export default tseslint.config(
     extends: [tseslint.configs.disableTypeChecked],
     rules: { '@typescript-eslint/no-require-imports': 'off' },
   },
+  // Last: switch off every rule that could disagree with Prettier's layout (e.g. no-unexpected-multiline
+  // fired on a call chain Prettier wraps in test/openapi.test.ts). Formatting is Prettier's alone.
+  prettier,
 );
