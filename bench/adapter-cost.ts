@@ -95,10 +95,12 @@ async function measure(kind: Kind) {
   const admin = new Redis(redis.url);
   const nodes = await Promise.all([0, 1, 2].map(() => makeNode(kind, redis.url)));
   for (const n of nodes) {
-    n.io.on('connection', (s) => s.on('join', async (room: string, ack: () => void) => {
-      await s.join(room);
-      ack();
-    }));
+    n.io.on('connection', (s) =>
+      s.on('join', async (room: string, ack: () => void) => {
+        await s.join(room);
+        ack();
+      }),
+    );
   }
   const [a, b, c] = nodes as [Node, Node, Node];
   const client = await viewer(a.port, ROOM);
@@ -163,5 +165,8 @@ console.table(
   })),
 );
 mkdirSync(new URL('./results/', import.meta.url), { recursive: true });
-writeFileSync(new URL('./results/adapter-cost.json', import.meta.url), JSON.stringify({ machine: { cores: (await import('node:os')).cpus().length }, results }, null, 2));
+writeFileSync(
+  new URL('./results/adapter-cost.json', import.meta.url),
+  JSON.stringify({ machine: { cores: (await import('node:os')).cpus().length }, results }, null, 2),
+);
 process.exit(0);

@@ -28,12 +28,20 @@ export async function runNotificationLatency(rate: number, seconds: number): Pro
   try {
     const redis = cleanup.add(await startRedis(), (r) => r.stop());
     const server = cleanup.add(await startServerProcess({ REDIS_URL: redis.url, WORKERS: 'on', ...BENCH_RELAXED_LIMITS }), (s) => s.stop());
-    const recipientToken = await signToken(BENCH_SECRET, { sub: 'bench-recipient', handle: 'bench_recipient', name: 'Recipient', role: 'commenter' });
+    const recipientToken = await signToken(BENCH_SECRET, {
+      sub: 'bench-recipient',
+      handle: 'bench_recipient',
+      name: 'Recipient',
+      role: 'commenter',
+    });
     // Moderators are exempt from per-user posting limits, so the rate is ours to choose.
     const posterToken = await signToken(BENCH_SECRET, { sub: 'bench-poster', handle: 'bench_poster', name: 'Poster', role: 'moderator' });
     // Ready once the server has sent the session (the user is known), not at 'connect'.
     const connect = async (token: string) =>
-      cleanup.add(await connectSocket(server.url, { transports: ['websocket'], auth: { token }, forceNew: true }, { until: 'session' }), (s) => s.disconnect());
+      cleanup.add(
+        await connectSocket(server.url, { transports: ['websocket'], auth: { token }, forceNew: true }, { until: 'session' }),
+        (s) => s.disconnect(),
+      );
     const recipient = await connect(recipientToken);
     const poster = await connect(posterToken);
 

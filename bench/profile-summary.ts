@@ -28,10 +28,24 @@ for (const node of profile.nodes) {
   const short = url.replace(/^.*node_modules\//, '').replace(/^file:\/\/.*\/work\/main\//, '');
   const key = `${functionName || '(anonymous)'} ${short}:${lineNumber + 1}`;
   byFunction.set(key, (byFunction.get(key) ?? 0) + t);
-  const pkg = url.includes('node_modules/') ? url.split('node_modules/')[1]!.split('/').slice(0, url.includes('node_modules/@') ? 2 : 1).join('/') : url.startsWith('node:') || url === '' ? `(node/v8) ${functionName}` : 'threadline';
+  const pkg = url.includes('node_modules/')
+    ? url
+        .split('node_modules/')[1]!
+        .split('/')
+        .slice(0, url.includes('node_modules/@') ? 2 : 1)
+        .join('/')
+    : url.startsWith('node:') || url === ''
+      ? `(node/v8) ${functionName}`
+      : 'threadline';
   byPackage.set(pkg.startsWith('(node/v8)') ? pkg : pkg, (byPackage.get(pkg) ?? 0) + t);
 }
 const top = Number(topArg ?? 25);
 const show = (m: Map<string, number>) =>
-  [...m.entries()].sort((a, b) => b[1] - a[1]).slice(0, top).map(([k, v]) => `${((v / total) * 100).toFixed(1).padStart(5)}%  ${k}`).join('\n');
-console.log(`total ${(total / 1e6).toFixed(1)} s sampled\n\nby package / builtin:\n${show(byPackage)}\n\nby function (self time):\n${show(byFunction)}`);
+  [...m.entries()]
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, top)
+    .map(([k, v]) => `${((v / total) * 100).toFixed(1).padStart(5)}%  ${k}`)
+    .join('\n');
+console.log(
+  `total ${(total / 1e6).toFixed(1)} s sampled\n\nby package / builtin:\n${show(byPackage)}\n\nby function (self time):\n${show(byFunction)}`,
+);

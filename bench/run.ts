@@ -23,7 +23,12 @@ const SCENARIOS: Record<string, Scenario> = { fanout, posting, memory, reconnect
 const { values } = parseArgs({ options: { quick: { type: 'boolean', default: false }, only: { type: 'string' } } });
 const quick = values.quick ?? false;
 const only = values.only ? values.only.split(',') : Object.keys(SCENARIOS);
-const machine = { cores: cpus().length, cpu: cpus()[0]?.model ?? 'unknown', memoryGiB: Math.round(totalmem() / 2 ** 30), node: process.version };
+const machine = {
+  cores: cpus().length,
+  cpu: cpus()[0]?.model ?? 'unknown',
+  memoryGiB: Math.round(totalmem() / 2 ** 30),
+  node: process.version,
+};
 
 for (const name of only) {
   if (!SCENARIOS[name]) throw new Error(`no scenario named ${name}; have ${Object.keys(SCENARIOS).join(', ')}`);
@@ -38,7 +43,10 @@ async function stopEverything(): Promise<void> {
   await runAllCleanups();
   await stopAllProcesses();
 }
-for (const [signal, code] of [['SIGINT', 130], ['SIGTERM', 143]] as const) {
+for (const [signal, code] of [
+  ['SIGINT', 130],
+  ['SIGTERM', 143],
+] as const) {
   process.once(signal, () => {
     console.error(`bench: ${signal}, stopping every process started`);
     void stopEverything().finally(() => process.exit(code));
@@ -61,8 +69,11 @@ try {
   await stopEverything();
 }
 
-const fmt = (n: number | undefined) => (n === undefined || Number.isNaN(n) ? '' : Number.isInteger(n) ? n.toLocaleString('en-US') : n.toFixed(2));
-console.log(`\nThreadline benchmarks — ${machine.cores} cores (${machine.cpu}), ${machine.memoryGiB} GiB, Node ${machine.node}${quick ? ', quick sizes' : ''}\n`);
+const fmt = (n: number | undefined) =>
+  n === undefined || Number.isNaN(n) ? '' : Number.isInteger(n) ? n.toLocaleString('en-US') : n.toFixed(2);
+console.log(
+  `\nThreadline benchmarks — ${machine.cores} cores (${machine.cpu}), ${machine.memoryGiB} GiB, Node ${machine.node}${quick ? ', quick sizes' : ''}\n`,
+);
 for (const r of results) {
   console.log(`## ${r.name}${r.valid ? '' : '  [INVALID: see notes]'}`);
   console.table(

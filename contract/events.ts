@@ -121,7 +121,6 @@ export type AckOk<R> = { ok: true } & R;
 export type AckError = { ok: false; error: ErrorBody };
 export type Ack<R> = AckOk<R> | AckError;
 
-
 export type ClientToServerEvents = {
   [E in ClientEventName]: (payload: EventRequest<E>, ack: (res: Ack<EventResponse<E>>) => void) => void;
 };

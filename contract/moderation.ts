@@ -93,7 +93,12 @@ export const ClaimResponseSchema = z.object({ until: z.iso.datetime() }).meta({ 
 export const BanBodySchema = z
   .strictObject({
     /** Omit for a permanent ban. */
-    durationSeconds: z.number().int().min(60).max(10 * 365 * 86_400).optional(),
+    durationSeconds: z
+      .number()
+      .int()
+      .min(60)
+      .max(10 * 365 * 86_400)
+      .optional(),
     reason: z.string().trim().max(500).optional(),
     /** Also remove their comments from the last 24 hours. */
     removeRecentComments: z.boolean().default(false),
@@ -157,22 +162,49 @@ export const AuditEntrySchema = z
   .meta({ id: 'AuditEntry' });
 export type AuditEntry = z.infer<typeof AuditEntrySchema>;
 export const AuditQuerySchema = z.strictObject({
-  cursor: z.string().regex(/^[0-9]{1,16}-[0-9]{1,8}$/, 'not a cursor from this API').optional(),
+  cursor: z
+    .string()
+    .regex(/^[0-9]{1,16}-[0-9]{1,8}$/, 'not a cursor from this API')
+    .optional(),
   threadId: ThreadIdSchema.optional(),
   moderatorId: UserIdSchema.optional(),
   limit: z.coerce.number().int().min(1).max(100).default(50),
 });
-export const AuditPageSchema = z.object({ entries: z.array(AuditEntrySchema), nextCursor: z.string().nullable() }).meta({ id: 'AuditPage' });
+export const AuditPageSchema = z
+  .object({ entries: z.array(AuditEntrySchema), nextCursor: z.string().nullable() })
+  .meta({ id: 'AuditPage' });
 
 /** Everything moderators see happen, live, on the /moderation namespace. */
 export const ModEventSchema = z
   .discriminatedUnion('type', [
-    z.object({ type: z.literal('comment'), change: z.enum(['created', 'edited']), comment: AuthoredCommentSchema, moderation: ModerationRecordSchema.nullable() }),
+    z.object({
+      type: z.literal('comment'),
+      change: z.enum(['created', 'edited']),
+      comment: AuthoredCommentSchema,
+      moderation: ModerationRecordSchema.nullable(),
+    }),
     z.object({ type: z.literal('hold'), comment: AuthoredCommentSchema, moderation: ModerationRecordSchema }),
-    z.object({ type: z.literal('report'), comment: AuthoredCommentSchema, reason: ReportReasonSchema, note: z.string().nullable(), reporter: UserRefSchema, reports: z.number().int() }),
-    z.object({ type: z.literal('action'), entry: AuditEntrySchema, comment: AuthoredCommentSchema.optional(), thread: ThreadSchema.optional() }),
+    z.object({
+      type: z.literal('report'),
+      comment: AuthoredCommentSchema,
+      reason: ReportReasonSchema,
+      note: z.string().nullable(),
+      reporter: UserRefSchema,
+      reports: z.number().int(),
+    }),
+    z.object({
+      type: z.literal('action'),
+      entry: AuditEntrySchema,
+      comment: AuthoredCommentSchema.optional(),
+      thread: ThreadSchema.optional(),
+    }),
     z.object({ type: z.literal('queues'), counts: QueueCountsSchema }),
-    z.object({ type: z.literal('claim'), commentId: CommentIdSchema, by: ModeratorRefSchema.nullable(), until: z.iso.datetime().nullable() }),
+    z.object({
+      type: z.literal('claim'),
+      commentId: CommentIdSchema,
+      by: ModeratorRefSchema.nullable(),
+      until: z.iso.datetime().nullable(),
+    }),
   ])
   .meta({ id: 'ModEvent' });
 export type ModEvent = z.infer<typeof ModEventSchema>;
@@ -190,7 +222,10 @@ export const modClientEvents = {
   },
   'mod:ban': { request: BanBodySchema.extend({ userId: UserIdSchema }), response: BanResponseSchema },
   'mod:unban': { request: z.strictObject({ userId: UserIdSchema }), response: z.object({}) },
-  'mod:thread': { request: z.strictObject({ threadId: ThreadIdSchema, settings: ThreadSettingsBodySchema }), response: z.object({ thread: ThreadSchema }) },
+  'mod:thread': {
+    request: z.strictObject({ threadId: ThreadIdSchema, settings: ThreadSettingsBodySchema }),
+    response: z.object({ thread: ThreadSchema }),
+  },
 } as const;
 
 export const modServerEvents = {

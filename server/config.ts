@@ -15,21 +15,41 @@ export const configSchema = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development').describe('development, test or production'),
   PORT: int(3000).describe('HTTP and Socket.IO port'),
   HOST: z.string().default('0.0.0.0').describe('Interface to listen on'),
-  REDIS_URL: z.string().url().optional().describe('Redis to use. Unset: use 127.0.0.1:6379 if it answers, else start a private redis-server'),
+  REDIS_URL: z
+    .string()
+    .url()
+    .optional()
+    .describe('Redis to use. Unset: use 127.0.0.1:6379 if it answers, else start a private redis-server'),
   REDIS_PROBE_URL: z.string().url().default('redis://127.0.0.1:6379').describe('Where to look for a local Redis when REDIS_URL is unset'),
   REDIS_SERVER_BIN: z.string().default('redis-server').describe('redis-server binary for the private Redis'),
-  REDIS_PREFIX: z.string().regex(/^[A-Za-z0-9_:.-]{0,32}$/).default('tl:').describe('Prefix of every Redis key Threadline writes'),
+  REDIS_PREFIX: z
+    .string()
+    .regex(/^[A-Za-z0-9_:.-]{0,32}$/)
+    .default('tl:')
+    .describe('Prefix of every Redis key Threadline writes'),
   DATA_DIR: z.string().default('./data').describe('Private Redis data (AOF) and the development JWT secret'),
-  AUTH_JWT_SECRET: z.string().min(32, 'AUTH_JWT_SECRET must be at least 32 characters').optional().describe('HS256 secret shared with the host site (required in production)'),
-  AUTH_MAX_TOKEN_TTL_SECONDS: int(604_800, 60).describe('A token whose exp lies further ahead than this is refused (a leaked token is good for at most this long)'),
+  AUTH_JWT_SECRET: z
+    .string()
+    .min(32, 'AUTH_JWT_SECRET must be at least 32 characters')
+    .optional()
+    .describe('HS256 secret shared with the host site (required in production)'),
+  AUTH_MAX_TOKEN_TTL_SECONDS: int(604_800, 60).describe(
+    'A token whose exp lies further ahead than this is refused (a leaked token is good for at most this long)',
+  ),
   AUTH_ISSUER: z.string().min(1).optional().describe('When set, tokens must carry this iss'),
   AUTH_AUDIENCE: z.string().min(1).optional().describe('When set, tokens must carry this aud'),
   EDIT_WINDOW_SECONDS: int(900).describe('How long authors may edit a comment'),
   HISTORY_MAX_EVENTS: int(10_000, 100).describe('Events kept per thread for recovery (at least)'),
   HISTORY_TTL_SECONDS: int(86_400, 60).describe('An idle thread keeps its recovery log this long'),
-  RECOVERY_MAX_EVENTS: int(500, 1).describe('Most missed events one join with `since` returns; more: `recovered: false` (the client reloads over REST)'),
-  RECOVERY_MAX_BYTES: int(1_000_000, 10_000).describe('Most bytes of missed events one join with `since` returns; more: `recovered: false`'),
-  RECOVERY_BYTES_PER_MINUTE: int(5_000_000, 10_000).describe('Bytes of recovered events one client IP may be sent per minute, over all its joins and sockets; beyond: `recovered: false`'),
+  RECOVERY_MAX_EVENTS: int(500, 1).describe(
+    'Most missed events one join with `since` returns; more: `recovered: false` (the client reloads over REST)',
+  ),
+  RECOVERY_MAX_BYTES: int(1_000_000, 10_000).describe(
+    'Most bytes of missed events one join with `since` returns; more: `recovered: false`',
+  ),
+  RECOVERY_BYTES_PER_MINUTE: int(5_000_000, 10_000).describe(
+    'Bytes of recovered events one client IP may be sent per minute, over all its joins and sockets; beyond: `recovered: false`',
+  ),
   IDEMPOTENCY_TTL_SECONDS: int(86_400, 60).describe('How long a clientId is remembered'),
   PRESENCE_TTL_SECONDS: int(45, 3).describe('A viewer not refreshed for this long (e.g. its server crashed) stops counting'),
   PRESENCE_INTERVAL_MS: int(2_000, 100).describe('How often viewer counts are recomputed and pushed (only when changed)'),
@@ -40,7 +60,10 @@ export const configSchema = z.object({
   RATE_NEW_ACCOUNT_HOURS: int(24, 0).describe('Accounts first seen less than this long ago get half the per-user limits'),
   RATE_IP: int(30, 1).describe('Comments and edits per client IP per RATE_IP_SECONDS'),
   RATE_IP_SECONDS: int(60, 1).describe('Window of the per-IP limit'),
-  TRUSTED_PROXIES: z.string().default('').describe('Proxies whose X-Forwarded-For is believed: comma-separated IPs/CIDRs or loopback, linklocal, uniquelocal (empty: none)'),
+  TRUSTED_PROXIES: z
+    .string()
+    .default('')
+    .describe('Proxies whose X-Forwarded-For is believed: comma-separated IPs/CIDRs or loopback, linklocal, uniquelocal (empty: none)'),
   ALLOWED_ORIGINS: z.string().default('').describe('Comma-separated browser origins allowed to connect and call the API (empty: any)'),
   SOCKET_EVENTS_PER_SECOND: int(20, 1).describe('Events a socket may send per second, sustained'),
   SOCKET_EVENT_BURST: int(40, 1).describe('Events a socket may send in a burst'),
@@ -55,7 +78,9 @@ export const configSchema = z.object({
   SCREEN_MIN_TEXT_LENGTH: int(8, 1).describe('Texts shorter than this (normalised) are not compared ("+1", "thanks")'),
   SCREEN_NEW_ACCOUNT_MAX_LINKS: int(3, 0).describe('More links than this from an account younger than RATE_NEW_ACCOUNT_HOURS: held'),
   SCREEN_MENTION_REPEATS: int(5, 2).describe('One author mentioning the same user this often within the window: held'),
-  REPORT_HOLD_THRESHOLD: int(3, 1).describe('Established readers (older than RATE_NEW_ACCOUNT_HOURS) reporting a comment that put it on hold; a newer account counts half'),
+  REPORT_HOLD_THRESHOLD: int(3, 1).describe(
+    'Established readers (older than RATE_NEW_ACCOUNT_HOURS) reporting a comment that put it on hold; a newer account counts half',
+  ),
   RATE_REPORTS: int(10, 1).describe('Reports a reader may file per RATE_REPORTS_SECONDS (moderators exempt)'),
   RATE_REPORTS_SECONDS: int(600, 1).describe('Window of the per-reader report limit'),
   WORKERS: onOff('on').describe('on: `npm start` also runs the queue workers; off: run them with `npm run workers`'),
@@ -66,7 +91,11 @@ export const configSchema = z.object({
   NOTIFY_EMAIL_FROM: z.string().default('Threadline <notifications@threadline.invalid>').describe('From address of notification email'),
   NOTIFY_EMAIL_PER_SECOND: int(10, 1).describe('Most emails sent per second across all workers (provider throttle)'),
   NOTIFY_WEBHOOK_URL: z.string().url().optional().describe('Where notification webhooks are POSTed (unset: no webhooks)'),
-  NOTIFY_WEBHOOK_SECRET: z.string().min(24).optional().describe('Webhook signing secret (Standard Webhooks: whsec_<base64>, or any 24+ characters)'),
+  NOTIFY_WEBHOOK_SECRET: z
+    .string()
+    .min(24)
+    .optional()
+    .describe('Webhook signing secret (Standard Webhooks: whsec_<base64>, or any 24+ characters)'),
   NOTIFY_WEBHOOK_TIMEOUT_MS: int(5_000, 100).describe('How long one webhook attempt may take'),
   NOTIFY_ATTEMPTS: int(8, 1).describe('Attempts per webhook or email before it lands in the failed set'),
   NOTIFY_BACKOFF_MS: int(2_000, 10).describe('First retry delay; doubles each attempt, with jitter'),
@@ -74,18 +103,32 @@ export const configSchema = z.object({
   NOTIFY_MAX_PER_WINDOW: int(5, 1).describe('Out-of-band messages per recipient per window; the rest become one digest'),
   NOTIFY_WINDOW_SECONDS: int(600, 1).describe('Length of that window'),
   NOTIFY_INBOX_SIZE: int(500, 10).describe('Notifications kept per user'),
-  ADMIN_QUEUE_ACTIONS: onOff('off').describe('on: admins may add, retry, clean and promote jobs at /admin/queues; off: the dashboard is read-only'),
-  METRICS_TOKEN: z.string().min(16, 'METRICS_TOKEN must be at least 16 characters').optional().describe('When set, /metrics (server and workers) requires Authorization: Bearer <this token>'),
+  ADMIN_QUEUE_ACTIONS: onOff('off').describe(
+    'on: admins may add, retry, clean and promote jobs at /admin/queues; off: the dashboard is read-only',
+  ),
+  METRICS_TOKEN: z
+    .string()
+    .min(16, 'METRICS_TOKEN must be at least 16 characters')
+    .optional()
+    .describe('When set, /metrics (server and workers) requires Authorization: Bearer <this token>'),
   FRAME_ANCESTORS: z
     .string()
     .regex(/^[^;,\r\n]+$/, "FRAME_ANCESTORS is a space-separated list of CSP sources, e.g. 'self' https://news.example.com")
     .default("'self'")
-    .describe("CSP frame-ancestors of the pages the server serves (demo, console, admin): who may frame them"),
-  USER_COMMENT_INDEX_MAX: int(20_000, 100).describe('Newest comment ids indexed per user for data export and erasure; older ones drop out of the index'),
+    .describe('CSP frame-ancestors of the pages the server serves (demo, console, admin): who may frame them'),
+  USER_COMMENT_INDEX_MAX: int(20_000, 100).describe(
+    'Newest comment ids indexed per user for data export and erasure; older ones drop out of the index',
+  ),
   AUDIT_RETENTION_DAYS: int(365, 1).describe('Audit log entries (and their per-thread and per-moderator indexes) are kept this long'),
-  AUDIT_MAX_ENTRIES: int(100_000, 100).describe('At most this many audit log entries are kept (also per thread and per moderator), whatever their age'),
-  MODERATION_RETENTION_DAYS: int(90, 1).describe("Rejected comments stay in the rejected queue, and readers' reports on a comment are kept, this long"),
-  OUTBOX_SWEEP_SECONDS: int(15, 1).describe('How often the workers add jobs that a write stored but could not enqueue (its queue connection failed)'),
+  AUDIT_MAX_ENTRIES: int(100_000, 100).describe(
+    'At most this many audit log entries are kept (also per thread and per moderator), whatever their age',
+  ),
+  MODERATION_RETENTION_DAYS: int(90, 1).describe(
+    "Rejected comments stay in the rejected queue, and readers' reports on a comment are kept, this long",
+  ),
+  OUTBOX_SWEEP_SECONDS: int(15, 1).describe(
+    'How often the workers add jobs that a write stored but could not enqueue (its queue connection failed)',
+  ),
   OUTBOX_GRACE_SECONDS: int(10, 1).describe('A write has this long to enqueue its own jobs before the sweep does it'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info').describe('pino log level'),
   SHUTDOWN_TIMEOUT_MS: int(10_000, 100).describe('Grace period for in-flight work on SIGTERM'),
@@ -187,7 +230,12 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     host: c.HOST,
     redis: { url: c.REDIS_URL, probeUrl: c.REDIS_PROBE_URL, serverBin: c.REDIS_SERVER_BIN, prefix: c.REDIS_PREFIX },
     dataDir: c.DATA_DIR,
-    auth: { jwtSecret: c.AUTH_JWT_SECRET, maxTokenTtlSeconds: c.AUTH_MAX_TOKEN_TTL_SECONDS, issuer: c.AUTH_ISSUER, audience: c.AUTH_AUDIENCE },
+    auth: {
+      jwtSecret: c.AUTH_JWT_SECRET,
+      maxTokenTtlSeconds: c.AUTH_MAX_TOKEN_TTL_SECONDS,
+      issuer: c.AUTH_ISSUER,
+      audience: c.AUTH_AUDIENCE,
+    },
     comments: { editWindowSeconds: c.EDIT_WINDOW_SECONDS, idempotencyTtlSeconds: c.IDEMPOTENCY_TTL_SECONDS },
     history: { maxEvents: c.HISTORY_MAX_EVENTS, ttlSeconds: c.HISTORY_TTL_SECONDS },
     recovery: { maxEvents: c.RECOVERY_MAX_EVENTS, maxBytes: c.RECOVERY_MAX_BYTES, bytesPerMinute: c.RECOVERY_BYTES_PER_MINUTE },
@@ -234,7 +282,11 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     },
     dataRequests: { commentIndexMax: c.USER_COMMENT_INDEX_MAX },
     outbox: { sweepMs: c.OUTBOX_SWEEP_SECONDS * 1000, graceMs: c.OUTBOX_GRACE_SECONDS * 1000 },
-    retention: { auditMs: c.AUDIT_RETENTION_DAYS * 86_400_000, auditMaxEntries: c.AUDIT_MAX_ENTRIES, moderationMs: c.MODERATION_RETENTION_DAYS * 86_400_000 },
+    retention: {
+      auditMs: c.AUDIT_RETENTION_DAYS * 86_400_000,
+      auditMaxEntries: c.AUDIT_MAX_ENTRIES,
+      moderationMs: c.MODERATION_RETENTION_DAYS * 86_400_000,
+    },
     logLevel: c.LOG_LEVEL,
     shutdownTimeoutMs: c.SHUTDOWN_TIMEOUT_MS,
     admin: { queueActions: c.ADMIN_QUEUE_ACTIONS },

@@ -43,8 +43,7 @@ export const errors = {
   rateLimited: (message: string, details: RateLimitDetails, retryAfterMs?: number) =>
     new AppError('rate_limited', message, { details, ...(retryAfterMs === undefined ? {} : { retryAfterMs }) }),
   locked: () => new AppError('thread_locked', 'This thread is locked; new comments are closed'),
-  unavailable: (cause?: unknown) =>
-    new AppError('unavailable', 'Service temporarily unavailable, try again shortly', { cause }),
+  unavailable: (cause?: unknown) => new AppError('unavailable', 'Service temporarily unavailable, try again shortly', { cause }),
 };
 
 export function issuesOf(error: z.ZodError): FieldIssue[] {
@@ -80,6 +79,8 @@ function isRedisUnavailable(err: unknown): boolean {
   const m = err.message;
   return (
     err.name === 'MaxRetriesPerRequestError' ||
-    /Stream isn't writeable|Connection is closed|ECONNREFUSED|ECONNRESET|Command timed out|LOADING|BUSY|connect ETIMEDOUT|EPIPE|MASTERDOWN|READONLY|TRYAGAIN|CLUSTERDOWN/.test(m)
+    /Stream isn't writeable|Connection is closed|ECONNREFUSED|ECONNRESET|Command timed out|LOADING|BUSY|connect ETIMEDOUT|EPIPE|MASTERDOWN|READONLY|TRYAGAIN|CLUSTERDOWN/.test(
+      m,
+    )
   );
 }

@@ -36,19 +36,27 @@ const cookieOf = (res: request.Response) => ([] as string[]).concat(res.headers[
 describe('signing in to the queue dashboard', () => {
   it('refuses a token in the URL query, and sets no cookie from it', async () => {
     const viaQuery = await request(readOnly.url).get(`/admin/queues?token=${admin.token}`);
-    expect({ status: viaQuery.status, code: viaQuery.body.error?.code, cookie: cookieOf(viaQuery) }, 'GET /admin/queues?token=<admin JWT>').toEqual({
+    expect(
+      { status: viaQuery.status, code: viaQuery.body.error?.code, cookie: cookieOf(viaQuery) },
+      'GET /admin/queues?token=<admin JWT>',
+    ).toEqual({
       status: 400,
       code: 'invalid_payload',
       cookie: undefined,
     });
     expect(viaQuery.body.error.message).toMatch(/\/admin\/login/);
-    const alsoBearer = await request(readOnly.url).get(`/admin/queues/api/queues?token=${admin.token}`).set('Authorization', `Bearer ${admin.token}`);
+    const alsoBearer = await request(readOnly.url)
+      .get(`/admin/queues/api/queues?token=${admin.token}`)
+      .set('Authorization', `Bearer ${admin.token}`);
     expect(alsoBearer.status, 'a query token is refused even next to a valid header').toBe(400);
   });
 
   it('trades a token sent in a header for an HttpOnly, SameSite=Strict cookie scoped to the dashboard, which opens it', async () => {
     expect((await request(readOnly.url).post('/admin/session')).status, 'no token').toBe(401);
-    expect((await request(readOnly.url).post('/admin/session').set('Authorization', `Bearer ${moderator.token}`)).status, 'a moderator').toBe(403);
+    expect(
+      (await request(readOnly.url).post('/admin/session').set('Authorization', `Bearer ${moderator.token}`)).status,
+      'a moderator',
+    ).toBe(403);
     const session = await request(readOnly.url).post('/admin/session').set('Authorization', `Bearer ${admin.token}`);
     expect(session.status).toBe(204);
     const cookie = cookieOf(session);
@@ -124,22 +132,33 @@ describe('queue actions', () => {
     for (const [method, path, body] of ACTIONS) {
       const url = `/admin/queues${path.replace('{queue}', queue.name).replace('{id}', id)}`;
       const res = await request(readOnly.url)[method](url).set(asAdmin).send(body);
-      expect({ action: `${method.toUpperCase()} ${path}`, status: res.status }, 'refused with ADMIN_QUEUE_ACTIONS off').toEqual({ action: `${method.toUpperCase()} ${path}`, status: 403 });
+      expect({ action: `${method.toUpperCase()} ${path}`, status: res.status }, 'refused with ADMIN_QUEUE_ACTIONS off').toEqual({
+        action: `${method.toUpperCase()} ${path}`,
+        status: 403,
+      });
     }
     expect(await queue.getJobCounts(), 'no job added, promoted, retried or removed').toEqual(before);
     expect((await queue.getJob(id))?.data, 'the job data is untouched').toEqual({ probe: true });
     expect(await queue.isPaused(), 'the queue is not paused').toBe(false);
     const board = await request(readOnly.url).get('/admin/queues/api/queues').set(asAdmin).expect(200);
-    expect(board.body.queues.map((q: { readOnlyMode: boolean }) => q.readOnlyMode), 'bull-board shows every queue read-only').not.toContain(false);
+    expect(
+      board.body.queues.map((q: { readOnlyMode: boolean }) => q.readOnlyMode),
+      'bull-board shows every queue read-only',
+    ).not.toContain(false);
   });
 
   it('are allowed with ADMIN_QUEUE_ACTIONS=on: an admin adds a job and promotes one', async () => {
     const { queue, id } = await delayedJob(actionsOn);
     const cookie = await signedIn(actionsOn);
-    const added = await request(actionsOn.url).post(`/admin/queues/api/queues/${queue.name}/add`).set('Cookie', cookie).send({ name: 'webhook', data: { added: true } });
+    const added = await request(actionsOn.url)
+      .post(`/admin/queues/api/queues/${queue.name}/add`)
+      .set('Cookie', cookie)
+      .send({ name: 'webhook', data: { added: true } });
     expect(added.status).toBe(200);
     expect((await queue.getJob(added.body.job.id))?.data).toEqual({ added: true });
-    expect((await request(actionsOn.url).put(`/admin/queues/api/queues/${queue.name}/${id}/promote`).set('Cookie', cookie)).status).toBeLessThan(300);
+    expect(
+      (await request(actionsOn.url).put(`/admin/queues/api/queues/${queue.name}/${id}/promote`).set('Cookie', cookie)).status,
+    ).toBeLessThan(300);
     expect(await (await queue.getJob(id))!.getState()).not.toBe('delayed');
     await queue.obliterate({ force: true });
   });
@@ -156,9 +175,16 @@ describe.skipIf(!haveChromium)('signing in from a browser (Chromium)', () => {
       await page.goto(`${readOnly.url}/admin/login#token=${admin.token}`);
       await page.waitForURL(`${readOnly.url}/admin/queues`);
       await page.getByText(readOnly.app.deps.queues.webhook.name).first().waitFor();
-      expect(requested.filter((u) => u.includes(admin.token)), 'requests whose URL holds the token').toEqual([]);
+      expect(
+        requested.filter((u) => u.includes(admin.token)),
+        'requests whose URL holds the token',
+      ).toEqual([]);
       const cookie = (await page.context().cookies()).find((c) => c.name === 'tl_admin');
-      expect(cookie && { httpOnly: cookie.httpOnly, sameSite: cookie.sameSite, path: cookie.path }).toEqual({ httpOnly: true, sameSite: 'Strict', path: '/admin/queues' });
+      expect(cookie && { httpOnly: cookie.httpOnly, sameSite: cookie.sameSite, path: cookie.path }).toEqual({
+        httpOnly: true,
+        sameSite: 'Strict',
+        path: '/admin/queues',
+      });
       expect(errors).toEqual([]);
 
       // A moderator's token is refused on the page itself, and no cookie is set.

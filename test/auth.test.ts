@@ -27,7 +27,11 @@ const valid = { sub: 'u-auth', handle: 'authuser', name: 'Auth User', role: 'com
 
 const badTokens: [string, () => Promise<string>, RegExp][] = [
   ['an expired token', () => craft({ ...valid, exp: nowS() - 60 }), /expired/],
-  ['a token signed with another secret', () => craft({ ...valid, exp: nowS() + 60 }, { secret: 'another-secret-0123456789-0123456789' }), /signature/],
+  [
+    'a token signed with another secret',
+    () => craft({ ...valid, exp: nowS() + 60 }, { secret: 'another-secret-0123456789-0123456789' }),
+    /signature/,
+  ],
   ['a token without exp', () => craft(valid), /exp/],
   ['a token with an invalid handle', () => craft({ ...valid, handle: 'no spaces allowed', exp: nowS() + 60 }), /handle/],
   ['a token with an unknown role', () => craft({ ...valid, role: 'superuser', exp: nowS() + 60 }), /role/],
@@ -53,9 +57,16 @@ describe('REST authentication', () => {
 
   it('upserts users on first sight and refuses a handle held by another sub (409), case-insensitively', async () => {
     const first = await makeUser({ handle: 'Matt_H', id: 'sub-matt-1' });
-    await request(server.url).post('/api/threads/auth-h/comments').set('Authorization', `Bearer ${first.token}`).send({ body: 'hi' }).expect(201);
+    await request(server.url)
+      .post('/api/threads/auth-h/comments')
+      .set('Authorization', `Bearer ${first.token}`)
+      .send({ body: 'hi' })
+      .expect(201);
     const impostor = await makeUser({ handle: 'matt_h', id: 'sub-matt-2' });
-    const res = await request(server.url).post('/api/threads/auth-h/comments').set('Authorization', `Bearer ${impostor.token}`).send({ body: 'hi' });
+    const res = await request(server.url)
+      .post('/api/threads/auth-h/comments')
+      .set('Authorization', `Bearer ${impostor.token}`)
+      .send({ body: 'hi' });
     expect(res.status).toBe(409);
     expect(res.body.error.code).toBe('conflict');
     expect(res.body.error.message).toMatch(/matt_h/);
@@ -169,26 +180,53 @@ describe('token lifetime, issuer and audience', () => {
     const long = await craft({ ...valid, sub: 'u-long', handle: 'longlived', role: 'moderator', exp: nowS() + eightDays });
     const refused = await refusals(server, long);
     for (const [where, error] of Object.entries(refused)) {
-      expect(error, `${where}: a token valid for 8 days`).toMatchObject({ code: 'unauthenticated', message: expect.stringMatching(/lifetime|too far/i) });
+      expect(error, `${where}: a token valid for 8 days`).toMatchObject({
+        code: 'unauthenticated',
+        message: expect.stringMatching(/lifetime|too far/i),
+      });
     }
     const fine = await craft({ ...valid, sub: 'u-long', handle: 'longlived', role: 'moderator', exp: nowS() + 6 * 86_400 });
-    expect((await request(server.url).get('/api/threads/auth-ttl').set('Authorization', `Bearer ${fine}`)).status, 'a token valid for 6 days').toBe(200);
+    expect(
+      (await request(server.url).get('/api/threads/auth-ttl').set('Authorization', `Bearer ${fine}`)).status,
+      'a token valid for 6 days',
+    ).toBe(200);
   });
 
   it('refuses a token whose exp lies more than AUTH_MAX_TOKEN_TTL_SECONDS after its iat, even when little of it is left (an erasure is remembered that long)', async () => {
-    const old = await craft({ ...valid, sub: 'u-old', handle: 'oldlived', role: 'moderator', iat: nowS() - 3 * 86_400, exp: nowS() + 6 * 86_400 });
+    const old = await craft({
+      ...valid,
+      sub: 'u-old',
+      handle: 'oldlived',
+      role: 'moderator',
+      iat: nowS() - 3 * 86_400,
+      exp: nowS() + 6 * 86_400,
+    });
     const res = await request(server.url).get('/api/threads/auth-ttl').set('Authorization', `Bearer ${old}`);
     expect([res.status, res.body.error?.code, res.body.error?.message], 'a token issued 3 days ago for 9 days').toEqual([
       401,
       'unauthenticated',
       expect.stringMatching(/lifetime.*after iat/),
     ]);
-    const fine = await craft({ ...valid, sub: 'u-old', handle: 'oldlived', role: 'moderator', iat: nowS() - 3 * 86_400, exp: nowS() + 3 * 86_400 });
-    expect((await request(server.url).get('/api/threads/auth-ttl').set('Authorization', `Bearer ${fine}`)).status, 'a token issued 3 days ago for 6 days').toBe(200);
+    const fine = await craft({
+      ...valid,
+      sub: 'u-old',
+      handle: 'oldlived',
+      role: 'moderator',
+      iat: nowS() - 3 * 86_400,
+      exp: nowS() + 3 * 86_400,
+    });
+    expect(
+      (await request(server.url).get('/api/threads/auth-ttl').set('Authorization', `Bearer ${fine}`)).status,
+      'a token issued 3 days ago for 6 days',
+    ).toBe(200);
   });
 
   it('checks iss and aud when AUTH_ISSUER and AUTH_AUDIENCE are set', async () => {
-    const strict = await startServer(redis.url, { AUTH_ISSUER: 'https://news.example.com', AUTH_AUDIENCE: 'threadline', AUTH_MAX_TOKEN_TTL_SECONDS: '3600' });
+    const strict = await startServer(redis.url, {
+      AUTH_ISSUER: 'https://news.example.com',
+      AUTH_AUDIENCE: 'threadline',
+      AUTH_MAX_TOKEN_TTL_SECONDS: '3600',
+    });
     try {
       const base = { ...valid, sub: 'u-iss', handle: 'issuser', role: 'moderator', exp: nowS() + 600 };
       const cases: [string, Record<string, unknown>, RegExp | null][] = [
@@ -197,18 +235,33 @@ describe('token lifetime, issuer and audience', () => {
         ['no issuer', { ...base, aud: 'threadline' }, /iss/],
         ['another audience', { ...base, iss: 'https://news.example.com', aud: 'someone-else' }, /aud/],
         ['no audience', { ...base, iss: 'https://news.example.com' }, /aud/],
-        ['a lifetime over this server’s 1 hour', { ...base, iss: 'https://news.example.com', aud: 'threadline', exp: nowS() + 7200 }, /lifetime/],
+        [
+          'a lifetime over this server’s 1 hour',
+          { ...base, iss: 'https://news.example.com', aud: 'threadline', exp: nowS() + 7200 },
+          /lifetime/,
+        ],
       ];
       for (const [label, claims, message] of cases) {
         const refused = await refusals(strict, await craft(claims));
         for (const [where, error] of Object.entries(refused)) {
-          if (message) expect(error, `${where}: ${label}`).toMatchObject({ code: 'unauthenticated', message: expect.stringMatching(message) });
+          if (message)
+            expect(error, `${where}: ${label}`).toMatchObject({ code: 'unauthenticated', message: expect.stringMatching(message) });
           else expect(error, `${where}: ${label}`).toBeNull();
         }
       }
       // npm run token and the demo mint with the server's settings.
-      const minted = await signToken(TEST_SECRET, { sub: 'u-iss', handle: 'issuser', name: 'Iss', role: 'moderator' }, 600, strict.app.deps.config.auth);
-      expect(await refusals(strict, minted), 'a token minted by signToken with the server’s auth settings').toEqual({ rest: null, reader: null, moderation: null, 'auth:refresh': null });
+      const minted = await signToken(
+        TEST_SECRET,
+        { sub: 'u-iss', handle: 'issuser', name: 'Iss', role: 'moderator' },
+        600,
+        strict.app.deps.config.auth,
+      );
+      expect(await refusals(strict, minted), 'a token minted by signToken with the server’s auth settings').toEqual({
+        rest: null,
+        reader: null,
+        moderation: null,
+        'auth:refresh': null,
+      });
     } finally {
       await strict.close();
     }

@@ -18,8 +18,14 @@ const cleanup: (() => void)[] = [];
 
 const auth = (u: TestUser) => ({ Authorization: `Bearer ${u.token}` });
 const ban = (by: TestUser, userId: string, server = a) =>
-  request(server.url).post(`/api/moderation/users/${encodeURIComponent(userId)}/ban`).set(auth(by)).send({ reason: 'test' });
-const unban = (by: TestUser, userId: string, server = a) => request(server.url).delete(`/api/moderation/users/${encodeURIComponent(userId)}/ban`).set(auth(by));
+  request(server.url)
+    .post(`/api/moderation/users/${encodeURIComponent(userId)}/ban`)
+    .set(auth(by))
+    .send({ reason: 'test' });
+const unban = (by: TestUser, userId: string, server = a) =>
+  request(server.url)
+    .delete(`/api/moderation/users/${encodeURIComponent(userId)}/ban`)
+    .set(auth(by));
 const signIn = (u: TestUser, server = a) => request(server.url).get('/api/threads/bl').set(auth(u)).expect(200);
 
 type Refusal = { code: string; message: string };
@@ -27,7 +33,12 @@ type Refusal = { code: string; message: string };
 /** Opens a /moderation socket: the socket, or the handshake's refusal. */
 function modSocket(user: TestUser, server: TestServer): Promise<{ socket?: Socket; error?: Refusal }> {
   return new Promise((resolve) => {
-    const s = connect(`${server.url}${MODERATION_NAMESPACE}`, { transports: ['websocket'], forceNew: true, reconnection: false, auth: { token: user.token } });
+    const s = connect(`${server.url}${MODERATION_NAMESPACE}`, {
+      transports: ['websocket'],
+      forceNew: true,
+      reconnection: false,
+      auth: { token: user.token },
+    });
     s.once('connect', () => {
       cleanup.push(() => s.disconnect());
       resolve({ socket: s });
@@ -82,7 +93,11 @@ describe('a ban reaches live connections on every instance', () => {
     expect(socket, 'the moderator connects to /moderation on B before the ban').toBeDefined();
     const told: unknown[] = [];
     socket!.on('account:banned', (p: unknown) => told.push(p));
-    const disconnected = within<{ reason: string; at: number }>('disconnect of the banned moderator', (done) => socket!.once('disconnect', (reason) => done({ reason, at: Date.now() })), 3_000);
+    const disconnected = within<{ reason: string; at: number }>(
+      'disconnect of the banned moderator',
+      (done) => socket!.once('disconnect', (reason) => done({ reason, at: Date.now() })),
+      3_000,
+    );
 
     const sentAt = Date.now();
     const res = await ban(admin, victim.id, a);
@@ -110,9 +125,15 @@ describe('a ban reaches live connections on every instance', () => {
     expect(res.status, JSON.stringify(res.body)).toBe(200);
     await sessions.waitFor(2, 1_000);
     expect(Date.now() - sentAt, 'ms from sending the ban until the socket on B heard of it').toBeLessThan(1_000);
-    expect(sessions.seen[1], 'the session after the ban').toMatchObject({ user: { id: victim.id }, banned: { until: null, reason: 'test' } });
+    expect(sessions.seen[1], 'the session after the ban').toMatchObject({
+      user: { id: victim.id },
+      banned: { until: null, reason: 'test' },
+    });
     expect(s.connected, 'readers stay connected: a ban takes posting, not reading').toBe(true);
-    expect(await emit(s, 'comment:post', { threadId: 'bl', body: 'during', clientId: 'bl-during-0001' })).toMatchObject({ ok: false, error: { code: 'forbidden' } });
+    expect(await emit(s, 'comment:post', { threadId: 'bl', body: 'during', clientId: 'bl-during-0001' })).toMatchObject({
+      ok: false,
+      error: { code: 'forbidden' },
+    });
 
     // A socket opened while banned is told at once.
     const late = await reader(victim, a);
@@ -121,7 +142,10 @@ describe('a ban reaches live connections on every instance', () => {
     expect((await unban(mod, victim.id, a)).status).toBe(200);
     await sessions.waitFor(3, 1_000);
     expect(sessions.seen[2], 'the session after the unban').toMatchObject({ user: { id: victim.id }, banned: null });
-    expect((await emit(s, 'comment:post', { threadId: 'bl', body: 'after', clientId: 'bl-after-00001' })).ok, 'posting is back after the unban').toBe(true);
+    expect(
+      (await emit(s, 'comment:post', { threadId: 'bl', body: 'after', clientId: 'bl-after-00001' })).ok,
+      'posting is back after the unban',
+    ).toBe(true);
   });
 });
 
@@ -134,19 +158,31 @@ describe('ranks', () => {
 
     expect((await ban(admin, commenter.id)).status).toBe(200);
     const lift = await unban(mod, commenter.id);
-    expect({ status: lift.status, code: lift.body.error?.code }, 'a moderator lifting an admin’s ban').toEqual({ status: 403, code: 'forbidden' });
+    expect({ status: lift.status, code: lift.body.error?.code }, 'a moderator lifting an admin’s ban').toEqual({
+      status: 403,
+      code: 'forbidden',
+    });
     const s = await reader(commenter, b);
-    expect(await emit(s, 'comment:post', { threadId: 'bl', body: 'still banned', clientId: 'bl-rank-00001' }), 'the admin’s ban still holds').toMatchObject({
+    expect(
+      await emit(s, 'comment:post', { threadId: 'bl', body: 'still banned', clientId: 'bl-rank-00001' }),
+      'the admin’s ban still holds',
+    ).toMatchObject({
       ok: false,
       error: { code: 'forbidden' },
     });
 
     for (const target of [otherMod, otherAdmin]) {
       const made = await ban(mod, target.id);
-      expect({ status: made.status, code: made.body.error?.code }, `a moderator banning a ${target.role}`).toEqual({ status: 403, code: 'forbidden' });
+      expect({ status: made.status, code: made.body.error?.code }, `a moderator banning a ${target.role}`).toEqual({
+        status: 403,
+        code: 'forbidden',
+      });
       expect((await ban(admin, target.id)).status, `an admin banning a ${target.role}`).toBe(200);
       const lifted = await unban(mod, target.id);
-      expect({ status: lifted.status, code: lifted.body.error?.code }, `a moderator lifting a ${target.role}’s ban`).toEqual({ status: 403, code: 'forbidden' });
+      expect({ status: lifted.status, code: lifted.body.error?.code }, `a moderator lifting a ${target.role}’s ban`).toEqual({
+        status: 403,
+        code: 'forbidden',
+      });
       expect((await unban(admin, target.id)).status, `an admin lifting a ${target.role}’s ban`).toBe(200);
     }
     expect((await unban(admin, commenter.id)).status).toBe(200);
@@ -176,7 +212,10 @@ describe('ranks', () => {
     expect(await socket!.timeout(5_000).emitWithAck('mod:subscribe', {})).toEqual({ ok: true });
     const s = await reader(unseen, a);
     expect(sessionOf(s), 'the admin is not told they are banned').toMatchObject({ user: { role: 'admin' }, banned: null });
-    expect((await emit(s, 'comment:post', { threadId: 'bl', body: 'an admin posts', clientId: 'bl-unseen-0001' })).ok, 'the admin posts').toBe(true);
+    expect(
+      (await emit(s, 'comment:post', { threadId: 'bl', body: 'an admin posts', clientId: 'bl-unseen-0001' })).ok,
+      'the admin posts',
+    ).toBe(true);
     expect((await unban(admin, unseen.id)).status).toBe(200);
   });
 });
@@ -203,7 +242,11 @@ describe('role changes reach live connections', () => {
     expect(socket, 'the moderator connects to /moderation on B').toBeDefined();
     const told: unknown[] = [];
     socket!.on('connection:closing', (p: unknown) => told.push(p));
-    const disconnected = within<string>('disconnect of the demoted moderator', (done) => socket!.once('disconnect', (reason) => done(reason)), 3_000);
+    const disconnected = within<string>(
+      'disconnect of the demoted moderator',
+      (done) => socket!.once('disconnect', (reason) => done(reason)),
+      3_000,
+    );
 
     // The host site makes them a commenter; they sign in on A with the new token.
     const commenter = await reissue(m, 'commenter', iat + 1);
@@ -219,7 +262,9 @@ describe('role changes reach live connections', () => {
     }
     const again = await modSocket(m, b);
     expect(again.error?.code, 'a /moderation handshake with the older moderator token').toBe('forbidden');
-    expect(await redis.client.hget(`${PREFIX}{u}:user:${m.id}`, 'role'), 'the stored role after the older token was used').toBe('commenter');
+    expect(await redis.client.hget(`${PREFIX}{u}:user:${m.id}`, 'role'), 'the stored role after the older token was used').toBe(
+      'commenter',
+    );
 
     // Made a moderator again, in a newer token: the older moderator token works again too (the stored role is the newest token's).
     const promoted = await reissue(m, 'moderator', iat + 2);

@@ -9,9 +9,16 @@ import { describe, expect, it } from 'vitest';
  */
 describe('npm run bench:quick', () => {
   it('runs every scenario and prints its table', async () => {
-    const { stdout: out, stderr, exit } = await new Promise<{ stdout: string; stderr: string; exit: number | string }>((resolve) =>
-      execFile(process.execPath, ['--import', 'tsx', 'bench/run.ts', '--quick'], { timeout: 240_000, maxBuffer: 16 * 1024 * 1024 }, (err, stdout, stderr) =>
-        resolve({ stdout, stderr, exit: err ? (err.signal ?? err.code ?? 'error') : 0 }),
+    const {
+      stdout: out,
+      stderr,
+      exit,
+    } = await new Promise<{ stdout: string; stderr: string; exit: number | string }>((resolve) =>
+      execFile(
+        process.execPath,
+        ['--import', 'tsx', 'bench/run.ts', '--quick'],
+        { timeout: 240_000, maxBuffer: 16 * 1024 * 1024 },
+        (err, stdout, stderr) => resolve({ stdout, stderr, exit: err ? (err.signal ?? err.code ?? 'error') : 0 }),
       ),
     );
     // 1 = a scenario failed (reported below, with its cause); anything else means no results were written.
@@ -26,7 +33,14 @@ describe('npm run bench:quick', () => {
     for (const heading of ['## fan-out', '## posting', '## memory', '## reconnect storm', '## history', '## notification latency']) {
       expect(out, `prints ${heading}`).toContain(heading);
     }
-    expect(results.results.map((r) => r.name)).toEqual(['fan-out', 'posting', 'memory', 'reconnect storm', 'history', 'notification latency']);
+    expect(results.results.map((r) => r.name)).toEqual([
+      'fan-out',
+      'posting',
+      'memory',
+      'reconnect storm',
+      'history',
+      'notification latency',
+    ]);
     for (const r of results.results) expect(r.metrics.length, `${r.name} has figures`).toBeGreaterThan(0);
     expect(exit, 'bench/run.ts exit code').toBe(0);
   }, 300_000);

@@ -18,7 +18,12 @@ beforeAll(async () => {
   // Recovery must cover the whole outage here: on a loaded machine the nine posting loops store well
   // over RECOVERY_MAX_EVENTS (500) while the victim's clients reconnect, and a reload would show
   // only the newest page (the amplification bound has its own tests in recovery-privacy).
-  cluster = new Cluster(redis.url, 'fo:', { PRESENCE_TTL_SECONDS: '3', PRESENCE_INTERVAL_MS: '250', RECOVERY_MAX_EVENTS: '10000', RECOVERY_MAX_BYTES: '50000000' });
+  cluster = new Cluster(redis.url, 'fo:', {
+    PRESENCE_TTL_SECONDS: '3',
+    PRESENCE_INTERVAL_MS: '250',
+    RECOVERY_MAX_EVENTS: '10000',
+    RECOVERY_MAX_BYTES: '50000000',
+  });
   await cluster.start(3);
   balancer = new Balancer(() => cluster.instances.map((i) => i.port));
   await balancer.start();
@@ -82,7 +87,10 @@ describe('an instance is killed with -9 while clients post', () => {
         }
       });
       // Every client is posting before the kill...
-      await eventually(() => expect(Math.min(...stored), 'posts stored for the client with fewest, before the kill').toBeGreaterThanOrEqual(3), 10_000);
+      await eventually(
+        () => expect(Math.min(...stored), 'posts stored for the client with fewest, before the kill').toBeGreaterThanOrEqual(3),
+        10_000,
+      );
       await cluster.kill(victim);
       killed = true;
       // ...and every client, the victim's included (over another instance), has posts stored after it.

@@ -188,7 +188,9 @@ describe('fan-out across instances', () => {
       viewers: 2,
     });
     await commenterLog.waitFor(1);
-    expect(commenterLog.seen, 'a commenter gets only the marker, not the moderators’ message').toEqual([{ threadId: 'marker', viewers: 2 }]);
+    expect(commenterLog.seen, 'a commenter gets only the marker, not the moderators’ message').toEqual([
+      { threadId: 'marker', viewers: 2 },
+    ]);
   });
 
   it('sends an unread count on connect that covers a notification made while the user’s channel was being subscribed', async () => {
@@ -203,7 +205,11 @@ describe('fan-out across instances', () => {
       await request(servers[0]!.url).get('/api/threads/fan-race').set('Authorization', `Bearer ${target.token}`).expect(200);
       const threadId = 'fan-race';
       const comment = (
-        await request(servers[0]!.url).post(`/api/threads/${threadId}/comments`).set('Authorization', `Bearer ${users[0]!.token}`).send({ body: `@${target.handle} hey` }).expect(201)
+        await request(servers[0]!.url)
+          .post(`/api/threads/${threadId}/comments`)
+          .set('Authorization', `Bearer ${users[0]!.token}`)
+          .send({ body: `@${target.handle} hey` })
+          .expect(201)
       ).body.comment;
       const tab = await connectSocket(lagging.url, target.token);
       sockets.push(tab);
@@ -252,8 +258,17 @@ describe('presence', () => {
     // (rounds go through threads in the order they were first joined).
     const marker = `${threadId}-marker`;
     await ok(watcher, 'thread:join', { threadId: marker });
-    await eventually(() => expect(counts.seen.map((c) => c.threadId), 'a presence push for the marker thread').toContain(marker), 8_000);
-    expect(counts.seen.slice(pushes), 'no push for an unchanged count in the round after it settled').toEqual([{ threadId: marker, viewers: 1 }]);
+    await eventually(
+      () =>
+        expect(
+          counts.seen.map((c) => c.threadId),
+          'a presence push for the marker thread',
+        ).toContain(marker),
+      8_000,
+    );
+    expect(counts.seen.slice(pushes), 'no push for an unchanged count in the round after it settled').toEqual([
+      { threadId: marker, viewers: 1 },
+    ]);
   });
 });
 
@@ -285,6 +300,11 @@ describe('Redis restarts under load', () => {
     );
     await eventually(() => expect(log.seen.map((e) => e.comment.body)).toContain('after'), 8_000);
     // Events published while the subscription was down are lost to it; the reader is told where the thread is.
-    await eventually(() => expect(syncs.seen.map((e) => e.threadId), 'thread:sync for the joined thread after the subscriber reconnected').toContain(threadId));
+    await eventually(() =>
+      expect(
+        syncs.seen.map((e) => e.threadId),
+        'thread:sync for the joined thread after the subscriber reconnected',
+      ).toContain(threadId),
+    );
   });
 });

@@ -38,7 +38,11 @@ describe.skipIf(!haveChromium)('the moderation console in Chromium', () => {
     ({ redis, server } = await startRedisAndServer());
     moderator = await makeUser({ handle: 'console_mod', role: 'moderator' });
     admin = await makeUser({ handle: 'console_admin', role: 'admin' });
-    await request(server.url).put('/api/moderation/wordlists').set(auth(admin)).send({ suspect: ['dotard'] }).expect(200);
+    await request(server.url)
+      .put('/api/moderation/wordlists')
+      .set(auth(admin))
+      .send({ suspect: ['dotard'] })
+      .expect(200);
     browser = await launchChromium();
   }, 60_000);
 
@@ -64,7 +68,10 @@ describe.skipIf(!haveChromium)('the moderation console in Chromium', () => {
     expect(await page.locator('.tc-item').first().locator('.tc-reasons').textContent()).toContain('suspect list: "dotard"');
     expect(await page.locator('.tc-tab[data-queue="pending"]').textContent()).toBe('Pending (2)');
     await page.waitForFunction(() => document.querySelectorAll('.tc-feed .tc-event-comment').length === 2);
-    expect(await page.locator('.tc-feed .tc-event-comment').allTextContents(), 'new comments in the live feed with their verdict, newest first').toEqual([
+    expect(
+      await page.locator('.tc-feed .tc-event-comment').allTextContents(),
+      'new comments in the live feed with their verdict, newest first',
+    ).toEqual([
       'NewBob <i>B</i> in console-thread: Another dotard remark [pending: suspect list: "dotard"]',
       'NewAlice in console-thread: What a dotard <b>really</b> [pending: suspect list: "dotard"]',
     ]);
@@ -77,7 +84,10 @@ describe.skipIf(!haveChromium)('the moderation console in Chromium', () => {
     await page.waitForSelector('.tc-empty');
 
     const visible = await request(server.url).get('/api/threads/console-thread/comments?order=oldest').expect(200);
-    expect(visible.body.comments.map((c: Comment) => c.id), 'readers see the approved comment only').toEqual([first.id]);
+    expect(
+      visible.body.comments.map((c: Comment) => c.id),
+      'readers see the approved comment only',
+    ).toEqual([first.id]);
     await page.waitForFunction(() => document.querySelector('.tc-tab[data-queue="pending"]')?.textContent === 'Pending (0)');
     expect(await page.locator('.tc-feed .tc-event-action').count(), 'both actions in the feed').toBeGreaterThanOrEqual(2);
 
@@ -91,11 +101,16 @@ describe.skipIf(!haveChromium)('the moderation console in Chromium', () => {
     const other = await makeUser({ handle: 'console_mod_two', role: 'moderator' });
     const carol = await makeUser();
     const held = await post(carol, 'console-claims', 'you dotard');
-    await request(server.url).post(`/api/moderation/claims/${encodeURIComponent(held.id)}`).set(auth(other)).expect(200);
+    await request(server.url)
+      .post(`/api/moderation/claims/${encodeURIComponent(held.id)}`)
+      .set(auth(other))
+      .expect(200);
 
     const { page, errors } = await openConsole(moderator);
     await page.waitForSelector(`.tc-item[data-comment-id="${held.id}"] .tc-claim`);
-    expect(await page.locator(`.tc-item[data-comment-id="${held.id}"] .tc-claim`).textContent()).toMatch(/^@console_mod_two is handling this/);
+    expect(await page.locator(`.tc-item[data-comment-id="${held.id}"] .tc-claim`).textContent()).toMatch(
+      /^@console_mod_two is handling this/,
+    );
     await page.click(`.tc-item[data-comment-id="${held.id}"]`);
     await page.keyboard.press('c');
     await page.waitForFunction(() => document.querySelector('.tc-message')?.classList.contains('tc-bad'));
@@ -109,7 +124,9 @@ describe.skipIf(!haveChromium)('the moderation console in Chromium', () => {
     const dave = await makeUser({ name: 'Dave' });
     await post(dave, 'console-live', 'Fresh <script>window.__x = 1</script> take');
     await page.waitForSelector('.tc-feed .tc-event-comment');
-    expect(await page.locator('.tc-feed .tc-event-comment').first().textContent()).toBe('NewDave in console-live: Fresh <script>window.__x = 1</script> take');
+    expect(await page.locator('.tc-feed .tc-event-comment').first().textContent()).toBe(
+      'NewDave in console-live: Fresh <script>window.__x = 1</script> take',
+    );
     expect(await page.evaluate(() => (window as unknown as { __x?: number }).__x)).toBeUndefined();
     expect(errors).toEqual([]);
   }, 30_000);
@@ -126,7 +143,10 @@ describe.skipIf(!haveChromium)('the moderation console in Chromium', () => {
     await page.keyboard.press('b');
     await page.waitForFunction(() => /is banned/.test(document.querySelector('.tc-message')?.textContent ?? ''));
     const refused = await request(server.url).post('/api/threads/console-ban/comments').set(auth(troll)).send({ body: 'and now?' });
-    expect({ status: refused.status, code: refused.body.error?.code }, 'the banned author cannot post').toEqual({ status: 403, code: 'forbidden' });
+    expect({ status: refused.status, code: refused.body.error?.code }, 'the banned author cannot post').toEqual({
+      status: 403,
+      code: 'forbidden',
+    });
     expect(errors).toEqual([]);
   }, 30_000);
 
@@ -145,7 +165,9 @@ describe.skipIf(!haveChromium)('the moderation console in Chromium', () => {
     const shown = await post(erin, 'console-filter-a', 'This thread');
     await page.waitForSelector('.tc-feed .tc-event-comment');
     // The other thread's comment was posted first; had it been delivered, it would be in the feed by now.
-    expect(await page.locator('.tc-feed .tc-event-comment').allTextContents(), 'the feed follows the chosen thread only').toEqual([`NewErin in console-filter-a: ${shown.body}`]);
+    expect(await page.locator('.tc-feed .tc-event-comment').allTextContents(), 'the feed follows the chosen thread only').toEqual([
+      `NewErin in console-filter-a: ${shown.body}`,
+    ]);
     expect(errors).toEqual([]);
   }, 30_000);
 

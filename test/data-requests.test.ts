@@ -40,7 +40,12 @@ const post = (u: TestUser, threadId: string, body: string, parentId?: string) =>
 
 const notify = (c: Comment) => processNotify(a.app.deps, { threadId: c.threadId, commentId: c.id, reason: 'posted' });
 
-const inbox = (u: TestUser) => request(a.url).get('/api/notifications').set(auth(u)).expect(200).then((r) => r.body as { notifications: Notification[]; unread: number });
+const inbox = (u: TestUser) =>
+  request(a.url)
+    .get('/api/notifications')
+    .set(auth(u))
+    .expect(200)
+    .then((r) => r.body as { notifications: Notification[]; unread: number });
 
 /** Every key in the test Redis whose name contains `text`. */
 async function keysContaining(text: string): Promise<string[]> {
@@ -79,11 +84,21 @@ describe('GET /api/me/export', () => {
     const gone = await post(me, 'dr-export-2', 'EXPORTED-DELETED text I wrote');
     await request(a.url).delete(`/api/comments/${gone.id}`).set(auth(me)).expect(200);
     await notify(await post(friend, 'dr-export', '@export_me hello there'));
-    await request(a.url).put('/api/me/preferences').set(auth(me)).send({ email: false, mutedThreads: ['muted-one'] }).expect(200);
+    await request(a.url)
+      .put('/api/me/preferences')
+      .set(auth(me))
+      .send({ email: false, mutedThreads: ['muted-one'] })
+      .expect(200);
 
     const res = await request(a.url).get('/api/me/export').set(auth(me)).expect(200);
     const data = res.body as UserExport;
-    expect(data.profile).toMatchObject({ id: me.id, handle: 'export_me', name: 'Export Me', role: 'commenter', email: 'export_me@example.com' });
+    expect(data.profile).toMatchObject({
+      id: me.id,
+      handle: 'export_me',
+      name: 'Export Me',
+      role: 'commenter',
+      email: 'export_me@example.com',
+    });
     expect(data.comments.map((c) => [c.id, c.status, c.body])).toEqual([
       [kept.id, 'visible', 'my first comment'],
       [gone.id, 'deleted', 'EXPORTED-DELETED text I wrote'],
@@ -91,9 +106,14 @@ describe('GET /api/me/export', () => {
     expect(data.notifications.map((n) => [n.kind, n.comment.body])).toEqual([['mention', '@export_me hello there']]);
     expect(data.preferences).toEqual({ email: false, webhook: true, mutedThreads: ['muted-one'], blockedUsers: [] });
 
-    const byAdmin = await request(a.url).get(`/api/admin/users/${encodeURIComponent(me.id)}/export`).set(auth(admin)).expect(200);
+    const byAdmin = await request(a.url)
+      .get(`/api/admin/users/${encodeURIComponent(me.id)}/export`)
+      .set(auth(admin))
+      .expect(200);
     expect({ ...byAdmin.body, exportedAt: null }, 'the admin’s export of the same user').toEqual({ ...data, exportedAt: null });
-    expect((await request(a.url).get('/api/admin/users/nobody-at-all/export').set(auth(admin))).status, 'export of an unknown user').toBe(404);
+    expect((await request(a.url).get('/api/admin/users/nobody-at-all/export').set(auth(admin))).status, 'export of an unknown user').toBe(
+      404,
+    );
   });
 
   it('admin variants are refused to commenters and moderators, and everything needs a sign-in', async () => {
@@ -109,9 +129,10 @@ describe('GET /api/me/export', () => {
     expect((await request(a.url).get('/api/me/export')).status).toBe(401);
     expect((await request(a.url).delete('/api/me')).status).toBe(401);
     expect((await request(a.url).delete(`/api/admin/users/${victim.id}`)).status).toBe(401);
-    expect((await request(a.url).get('/api/threads/dr-refused/comments').expect(200)).body.comments.map((c: Comment) => c.body), 'the victim’s comment').toEqual([
-      'still here afterwards',
-    ]);
+    expect(
+      (await request(a.url).get('/api/threads/dr-refused/comments').expect(200)).body.comments.map((c: Comment) => c.body),
+      'the victim’s comment',
+    ).toEqual(['still here afterwards']);
     expect(await redis.client.exists(a.app.deps.store.keys.user.record(victim.id)), 'the victim’s user record').toBe(1);
   });
 });
@@ -135,7 +156,9 @@ describe('DELETE /api/me', () => {
     await notify(await post(bystander, 'dr-erase-3', '@erase_victim a mention for the victim’s own inbox'));
     await request(a.url).put('/api/me/preferences').set(auth(victim)).send({ webhook: false }).expect(200);
     await a.app.deps.store.notifications.markEmailSent(victim.id, 'n_some_message');
-    expect((await inbox(bystander)).notifications.map((n) => n.comment.id).sort(), 'the bystander’s inbox before').toEqual([mention.id, reply.id].sort());
+    expect((await inbox(bystander)).notifications.map((n) => n.comment.id).sort(), 'the bystander’s inbox before').toEqual(
+      [mention.id, reply.id].sort(),
+    );
     const pendingBefore = await request(a.url).get('/api/moderation/queues/pending').set(auth(moderator)).expect(200);
     expect(pendingBefore.body.items.map((i: { comment: Comment }) => i.comment.id)).toContain(held.id);
 
@@ -156,7 +179,14 @@ describe('DELETE /api/me', () => {
     });
 
     // Another reader: live, the two visible comments leave with no text and no name.
-    await eventually(() => expect(removedLive().map((e) => e.comment.id).sort(), 'comment.removed events').toEqual([mention.id, reply.id].sort()));
+    await eventually(() =>
+      expect(
+        removedLive()
+          .map((e) => e.comment.id)
+          .sort(),
+        'comment.removed events',
+      ).toEqual([mention.id, reply.id].sort()),
+    );
     for (const e of removedLive()) {
       expect(e.comment, 'live tombstone').toMatchObject({ status: 'deleted', body: '', mentions: [] });
       expect(JSON.stringify(e), 'live tombstone carries no name').not.toMatch(TRACES);
@@ -170,21 +200,41 @@ describe('DELETE /api/me', () => {
     expect(JSON.stringify(page.body), 'the thread page').not.toMatch(TRACES);
     // Every comment's record is a deleted tombstone, the held one included, and it left the moderators' queue.
     for (const c of [mention, reply, held, deletedBefore]) {
-      const [status, body, name, handle, mentions] = await redis.client.hmget(keys.thread.comment(c.threadId, c.id), 'status', 'body', 'authorName', 'authorHandle', 'mentions');
-      expect({ status, body, name, handle, mentions }, `the stored comment ${c.body}`).toEqual({ status: 'deleted', body: '', name: '', handle: '', mentions: '[]' });
+      const [status, body, name, handle, mentions] = await redis.client.hmget(
+        keys.thread.comment(c.threadId, c.id),
+        'status',
+        'body',
+        'authorName',
+        'authorHandle',
+        'mentions',
+      );
+      expect({ status, body, name, handle, mentions }, `the stored comment ${c.body}`).toEqual({
+        status: 'deleted',
+        body: '',
+        name: '',
+        handle: '',
+        mentions: '[]',
+      });
     }
     const pendingAfter = await request(a.url).get('/api/moderation/queues/pending').set(auth(moderator)).expect(200);
-    expect(pendingAfter.body.items.map((i: { comment: Comment }) => i.comment.id), 'the pending queue').not.toContain(held.id);
+    expect(
+      pendingAfter.body.items.map((i: { comment: Comment }) => i.comment.id),
+      'the pending queue',
+    ).not.toContain(held.id);
 
     // Other users: the bystander's inbox no longer holds the victim's words or name, not even stored.
     const after = await inbox(bystander);
     expect(after.notifications, 'the bystander’s inbox after').toEqual([]);
     expect(after.unread).toBe(0);
-    expect(JSON.stringify(await redis.client.hgetall(keys.notifications.records(bystander.id))), 'stored notifications of the bystander').not.toMatch(
-      TRACES,
-    );
+    expect(
+      JSON.stringify(await redis.client.hgetall(keys.notifications.records(bystander.id))),
+      'stored notifications of the bystander',
+    ).not.toMatch(TRACES);
     const participants = await request(a.url).get('/api/threads/dr-erase/participants').set(auth(bystander)).expect(200);
-    expect(participants.body.users.map((u: { id: string }) => u.id), 'participants').not.toContain(victim.id);
+    expect(
+      participants.body.users.map((u: { id: string }) => u.id),
+      'participants',
+    ).not.toContain(victim.id);
     expect(await redis.client.zscore(keys.thread.participants('dr-erase'), victim.id)).toBeNull();
 
     // The victim's own keys are gone, and so is their handle.
@@ -194,7 +244,10 @@ describe('DELETE /api/me', () => {
     expect(await redis.client.hget(keys.user.handles, 'erase_victim'), 'the handle index').toBeNull();
     expect(await redis.client.zscore(keys.user.handlesLex, 'erase_victim'), 'the handle prefix index').toBeNull();
     const names = await redis.client.zrange(keys.user.names, 0, -1);
-    expect(names.filter((m) => m.endsWith(`\0${victim.id}`)), 'the display-name index (look-alike check)').toEqual([]);
+    expect(
+      names.filter((m) => m.endsWith(`\0${victim.id}`)),
+      'the display-name index (look-alike check)',
+    ).toEqual([]);
 
     // Moderation keeps one audit entry for the erasure, by id, without the name.
     const audit = await request(a.url).get('/api/moderation/audit').set(auth(moderator)).expect(200);
@@ -203,7 +256,14 @@ describe('DELETE /api/me', () => {
     expect(JSON.stringify(audit.body)).not.toMatch(TRACES);
 
     // A retry (or the admin doing it again) finds nothing left to do.
-    expect((await request(a.url).delete(`/api/admin/users/${encodeURIComponent(victim.id)}`).set(auth(admin)).expect(200)).body).toEqual({
+    expect(
+      (
+        await request(a.url)
+          .delete(`/api/admin/users/${encodeURIComponent(victim.id)}`)
+          .set(auth(admin))
+          .expect(200)
+      ).body,
+    ).toEqual({
       userId: victim.id,
       erasedComments: 0,
     });
@@ -212,12 +272,22 @@ describe('DELETE /api/me', () => {
   it('an admin can erase another user by id', async () => {
     const victim = await user('admin_erased', 'Adam Erased');
     const c = await post(victim, 'dr-admin-erase', 'ADMIN-ERASE-SECRET words');
-    const res = await request(a.url).delete(`/api/admin/users/${encodeURIComponent(victim.id)}`).set(auth(admin)).expect(200);
+    const res = await request(a.url)
+      .delete(`/api/admin/users/${encodeURIComponent(victim.id)}`)
+      .set(auth(admin))
+      .expect(200);
     expect(res.body).toEqual({ userId: victim.id, erasedComments: 1 });
     expect(await redis.client.hget(a.app.deps.store.keys.thread.comment(c.threadId, c.id), 'status')).toBe('deleted');
-    expect(await keysContaining(victim.id), 'keys named after the victim (but the erasure marker)').toEqual([a.app.deps.store.keys.user.erased(victim.id)]);
+    expect(await keysContaining(victim.id), 'keys named after the victim (but the erasure marker)').toEqual([
+      a.app.deps.store.keys.user.erased(victim.id),
+    ]);
     const audit = await request(a.url).get('/api/moderation/audit').set(auth(moderator)).expect(200);
-    expect((audit.body.entries as AuditEntry[]).find((e) => e.action === 'erase' && e.target.userId === victim.id)?.by).toMatchObject({ kind: 'user', id: admin.id });
-    await eventually(async () => expect(JSON.stringify((await request(a.url).get('/api/threads/dr-admin-erase/comments')).body)).not.toContain('ADMIN-ERASE-SECRET'));
+    expect((audit.body.entries as AuditEntry[]).find((e) => e.action === 'erase' && e.target.userId === victim.id)?.by).toMatchObject({
+      kind: 'user',
+      id: admin.id,
+    });
+    await eventually(async () =>
+      expect(JSON.stringify((await request(a.url).get('/api/threads/dr-admin-erase/comments')).body)).not.toContain('ADMIN-ERASE-SECRET'),
+    );
   });
 });

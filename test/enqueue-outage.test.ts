@@ -32,13 +32,21 @@ async function signedIn(handle: string): Promise<TestUser> {
 }
 
 const inbox = (u: TestUser): Promise<Notification[]> =>
-  request(server.url).get('/api/notifications').set(auth(u)).expect(200).then((r) => r.body.notifications);
+  request(server.url)
+    .get('/api/notifications')
+    .set(auth(u))
+    .expect(200)
+    .then((r) => r.body.notifications);
 
 beforeAll(async () => {
   redis = await startRedis();
   link = new SlowLink(redis.port, 0);
   await link.start();
-  server = await startServer(redis.url, { REDIS_PREFIX: PREFIX, OUTBOX_SWEEP_SECONDS: '1', OUTBOX_GRACE_SECONDS: '1' }, { queueUrl: link.url });
+  server = await startServer(
+    redis.url,
+    { REDIS_PREFIX: PREFIX, OUTBOX_SWEEP_SECONDS: '1', OUTBOX_GRACE_SECONDS: '1' },
+    { queueUrl: link.url },
+  );
   workers = await startWorkers(server.app.deps, redis.url);
   screenJobs = new Queue(QUEUE_NAMES.screen, { connection: redis.client, prefix: server.app.deps.store.keys.queuePrefix });
 });
@@ -66,52 +74,94 @@ describe('enqueueing fails after the write', () => {
       .send({ body: 'Deals: https://a.example https://b.example https://c.example https://d.example' });
     expect(spamRes.status, 'the post is stored and acknowledged although its jobs could not be added').toBe(201);
     const spam = spamRes.body.comment;
-    const mentionRes = await request(server.url).post(`/api/threads/${threadId}/comments`).set(auth(newbie)).send({ body: 'What do you think, @outage_bob?' });
+    const mentionRes = await request(server.url)
+      .post(`/api/threads/${threadId}/comments`)
+      .set(auth(newbie))
+      .send({ body: 'What do you think, @outage_bob?' });
     expect(mentionRes.status).toBe(201);
     const editRes = await request(server.url)
       .patch(`/api/comments/${mentionRes.body.comment.id}`)
       .set(auth(newbie))
       .send({ body: 'What do you think, @outage_bob and @outage_carol?' });
     expect(editRes.status, 'the edit is stored and acknowledged although its jobs could not be added').toBe(200);
-    expect(await screenJobs.getJob(jobIds.screen(spam.id, spam.offset)), 'the cut link kept the screening job out of the queue').toBeUndefined();
+    expect(
+      await screenJobs.getJob(jobIds.screen(spam.id, spam.offset)),
+      'the cut link kept the screening job out of the queue',
+    ).toBeUndefined();
 
     link.heal();
-    await eventually(async () => {
-      const status = await redis.client.hget(server.app.deps.store.keys.thread.comment(threadId, spam.id), 'status');
-      expect(status, 'the spam comment, posted during the outage, was screened and held after the link healed').toBe('pending');
-    }, 15_000, 100);
-    await eventually(async () => {
-      expect((await inbox(bob)).map((n) => n.kind), 'bob, mentioned in a post made during the outage, was notified').toEqual(['mention']);
-      expect((await inbox(carol)).map((n) => n.kind), 'carol, mentioned by an edit made during the outage, was notified').toEqual(['mention']);
-    }, 15_000, 100);
+    await eventually(
+      async () => {
+        const status = await redis.client.hget(server.app.deps.store.keys.thread.comment(threadId, spam.id), 'status');
+        expect(status, 'the spam comment, posted during the outage, was screened and held after the link healed').toBe('pending');
+      },
+      15_000,
+      100,
+    );
+    await eventually(
+      async () => {
+        expect(
+          (await inbox(bob)).map((n) => n.kind),
+          'bob, mentioned in a post made during the outage, was notified',
+        ).toEqual(['mention']);
+        expect(
+          (await inbox(carol)).map((n) => n.kind),
+          'carol, mentioned by an edit made during the outage, was notified',
+        ).toEqual(['mention']);
+      },
+      15_000,
+      100,
+    );
     const outbox = server.app.deps.store.keys.thread.outbox(threadId);
-    await eventually(async () => expect(await redis.client.zrange(outbox, 0, -1), 'every outbox entry was acknowledged once its jobs were added').toEqual([]));
+    await eventually(async () =>
+      expect(await redis.client.zrange(outbox, 0, -1), 'every outbox entry was acknowledged once its jobs were added').toEqual([]),
+    );
   }, 40_000);
 
-  it('an approval made while the queue link is cut notifies the held comment\'s mention once it heals', async () => {
+  it("an approval made while the queue link is cut notifies the held comment's mention once it heals", async () => {
     const threadId = 'outage-premod';
     const mod = await makeUser({ handle: 'outage_mod', role: 'moderator' });
     const author = await makeUser({ handle: 'outage_author' });
     const dave = await signedIn('outage_dave');
     await request(server.url).patch(`/api/moderation/threads/${threadId}`).set(auth(mod)).send({ premod: true }).expect(200);
-    const held = (await request(server.url).post(`/api/threads/${threadId}/comments`).set(auth(author)).send({ body: 'Over to you, @outage_dave' }).expect(201)).body.comment;
+    const held = (
+      await request(server.url)
+        .post(`/api/threads/${threadId}/comments`)
+        .set(auth(author))
+        .send({ body: 'Over to you, @outage_dave' })
+        .expect(201)
+    ).body.comment;
     expect(held.status, 'pre-moderation holds the comment').toBe('pending');
 
     link.cut();
-    const approved = await request(server.url).post(`/api/moderation/comments/${encodeURIComponent(held.id)}/approve`).set(auth(mod)).send({});
+    const approved = await request(server.url)
+      .post(`/api/moderation/comments/${encodeURIComponent(held.id)}/approve`)
+      .set(auth(mod))
+      .send({});
     expect(approved.status, 'the approval is stored and acknowledged although its jobs could not be added').toBe(200);
     expect(await inbox(dave), 'nothing reached dave while the link was cut').toEqual([]);
 
     link.heal();
-    await eventually(async () => {
-      expect((await inbox(dave)).map((n) => n.kind), 'dave, mentioned in a comment approved during the outage, was notified').toEqual(['mention']);
-    }, 15_000, 100);
+    await eventually(
+      async () => {
+        expect(
+          (await inbox(dave)).map((n) => n.kind),
+          'dave, mentioned in a comment approved during the outage, was notified',
+        ).toEqual(['mention']);
+      },
+      15_000,
+      100,
+    );
   }, 40_000);
 
   it('with a working queue a write clears its own outbox entry; the sweep takes threads with nothing left off its list', async () => {
     const threadId = 'no-outage';
     const alice = await signedIn('steady_alice');
-    await request(server.url).post(`/api/threads/${threadId}/comments`).set(auth(alice)).send({ body: 'All fine, @steady_alice' }).expect(201);
+    await request(server.url)
+      .post(`/api/threads/${threadId}/comments`)
+      .set(auth(alice))
+      .send({ body: 'All fine, @steady_alice' })
+      .expect(201);
     const { keys } = server.app.deps.store;
     expect(await redis.client.zcard(keys.thread.outbox(threadId)), 'the post added its jobs and removed its entry').toBe(0);
     expect(await redis.client.zscore(keys.outboxThreads, threadId), 'the post listed its thread for the sweep').not.toBeNull();

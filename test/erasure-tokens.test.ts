@@ -21,11 +21,19 @@ let admin: TestUser;
 const cleanup: (() => void)[] = [];
 
 const auth = (u: { token: string }) => ({ Authorization: `Bearer ${u.token}` });
-const erase = (userId: string, server = a) => request(server.url).delete(`/api/admin/users/${encodeURIComponent(userId)}`).set(auth(admin));
+const erase = (userId: string, server = a) =>
+  request(server.url)
+    .delete(`/api/admin/users/${encodeURIComponent(userId)}`)
+    .set(auth(admin));
 
 function modSocket(user: TestUser, server: TestServer): Promise<Socket> {
   return new Promise((resolve, reject) => {
-    const s = connect(`${server.url}${MODERATION_NAMESPACE}`, { transports: ['websocket'], forceNew: true, reconnection: false, auth: { token: user.token } });
+    const s = connect(`${server.url}${MODERATION_NAMESPACE}`, {
+      transports: ['websocket'],
+      forceNew: true,
+      reconnection: false,
+      auth: { token: user.token },
+    });
     cleanup.push(() => s.disconnect());
     s.once('connect', () => resolve(s));
     s.once('connect_error', reject);
@@ -78,7 +86,10 @@ describe('an erased user’s tokens and sockets', () => {
     const res = await erase(g.id, a);
     expect([res.status, res.body], 'the erasure').toEqual([200, { userId: g.id, erasedComments: 1 }]);
 
-    for (const [what, closed] of [['reader socket on B', readerClosed], ['/moderation socket on B', modClosed]] as const) {
+    for (const [what, closed] of [
+      ['reader socket on B', readerClosed],
+      ['/moderation socket on B', modClosed],
+    ] as const) {
       const { told, reason } = await closed;
       expect(told, `${what}: connection:closing`).toEqual({ code: 'unauthenticated', reason: 'This account was erased; sign in again' });
       expect(reason, `${what}: closed by the server`).toBe('io server disconnect');
@@ -87,7 +98,11 @@ describe('an erased user’s tokens and sockets', () => {
     // The same token, on both instances (B had it cached): refused, and nothing is recorded again.
     for (const server of [a, b]) {
       const again = await request(server.url).get('/api/notifications').set(auth(g));
-      expect([again.status, again.body.error?.code, again.body.error?.message], 'the old token after the erasure').toEqual([401, 'unauthenticated', 'This account was erased; sign in again']);
+      expect([again.status, again.body.error?.code, again.body.error?.message], 'the old token after the erasure').toEqual([
+        401,
+        'unauthenticated',
+        'This account was erased; sign in again',
+      ]);
     }
     const refused = await connectSocket(a.url, g.token).then(
       (s) => (s.disconnect(), null),
@@ -96,9 +111,19 @@ describe('an erased user’s tokens and sockets', () => {
     expect(refused, 'a new handshake with the old token').toBe('unauthenticated');
     expect(await redis.client.exists(a.app.deps.store.keys.user.record(g.id)), 'the user record after the old token came back').toBe(0);
     expect(await redis.client.hget(a.app.deps.store.keys.user.handles, 'et_gone'), 'the handle index').toBeNull();
-    expect((await request(a.url).get(`/api/admin/users/${encodeURIComponent(g.id)}/export`).set(auth(admin))).status, 'admin export of the erased user').toBe(404);
+    expect(
+      (
+        await request(a.url)
+          .get(`/api/admin/users/${encodeURIComponent(g.id)}/export`)
+          .set(auth(admin))
+      ).status,
+      'admin export of the erased user',
+    ).toBe(404);
     const page = await request(a.url).get('/api/threads/et-thread/comments').expect(200);
-    expect((page.body.comments as Comment[]).filter((c) => c.status !== 'deleted'), 'the thread’s comments that are not tombstones').toEqual([]);
+    expect(
+      (page.body.comments as Comment[]).filter((c) => c.status !== 'deleted'),
+      'the thread’s comments that are not tombstones',
+    ).toEqual([]);
 
     // The marker holds the erasure time and expires when every older token has.
     const marker = a.app.deps.store.keys.user.erased(g.id);
@@ -122,7 +147,14 @@ describe('an erased user’s tokens and sockets', () => {
         .setExpirationTime(iat + 3600)
         .sign(new TextEncoder().encode(TEST_SECRET));
     // Issued in the second of the erasure: still "at or before" it.
-    expect((await request(b.url).get('/api/notifications').set(auth({ token: await mint(erasedAt) }))).status, 'a token with iat = the erasure').toBe(401);
+    expect(
+      (
+        await request(b.url)
+          .get('/api/notifications')
+          .set(auth({ token: await mint(erasedAt) }))
+      ).status,
+      'a token with iat = the erasure',
+    ).toBe(401);
 
     const fresh = { token: await mint(erasedAt + 1) };
     await request(b.url).get('/api/notifications').set(auth(fresh)).expect(200);
@@ -131,7 +163,10 @@ describe('an erased user’s tokens and sockets', () => {
     await ok(s, 'comment:post', { threadId: 'et-back', body: 'a new start', clientId: 'et-back-1' });
     const data = (await request(a.url).get('/api/me/export').set(auth(fresh)).expect(200)).body as UserExport;
     expect(data.profile, 'the new account').toMatchObject({ id: g.id, handle: 'et_back' });
-    expect(data.comments.map((c) => c.body), 'the new account holds only what it wrote since').toEqual(['a new start']);
+    expect(
+      data.comments.map((c) => c.body),
+      'the new account holds only what it wrote since',
+    ).toEqual(['a new start']);
   });
 });
 

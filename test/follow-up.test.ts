@@ -17,11 +17,17 @@ let admin: TestUser;
 const cleanup: (() => void)[] = [];
 
 const auth = (u: TestUser) => ({ Authorization: `Bearer ${u.token}` });
-const post = (u: TestUser, threadId: string, body: string) => request(a.url).post(`/api/threads/${threadId}/comments`).set(auth(u)).send({ body });
+const post = (u: TestUser, threadId: string, body: string) =>
+  request(a.url).post(`/api/threads/${threadId}/comments`).set(auth(u)).send({ body });
 const act = (commentId: string, action: string) =>
-  request(a.url).post(`/api/moderation/comments/${encodeURIComponent(commentId)}/${action}`).set(auth(mod)).send({});
+  request(a.url)
+    .post(`/api/moderation/comments/${encodeURIComponent(commentId)}/${action}`)
+    .set(auth(mod))
+    .send({});
 const audit = async (threadId: string) =>
-  ((await request(a.url).get('/api/moderation/audit').query({ threadId }).set(auth(mod)).expect(200)).body.entries as AuditEntry[]).reverse();
+  (
+    (await request(a.url).get('/api/moderation/audit').query({ threadId }).set(auth(mod)).expect(200)).body.entries as AuditEntry[]
+  ).reverse();
 
 /** The moderators' feed as short labels, queue counts left out (they are debounced, so their place varies). */
 async function feed(): Promise<string[]> {
@@ -64,18 +70,30 @@ afterAll(async () => {
 
 describe('the follow-ups of a write', () => {
   it('reach the moderators’ feed in the order of the writes and, within one, in a fixed order; the audit log has one entry per decision', async () => {
-    await request(a.url).put('/api/moderation/wordlists').set(auth(admin)).send({ banned: ['scumbag'], suspect: ['moron'] }).expect(200);
+    await request(a.url)
+      .put('/api/moderation/wordlists')
+      .set(auth(admin))
+      .send({ banned: ['scumbag'], suspect: ['moron'] })
+      .expect(200);
     const events = await feed();
     const u = await makeUser();
     const reporter = await veteran(a, 'fu_reporter');
 
     const held = (await post(u, 'fu', 'you moron').expect(201)).body.comment as Comment;
     const fine = (await post(u, 'fu', 'a fine remark').expect(201)).body.comment as Comment;
-    await request(a.url).patch(`/api/comments/${encodeURIComponent(fine.id)}`).set(auth(u)).send({ body: 'a fine moron' }).expect(200);
+    await request(a.url)
+      .patch(`/api/comments/${encodeURIComponent(fine.id)}`)
+      .set(auth(u))
+      .send({ body: 'a fine moron' })
+      .expect(200);
     await act(held.id, 'reject').expect(200);
     await act(fine.id, 'approve').expect(200);
     expect((await post(u, 'fu', 'scumbag')).status, 'a banned term refuses the post').toBe(400);
-    await request(a.url).post(`/api/comments/${encodeURIComponent(fine.id)}/report`).set(auth(reporter)).send({ reason: 'spam' }).expect(200);
+    await request(a.url)
+      .post(`/api/comments/${encodeURIComponent(fine.id)}/report`)
+      .set(auth(reporter))
+      .send({ reason: 'spam' })
+      .expect(200);
     await request(a.url).patch('/api/moderation/threads/fu').set(auth(mod)).send({ locked: true }).expect(200);
 
     const expected = [
@@ -90,7 +108,10 @@ describe('the follow-ups of a write', () => {
     ];
     await eventually(() => expect(events, 'every feed event, in the order the writes were made').toHaveLength(expected.length));
     expect(events, 'the moderators’ feed, write by write').toEqual(expected);
-    expect((await audit('fu')).map((e) => [e.action, e.before, e.after]), 'the audit log, oldest first').toEqual([
+    expect(
+      (await audit('fu')).map((e) => [e.action, e.before, e.after]),
+      'the audit log, oldest first',
+    ).toEqual([
       ['hold', null, 'pending'],
       ['hold', 'visible', 'pending'],
       ['reject', 'pending', 'removed'],
@@ -119,7 +140,10 @@ describe('the follow-ups of a write', () => {
       const pending = QueuePageSchema.parse(
         (await request(a.url).get('/api/moderation/queues/pending').query({ threadId: 'fu-broken' }).set(auth(mod)).expect(200)).body,
       );
-      expect(pending.items.map((i) => i.comment.author.id), 'the comment is stored and still queued for review').toEqual([u.id]);
+      expect(
+        pending.items.map((i) => i.comment.author.id),
+        'the comment is stored and still queued for review',
+      ).toEqual([u.id]);
       await eventually(() => expect(events, 'the feed still heard of the comment').toContain('comment created pending'));
     } finally {
       await redis.client.del(auditKey);

@@ -153,9 +153,7 @@ describe('idempotent clientId', () => {
 
   it('stores one comment when the same clientId arrives 20 times at once', async () => {
     const threadId = newThread();
-    const results = await Promise.all(
-      Array.from({ length: 20 }, () => post(alice, threadId, { body: 'race', clientId: 'client-race-1' })),
-    );
+    const results = await Promise.all(Array.from({ length: 20 }, () => post(alice, threadId, { body: 'race', clientId: 'client-race-1' })));
     expect(results.filter((r) => r.status === 201)).toHaveLength(1);
     expect(results.filter((r) => r.status === 200)).toHaveLength(19);
     expect(new Set(results.map((r) => r.body.comment.id)).size).toBe(1);
@@ -237,9 +235,7 @@ describe('GET /api/threads/:threadId/comments', () => {
     expect(p3.comments.map((c) => c.body)).toEqual(['c1']);
     expect(p3.nextCursor).toBeNull();
 
-    const oldest = CommentPageSchema.parse(
-      (await request(server.url).get(`/api/threads/${threadId}/comments?order=oldest&limit=4`)).body,
-    );
+    const oldest = CommentPageSchema.parse((await request(server.url).get(`/api/threads/${threadId}/comments?order=oldest&limit=4`)).body);
     expect(oldest.comments.map((c) => c.body)).toEqual(['c1', 'c2', 'c3', 'c4']);
     const oldest2 = CommentPageSchema.parse(
       (await request(server.url).get(`/api/threads/${threadId}/comments?order=oldest&limit=10&cursor=${oldest.nextCursor}`)).body,
@@ -259,19 +255,14 @@ describe('GET /api/threads/:threadId/comments', () => {
     expect(page.body.nextCursor).not.toBeNull();
   });
 
-  it.each([
-    ['limit=0'],
-    ['limit=101'],
-    ['limit=abc'],
-    ['order=sideways'],
-    ['cursor=-1'],
-    ['cursor=abc'],
-    ['unknown=1'],
-  ])('rejects ?%s with 400 invalid_payload', async (qs) => {
-    const res = await request(server.url).get(`/api/threads/${newThread()}/comments?${qs}`);
-    expect(res.status).toBe(400);
-    expect(res.body.error.code).toBe('invalid_payload');
-  });
+  it.each([['limit=0'], ['limit=101'], ['limit=abc'], ['order=sideways'], ['cursor=-1'], ['cursor=abc'], ['unknown=1']])(
+    'rejects ?%s with 400 invalid_payload',
+    async (qs) => {
+      const res = await request(server.url).get(`/api/threads/${newThread()}/comments?${qs}`);
+      expect(res.status).toBe(400);
+      expect(res.body.error.code).toBe('invalid_payload');
+    },
+  );
 });
 
 describe('PATCH /api/comments/:commentId', () => {
@@ -329,7 +320,11 @@ describe('PATCH /api/comments/:commentId', () => {
   it('caps edits at 10 per comment', async () => {
     const c = (await post(alice, newThread(), { body: 'v0' })).body.comment;
     for (let i = 1; i <= 10; i++) {
-      await request(server.url).patch(`/api/comments/${c.id}`).set(auth(alice)).send({ body: `v${i}` }).expect(200);
+      await request(server.url)
+        .patch(`/api/comments/${c.id}`)
+        .set(auth(alice))
+        .send({ body: `v${i}` })
+        .expect(200);
     }
     const res = await request(server.url).patch(`/api/comments/${c.id}`).set(auth(alice)).send({ body: 'v11' });
     expect(res.status).toBe(403);

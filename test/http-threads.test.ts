@@ -31,7 +31,14 @@ describe('PUT /api/threads/:threadId', () => {
     const created = await put('pt-1', { title: 'Kim invites Moon', url: 'https://news.example.com/a/1' }, mod);
     expect(created.status).toBe(200);
     const { thread } = ThreadResponseSchema.parse(created.body);
-    expect(thread).toMatchObject({ id: 'pt-1', title: 'Kim invites Moon', url: 'https://news.example.com/a/1', commentCount: 0, offset: 0, locked: false });
+    expect(thread).toMatchObject({
+      id: 'pt-1',
+      title: 'Kim invites Moon',
+      url: 'https://news.example.com/a/1',
+      commentCount: 0,
+      offset: 0,
+      locked: false,
+    });
     expect(thread.epoch).toMatch(/^[0-9a-f]{16}$/);
 
     const updated = await put('pt-1', { title: 'Kim invites Moon to Pyongyang', url: 'https://news.example.com/a/1' }, admin);
@@ -64,7 +71,10 @@ describe('PUT /api/threads/:threadId', () => {
 describe('locked threads', () => {
   it('refuses new comments with 423 thread_locked and writes nothing', async () => {
     await put('pt-locked', { title: 'Locked', url: 'https://news.example.com/l' }, mod).expect(200);
-    const locked = await request(server.url).patch('/api/moderation/threads/pt-locked').set('Authorization', `Bearer ${mod.token}`).send({ locked: true });
+    const locked = await request(server.url)
+      .patch('/api/moderation/threads/pt-locked')
+      .set('Authorization', `Bearer ${mod.token}`)
+      .send({ locked: true });
     expect(locked.status).toBe(200);
     expect(locked.body.thread).toMatchObject({ id: 'pt-locked', locked: true, offset: 0, commentCount: 0 });
     const res = await request(server.url)
@@ -73,6 +83,10 @@ describe('locked threads', () => {
       .send({ body: 'let me in' });
     expect(res.status).toBe(423);
     expect(res.body.error.code).toBe('thread_locked');
-    expect((await request(server.url).get('/api/threads/pt-locked')).body.thread).toMatchObject({ locked: true, offset: 0, commentCount: 0 });
+    expect((await request(server.url).get('/api/threads/pt-locked')).body.thread).toMatchObject({
+      locked: true,
+      offset: 0,
+      commentCount: 0,
+    });
   });
 });

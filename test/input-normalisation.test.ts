@@ -31,7 +31,26 @@ const FOLDED_SPELLINGS: [string, string][] = [
 ];
 
 /** Characters nobody sees, from each class the matcher must ignore. */
-const INVISIBLES = ['\u00AD', '\u034F', '\u115F', '\u180E', '\u200B', '\u200C', '\u200D', '\u2060', '\u2063', '\uFEFF', '\uFE0E', '\uFE0F', '\u{E0100}', '\u{E01EF}', '\u{E0020}', '\u{E007F}', '\u3164', '\uFFA0'];
+const INVISIBLES = [
+  '\u00AD',
+  '\u034F',
+  '\u115F',
+  '\u180E',
+  '\u200B',
+  '\u200C',
+  '\u200D',
+  '\u2060',
+  '\u2063',
+  '\uFEFF',
+  '\uFE0E',
+  '\uFE0F',
+  '\u{E0100}',
+  '\u{E01EF}',
+  '\u{E0020}',
+  '\u{E007F}',
+  '\u3164',
+  '\uFFA0',
+];
 
 const lists = { banned: ['scumbag'], suspect: ['moron'], suspectAction: 'hold', builtinProfanity: 'off' } as const;
 
@@ -39,7 +58,10 @@ describe('matchingForm and the word-list matcher', () => {
   const matcher = new WordlistMatcher({ ...lists, banned: [...lists.banned], suspect: [...lists.suspect] });
 
   it.each([...HIDDEN_SPELLINGS, ...FOLDED_SPELLINGS])('find the banned term spelled with %s', (_label, spelling) => {
-    expect(matcher.match(`You absolute ${spelling}!`), `banned match for ${JSON.stringify(spelling)}`).toEqual({ list: 'banned', term: 'scumbag' });
+    expect(matcher.match(`You absolute ${spelling}!`), `banned match for ${JSON.stringify(spelling)}`).toEqual({
+      list: 'banned',
+      term: 'scumbag',
+    });
   });
 
   it('find a suspect term with hidden characters too (it is held, not published)', () => {
@@ -159,7 +181,10 @@ describe('banned terms with hidden characters or look-alike letters', () => {
   it.each([...HIDDEN_SPELLINGS, ...FOLDED_SPELLINGS])('refuse a REST post spelled with %s and store nothing', async (_label, spelling) => {
     const u = await makeUser();
     const threadId = `in-rest-${spelling.codePointAt(4)!.toString(16)}-${spelling.length}`;
-    const res = await request(server.url).post(`/api/threads/${threadId}/comments`).set(auth(u)).send({ body: `You absolute ${spelling}` });
+    const res = await request(server.url)
+      .post(`/api/threads/${threadId}/comments`)
+      .set(auth(u))
+      .send({ body: `You absolute ${spelling}` });
     expect(res.status, `status for ${JSON.stringify(spelling)}: ${JSON.stringify(res.body)}`).toBe(400);
     expect(res.body.error).toMatchObject({ code: 'invalid_payload', details: { reason: { list: 'banned', term: 'scumbag' } } });
     expect((await request(server.url).get(`/api/threads/${threadId}`)).body.thread.offset, 'nothing was written').toBe(0);
@@ -169,8 +194,15 @@ describe('banned terms with hidden characters or look-alike letters', () => {
     const u = await makeUser();
     const s = await connectSocket(server.url, u.token);
     sockets.push(s);
-    const refused = await emit(s, 'comment:post', { threadId: 'in-socket', body: `You ${spelling}`, clientId: `in-${crypto.randomUUID()}` });
-    expect(refused, `ack for ${JSON.stringify(spelling)}`).toMatchObject({ ok: false, error: { code: 'invalid_payload', details: { reason: { term: 'scumbag' } } } });
+    const refused = await emit(s, 'comment:post', {
+      threadId: 'in-socket',
+      body: `You ${spelling}`,
+      clientId: `in-${crypto.randomUUID()}`,
+    });
+    expect(refused, `ack for ${JSON.stringify(spelling)}`).toMatchObject({
+      ok: false,
+      error: { code: 'invalid_payload', details: { reason: { term: 'scumbag' } } },
+    });
     const posted = await emit(s, 'comment:post', { threadId: 'in-socket', body: 'a fair point', clientId: `in-${crypto.randomUUID()}` });
     if (!posted.ok) throw new Error(`post failed: ${posted.error.message}`);
     const edit = await emit(s, 'comment:edit', { commentId: posted.comment.id, body: `a fair point, ${spelling}` });
@@ -178,7 +210,11 @@ describe('banned terms with hidden characters or look-alike letters', () => {
   });
 
   it('hold a suspect term with a zero-width space', async () => {
-    const res = await request(server.url).post('/api/threads/in-suspect/comments').set(auth(await makeUser())).send({ body: 'what a mor\u200Bon' }).expect(201);
+    const res = await request(server.url)
+      .post('/api/threads/in-suspect/comments')
+      .set(auth(await makeUser()))
+      .send({ body: 'what a mor\u200Bon' })
+      .expect(201);
     expect(res.body.comment.status).toBe('pending');
   });
 
@@ -193,7 +229,11 @@ describe('banned terms with hidden characters or look-alike letters', () => {
 });
 
 describe('display names from the token', () => {
-  const signIn = (u: TestUser) => request(server.url).post('/api/threads/in-names/comments').set(auth(u)).send({ body: `hello from ${u.handle}` });
+  const signIn = (u: TestUser) =>
+    request(server.url)
+      .post('/api/threads/in-names/comments')
+      .set(auth(u))
+      .send({ body: `hello from ${u.handle}` });
 
   it('are stored without hidden characters; a plain duplicate or a look-alike in letter forms is a shared name, told apart by the handle', async () => {
     const real = await makeUser({ handle: 'john_smith', name: 'John Smith' });
@@ -226,7 +266,12 @@ describe('display names from the token', () => {
   });
 
   it('refuse a token whose name has no visible character with unauthenticated, saying why', async () => {
-    const token = await signToken(TEST_SECRET, { sub: 'in-invisible', handle: 'in_invisible', name: '\u200B\u2060\u200D', role: 'commenter' });
+    const token = await signToken(TEST_SECRET, {
+      sub: 'in-invisible',
+      handle: 'in_invisible',
+      name: '\u200B\u2060\u200D',
+      role: 'commenter',
+    });
     const res = await request(server.url).get('/api/threads/in-names').set('Authorization', `Bearer ${token}`);
     expect(res.status).toBe(401);
     expect(res.body.error).toMatchObject({ code: 'unauthenticated' });
@@ -265,7 +310,10 @@ describe('a display name that differs from another user’s only by invisible ch
   it.each(VARIANTS)('fails the socket handshake with connect_error data.code conflict, spelled with %s', async (_label, name) => {
     const b = await makeUser({ name });
     const err = await connectError(server.url, { token: b.token });
-    expect(err.data, `connect_error for ${JSON.stringify(name)}`).toMatchObject({ code: 'conflict', message: expect.stringMatching(/invisible characters/) });
+    expect(err.data, `connect_error for ${JSON.stringify(name)}`).toMatchObject({
+      code: 'conflict',
+      message: expect.stringMatching(/invisible characters/),
+    });
   });
 
   it('accepts another user who sends the same name plainly (two readers called Alice Smith), but not a look-alike from them', async () => {

@@ -24,10 +24,18 @@ beforeAll(async () => {
   banned = await makeUser({ handle: 'acl_banned' });
   moderator = await makeUser({ handle: 'acl_mod', role: 'moderator' });
   admin = await makeUser({ handle: 'acl_admin', role: 'admin' });
-  const c = await request(server.url).post('/api/threads/acl/comments').set('Authorization', `Bearer ${commenter.token}`).send({ body: 'hello' }).expect(201);
+  const c = await request(server.url)
+    .post('/api/threads/acl/comments')
+    .set('Authorization', `Bearer ${commenter.token}`)
+    .send({ body: 'hello' })
+    .expect(201);
   commentId = c.body.comment.id;
   await request(server.url).get('/api/threads/acl').set('Authorization', `Bearer ${banned.token}`).expect(200);
-  await request(server.url).post(`/api/moderation/users/${banned.id}/ban`).set('Authorization', `Bearer ${admin.token}`).send({ reason: 'test' }).expect(200);
+  await request(server.url)
+    .post(`/api/moderation/users/${banned.id}/ban`)
+    .set('Authorization', `Bearer ${admin.token}`)
+    .send({ reason: 'test' })
+    .expect(200);
 });
 
 afterAll(() => stopServerAndRedis(server, redis));
@@ -146,7 +154,11 @@ describe('the /moderation namespace', () => {
     const { socket } = await modSocket(mod);
     expect(((await socket!.emitWithAck('mod:subscribe', {})) as { ok: boolean }).ok).toBe(true);
     const closed = new Promise<string>((resolve) => socket!.once('disconnect', resolve));
-    await request(server.url).post(`/api/moderation/users/${mod.id}/ban`).set('Authorization', `Bearer ${admin.token}`).send({}).expect(200);
+    await request(server.url)
+      .post(`/api/moderation/users/${mod.id}/ban`)
+      .set('Authorization', `Bearer ${admin.token}`)
+      .send({})
+      .expect(200);
     // Sent straight after the ban: refused if it gets there before the socket is closed, else never handled.
     const res = (await socket!
       .timeout(2_000)
@@ -162,10 +174,18 @@ describe('a banned moderator', () => {
     const mod = await makeUser({ handle: 'acl_rest_banned', role: 'moderator' });
     const asMod = (route: (typeof moderationRoutes)[number]) => call(route, mod);
     expect((await asMod(moderationRoutes.find((r) => r.method === 'get' && r.path === '/api/moderation/queues/:queue')!)).status).toBe(200);
-    await request(server.url).post(`/api/moderation/users/${mod.id}/ban`).set('Authorization', `Bearer ${admin.token}`).send({}).expect(200);
+    await request(server.url)
+      .post(`/api/moderation/users/${mod.id}/ban`)
+      .set('Authorization', `Bearer ${admin.token}`)
+      .send({})
+      .expect(200);
     for (const route of moderationRoutes.filter((r) => !ADMIN_ONLY.has(`${r.method} ${r.path}`))) {
       const res = await asMod(route);
-      expect({ route: `${route.method} ${route.path}`, status: res.status, code: res.body.error?.code }).toEqual({ route: `${route.method} ${route.path}`, status: 403, code: 'forbidden' });
+      expect({ route: `${route.method} ${route.path}`, status: res.status, code: res.body.error?.code }).toEqual({
+        route: `${route.method} ${route.path}`,
+        status: 403,
+        code: 'forbidden',
+      });
     }
   });
 });
@@ -175,8 +195,15 @@ describe('a banned admin', () => {
     const other = await makeUser({ handle: 'acl_admin_banned', role: 'admin' });
     const dashboard = () => request(server.url).get('/admin/queues').set('Authorization', `Bearer ${other.token}`);
     expect((await dashboard()).status, 'an admin opens the dashboard').toBe(200);
-    await request(server.url).post(`/api/moderation/users/${other.id}/ban`).set('Authorization', `Bearer ${admin.token}`).send({}).expect(200);
+    await request(server.url)
+      .post(`/api/moderation/users/${other.id}/ban`)
+      .set('Authorization', `Bearer ${admin.token}`)
+      .send({})
+      .expect(200);
     const refused = await dashboard();
-    expect({ status: refused.status, code: refused.body.error?.code }, 'the same admin, banned').toEqual({ status: 403, code: 'forbidden' });
+    expect({ status: refused.status, code: refused.body.error?.code }, 'the same admin, banned').toEqual({
+      status: 403,
+      code: 'forbidden',
+    });
   });
 });

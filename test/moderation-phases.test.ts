@@ -9,7 +9,15 @@ import { userBanned } from '../server/moderation/phases/user-banned.ts';
 import { moderate } from '../server/moderation/pipeline.ts';
 import { WordlistMatcher } from '../server/moderation/wordlists.ts';
 
-const commenter: AuthUser = { id: 'u1', handle: 'u1', name: 'U', role: 'commenter', email: undefined, firstSeenAt: new Date(0), expiresAt: new Date(Date.now() + 3600_000) };
+const commenter: AuthUser = {
+  id: 'u1',
+  handle: 'u1',
+  name: 'U',
+  role: 'commenter',
+  email: undefined,
+  firstSeenAt: new Date(0),
+  expiresAt: new Date(Date.now() + 3600_000),
+};
 const moderator: AuthUser = { ...commenter, id: 'm1', role: 'moderator' };
 
 function input(over: Partial<ModerationInput> = {}): ModerationInput {
@@ -28,7 +36,10 @@ function input(over: Partial<ModerationInput> = {}): ModerationInput {
 
 describe('phases', () => {
   it('threadLocked refuses new comments in a locked thread, except from moderators and for edits', () => {
-    expect(threadLocked(input({ thread: { locked: true, premod: false } }))).toMatchObject({ kind: 'refuse', error: { code: 'thread_locked' } });
+    expect(threadLocked(input({ thread: { locked: true, premod: false } }))).toMatchObject({
+      kind: 'refuse',
+      error: { code: 'thread_locked' },
+    });
     expect(threadLocked(input({ thread: { locked: true, premod: false }, actor: moderator }))).toBeNull();
     expect(threadLocked(input({ thread: { locked: true, premod: false }, kind: 'edit' }))).toBeNull();
     expect(threadLocked(input())).toBeNull();
@@ -36,7 +47,14 @@ describe('phases', () => {
 
   it('userBanned refuses with the end of the ban', () => {
     const until = new Date(Date.now() + 3600_000).toISOString();
-    const ban = { userId: 'u1', until, reason: 'spam', by: { id: 'm1', handle: 'm1' }, byRole: 'moderator' as const, at: new Date().toISOString() };
+    const ban = {
+      userId: 'u1',
+      until,
+      reason: 'spam',
+      by: { id: 'm1', handle: 'm1' },
+      byRole: 'moderator' as const,
+      at: new Date().toISOString(),
+    };
     expect(userBanned(input({ ban }))).toMatchObject({ kind: 'refuse', error: { code: 'forbidden', details: { bannedUntil: until } } });
     expect(userBanned(input())).toBeNull();
     // A moderator's ban does not bind a user whose token says admin (they had not signed in when banned).
@@ -45,13 +63,19 @@ describe('phases', () => {
 
   it('bannedTerms refuses obfuscated spellings and names the term', () => {
     for (const body of ['you scumbag', 'you SCUMBAG!', 'you 5cumb4g', 'you scummmmbag']) {
-      expect(bannedTerms(input({ body })), body).toMatchObject({ kind: 'refuse', error: { code: 'invalid_payload', details: { reason: { term: 'scumbag' } } } });
+      expect(bannedTerms(input({ body })), body).toMatchObject({
+        kind: 'refuse',
+        error: { code: 'invalid_payload', details: { reason: { term: 'scumbag' } } },
+      });
     }
     expect(bannedTerms(input({ body: 'a scum bag of chips' }))).toBeNull();
   });
 
   it('suspectTerms holds (or flags, per site setting), says which term, and leaves moderators alone', () => {
-    expect(suspectTerms(input({ body: 'brain dead, dangerous dotard' }))).toEqual({ kind: 'hold', reason: { rule: 'suspect_term', detail: 'suspect list: "dotard"' } });
+    expect(suspectTerms(input({ body: 'brain dead, dangerous dotard' }))).toEqual({
+      kind: 'hold',
+      reason: { rule: 'suspect_term', detail: 'suspect list: "dotard"' },
+    });
     expect(suspectTerms(input({ body: 'a b1g0t' }))).toMatchObject({ kind: 'hold', reason: { detail: 'suspect list: "bigot"' } });
     const flagging = new WordlistMatcher({ banned: [], suspect: ['dotard'], suspectAction: 'flag', builtinProfanity: 'off' });
     expect(suspectTerms(input({ body: 'dotard', words: flagging }))).toMatchObject({ kind: 'flag' });
@@ -59,9 +83,15 @@ describe('phases', () => {
   });
 
   it('premodThread and premodNewUser hold new comments', () => {
-    expect(premodThread(input({ thread: { locked: false, premod: true } }))).toMatchObject({ kind: 'hold', reason: { rule: 'premod_thread' } });
+    expect(premodThread(input({ thread: { locked: false, premod: true } }))).toMatchObject({
+      kind: 'hold',
+      reason: { rule: 'premod_thread' },
+    });
     expect(premodThread(input({ thread: { locked: false, premod: true }, kind: 'edit' }))).toBeNull();
-    expect(premodNewUser(input({ settings: { premodNewUsers: 3 }, approvedCount: 2 }))).toMatchObject({ kind: 'hold', reason: { rule: 'premod_new_user' } });
+    expect(premodNewUser(input({ settings: { premodNewUsers: 3 }, approvedCount: 2 }))).toMatchObject({
+      kind: 'hold',
+      reason: { rule: 'premod_new_user' },
+    });
     expect(premodNewUser(input({ settings: { premodNewUsers: 3 }, approvedCount: 3 }))).toBeNull();
     expect(premodNewUser(input({ settings: { premodNewUsers: 0 }, approvedCount: 0 }))).toBeNull();
   });

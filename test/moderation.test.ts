@@ -23,15 +23,31 @@ const auth = (u: TestUser) => ({ Authorization: `Bearer ${u.token}` });
 const post = (u: TestUser, threadId: string, body: string, server = a) =>
   request(server.url).post(`/api/threads/${threadId}/comments`).set(auth(u)).send({ body });
 const act = (u: TestUser, commentId: string, action: string, server = a) =>
-  request(server.url).post(`/api/moderation/comments/${encodeURIComponent(commentId)}/${action}`).set(auth(u)).send({});
+  request(server.url)
+    .post(`/api/moderation/comments/${encodeURIComponent(commentId)}/${action}`)
+    .set(auth(u))
+    .send({});
 /** A queue page, checked against the contract's schema. */
 const queue = async (name: string, threadId?: string) =>
-  QueuePageSchema.parse((await request(a.url).get(`/api/moderation/queues/${name}`).query(threadId ? { threadId } : {}).set(auth(mod)).expect(200)).body);
+  QueuePageSchema.parse(
+    (
+      await request(a.url)
+        .get(`/api/moderation/queues/${name}`)
+        .query(threadId ? { threadId } : {})
+        .set(auth(mod))
+        .expect(200)
+    ).body,
+  );
 
 /** A /moderation socket; `onEvent` hears every mod:event from the first (the queue counts come with the connection). */
 function modSocket(user: TestUser, server = a, onEvent?: (e: ModEvent) => void): Promise<Socket> {
   return new Promise((resolve, reject) => {
-    const s = connect(`${server.url}${MODERATION_NAMESPACE}`, { transports: ['websocket'], forceNew: true, reconnection: false, auth: { token: user.token } });
+    const s = connect(`${server.url}${MODERATION_NAMESPACE}`, {
+      transports: ['websocket'],
+      forceNew: true,
+      reconnection: false,
+      auth: { token: user.token },
+    });
     if (onEvent) s.on('mod:event', onEvent);
     s.once('connect', () => {
       cleanup.push(() => s.disconnect());
@@ -59,7 +75,11 @@ beforeAll(async () => {
 
 afterEach(async () => {
   for (const c of cleanup.splice(0)) c();
-  await request(a.url).put('/api/moderation/wordlists').set(auth(admin)).send({ banned: [], suspect: [], suspectAction: 'hold', builtinProfanity: 'off' }).expect(200);
+  await request(a.url)
+    .put('/api/moderation/wordlists')
+    .set(auth(admin))
+    .send({ banned: [], suspect: [], suspectAction: 'hold', builtinProfanity: 'off' })
+    .expect(200);
   await request(a.url).put('/api/moderation/settings').set(auth(admin)).send({ premodNewUsers: 0 }).expect(200);
 });
 
@@ -71,7 +91,11 @@ afterAll(async () => {
 
 describe('word lists', () => {
   it('hold the seed thread’s comments with suspect terms, showing the reason; the others stay visible', async () => {
-    await request(a.url).put('/api/moderation/wordlists').set(auth(admin)).send({ suspect: ['dotard', 'bigot'] }).expect(200);
+    await request(a.url)
+      .put('/api/moderation/wordlists')
+      .set(auth(admin))
+      .send({ suspect: ['dotard', 'bigot'] })
+      .expect(200);
     const feed = await modSocket(mod);
     const events: ModEvent[] = [];
     feed.on('mod:event', (e: ModEvent) => events.push(e));
@@ -94,7 +118,11 @@ describe('word lists', () => {
   });
 
   it('match obfuscated spellings; banned terms refuse the comment, naming the term, and the refusal is audited', async () => {
-    await request(a.url).put('/api/moderation/wordlists').set(auth(admin)).send({ banned: ['scumbag'], suspect: ['moron'] }).expect(200);
+    await request(a.url)
+      .put('/api/moderation/wordlists')
+      .set(auth(admin))
+      .send({ banned: ['scumbag'], suspect: ['moron'] })
+      .expect(200);
     const u = await makeUser({ handle: 'wl_user' });
     const refused = await post(u, 'wl', 'You absolute 5cumb4g!!');
     expect(refused.status).toBe(400);
@@ -109,18 +137,30 @@ describe('word lists', () => {
   });
 
   it('can publish suspect comments flagged instead of held', async () => {
-    await request(a.url).put('/api/moderation/wordlists').set(auth(admin)).send({ suspect: ['moron'], suspectAction: 'flag' }).expect(200);
+    await request(a.url)
+      .put('/api/moderation/wordlists')
+      .set(auth(admin))
+      .send({ suspect: ['moron'], suspectAction: 'flag' })
+      .expect(200);
     const c = await post(await makeUser(), 'flagged', 'only a moron would say that');
     expect(c.body.comment.status).toBe('visible');
     expect((await queue('flagged', 'flagged')).items.map((i) => i.comment.id)).toEqual([c.body.comment.id]);
   });
 
   it('holds a comment whose edit brings in a suspect term: readers never get the new text, moderators get it with the reason', async () => {
-    await request(a.url).put('/api/moderation/wordlists').set(auth(admin)).send({ suspect: ['moron'] }).expect(200);
+    await request(a.url)
+      .put('/api/moderation/wordlists')
+      .set(auth(admin))
+      .send({ suspect: ['moron'] })
+      .expect(200);
     const u = await makeUser();
     const c = (await post(u, 'edit-held', 'a fine remark')).body.comment as Comment;
     const events = await reader('edit-held');
-    const edited = await request(a.url).patch(`/api/comments/${encodeURIComponent(c.id)}`).set(auth(u)).send({ body: 'you moron' }).expect(200);
+    const edited = await request(a.url)
+      .patch(`/api/comments/${encodeURIComponent(c.id)}`)
+      .set(auth(u))
+      .send({ body: 'you moron' })
+      .expect(200);
     expect(edited.body.comment).toMatchObject({ status: 'pending', body: 'you moron' });
     await events.waitFor(1);
     expect(events.seen.map((e) => [e.type, e.comment.body])).toEqual([['comment.removed', '']]);
@@ -129,14 +169,25 @@ describe('word lists', () => {
     const audit = await request(a.url).get('/api/moderation/audit').query({ threadId: 'edit-held' }).set(auth(mod)).expect(200);
     expect(audit.body.entries.map((e: AuditEntry) => [e.action, e.before, e.after])).toEqual([['hold', 'visible', 'pending']]);
     const asAuthor = await request(a.url).get('/api/threads/edit-held/comments').set(auth(u)).expect(200);
-    expect(asAuthor.body.pending?.map((p: Comment) => p.id), 'the author still sees the comment held by its edit').toEqual([c.id]);
+    expect(
+      asAuthor.body.pending?.map((p: Comment) => p.id),
+      'the author still sees the comment held by its edit',
+    ).toEqual([c.id]);
   });
 
   it('flags a comment whose edit brings in a suspect term when the site flags instead of holding, and says why', async () => {
-    await request(a.url).put('/api/moderation/wordlists').set(auth(admin)).send({ suspect: ['moron'], suspectAction: 'flag' }).expect(200);
+    await request(a.url)
+      .put('/api/moderation/wordlists')
+      .set(auth(admin))
+      .send({ suspect: ['moron'], suspectAction: 'flag' })
+      .expect(200);
     const u = await makeUser();
     const c = (await post(u, 'edit-flagged', 'a fine remark')).body.comment as Comment;
-    await request(a.url).patch(`/api/comments/${encodeURIComponent(c.id)}`).set(auth(u)).send({ body: 'you moron' }).expect(200);
+    await request(a.url)
+      .patch(`/api/comments/${encodeURIComponent(c.id)}`)
+      .set(auth(u))
+      .send({ body: 'you moron' })
+      .expect(200);
     const flagged = await queue('flagged', 'edit-flagged');
     expect(flagged.items.map((i) => [i.comment.id, i.comment.status, i.moderation?.action, i.moderation?.reasons[0]?.detail])).toEqual([
       [c.id, 'visible', 'flag', 'suspect list: "moron"'],
@@ -146,21 +197,36 @@ describe('word lists', () => {
   });
 
   it('takes a held comment off the queues when its author deletes it', async () => {
-    await request(a.url).put('/api/moderation/wordlists').set(auth(admin)).send({ suspect: ['moron'] }).expect(200);
+    await request(a.url)
+      .put('/api/moderation/wordlists')
+      .set(auth(admin))
+      .send({ suspect: ['moron'] })
+      .expect(200);
     const u = await makeUser();
     const c = (await post(u, 'held-deleted', 'what a moron')).body.comment as Comment;
     expect((await queue('pending', 'held-deleted')).items.map((i) => i.comment.id)).toEqual([c.id]);
     const before = (await queue('pending')).counts.pending;
-    await request(a.url).delete(`/api/comments/${encodeURIComponent(c.id)}`).set(auth(u)).expect(200);
+    await request(a.url)
+      .delete(`/api/comments/${encodeURIComponent(c.id)}`)
+      .set(auth(u))
+      .expect(200);
     expect((await queue('pending', 'held-deleted')).items).toEqual([]);
     expect((await queue('pending')).counts.pending).toBe(before - 1);
   });
 
   it('refuses an edit over the cap before screening it: a suspect term in the refused text does not hold the comment', async () => {
-    await request(a.url).put('/api/moderation/wordlists').set(auth(admin)).send({ suspect: ['moron'] }).expect(200);
+    await request(a.url)
+      .put('/api/moderation/wordlists')
+      .set(auth(admin))
+      .send({ suspect: ['moron'] })
+      .expect(200);
     const u = await makeUser();
     const c = (await post(u, 'edit-cap', 'first')).body.comment as Comment;
-    const edit = (body: string) => request(a.url).patch(`/api/comments/${encodeURIComponent(c.id)}`).set(auth(u)).send({ body });
+    const edit = (body: string) =>
+      request(a.url)
+        .patch(`/api/comments/${encodeURIComponent(c.id)}`)
+        .set(auth(u))
+        .send({ body });
     for (let i = 1; i <= 10; i++) await edit(`v${i}`).expect(200);
     expect((await edit('what a moron')).body.error).toMatchObject({ code: 'forbidden', details: { limit: 10 } });
     const page = await request(a.url).get('/api/threads/edit-cap/comments').expect(200);
@@ -211,13 +277,21 @@ describe('pre-moderation', () => {
     await request(a.url).patch('/api/moderation/threads/premod-busy').set(auth(mod)).send({ premod: true }).expect(200);
     const crowd = await makeUser({ handle: 'premod_crowd' });
     for (let i = 0; i < 210; i += 30) {
-      await Promise.all(Array.from({ length: Math.min(30, 210 - i) }, (_, j) => post(crowd, 'premod-busy', `waiting ${i + j}`).expect(201)));
+      await Promise.all(
+        Array.from({ length: Math.min(30, 210 - i) }, (_, j) => post(crowd, 'premod-busy', `waiting ${i + j}`).expect(201)),
+      );
     }
     const author = await makeUser({ handle: 'premod_late' });
     const mine = (await post(author, 'premod-busy', 'mine, after 210 others')).body.comment as Comment;
     const firstPage = () => request(a.url).get('/api/threads/premod-busy/comments').set(auth(author));
-    expect((await firstPage()).body.pending.map((p: Comment) => p.id), 'the author’s own pending comment behind 210 others').toEqual([mine.id]);
-    expect((await request(a.url).get('/api/threads/premod-busy/comments').set(auth(crowd))).body.pending, 'the crowd’s own 210').toHaveLength(100);
+    expect(
+      (await firstPage()).body.pending.map((p: Comment) => p.id),
+      'the author’s own pending comment behind 210 others',
+    ).toEqual([mine.id]);
+    expect(
+      (await request(a.url).get('/api/threads/premod-busy/comments').set(auth(crowd))).body.pending,
+      'the crowd’s own 210',
+    ).toHaveLength(100);
     await request(a.url).patch('/api/moderation/threads/premod-busy-other').set(auth(mod)).send({ premod: true }).expect(200);
     await post(crowd, 'premod-busy-other', 'held elsewhere').expect(201);
     const threadView = await queue('pending', 'premod-busy');
@@ -275,7 +349,10 @@ describe('actions propagate live across instances', () => {
     for (const [i, id] of ids.entries()) {
       const [rest, socket] = await Promise.all([
         act(mod, id, i % 2 ? 'approve' : 'reject', a),
-        feed2.timeout(5_000).emitWithAck('mod:action', { commentId: id, action: 'approve' }) as Promise<{ ok: boolean; error?: { code: string; message: string } }>,
+        feed2.timeout(5_000).emitWithAck('mod:action', { commentId: id, action: 'approve' }) as Promise<{
+          ok: boolean;
+          error?: { code: string; message: string };
+        }>,
       ]);
       const outcomes = [rest.status === 200 ? 'won' : rest.body.error.code, socket.ok ? 'won' : socket.error!.code].sort();
       expect(outcomes).toEqual(['conflict', 'won']);
@@ -301,20 +378,35 @@ describe('claims', () => {
     const watcher = await modSocket(mod2, b);
     const events: ModEvent[] = [];
     watcher.on('mod:event', (e: ModEvent) => events.push(e));
-    await request(a.url).post(`/api/moderation/claims/${encodeURIComponent(c.id)}`).set(auth(mod)).expect(200);
+    await request(a.url)
+      .post(`/api/moderation/claims/${encodeURIComponent(c.id)}`)
+      .set(auth(mod))
+      .expect(200);
     await eventually(() => expect(events.find((e) => e.type === 'claim')).toMatchObject({ commentId: c.id, by: { handle: 'mod_one' } }));
-    const second = await request(b.url).post(`/api/moderation/claims/${encodeURIComponent(c.id)}`).set(auth(mod2));
+    const second = await request(b.url)
+      .post(`/api/moderation/claims/${encodeURIComponent(c.id)}`)
+      .set(auth(mod2));
     expect(second.status).toBe(409);
     expect(second.body.error.details.claimedBy.handle).toBe('mod_one');
-    await request(a.url).delete(`/api/moderation/claims/${encodeURIComponent(c.id)}`).set(auth(mod)).expect(200);
-    await request(b.url).post(`/api/moderation/claims/${encodeURIComponent(c.id)}`).set(auth(mod2)).expect(200);
+    await request(a.url)
+      .delete(`/api/moderation/claims/${encodeURIComponent(c.id)}`)
+      .set(auth(mod))
+      .expect(200);
+    await request(b.url)
+      .post(`/api/moderation/claims/${encodeURIComponent(c.id)}`)
+      .set(auth(mod2))
+      .expect(200);
   });
 
   it('go to exactly one of two moderators claiming at once, and only the holder can release', async () => {
     const c = (await post(await makeUser(), 'claims', 'both want me')).body.comment;
     const path = `/api/moderation/claims/${encodeURIComponent(c.id)}`;
     const tries = await Promise.all(
-      Array.from({ length: 10 }, (_, i) => request(i % 2 ? b.url : a.url).post(path).set(auth(i % 2 ? mod2 : mod))),
+      Array.from({ length: 10 }, (_, i) =>
+        request(i % 2 ? b.url : a.url)
+          .post(path)
+          .set(auth(i % 2 ? mod2 : mod)),
+      ),
     );
     const winners = new Set(tries.flatMap((r, i) => (r.status === 200 ? [i % 2 ? 'mod_two' : 'mod_one'] : [])));
     expect(winners.size, `one moderator should hold the claim, statuses ${tries.map((r) => r.status)}`).toBe(1);
@@ -337,7 +429,10 @@ describe('bans', () => {
     const earlier = (await ok(s, 'comment:post', { threadId: 'bans', body: 'before the ban', clientId: 'ban-before-001' })).comment;
     const events = await reader('bans', a);
 
-    const res = await request(a.url).post(`/api/moderation/users/${u.id}/ban`).set(auth(mod)).send({ durationSeconds: 3600, reason: 'abuse', removeRecentComments: true });
+    const res = await request(a.url)
+      .post(`/api/moderation/users/${u.id}/ban`)
+      .set(auth(mod))
+      .send({ durationSeconds: 3600, reason: 'abuse', removeRecentComments: true });
     expect(res.status).toBe(200);
     expect(res.body.removedComments).toBe(1);
     await told.waitFor(1);
@@ -360,16 +455,28 @@ describe('reports', () => {
     await modSocket(mod, a, (e) => events.push(e));
     const reporters = await Promise.all(['rep_vet_1', 'rep_vet_2', 'rep_vet_3'].map((h) => veteran(a, h)));
     const report = (u: TestUser, body: object = { reason: 'abuse' }) =>
-      request(b.url).post(`/api/comments/${encodeURIComponent(c.id)}/report`).set(auth(u)).send(body);
+      request(b.url)
+        .post(`/api/comments/${encodeURIComponent(c.id)}/report`)
+        .set(auth(u))
+        .send(body);
 
     expect((await report(reporters[0]!, { reason: 'abuse', note: 'rude' })).body).toEqual({ reported: true, reports: 1 });
     expect((await report(reporters[0]!)).body).toEqual({ reported: false, reports: 1 });
     expect((await report(author)).status).toBe(403);
     expect((await report(reporters[1]!, { reason: 'nonsense' })).status).toBe(400);
-    expect((await request(b.url).post(`/api/comments/${encodeURIComponent(c.id)}/report`).send({ reason: 'spam' })).status).toBe(401);
+    expect(
+      (
+        await request(b.url)
+          .post(`/api/comments/${encodeURIComponent(c.id)}/report`)
+          .send({ reason: 'spam' })
+      ).status,
+    ).toBe(401);
     await report(reporters[1]!, { reason: 'spam' }).expect(200);
     const reported = await queue('reported', 'reports');
-    expect(reported.items[0]).toMatchObject({ comment: { id: c.id }, reports: { count: 2, reasons: { abuse: 1, spam: 1 }, notes: ['rude'] } });
+    expect(reported.items[0]).toMatchObject({
+      comment: { id: c.id },
+      reports: { count: 2, reasons: { abuse: 1, spam: 1 }, notes: ['rude'] },
+    });
 
     await report(reporters[2]!, { reason: 'abuse' }).expect(200);
     await eventually(async () => expect((await queue('pending', 'reports')).items.map((i) => i.comment.id)).toEqual([c.id]));
@@ -382,27 +489,49 @@ describe('reports', () => {
   it('count half from accounts younger than RATE_NEW_ACCOUNT_HOURS: three fresh readers do not hold a comment, six do', async () => {
     const author = await veteran(a, 'fresh_target');
     const c = (await post(author, 'reports-fresh', 'an unpopular opinion')).body.comment;
-    const report = (u: TestUser) => request(b.url).post(`/api/comments/${encodeURIComponent(c.id)}/report`).set(auth(u)).send({ reason: 'abuse' }).expect(200);
+    const report = (u: TestUser) =>
+      request(b.url)
+        .post(`/api/comments/${encodeURIComponent(c.id)}/report`)
+        .set(auth(u))
+        .send({ reason: 'abuse' })
+        .expect(200);
     const fresh = await Promise.all(Array.from({ length: 6 }, () => makeUser()));
 
     for (const u of fresh.slice(0, 3)) await report(u);
     const page = await request(a.url).get('/api/threads/reports-fresh/comments').expect(200);
-    expect(page.body.comments.map((x: Comment) => x.id), 'three reports from fresh accounts leave the comment on the page').toEqual([c.id]);
+    expect(
+      page.body.comments.map((x: Comment) => x.id),
+      'three reports from fresh accounts leave the comment on the page',
+    ).toEqual([c.id]);
     expect((await queue('pending', 'reports-fresh')).items, 'nothing held').toEqual([]);
 
     for (const u of fresh.slice(3, 5)) await report(u);
     expect((await queue('pending', 'reports-fresh')).items, 'five fresh reports are still short of three established ones').toEqual([]);
     expect((await report(fresh[5]!)).body).toEqual({ reported: true, reports: 6 });
-    await eventually(async () => expect((await queue('pending', 'reports-fresh')).items.map((i) => i.comment.id), 'six fresh reports hold it').toEqual([c.id]));
+    await eventually(async () =>
+      expect(
+        (await queue('pending', 'reports-fresh')).items.map((i) => i.comment.id),
+        'six fresh reports hold it',
+      ).toEqual([c.id]),
+    );
     expect((await request(a.url).get('/api/threads/reports-fresh/comments')).body.comments).toEqual([]);
   });
 
   it('weigh established and fresh reports together: two established and two fresh hold a comment', async () => {
     const c = (await post(await veteran(a, 'mixed_target'), 'reports-mixed', 'another opinion')).body.comment;
     const reporters = [await veteran(a, 'mixed_vet_1'), await makeUser(), await veteran(a, 'mixed_vet_2')];
-    for (const u of reporters) await request(a.url).post(`/api/comments/${encodeURIComponent(c.id)}/report`).set(auth(u)).send({ reason: 'spam' }).expect(200);
+    for (const u of reporters)
+      await request(a.url)
+        .post(`/api/comments/${encodeURIComponent(c.id)}/report`)
+        .set(auth(u))
+        .send({ reason: 'spam' })
+        .expect(200);
     expect((await queue('pending', 'reports-mixed')).items, 'weight 5 of 6: not held').toEqual([]);
-    await request(a.url).post(`/api/comments/${encodeURIComponent(c.id)}/report`).set(auth(await makeUser())).send({ reason: 'spam' }).expect(200);
+    await request(a.url)
+      .post(`/api/comments/${encodeURIComponent(c.id)}/report`)
+      .set(auth(await makeUser()))
+      .send({ reason: 'spam' })
+      .expect(200);
     await eventually(async () => expect((await queue('pending', 'reports-mixed')).items.map((i) => i.comment.id)).toEqual([c.id]));
   });
 });
@@ -420,22 +549,37 @@ describe('the live feed and the audit log', () => {
     const u = await makeUser({ handle: 'feed_author' });
     const ca = (await post(u, 'feed-a', 'in thread a')).body.comment;
     const cb = (await post(u, 'feed-b', 'in thread b', b)).body.comment;
-    await eventually(() => expect(allEvents.filter((e) => e.type === 'comment').map((e) => e.type === 'comment' && e.comment.id)).toEqual([ca.id, cb.id]));
-    await eventually(() => expect(oneEvents.filter((e) => e.type === 'comment').map((e) => e.type === 'comment' && e.comment.id)).toEqual([cb.id]));
+    await eventually(() =>
+      expect(allEvents.filter((e) => e.type === 'comment').map((e) => e.type === 'comment' && e.comment.id)).toEqual([ca.id, cb.id]),
+    );
+    await eventually(() =>
+      expect(oneEvents.filter((e) => e.type === 'comment').map((e) => e.type === 'comment' && e.comment.id)).toEqual([cb.id]),
+    );
 
     await act(mod2, cb.id, 'reject', b).expect(200);
     const audit = await request(a.url).get('/api/moderation/audit').query({ moderatorId: mod2.id }).set(auth(mod));
     const entry = audit.body.entries.find((e: AuditEntry) => e.target.commentId === cb.id);
-    expect(entry).toMatchObject({ by: { kind: 'user', handle: 'mod_two' }, action: 'reject', before: 'visible', after: 'removed', target: { threadId: 'feed-b' } });
+    expect(entry).toMatchObject({
+      by: { kind: 'user', handle: 'mod_two' },
+      action: 'reject',
+      before: 'visible',
+      after: 'removed',
+      target: { threadId: 'feed-b' },
+    });
     expect(Date.parse(entry.at)).toBeGreaterThan(Date.now() - 60_000);
     await eventually(() => expect(oneEvents.some((e) => e.type === 'action' && e.entry.id === entry.id)).toBe(true));
 
-    for (const action of ['feature', 'unfeature', 'feature', 'unfeature', 'feature', 'unfeature', 'feature', 'unfeature']) await act(mod, ca.id, action).expect(200);
+    for (const action of ['feature', 'unfeature', 'feature', 'unfeature', 'feature', 'unfeature', 'feature', 'unfeature'])
+      await act(mod, ca.id, action).expect(200);
     // Pages of 2 walk the log newest first: ids (stream ids, "<ms>-<seq>") strictly decreasing, none repeated.
     const paged: string[] = [];
     let cursor: string | null = null;
     for (let page = 0; page < 4; page++) {
-      const res: { body: { entries: AuditEntry[]; nextCursor: string | null } } = await request(a.url).get('/api/moderation/audit').query({ limit: 2, ...(cursor ? { cursor } : {}) }).set(auth(mod)).expect(200);
+      const res: { body: { entries: AuditEntry[]; nextCursor: string | null } } = await request(a.url)
+        .get('/api/moderation/audit')
+        .query({ limit: 2, ...(cursor ? { cursor } : {}) })
+        .set(auth(mod))
+        .expect(200);
       paged.push(...res.body.entries.map((e) => e.id));
       cursor = res.body.nextCursor;
       if (!cursor) break;

@@ -24,7 +24,11 @@ let workers: RunningWorkers;
 const sockets: ClientSocket[] = [];
 
 async function user(handle: string, opts: { email?: boolean } = {}): Promise<TestUser> {
-  const u = await makeUser({ handle, name: handle.replace(/_/g, ' '), ...(opts.email === false ? {} : { email: `${handle}@example.com` }) });
+  const u = await makeUser({
+    handle,
+    name: handle.replace(/_/g, ' '),
+    ...(opts.email === false ? {} : { email: `${handle}@example.com` }),
+  });
   await request(a.url).get('/api/threads/warmup').set('Authorization', `Bearer ${u.token}`).expect(200);
   return u;
 }
@@ -38,7 +42,11 @@ const post = (u: TestUser, threadId: string, body: string, parentId?: string) =>
     .then((r) => r.body.comment);
 
 const inbox = (u: TestUser) =>
-  request(b.url).get('/api/notifications').set('Authorization', `Bearer ${u.token}`).expect(200).then((r) => r.body);
+  request(b.url)
+    .get('/api/notifications')
+    .set('Authorization', `Bearer ${u.token}`)
+    .expect(200)
+    .then((r) => r.body);
 
 async function socketOnB(u: TestUser): Promise<ClientSocket> {
   const s = await connectSocket(b.url, u.token);
@@ -92,7 +100,13 @@ describe('mentions and replies', () => {
 
     const comment = await post(author, 'n-thread-1', `@rock_fan @poster_one @nobody_at_all what do you think?`);
     await live.waitFor(1);
-    expect(live.seen[0]).toMatchObject({ kind: 'mention', comment: { id: comment.id }, thread: { id: 'n-thread-1' }, read: false, unread: 1 });
+    expect(live.seen[0]).toMatchObject({
+      kind: 'mention',
+      comment: { id: comment.id },
+      thread: { id: 'n-thread-1' },
+      read: false,
+      unread: 1,
+    });
     const box = await inbox(rock);
     expect(box.unread).toBe(1);
     expect(box.notifications).toHaveLength(1);
@@ -104,7 +118,12 @@ describe('mentions and replies', () => {
     const counts = await queueIdle(a.app.deps.queues.notify);
     expect(counts.failed, `failed notify jobs: ${JSON.stringify(counts)}`).toBe(0);
     const marker = await post(rock, 'n-thread-1', '@poster_one a later mention, as a marker');
-    await eventually(() => expect(authorLive.seen.map((n) => n.comment.id), 'live notifications on the author’s tab (waiting for the marker)').toContain(marker.id));
+    await eventually(() =>
+      expect(
+        authorLive.seen.map((n) => n.comment.id),
+        'live notifications on the author’s tab (waiting for the marker)',
+      ).toContain(marker.id),
+    );
     expect(
       authorLive.seen.map((n) => n.comment.id),
       'live notifications on the author’s tab: only the marker, none for their own comment',
@@ -131,8 +150,16 @@ describe('mentions and replies', () => {
     const muter = await user('muter');
     const blocker = await user('blocker');
     const listener = await user('listener');
-    await request(a.url).put('/api/me/preferences').set('Authorization', `Bearer ${muter.token}`).send({ mutedThreads: ['n-thread-3'] }).expect(200);
-    await request(a.url).put('/api/me/preferences').set('Authorization', `Bearer ${blocker.token}`).send({ blockedUsers: [author.id] }).expect(200);
+    await request(a.url)
+      .put('/api/me/preferences')
+      .set('Authorization', `Bearer ${muter.token}`)
+      .send({ mutedThreads: ['n-thread-3'] })
+      .expect(200);
+    await request(a.url)
+      .put('/api/me/preferences')
+      .set('Authorization', `Bearer ${blocker.token}`)
+      .send({ blockedUsers: [author.id] })
+      .expect(200);
     await post(author, 'n-thread-3', '@muter @blocker @listener hello all');
     await eventually(async () => expect((await inbox(listener)).notifications).toHaveLength(1));
     expect((await inbox(muter)).notifications).toEqual([]);
@@ -149,14 +176,19 @@ describe('inbox API and live badge', () => {
 
     const first = await request(b.url).get('/api/notifications?limit=2').set('Authorization', `Bearer ${reader.token}`).expect(200);
     expect(first.body.notifications.map((n: Notification) => n.thread.id)).toEqual(['n-badge-2', 'n-badge-1']);
-    const second = await request(b.url).get(`/api/notifications?limit=2&cursor=${first.body.nextCursor}`).set('Authorization', `Bearer ${reader.token}`);
+    const second = await request(b.url)
+      .get(`/api/notifications?limit=2&cursor=${first.body.nextCursor}`)
+      .set('Authorization', `Bearer ${reader.token}`);
     expect(second.body.notifications.map((n: Notification) => n.thread.id)).toEqual(['n-badge-0']);
     expect(second.body.nextCursor).toBeNull();
 
     const tabs = [await socketOnB(reader), await connectSocket(a.url, reader.token)];
     sockets.push(tabs[1]!);
     const counts = tabs.map((t) => record(t, 'notifications:unread'));
-    const read = await request(a.url).post('/api/notifications/read').set('Authorization', `Bearer ${reader.token}`).send({ ids: [first.body.notifications[0].id] });
+    const read = await request(a.url)
+      .post('/api/notifications/read')
+      .set('Authorization', `Bearer ${reader.token}`)
+      .send({ ids: [first.body.notifications[0].id] });
     expect(read.body).toEqual({ unread: 2 });
     for (const c of counts) await eventually(() => expect(c.seen.at(-1)).toEqual({ unread: 2 }));
     const all = await request(a.url).post('/api/notifications/read').set('Authorization', `Bearer ${reader.token}`).send({ all: true });
@@ -181,7 +213,9 @@ describe('inbox API and live badge', () => {
     const u = await user('validator');
     expect((await request(a.url).get('/api/notifications')).status).toBe(401);
     expect((await request(a.url).post('/api/notifications/read').set('Authorization', `Bearer ${u.token}`).send({})).status).toBe(400);
-    expect((await request(a.url).post('/api/notifications/read').set('Authorization', `Bearer ${u.token}`).send({ all: false })).status).toBe(400);
+    expect(
+      (await request(a.url).post('/api/notifications/read').set('Authorization', `Bearer ${u.token}`).send({ all: false })).status,
+    ).toBe(400);
     expect((await request(a.url).get('/api/notifications?limit=0').set('Authorization', `Bearer ${u.token}`)).status).toBe(400);
   });
 });
@@ -193,11 +227,22 @@ describe('preferences', () => {
     expect((await request(a.url).get('/api/me/preferences').set(auth)).body).toEqual({
       preferences: { email: true, webhook: true, mutedThreads: [], blockedUsers: [] },
     });
-    await request(a.url).put('/api/me/preferences').set(auth).send({ email: false, mutedThreads: ['t1', 't1'] }).expect(200);
+    await request(a.url)
+      .put('/api/me/preferences')
+      .set(auth)
+      .send({ email: false, mutedThreads: ['t1', 't1'] })
+      .expect(200);
     const after = await request(a.url).put('/api/me/preferences').set(auth).send({ webhook: false });
     expect(after.body.preferences).toEqual({ email: false, webhook: false, mutedThreads: ['t1'], blockedUsers: [] });
     expect((await request(a.url).put('/api/me/preferences').set(auth).send({ email: 'yes' })).status).toBe(400);
-    expect((await request(a.url).put('/api/me/preferences').set(auth).send({ mutedThreads: ['bad id!'] })).status).toBe(400);
+    expect(
+      (
+        await request(a.url)
+          .put('/api/me/preferences')
+          .set(auth)
+          .send({ mutedThreads: ['bad id!'] })
+      ).status,
+    ).toBe(400);
     expect((await request(a.url).put('/api/me/preferences').set(auth).send({ push: true })).status).toBe(400);
   });
 });
@@ -237,7 +282,10 @@ describe('email', () => {
     await queuesIdle([queues.notify, queues.email, queues.webhook]);
     expect(smtp.to('twice_target@example.com'), 'emails to twice_target').toHaveLength(1);
     expect((await inbox(target)).notifications, 'inbox entries of twice_target').toHaveLength(1);
-    expect(hooks.received.filter((h) => JSON.parse(h.body).recipient?.id === target.id), 'webhooks for twice_target').toHaveLength(1);
+    expect(
+      hooks.received.filter((h) => JSON.parse(h.body).recipient?.id === target.id),
+      'webhooks for twice_target',
+    ).toHaveLength(1);
   });
 });
 
@@ -269,7 +317,10 @@ describe('webhooks', () => {
     const verified = doomedHooks().map((h) => h.verified);
     expect(verified, 'signature verified, per attempt').toEqual(verified.map(() => true));
     const toFine = hooks.received.filter((h) => JSON.parse(h.body).recipient?.id === fine.id);
-    expect(toFine.map((h) => h.status), 'statuses of the webhooks to fine_user (one must have landed with 204)').toContain(204);
+    expect(
+      toFine.map((h) => h.status),
+      'statuses of the webhooks to fine_user (one must have landed with 204)',
+    ).toContain(204);
     await eventually(async () => {
       const failed = await a.app.deps.queues.webhook.getFailed();
       expect(failed.map((j) => j.data.webhookId)).toContain(doomedHooks()[0]!.headers['webhook-id']);

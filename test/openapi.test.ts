@@ -42,7 +42,9 @@ describe('GET /api/openapi.json', () => {
 
   it('matches the server: every documented route is served (no 404 for a route in the table)', async () => {
     for (const route of restRoutes) {
-      const res = await request(server.url)[route.method](samplePath(route.path)).send(route.body ? {} : undefined);
+      const res = await request(server.url)
+        [route.method](samplePath(route.path))
+        .send(route.body ? {} : undefined);
       const routeMissing = res.status === 404 && NO_ROUTE.test(res.body?.error?.message ?? '');
       expect(routeMissing, `${route.method.toUpperCase()} ${route.path} is served`).toBe(false);
     }

@@ -26,7 +26,11 @@ describe('health and metrics', () => {
   });
 
   it('exposes Prometheus metrics: sockets, comments posted, ack latency, errors by code', async () => {
-    await request(server.url).post('/api/threads/m/comments').set('Authorization', `Bearer ${user.token}`).send({ body: 'count me' }).expect(201);
+    await request(server.url)
+      .post('/api/threads/m/comments')
+      .set('Authorization', `Bearer ${user.token}`)
+      .send({ body: 'count me' })
+      .expect(201);
     await request(server.url).post('/api/threads/m/comments').send({ body: 'anon' }).expect(401);
     const res = await request(server.url).get('/metrics').expect(200);
     expect(res.text).toMatch(/threadline_comments_posted_total\{transport="http"\} 1/);
@@ -61,8 +65,14 @@ describe('METRICS_TOKEN', () => {
         code: 'unauthenticated',
         challenge: 'Bearer',
       });
-      expect((await request(guarded.url).get('/metrics').set('Authorization', 'Bearer not-the-metrics-token')).status, 'a wrong token').toBe(401);
-      expect((await request(guarded.url).get('/metrics').set('Authorization', `Bearer ${user.token}`)).status, "a reader's JWT is not the metrics token").toBe(401);
+      expect(
+        (await request(guarded.url).get('/metrics').set('Authorization', 'Bearer not-the-metrics-token')).status,
+        'a wrong token',
+      ).toBe(401);
+      expect(
+        (await request(guarded.url).get('/metrics').set('Authorization', `Bearer ${user.token}`)).status,
+        "a reader's JWT is not the metrics token",
+      ).toBe(401);
       const ok = await request(guarded.url).get('/metrics').set('Authorization', `Bearer ${token}`);
       expect(ok.status, 'the token').toBe(200);
       expect(ok.text).toMatch(/threadline_sockets_connected/);
@@ -96,7 +106,10 @@ describe('when Redis goes away', () => {
   it('fails fast with 503 unavailable, reports not ready, and recovers when Redis returns', async () => {
     await redis.kill();
     const started = Date.now();
-    const res = await request(server.url).post('/api/threads/outage/comments').set('Authorization', `Bearer ${user.token}`).send({ body: 'hello?' });
+    const res = await request(server.url)
+      .post('/api/threads/outage/comments')
+      .set('Authorization', `Bearer ${user.token}`)
+      .send({ body: 'hello?' });
     expect(res.status).toBe(503);
     expect(res.body.error.code).toBe('unavailable');
     expect(Date.now() - started).toBeLessThan(3_500);
@@ -106,7 +119,10 @@ describe('when Redis goes away', () => {
     await redis.restart();
     await eventually(
       async () => {
-        const back = await request(server.url).post('/api/threads/outage/comments').set('Authorization', `Bearer ${user.token}`).send({ body: 'back' });
+        const back = await request(server.url)
+          .post('/api/threads/outage/comments')
+          .set('Authorization', `Bearer ${user.token}`)
+          .send({ body: 'back' });
         expect(back.status, 'posting works again once Redis is back').toBe(201);
       },
       10_000,
@@ -118,13 +134,16 @@ describe('when Redis goes away', () => {
 
 /** docker-compose.yml as compose reads it: merge keys followed, ${VAR:-default} interpolated with nothing set. */
 function composeFile(): { services: Record<string, Service>; networks?: Record<string, { ipam?: { config?: { subnet?: string }[] } }> } {
-  const text = readFileSync(new URL('../docker-compose.yml', import.meta.url), 'utf8').replace(/\$\{(\w+)(?::?-([^}]*))?\}/g, (_m, _name, def: string | undefined) => def ?? '');
+  const text = readFileSync(new URL('../docker-compose.yml', import.meta.url), 'utf8').replace(
+    /\$\{(\w+)(?::?-([^}]*))?\}/g,
+    (_m, _name, def: string | undefined) => def ?? '',
+  );
   return parseYaml(text, { merge: true });
 }
 type Service = { image?: string; command?: unknown; environment?: Record<string, string>; networks?: string[] | Record<string, unknown> };
 
 describe('the shipped deployment (docker-compose.yml and deploy/nginx.conf)', () => {
-  it('servers believe X-Forwarded-For from nginx\'s network, and nginx writes it from the connection, not from the client', () => {
+  it("servers believe X-Forwarded-For from nginx's network, and nginx writes it from the connection, not from the client", () => {
     const { services, networks } = composeFile();
     const lb = Object.values(services).find((s) => s.image?.startsWith('nginx'));
     expect(lb, 'docker-compose.yml has an nginx service').toBeDefined();
@@ -136,17 +155,27 @@ describe('the shipped deployment (docker-compose.yml and deploy/nginx.conf)', ()
     const servers = Object.entries(services).filter(([, s]) => !s.image && s.command === undefined);
     expect(servers.map(([name]) => name)).toEqual(['server1', 'server2']);
     for (const [name, s] of servers) {
-      const trusted = (s.environment?.TRUSTED_PROXIES ?? '').split(',').map((x) => x.trim()).filter(Boolean);
-      expect(trusted.length, `${name} sets TRUSTED_PROXIES (without it every reader shares nginx's address and per-IP budgets)`).toBeGreaterThan(0);
+      const trusted = (s.environment?.TRUSTED_PROXIES ?? '')
+        .split(',')
+        .map((x) => x.trim())
+        .filter(Boolean);
+      expect(
+        trusted.length,
+        `${name} sets TRUSTED_PROXIES (without it every reader shares nginx's address and per-IP budgets)`,
+      ).toBeGreaterThan(0);
       const trust = proxyaddr.compile(trusted);
       for (const subnet of subnets) {
-        for (const addr of edges(subnet!)) expect(trust(addr, 0), `${name}'s TRUSTED_PROXIES (${trusted.join(',')}) covers ${addr} in nginx's network ${subnet}`).toBe(true);
+        for (const addr of edges(subnet!))
+          expect(trust(addr, 0), `${name}'s TRUSTED_PROXIES (${trusted.join(',')}) covers ${addr} in nginx's network ${subnet}`).toBe(true);
       }
     }
 
     const nginx = readFileSync(new URL('../deploy/nginx.conf', import.meta.url), 'utf8');
     const header = (name: string) => new RegExp(`^\\s*proxy_set_header\\s+${name}\\s+(\\S+);`, 'im').exec(nginx)?.[1];
-    expect(header('X-Forwarded-For'), 'nginx is the edge: X-Forwarded-For is the address it saw ($remote_addr), so a client cannot add its own').toBe('$remote_addr');
+    expect(
+      header('X-Forwarded-For'),
+      'nginx is the edge: X-Forwarded-For is the address it saw ($remote_addr), so a client cannot add its own',
+    ).toBe('$remote_addr');
     expect(header('X-Forwarded-Proto'), 'nginx tells the servers whether the reader used https').toBe('$scheme');
   });
 
@@ -156,8 +185,16 @@ describe('the shipped deployment (docker-compose.yml and deploy/nginx.conf)', ()
     const blocked = [...nginx.matchAll(/^\s*location\s+(=|~\*|~)\s+(\S+)\s*\{\s*return\s+404;\s*\}/gm)].map(([, kind, pattern]) =>
       kind === '=' ? (path: string) => path === pattern : (path: string) => new RegExp(pattern!, kind === '~*' ? 'i' : '').test(path),
     );
-    for (const path of ['/metrics', ...METRICS_SPELLINGS]) expect(blocked.some((b) => b(path)), `nginx blocks ${path}`).toBe(true);
-    for (const path of ['/metricsx', '/api/metrics', '/healthz']) expect(blocked.some((b) => b(path)), `nginx lets ${path} through`).toBe(false);
+    for (const path of ['/metrics', ...METRICS_SPELLINGS])
+      expect(
+        blocked.some((b) => b(path)),
+        `nginx blocks ${path}`,
+      ).toBe(true);
+    for (const path of ['/metricsx', '/api/metrics', '/healthz'])
+      expect(
+        blocked.some((b) => b(path)),
+        `nginx lets ${path} through`,
+      ).toBe(false);
   });
 });
 

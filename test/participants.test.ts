@@ -21,7 +21,11 @@ beforeAll(async () => {
   }
   // matthias and MattHartwell comment in the thread; mattress_fan is only known site-wide.
   for (const h of ['matthias', 'MattHartwell', 'itsonlyrocknroll']) {
-    await request(server.url).post('/api/threads/parts/comments').set('Authorization', `Bearer ${users[h]!.token}`).send({ body: `hi from ${h}` }).expect(201);
+    await request(server.url)
+      .post('/api/threads/parts/comments')
+      .set('Authorization', `Bearer ${users[h]!.token}`)
+      .send({ body: `hi from ${h}` })
+      .expect(201);
   }
   await request(server.url).get('/api/threads/x').set('Authorization', `Bearer ${users.mattress_fan!.token}`).expect(200);
 });

@@ -40,12 +40,23 @@ async function user(handle: string): Promise<TestUser> {
 const auth = (u: TestUser) => ({ Authorization: `Bearer ${u.token}` });
 
 const post = (u: TestUser, threadId: string, body: string) =>
-  request(a.url).post(`/api/threads/${threadId}/comments`).set(auth(u)).send({ body }).expect(201).then((r) => r.body.comment);
+  request(a.url)
+    .post(`/api/threads/${threadId}/comments`)
+    .set(auth(u))
+    .send({ body })
+    .expect(201)
+    .then((r) => r.body.comment);
 
-const inbox = (u: TestUser) => request(a.url).get('/api/notifications').set(auth(u)).expect(200).then((r) => r.body as { notifications: Notification[]; unread: number });
+const inbox = (u: TestUser) =>
+  request(a.url)
+    .get('/api/notifications')
+    .set(auth(u))
+    .expect(200)
+    .then((r) => r.body as { notifications: Notification[]; unread: number });
 
 /** The comment's notify job, run here and now (as a worker would), so its inbox entries and delivery jobs exist. */
-const notify = (comment: { threadId: string; id: string }) => processNotify(a.app.deps, { threadId: comment.threadId, commentId: comment.id, reason: 'posted' });
+const notify = (comment: { threadId: string; id: string }) =>
+  processNotify(a.app.deps, { threadId: comment.threadId, commentId: comment.id, reason: 'posted' });
 
 /** Runs the workers until every notify, email and webhook job queued so far has run. */
 async function runWorkers(): Promise<void> {
@@ -104,19 +115,27 @@ describe('the inbox re-reads each comment when it is listed', () => {
     const kept = await post(author, 'pn-inbox', '@inbox_target still here');
     for (const c of [deleted, removed, held, kept]) await notify(c);
     const before = await inbox(target);
-    expect(before.notifications.map((n) => n.comment.id).sort(), 'inbox before the changes: all four').toEqual([deleted.id, removed.id, held.id, kept.id].sort());
+    expect(before.notifications.map((n) => n.comment.id).sort(), 'inbox before the changes: all four').toEqual(
+      [deleted.id, removed.id, held.id, kept.id].sort(),
+    );
     expect(before.unread).toBe(4);
 
     await request(a.url).delete(`/api/comments/${deleted.id}`).set(auth(author)).expect(200);
     await request(a.url).post(`/api/moderation/comments/${removed.id}/reject`).set(auth(moderator)).send({}).expect(200);
     await request(a.url).post(`/api/comments/${held.id}/report`).set(auth(reporter)).send({ reason: 'abuse' }).expect(200);
-    const afterwards = (await request(a.url).get(`/api/threads/pn-inbox/comments`).expect(200)).body.comments.map((c: { id: string }) => c.id);
+    const afterwards = (await request(a.url).get(`/api/threads/pn-inbox/comments`).expect(200)).body.comments.map(
+      (c: { id: string }) => c.id,
+    );
     expect(afterwards, 'the thread shows only the kept comment (the report held the other)').toEqual([kept.id]);
 
     const after = await inbox(target);
     const text = JSON.stringify(after);
-    for (const secret of ['SECRET-DELETED', 'SECRET-REMOVED', 'SECRET-HELD']) expect(text, `the inbox still carries ${secret}`).not.toContain(secret);
-    expect(after.notifications.map((n) => n.comment.id), 'inbox after the changes: only the comment still visible').toEqual([kept.id]);
+    for (const secret of ['SECRET-DELETED', 'SECRET-REMOVED', 'SECRET-HELD'])
+      expect(text, `the inbox still carries ${secret}`).not.toContain(secret);
+    expect(
+      after.notifications.map((n) => n.comment.id),
+      'inbox after the changes: only the comment still visible',
+    ).toEqual([kept.id]);
     expect(after.unread, 'unread count: only what the inbox can show').toBe(1);
   });
 
@@ -125,7 +144,11 @@ describe('the inbox re-reads each comment when it is listed', () => {
     const author = await user('edit_author');
     const c = await post(author, 'pn-edit', '@edit_target OLD-TEXT before the edit');
     await notify(c);
-    await request(a.url).patch(`/api/comments/${c.id}`).set(auth(author)).send({ body: '@edit_target NEW-TEXT after the edit' }).expect(200);
+    await request(a.url)
+      .patch(`/api/comments/${c.id}`)
+      .set(auth(author))
+      .send({ body: '@edit_target NEW-TEXT after the edit' })
+      .expect(200);
     const [n] = (await inbox(target)).notifications;
     expect(n?.comment.body, 'the inbox entry’s body').toBe('@edit_target NEW-TEXT after the edit');
   });
@@ -150,11 +173,16 @@ describe('email and webhook are rendered when they are sent', () => {
     const mail = smtp.to('mail_edited@example.com')[0]!.parsed;
     expect(mail.text).toContain('NEW-MAIL-TEXT');
     expect(mail.text).not.toContain('OLD-MAIL-TEXT');
-    expect(hooksFor(edited).map((h) => JSON.parse(h.body).notification.comment.body), 'webhooks about the visible comment').toEqual(['@mail_edited NEW-MAIL-TEXT']);
+    expect(
+      hooksFor(edited).map((h) => JSON.parse(h.body).notification.comment.body),
+      'webhooks about the visible comment',
+    ).toEqual(['@mail_edited NEW-MAIL-TEXT']);
 
     expect(smtp.to('mail_gone@example.com'), 'emails about the removed comment').toEqual([]);
     expect(hooksFor(gone), 'webhooks about the removed comment').toEqual([]);
-    expect(JSON.stringify(smtp.received.map((m) => m.parsed.text)) + JSON.stringify(hooks.received.map((h) => h.body))).not.toContain('SECRET-MAIL-REMOVED');
+    expect(JSON.stringify(smtp.received.map((m) => m.parsed.text)) + JSON.stringify(hooks.received.map((h) => h.body))).not.toContain(
+      'SECRET-MAIL-REMOVED',
+    );
   });
 
   it('a webhook retry after its comment was deleted sends nothing', async () => {
@@ -169,7 +197,10 @@ describe('email and webhook are rendered when they are sent', () => {
     await request(a.url).delete(`/api/comments/${c.id}`).set(auth(author)).expect(200);
     const { queues } = a.app.deps;
     await queuesIdle([queues.notify, queues.webhook], 15_000);
-    expect(hooksFor(target).map((h) => h.status), 'attempts after the delete (the retry must not be sent)').toEqual([503]);
+    expect(
+      hooksFor(target).map((h) => h.status),
+      'attempts after the delete (the retry must not be sent)',
+    ).toEqual([503]);
   });
 });
 
@@ -199,16 +230,25 @@ describe('digests', () => {
     await runWorkers();
 
     const mails = smtp.to('digest_target@example.com');
-    expect(mails.map((m) => m.parsed.subject), 'emails to digest_target: the first mention, then a digest of one').toEqual([
-      expect.stringContaining('mentioned you'),
-      '1 more mention or reply in 1 thread',
-    ]);
+    expect(
+      mails.map((m) => m.parsed.subject),
+      'emails to digest_target: the first mention, then a digest of one',
+    ).toEqual([expect.stringContaining('mentioned you'), '1 more mention or reply in 1 thread']);
     expect(String(mails[1]!.parsed.html)).toContain('KEPT-DIGEST-TEXT');
-    const digestHook = hooksFor(target).map((h) => JSON.parse(h.body)).find((p) => p.type === 'digest');
-    expect(digestHook?.notifications.map((n: Notification) => n.comment.id), 'the digest webhook’s items').toEqual([kept.id]);
+    const digestHook = hooksFor(target)
+      .map((h) => JSON.parse(h.body))
+      .find((p) => p.type === 'digest');
+    expect(
+      digestHook?.notifications.map((n: Notification) => n.comment.id),
+      'the digest webhook’s items',
+    ).toEqual([kept.id]);
     expect(smtp.to('digest_quiet@example.com'), 'emails to digest_quiet: the first mention only, no empty digest').toHaveLength(1);
-    expect(hooksFor(quiet).map((h) => JSON.parse(h.body).type), 'webhooks to digest_quiet').toEqual(['notification']);
-    const everything = JSON.stringify(smtp.received.map((m) => [m.parsed.text, m.parsed.html])) + JSON.stringify(hooks.received.map((h) => h.body));
+    expect(
+      hooksFor(quiet).map((h) => JSON.parse(h.body).type),
+      'webhooks to digest_quiet',
+    ).toEqual(['notification']);
+    const everything =
+      JSON.stringify(smtp.received.map((m) => [m.parsed.text, m.parsed.html])) + JSON.stringify(hooks.received.map((h) => h.body));
     expect(everything).not.toContain('SECRET-DIGEST');
   });
 });

@@ -21,7 +21,8 @@ const LIMITS = { TRUSTED_PROXIES: NETWORK, RATE_IP: '3', RATE_IP_SECONDS: '60', 
 function nginxForwardedFor(): ForwardedFor {
   const conf = readFileSync(new URL('../deploy/nginx.conf', import.meta.url), 'utf8');
   const value = /^\s*proxy_set_header\s+X-Forwarded-For\s+(\S+)\s*;/im.exec(conf)?.[1];
-  if (value !== '$remote_addr' && value !== '$proxy_add_x_forwarded_for') throw new Error(`deploy/nginx.conf sets X-Forwarded-For to ${value ?? 'nothing'}`);
+  if (value !== '$remote_addr' && value !== '$proxy_add_x_forwarded_for')
+    throw new Error(`deploy/nginx.conf sets X-Forwarded-For to ${value ?? 'nothing'}`);
   return value;
 }
 
@@ -51,7 +52,12 @@ afterAll(async () => {
 });
 
 /** A REST post from a client bound to `from`, through `via`. */
-async function postFrom(via: Balancer, from: string, threadId: string, headers: Record<string, string> = {}): Promise<{ status: number; scope?: string }> {
+async function postFrom(
+  via: Balancer,
+  from: string,
+  threadId: string,
+  headers: Record<string, string> = {},
+): Promise<{ status: number; scope?: string }> {
   const { token } = await makeUser();
   const payload = JSON.stringify({ body: `hello from ${from}` });
   return new Promise((resolve, reject) => {
@@ -61,7 +67,12 @@ async function postFrom(via: Balancer, from: string, threadId: string, headers: 
         method: 'POST',
         localAddress: from,
         agent: false,
-        headers: { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(payload)), authorization: `Bearer ${token}`, ...headers },
+        headers: {
+          'content-type': 'application/json',
+          'content-length': String(Buffer.byteLength(payload)),
+          authorization: `Bearer ${token}`,
+          ...headers,
+        },
       },
       (res) => {
         let text = '';
@@ -77,13 +88,31 @@ async function postFrom(via: Balancer, from: string, threadId: string, headers: 
 /** One websocket handshake from a client bound to `from`, through `via`: 'connected' (closed at once) or the refusal's scope. */
 function handshakeFrom(via: Balancer, from: string, headers: Record<string, string> = {}): Promise<string> {
   return new Promise((resolve) => {
-    const s = connect(via.url, { transports: ['websocket'], forceNew: true, reconnection: false, localAddress: from, extraHeaders: headers } as Parameters<typeof connect>[1]);
+    const s = connect(via.url, {
+      transports: ['websocket'],
+      forceNew: true,
+      reconnection: false,
+      localAddress: from,
+      extraHeaders: headers,
+    } as Parameters<typeof connect>[1]);
     s.once('connect', () => (s.disconnect(), resolve('connected')));
-    s.once('connect_error', (err) => (s.disconnect(), resolve(`refused:${(err as { data?: { details?: { scope?: string } } }).data?.details?.scope ?? err.message}`)));
+    s.once(
+      'connect_error',
+      (err) => (
+        s.disconnect(),
+        resolve(`refused:${(err as { data?: { details?: { scope?: string } } }).data?.details?.scope ?? err.message}`)
+      ),
+    );
   });
 }
 
-async function postsFrom(via: Balancer, from: string, threadId: string, n: number, headers: (i: number) => Record<string, string> = () => ({})) {
+async function postsFrom(
+  via: Balancer,
+  from: string,
+  threadId: string,
+  n: number,
+  headers: (i: number) => Record<string, string> = () => ({}),
+) {
   const out: string[] = [];
   for (let i = 0; i < n; i++) {
     const r = await postFrom(via, from, threadId, headers(i));
@@ -100,22 +129,38 @@ async function handshakesFrom(via: Balancer, from: string, n: number, headers: (
 
 describe('readers behind the shipped nginx', () => {
   it('each get their own per-IP budget, for REST posts and for socket handshakes', async () => {
-    expect(await postsFrom(nginx, '127.0.1.1', 'px-budget', 4), 'reader A: 3 posts a minute, then refused by the per-IP limit').toEqual(['201', '201', '201', '429:ip']);
+    expect(await postsFrom(nginx, '127.0.1.1', 'px-budget', 4), 'reader A: 3 posts a minute, then refused by the per-IP limit').toEqual([
+      '201',
+      '201',
+      '201',
+      '429:ip',
+    ]);
     expect(await postsFrom(nginx, '127.0.1.2', 'px-budget', 1), 'reader B, behind the same nginx, still has their budget').toEqual(['201']);
 
-    expect(await handshakesFrom(nginx, '127.0.1.1', 4), 'reader A: 3 new sockets a minute').toEqual(['connected', 'connected', 'connected', 'refused:handshake']);
+    expect(await handshakesFrom(nginx, '127.0.1.1', 4), 'reader A: 3 new sockets a minute').toEqual([
+      'connected',
+      'connected',
+      'connected',
+      'refused:handshake',
+    ]);
     expect(await handshakesFrom(nginx, '127.0.1.2', 1), 'reader B still connects').toEqual(['connected']);
   });
 
-  it('all share one budget, nginx\'s, when the servers trust no proxy (what docker-compose shipped without TRUSTED_PROXIES)', async () => {
+  it("all share one budget, nginx's, when the servers trust no proxy (what docker-compose shipped without TRUSTED_PROXIES)", async () => {
     expect(await postsFrom(nginxForNobody, '127.0.1.3', 'px-nobody', 3)).toEqual(['201', '201', '201']);
-    expect(await postsFrom(nginxForNobody, '127.0.1.4', 'px-nobody', 1), 'another reader is refused: the budget was the balancer\'s').toEqual(['429:ip']);
+    expect(
+      await postsFrom(nginxForNobody, '127.0.1.4', 'px-nobody', 1),
+      "another reader is refused: the budget was the balancer's",
+    ).toEqual(['429:ip']);
   });
 
   it('cannot pick their own address: what a client puts in X-Forwarded-For does not get past nginx, even from inside the trusted network', async () => {
     let n = 0;
     const spoofed = () => ({ 'X-Forwarded-For': `198.51.100.${++n}` });
-    expect(await postsFrom(nginx, '127.0.0.5', 'px-spoof', 4, spoofed), 'four posts claiming four addresses: the fourth is refused').toEqual(['201', '201', '201', '429:ip']);
+    expect(
+      await postsFrom(nginx, '127.0.0.5', 'px-spoof', 4, spoofed),
+      'four posts claiming four addresses: the fourth is refused',
+    ).toEqual(['201', '201', '201', '429:ip']);
     expect(await handshakesFrom(nginx, '127.0.0.5', 4, spoofed), 'four handshakes claiming four addresses: the fourth is refused').toEqual([
       'connected',
       'connected',
@@ -126,11 +171,14 @@ describe('readers behind the shipped nginx', () => {
 });
 
 describe('X-Forwarded-For from a hop outside TRUSTED_PROXIES', () => {
-  it('is ignored: every client behind that hop spends the hop\'s own budget', async () => {
+  it("is ignored: every client behind that hop spends the hop's own budget", async () => {
     expect(await postsFrom(untrustedHop, '127.0.1.10', 'px-hop', 3)).toEqual(['201', '201', '201']);
-    expect(await postsFrom(untrustedHop, '127.0.1.11', 'px-hop', 1), 'another client behind the untrusted hop: refused, the budget is the hop\'s').toEqual(['429:ip']);
+    expect(
+      await postsFrom(untrustedHop, '127.0.1.11', 'px-hop', 1),
+      "another client behind the untrusted hop: refused, the budget is the hop's",
+    ).toEqual(['429:ip']);
     expect(await handshakesFrom(untrustedHop, '127.0.1.12', 3)).toEqual(['connected', 'connected', 'connected']);
-    expect(await handshakesFrom(untrustedHop, '127.0.1.13', 1), 'the hop\'s handshake budget is spent').toEqual(['refused:handshake']);
+    expect(await handshakesFrom(untrustedHop, '127.0.1.13', 1), "the hop's handshake budget is spent").toEqual(['refused:handshake']);
     // The same clients through the trusted nginx still have theirs.
     expect(await postsFrom(nginx, '127.0.1.11', 'px-hop', 1)).toEqual(['201']);
     expect(await handshakesFrom(nginx, '127.0.1.13', 1)).toEqual(['connected']);

@@ -31,7 +31,11 @@ const freshIp = () => `203.0.113.${++ipN}`;
 const veteran = (name: string) => veteranOn(a, name);
 
 const post = (server: TestServer, u: TestUser, threadId: string, ip: string, body = 'hello') =>
-  request(server.url).post(`/api/threads/${threadId}/comments`).set('Authorization', `Bearer ${u.token}`).set('X-Forwarded-For', ip).send({ body });
+  request(server.url)
+    .post(`/api/threads/${threadId}/comments`)
+    .set('Authorization', `Bearer ${u.token}`)
+    .set('X-Forwarded-For', ip)
+    .send({ body });
 
 async function threadState(threadId: string) {
   const thread = (await request(a.url).get(`/api/threads/${threadId}`)).body.thread;
@@ -57,7 +61,11 @@ describe('per-user limits', () => {
   it('count refused attempts with a banned term too, so they cannot flood the audit log', async () => {
     const admin = await makeUser({ role: 'admin' });
     const asAdmin = { Authorization: `Bearer ${admin.token}` };
-    await request(a.url).put('/api/moderation/wordlists').set(asAdmin).send({ banned: ['scumbag'] }).expect(200);
+    await request(a.url)
+      .put('/api/moderation/wordlists')
+      .set(asAdmin)
+      .send({ banned: ['scumbag'] })
+      .expect(200);
     try {
       const u = await veteran('rl_banned_words');
       const ip = freshIp();
@@ -104,9 +112,18 @@ describe('per-user limits', () => {
     const ip = freshIp();
     const c = (await post(a, u, 'rl-3', ip)).body.comment;
     for (let i = 0; i < 4; i++) {
-      await request(b.url).patch(`/api/comments/${c.id}`).set('Authorization', `Bearer ${u.token}`).set('X-Forwarded-For', ip).send({ body: `edit ${i}` }).expect(200);
+      await request(b.url)
+        .patch(`/api/comments/${c.id}`)
+        .set('Authorization', `Bearer ${u.token}`)
+        .set('X-Forwarded-For', ip)
+        .send({ body: `edit ${i}` })
+        .expect(200);
     }
-    const edit = await request(a.url).patch(`/api/comments/${c.id}`).set('Authorization', `Bearer ${u.token}`).set('X-Forwarded-For', ip).send({ body: 'one too many' });
+    const edit = await request(a.url)
+      .patch(`/api/comments/${c.id}`)
+      .set('Authorization', `Bearer ${u.token}`)
+      .set('X-Forwarded-For', ip)
+      .send({ body: 'one too many' });
     expect(edit.status).toBe(429);
     expect((await request(a.url).get(`/api/threads/rl-3/comments`)).body.comments[0].body).toBe('edit 3');
   });
@@ -120,7 +137,8 @@ describe('per-user limits', () => {
   it('refuse over the socket with an ack carrying rate_limited and retryAfterMs', async () => {
     const u = await veteran('rl_socket');
     const s = await connectSocket(a.url, u.token);
-    for (let i = 0; i < 5; i++) expect((await emit(s, 'comment:post', { threadId: 'rl-5', body: `s${i}`, clientId: `rl-socket-${i}-000` })).ok).toBe(true);
+    for (let i = 0; i < 5; i++)
+      expect((await emit(s, 'comment:post', { threadId: 'rl-5', body: `s${i}`, clientId: `rl-socket-${i}-000` })).ok).toBe(true);
     const refused = await emit(s, 'comment:post', { threadId: 'rl-5', body: 'too fast', clientId: 'rl-socket-5-000' });
     expect(refused).toMatchObject({ ok: false, error: { code: 'rate_limited', details: { scope: 'user' } } });
     if (!refused.ok) expect(refused.error.retryAfterMs).toBeGreaterThan(25_000);
@@ -142,7 +160,10 @@ describe('per-user limits', () => {
 
 describe('report limit', () => {
   const report = (server: TestServer, u: TestUser, commentId: string) =>
-    request(server.url).post(`/api/comments/${encodeURIComponent(commentId)}/report`).set('Authorization', `Bearer ${u.token}`).send({ reason: 'spam' });
+    request(server.url)
+      .post(`/api/comments/${encodeURIComponent(commentId)}/report`)
+      .set('Authorization', `Bearer ${u.token}`)
+      .send({ reason: 'spam' });
 
   it('lets a reader file 10 reports per 10 minutes across both instances; the 11th is rate_limited with retryAfterMs and not recorded', async () => {
     // A moderator writes the comments: exempt from the per-user limits (each from its own address for the per-IP one).
@@ -193,10 +214,16 @@ describe('slow mode', () => {
   it('lets each user post once per interval in that thread, exactly, and is set by moderators', async () => {
     const mod = await makeUser({ role: 'moderator' });
     const u = await veteran('rl_slow');
-    const settings = await request(a.url).patch('/api/moderation/threads/rl-slow').set('Authorization', `Bearer ${mod.token}`).send({ slowModeSeconds: 10 });
+    const settings = await request(a.url)
+      .patch('/api/moderation/threads/rl-slow')
+      .set('Authorization', `Bearer ${mod.token}`)
+      .send({ slowModeSeconds: 10 });
     expect(settings.status).toBe(200);
     expect(settings.body.thread.slowModeSeconds).toBe(10);
-    expect((await request(a.url).patch('/api/moderation/threads/rl-slow').set('Authorization', `Bearer ${u.token}`).send({ slowModeSeconds: 0 })).status).toBe(403);
+    expect(
+      (await request(a.url).patch('/api/moderation/threads/rl-slow').set('Authorization', `Bearer ${u.token}`).send({ slowModeSeconds: 0 }))
+        .status,
+    ).toBe(403);
 
     const ip = freshIp();
     expect((await post(a, u, 'rl-slow', ip)).status).toBe(201);

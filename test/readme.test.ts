@@ -9,7 +9,9 @@ describe('README stays true', () => {
   it('documents every configuration variable in the table', () => {
     for (const name of Object.keys(configSchema.shape)) {
       // A row may document related variables together: | `A` · `B` | ...
-      expect(readme, `README config table lists ${name}`).toMatch(new RegExp(`^\\| (\`[A-Z_]+\` · )*\`${name}\`( · \`[A-Z_]+\`)* \\|`, 'm'));
+      expect(readme, `README config table lists ${name}`).toMatch(
+        new RegExp(`^\\| (\`[A-Z_]+\` · )*\`${name}\`( · \`[A-Z_]+\`)* \\|`, 'm'),
+      );
     }
   });
 

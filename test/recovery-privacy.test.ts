@@ -86,7 +86,13 @@ async function scene(): Promise<Scene> {
   const live = record(watcher, 'thread:event');
 
   const post = async (u: TestUser, body: string, parentId?: string): Promise<Comment> =>
-    (await request(server.url).post(`/api/threads/${threadId}/comments`).set(auth(u)).send({ body, ...(parentId ? { parentId } : {}) }).expect(201)).body.comment;
+    (
+      await request(server.url)
+        .post(`/api/threads/${threadId}/comments`)
+        .set(auth(u))
+        .send({ body, ...(parentId ? { parentId } : {}) })
+        .expect(201)
+    ).body.comment;
 
   const edited = await post(people.alice, 'ORIGINAL-TEXT-before-the-edit');
   const deleted = await post(people.alice, 'DELETED-TEXT-by-its-author');
@@ -95,10 +101,26 @@ async function scene(): Promise<Scene> {
   const kept = await post(people.dave, 'kept text stays');
   const reply = await post(people.dave, 'a reply to the rejected one', rejected.id);
 
-  await request(server.url).patch(`/api/comments/${encodeURIComponent(edited.id)}`).set(auth(people.alice)).send({ body: 'edited text is current' }).expect(200);
-  await request(server.url).delete(`/api/comments/${encodeURIComponent(deleted.id)}`).set(auth(people.alice)).expect(200);
-  await request(server.url).post(`/api/moderation/comments/${encodeURIComponent(rejected.id)}/reject`).set(auth(people.mod)).send({}).expect(200);
-  for (const r of reporters) await request(server.url).post(`/api/comments/${encodeURIComponent(held.id)}/report`).set(auth(r)).send({ reason: 'abuse' }).expect(200);
+  await request(server.url)
+    .patch(`/api/comments/${encodeURIComponent(edited.id)}`)
+    .set(auth(people.alice))
+    .send({ body: 'edited text is current' })
+    .expect(200);
+  await request(server.url)
+    .delete(`/api/comments/${encodeURIComponent(deleted.id)}`)
+    .set(auth(people.alice))
+    .expect(200);
+  await request(server.url)
+    .post(`/api/moderation/comments/${encodeURIComponent(rejected.id)}/reject`)
+    .set(auth(people.mod))
+    .send({})
+    .expect(200);
+  for (const r of reporters)
+    await request(server.url)
+      .post(`/api/comments/${encodeURIComponent(held.id)}/report`)
+      .set(auth(r))
+      .send({ reason: 'abuse' })
+      .expect(200);
   // 6 posts, 1 edit, 3 removals.
   await live.waitFor(10);
 
@@ -152,10 +174,16 @@ describe('recovery shows only what a reader may see now', () => {
       if (id === s.ids.deleted) expectTombstone(e.comment, 'deleted', `event ${e.offset} (${e.type}) of the deleted comment`);
       if (id === s.ids.rejected) expectTombstone(e.comment, 'removed', `event ${e.offset} (${e.type}) of the rejected comment`);
       if (id === s.ids.held) expectTombstone(e.comment, 'pending', `event ${e.offset} (${e.type}) of the held comment`);
-      if (id === s.ids.edited) expect(e.comment.body, `event ${e.offset} (${e.type}) of the edited comment carries its current body`).toBe('edited text is current');
+      if (id === s.ids.edited)
+        expect(e.comment.body, `event ${e.offset} (${e.type}) of the edited comment carries its current body`).toBe(
+          'edited text is current',
+        );
     }
     expect(last.get(s.ids.kept)).toMatchObject({ status: 'visible', body: 'kept text stays', author: { handle: s.people.dave.handle } });
-    expect(last.get(s.ids.reply), 'a reply keeps pointing at its removed parent').toMatchObject({ parentId: s.ids.rejected, status: 'visible' });
+    expect(last.get(s.ids.reply), 'a reply keeps pointing at its removed parent').toMatchObject({
+      parentId: s.ids.rejected,
+      status: 'visible',
+    });
   });
 
   it('live removal events carry a tombstone without the author', async () => {
@@ -169,8 +197,17 @@ describe('recovery shows only what a reader may see now', () => {
   it('log entries written before this change (with the whole comment in them) are read for their comment id only', async () => {
     const threadId = newThread();
     const author = await makeUser({ name: 'Legacy Author', handle: `legacy_${threadN}` });
-    const { comment } = (await request(server.url).post(`/api/threads/${threadId}/comments`).set(auth(author)).send({ body: 'LEGACY-TEXT in an old log' }).expect(201)).body;
-    await request(server.url).delete(`/api/comments/${encodeURIComponent(comment.id)}`).set(auth(author)).expect(200);
+    const { comment } = (
+      await request(server.url)
+        .post(`/api/threads/${threadId}/comments`)
+        .set(auth(author))
+        .send({ body: 'LEGACY-TEXT in an old log' })
+        .expect(201)
+    ).body;
+    await request(server.url)
+      .delete(`/api/comments/${encodeURIComponent(comment.id)}`)
+      .set(auth(author))
+      .expect(200);
     // The log as the previous version wrote it: the comment's JSON in every entry.
     const log = `${server.prefix}{t:${threadId}}:log`;
     const full = JSON.stringify({ ...comment, body: 'LEGACY-TEXT in an old log' });
@@ -184,7 +221,9 @@ describe('recovery shows only what a reader may see now', () => {
       [1, 'comment.created'],
       [2, 'comment.removed'],
     ]);
-    expect(leaks(JSON.stringify(res.missed), ['LEGACY-TEXT', author.name, author.handle]), 'text or author from an old log entry').toEqual([]);
+    expect(leaks(JSON.stringify(res.missed), ['LEGACY-TEXT', author.name, author.handle]), 'text or author from an old log entry').toEqual(
+      [],
+    );
     for (const e of res.missed) expectTombstone(e.comment, 'deleted', `old-format entry ${e.offset}`);
   });
 });
@@ -205,14 +244,23 @@ describe('other reader paths', () => {
   it('mention autocomplete offers only people with a comment readers can see in the thread', async () => {
     const s = await scene();
     const ask = async (prefix: string) =>
-      (await request(server.url).get(`/api/threads/${s.threadId}/participants`).query({ prefix }).set(auth(s.people.dave)).expect(200)).body.users.map(
-        (u: { id: string }) => u.id,
-      );
-    expect(await ask(''), 'thread participants: Alice (one visible comment left); not Bob (removed) nor Carol (held)').toEqual([s.people.alice.id]);
+      (
+        await request(server.url).get(`/api/threads/${s.threadId}/participants`).query({ prefix }).set(auth(s.people.dave)).expect(200)
+      ).body.users.map((u: { id: string }) => u.id);
+    expect(await ask(''), 'thread participants: Alice (one visible comment left); not Bob (removed) nor Carol (held)').toEqual([
+      s.people.alice.id,
+    ]);
     // A removal that leaves the author without a visible comment takes them off; approving brings them back.
-    await request(server.url).post(`/api/moderation/comments/${encodeURIComponent(s.ids.held)}/approve`).set(auth(s.people.mod)).send({}).expect(200);
+    await request(server.url)
+      .post(`/api/moderation/comments/${encodeURIComponent(s.ids.held)}/approve`)
+      .set(auth(s.people.mod))
+      .send({})
+      .expect(200);
     expect(await ask('')).toEqual([s.people.carol.id, s.people.alice.id]);
-    await request(server.url).delete(`/api/comments/${encodeURIComponent(s.ids.edited)}`).set(auth(s.people.alice)).expect(200);
+    await request(server.url)
+      .delete(`/api/comments/${encodeURIComponent(s.ids.edited)}`)
+      .set(auth(s.people.alice))
+      .expect(200);
     expect(await ask('')).toEqual([s.people.carol.id]);
   });
 });
@@ -220,7 +268,12 @@ describe('other reader paths', () => {
 describe('recovery is bounded', () => {
   async function postMany(threadId: string, n: number, body: (i: number) => string): Promise<string> {
     const u = await makeUser();
-    for (let i = 0; i < n; i++) await request(server.url).post(`/api/threads/${threadId}/comments`).set(auth(u)).send({ body: body(i) }).expect(201);
+    for (let i = 0; i < n; i++)
+      await request(server.url)
+        .post(`/api/threads/${threadId}/comments`)
+        .set(auth(u))
+        .send({ body: body(i) })
+        .expect(201);
     return (await request(server.url).get(`/api/threads/${threadId}`).expect(200)).body.thread.epoch;
   }
 
@@ -244,7 +297,10 @@ describe('recovery is bounded', () => {
     const epoch = await postMany(threadId, 10, (i) => `${i} ${'long text '.repeat(400)}`);
     const reader = await socketFor();
     const all = await ok(reader, 'thread:join', { threadId, since: { offset: 0, epoch: '' } });
-    expect({ recovered: all.recovered, missed: all.missed.length }, '10 events of ~4.3 KB are over the byte bound').toEqual({ recovered: false, missed: 0 });
+    expect({ recovered: all.recovered, missed: all.missed.length }, '10 events of ~4.3 KB are over the byte bound').toEqual({
+      recovered: false,
+      missed: 0,
+    });
     const some = await ok(reader, 'thread:join', { threadId, since: { offset: 5, epoch } });
     expect(some.recovered, '5 such events are within it').toBe(true);
     expect(some.missed.map((e) => e.offset)).toEqual([6, 7, 8, 9, 10]);
@@ -263,7 +319,11 @@ describe('recovery is bounded', () => {
       const u = await makeUser();
       // 20 comments of about 4.3 KB: about 90 KB per full recovery, well within one join's bound.
       for (let i = 0; i < 20; i++) {
-        await request(budgeted.url).post(`/api/threads/${threadId}/comments`).set(auth(u)).send({ body: `${i} ${'long text '.repeat(400)}` }).expect(201);
+        await request(budgeted.url)
+          .post(`/api/threads/${threadId}/comments`)
+          .set(auth(u))
+          .send({ body: `${i} ${'long text '.repeat(400)}` })
+          .expect(201);
       }
       const reader = await connectSocket(budgeted.url);
       open.push(reader);
@@ -278,15 +338,25 @@ describe('recovery is bounded', () => {
       ).toEqual([...Array(10).keys()].map((i) => i < fits));
       const sent = joins.reduce((sum, j) => sum + JSON.stringify(j.missed).length, 0);
       expect(sent, 'bytes of recovered events sent to the address this minute').toBeLessThanOrEqual(BUDGET);
-      expect(joins.at(-1), 'a join past the budget still joins, with nothing recovered').toMatchObject({ recovered: false, missed: [], offset: 20 });
+      expect(joins.at(-1), 'a join past the budget still joins, with nothing recovered').toMatchObject({
+        recovered: false,
+        missed: [],
+        offset: 20,
+      });
 
       // A new socket from the same address shares the budget; a small recovery still fits what is left.
       const another = await connectSocket(budgeted.url);
       open.push(another);
-      expect((await ok(another, 'thread:join', { threadId, since: { offset: 0, epoch: '' } })).recovered, 'a full recovery on another socket').toBe(false);
+      expect(
+        (await ok(another, 'thread:join', { threadId, since: { offset: 0, epoch: '' } })).recovered,
+        'a full recovery on another socket',
+      ).toBe(false);
       const epoch = joins[0]!.epoch;
       const last = await ok(another, 'thread:join', { threadId, since: { offset: 19, epoch } });
-      expect({ recovered: last.recovered, offsets: last.missed.map((e) => e.offset) }, 'one missed event fits the rest of the budget').toEqual({ recovered: true, offsets: [20] });
+      expect(
+        { recovered: last.recovered, offsets: last.missed.map((e) => e.offset) },
+        'one missed event fits the rest of the budget',
+      ).toEqual({ recovered: true, offsets: [20] });
     } finally {
       await budgeted.close();
     }
@@ -312,20 +382,33 @@ describe('the SDK after a disconnection', () => {
     c.socket.disconnect();
     const edited = await post(author, threadId, 'FIRST-DRAFT of a comment');
     const deleted = await post(author, threadId, 'REGRETTED-TEXT soon deleted');
-    await request(server.url).patch(`/api/comments/${encodeURIComponent(edited.id)}`).set(auth(author)).send({ body: 'final wording' }).expect(200);
-    await request(server.url).delete(`/api/comments/${encodeURIComponent(deleted.id)}`).set(auth(author)).expect(200);
+    await request(server.url)
+      .patch(`/api/comments/${encodeURIComponent(edited.id)}`)
+      .set(auth(author))
+      .send({ body: 'final wording' })
+      .expect(200);
+    await request(server.url)
+      .delete(`/api/comments/${encodeURIComponent(deleted.id)}`)
+      .set(auth(author))
+      .expect(200);
     c.socket.connect();
     await eventually(() => expect(view.at.offset).toBe(4));
     expect(view.comments.map((x) => x.body)).toEqual(['final wording']);
     expect(leaks(JSON.stringify(events), ['FIRST-DRAFT', 'REGRETTED-TEXT']), 'old text handed to the app').toEqual([]);
     // The edit (offset 3) is already in what offset 1 carries, so the view does not hand it over again.
-    expect(events.map((e) => [e.offset, e.type]), 'the events, once each, in order').toEqual([
+    expect(
+      events.map((e) => [e.offset, e.type]),
+      'the events, once each, in order',
+    ).toEqual([
       [1, 'comment.created'],
       [2, 'comment.created'],
       [4, 'comment.removed'],
     ]);
     expect(events[0]!.comment.body, 'the first event already carries the edited text').toBe('final wording');
-    expect(events.filter((e) => e.comment.id === deleted.id).map((e) => e.comment.author), 'the deleted comment’s events name nobody').toEqual([null, null]);
+    expect(
+      events.filter((e) => e.comment.id === deleted.id).map((e) => e.comment.author),
+      'the deleted comment’s events name nobody',
+    ).toEqual([null, null]);
   });
 
   it(`reloads over REST (onReset 'history-lost') when more than RECOVERY_MAX_EVENTS events were missed`, async () => {

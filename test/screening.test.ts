@@ -41,7 +41,12 @@ async function screeningDone(): Promise<void> {
 }
 
 const post = (u: TestUser, threadId: string, body: string) =>
-  request(server.url).post(`/api/threads/${threadId}/comments`).set('Authorization', `Bearer ${u.token}`).send({ body }).expect(201).then((r) => r.body.comment);
+  request(server.url)
+    .post(`/api/threads/${threadId}/comments`)
+    .set('Authorization', `Bearer ${u.token}`)
+    .send({ body })
+    .expect(201)
+    .then((r) => r.body.comment);
 
 const statusOf = async (commentId: string) => {
   const threadId = commentId.slice(0, commentId.lastIndexOf('~'));
@@ -67,7 +72,13 @@ describe('copy-paste raids', () => {
     const threadId = 'raid';
     const events = await viewer(threadId);
     const raiders = await Promise.all(Array.from({ length: 5 }, (_, i) => veteran(`raider_${i}`)));
-    const variants = ['Vote NO on the summit!!', 'vote no on the summit', 'VOTE   no on THE summit.', 'Vote no, on the summit?', 'vote-no-on-the-summit'];
+    const variants = [
+      'Vote NO on the summit!!',
+      'vote no on the summit',
+      'VOTE   no on THE summit.',
+      'Vote no, on the summit?',
+      'vote-no-on-the-summit',
+    ];
     const ids: string[] = [];
     for (let i = 0; i < 5; i++) ids.push((await post(raiders[i]!, threadId, variants[i]!)).id);
     const bystander = await post(await veteran('bystander'), threadId, 'I think the summit is a good idea.');
@@ -77,17 +88,26 @@ describe('copy-paste raids', () => {
     await eventually(() => expect(events.seen.filter((e) => e.type === 'comment.removed')).toHaveLength(5));
     const removed = events.seen.filter((e) => e.type === 'comment.removed') as ThreadEvent[];
     expect(new Set(removed.map((e) => e.comment.id))).toEqual(new Set(ids));
-    expect(removed.map((e) => ({ status: e.comment.status, body: e.comment.body }))).toEqual(Array(5).fill({ status: 'pending', body: '' }));
+    expect(removed.map((e) => ({ status: e.comment.status, body: e.comment.body }))).toEqual(
+      Array(5).fill({ status: 'pending', body: '' }),
+    );
     const page = await request(server.url).get(`/api/threads/${threadId}/comments`);
     expect(page.body.comments.map((c: { id: string }) => c.id)).toEqual([bystander.id]);
     expect(await redis.client.zscore(`${PREFIX}{m}:queue:pending`, ids[0]!)).not.toBeNull();
     const moderation = JSON.parse((await redis.client.hget(`${PREFIX}{t:${threadId}}:c:${ids[0]}`, 'moderation'))!);
-    expect(moderation).toMatchObject({ status: 'pending', by: { kind: 'system', name: 'screening' }, reasons: [{ rule: 'copy_paste_raid' }] });
+    expect(moderation).toMatchObject({
+      status: 'pending',
+      by: { kind: 'system', name: 'screening' },
+      reasons: [{ rule: 'copy_paste_raid' }],
+    });
     // Earlier copies were held by another author's job; each raider still sees their own copy, marked pending.
     const own = await Promise.all(
       raiders.map((r) => request(server.url).get(`/api/threads/${threadId}/comments`).set('Authorization', `Bearer ${r.token}`)),
     );
-    expect(own.map((res) => res.body.pending?.map((c: { id: string }) => c.id)), 'each raider’s own held copy').toEqual(ids.map((id) => [id]));
+    expect(
+      own.map((res) => res.body.pending?.map((c: { id: string }) => c.id)),
+      'each raider’s own held copy',
+    ).toEqual(ids.map((id) => [id]));
   });
 
   it('hold all copies when one account posts the same text three times', async () => {
@@ -107,7 +127,11 @@ describe('copy-paste raids', () => {
 describe('hidden characters', () => {
   it('do not make a copy different: three copies from one account, each with different invisible characters, are all held', async () => {
     const spammer = await veteran('hidden_spammer');
-    const copies = ['Cheap watches at my shop, see my profile', 'Cheap\u3164watches at my shop, see my profile', 'Cheap watches at\u115Fmy sh\u200Bop, see my pro\uFE0Ffile'];
+    const copies = [
+      'Cheap watches at my shop, see my profile',
+      'Cheap\u3164watches at my shop, see my profile',
+      'Cheap watches at\u115Fmy sh\u200Bop, see my pro\uFE0Ffile',
+    ];
     expect(new Set(copies.map(comparableText)).size, 'one fingerprint for the three copies').toBe(1);
     const ids: string[] = [];
     for (const [i, body] of copies.entries()) ids.push((await post(spammer, `hidden-${i}`, body)).id);
@@ -121,7 +145,11 @@ describe('link spam', () => {
     const newbie = await makeUser({ handle: 'link_newbie' });
     const spam = await post(newbie, 'links', body);
     const veteranComment = await post(await veteran('link_veteran'), 'links', body);
-    const threeLinks = await post(await makeUser({ handle: 'link_modest' }), 'links', 'Sources: https://a.example https://b.example https://c.example');
+    const threeLinks = await post(
+      await makeUser({ handle: 'link_modest' }),
+      'links',
+      'Sources: https://a.example https://b.example https://c.example',
+    );
     await eventually(async () => expect(await statusOf(spam.id)).toBe('pending'), 8_000);
     await screeningDone();
     expect(await statusOf(veteranComment.id)).toBe('visible');
@@ -161,7 +189,15 @@ describe('decisions are idempotent', () => {
     // published after it on the same thread channel: once the viewer has the marker, an extra removal would be there.
     await screeningDone();
     const marker = await post(await veteran('idem_bystander'), 'idem', 'A different remark, as a marker');
-    await eventually(() => expect(events.seen.map((e) => e.comment.id), 'events the viewer got (waiting for the marker)').toContain(marker.id));
-    expect(events.seen.filter((e) => e.type === 'comment.removed'), 'comment.removed events after screening again').toHaveLength(3);
+    await eventually(() =>
+      expect(
+        events.seen.map((e) => e.comment.id),
+        'events the viewer got (waiting for the marker)',
+      ).toContain(marker.id),
+    );
+    expect(
+      events.seen.filter((e) => e.type === 'comment.removed'),
+      'comment.removed events after screening again',
+    ).toHaveLength(3);
   });
 });

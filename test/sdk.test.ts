@@ -51,7 +51,12 @@ describe('joinThread', () => {
     const writer = client(bob);
     const posted = await writer.post({ threadId, body: 'live one' });
     await writer.edit(posted.id, 'live one, edited');
-    await eventually(() => expect(events.map((e) => [e.type, e.offset])).toEqual([['comment.created', 4], ['comment.updated', 5]]));
+    await eventually(() =>
+      expect(events.map((e) => [e.type, e.offset])).toEqual([
+        ['comment.created', 4],
+        ['comment.updated', 5],
+      ]),
+    );
     expect(view.comments.map((c) => c.body)).toEqual(['old 0', 'old 1', 'old 2', 'live one, edited']);
     expect(view.commentCount, 'the thread’s count after a live comment (an edit does not change it)').toBe(4);
     await writer.remove(posted.id);
@@ -124,7 +129,9 @@ describe('post', () => {
   });
 
   it('rejects posts from an anonymous reader with unauthenticated', async () => {
-    const err = await client().post({ threadId: newThread(), body: 'hi' }).catch((e: unknown) => e);
+    const err = await client()
+      .post({ threadId: newThread(), body: 'hi' })
+      .catch((e: unknown) => e);
     expect((err as ThreadlineError).code).toBe('unauthenticated');
   });
 });
@@ -198,7 +205,19 @@ describe('the documented example', () => {
     const out = await new Promise<string>((resolve, reject) =>
       execFile(
         process.execPath,
-        ['--import', 'tsx', 'client/sdk/example.ts', server.url, threadId, '--token', bob.token, '--post', 'hello from the example', '--seconds', '1.5'],
+        [
+          '--import',
+          'tsx',
+          'client/sdk/example.ts',
+          server.url,
+          threadId,
+          '--token',
+          bob.token,
+          '--post',
+          'hello from the example',
+          '--seconds',
+          '1.5',
+        ],
         { timeout: 20_000 },
         (err, stdout) => (err ? reject(err) : resolve(stdout)),
       ),

@@ -40,7 +40,13 @@ type Refusal = { code: string; details?: { scope: string; limit?: number } };
 /** One connection attempt from `ip`: the refusal's data, or 'connected' (then closed at once). */
 function attempt(ip: string, token?: string): Promise<Refusal | 'connected' | undefined> {
   return new Promise((resolve) => {
-    const s = connect(server.url, { transports: ['websocket'], forceNew: true, reconnection: false, auth: token ? { token } : {}, extraHeaders: { 'x-forwarded-for': ip } });
+    const s = connect(server.url, {
+      transports: ['websocket'],
+      forceNew: true,
+      reconnection: false,
+      auth: token ? { token } : {},
+      extraHeaders: { 'x-forwarded-for': ip },
+    });
     s.once('connect', () => (s.disconnect(), resolve('connected')));
     s.once('connect_error', (err) => (s.disconnect(), resolve((err as { data?: Refusal }).data)));
   });
@@ -61,10 +67,13 @@ describe('event flood', () => {
     const acks: Promise<{ ok: boolean; error?: { code: string } }>[] = [];
     const started = Date.now();
     for (let i = 0; i < 1_000; i++) {
-      acks.push(emit(flooder, 'thread:join', { threadId: `flood-${i % 5}` }, 3_000).catch(() => ({ ok: false, error: { code: 'no-ack' } })));
+      acks.push(
+        emit(flooder, 'thread:join', { threadId: `flood-${i % 5}` }, 3_000).catch(() => ({ ok: false, error: { code: 'no-ack' } })),
+      );
       if (i % 100 === 99) await new Promise((r) => setTimeout(r, 100 - Math.min(99, (Date.now() - started) % 100)));
     }
-    for (let i = 0; i < 3; i++) await ok(poster, 'comment:post', { threadId: 'flood', body: `still flowing ${i}`, clientId: `flood-post-${i}-00` });
+    for (let i = 0; i < 3; i++)
+      await ok(poster, 'comment:post', { threadId: 'flood', body: `still flowing ${i}`, clientId: `flood-post-${i}-00` });
 
     const results = await Promise.all(acks);
     const accepted = results.filter((r) => r.ok).length;
@@ -137,7 +146,13 @@ describe('connection caps', () => {
 /** One connection attempt to /moderation from `ip`: the refusal's data, or the open socket. */
 function modAttempt(ip: string, token: string): Promise<{ refusal?: Refusal; socket?: ReturnType<typeof connect> }> {
   return new Promise((resolve) => {
-    const s = connect(`${server.url}${MODERATION_NAMESPACE}`, { transports: ['websocket'], forceNew: true, reconnection: false, auth: { token }, extraHeaders: { 'x-forwarded-for': ip } });
+    const s = connect(`${server.url}${MODERATION_NAMESPACE}`, {
+      transports: ['websocket'],
+      forceNew: true,
+      reconnection: false,
+      auth: { token },
+      extraHeaders: { 'x-forwarded-for': ip },
+    });
     s.once('connect', () => resolve({ socket: s }));
     s.once('connect_error', (err) => (s.disconnect(), resolve({ refusal: (err as { data?: Refusal }).data })));
   });
@@ -153,7 +168,10 @@ describe('the /moderation namespace has the limits of the default one', () => {
       socket?.disconnect();
       outcomes.push(socket ? 'connected' : `${refusal?.code}:${refusal?.details?.scope}`);
     }
-    expect(outcomes, 'seven /moderation handshakes from one IP, budget 6 a minute').toEqual([...Array(6).fill('connected'), 'rate_limited:handshake']);
+    expect(outcomes, 'seven /moderation handshakes from one IP, budget 6 a minute').toEqual([
+      ...Array(6).fill('connected'),
+      'rate_limited:handshake',
+    ]);
   });
 
   it('counts /moderation sockets against the same per-user cap as reader sockets', async () => {
@@ -163,7 +181,10 @@ describe('the /moderation namespace has the limits of the default one', () => {
     expect(first.socket, 'the third socket of the user (on /moderation)').toBeDefined();
     const fourth = await modAttempt(freshIp(), mod.token);
     fourth.socket?.disconnect();
-    expect(fourth.refusal, 'the fourth socket of the user (on /moderation)').toMatchObject({ code: 'rate_limited', details: { scope: 'connections_per_user', limit: 3 } });
+    expect(fourth.refusal, 'the fourth socket of the user (on /moderation)').toMatchObject({
+      code: 'rate_limited',
+      details: { scope: 'connections_per_user', limit: 3 },
+    });
     first.socket!.disconnect();
     await eventually(async () => {
       const again = await modAttempt(freshIp(), mod.token);
@@ -179,12 +200,18 @@ describe('the /moderation namespace has the limits of the default one', () => {
     const closing = new Promise<{ code: string }>((resolve) => socket!.once('connection:closing' as never, resolve as never));
     const disconnected = new Promise<string>((resolve) => socket!.once('disconnect', resolve));
     const acks = Array.from({ length: 400 }, () =>
-      (socket!.timeout(3_000).emitWithAck('mod:subscribe', {}) as Promise<{ ok: boolean; error?: { code: string } }>).catch(() => ({ ok: false, error: { code: 'no-ack' } })),
+      (socket!.timeout(3_000).emitWithAck('mod:subscribe', {}) as Promise<{ ok: boolean; error?: { code: string } }>).catch(() => ({
+        ok: false,
+        error: { code: 'no-ack' },
+      })),
     );
     const results = await Promise.all(acks);
     const accepted = results.filter((r) => r.ok).length;
     const limited = results.filter((r) => r.error?.code === 'rate_limited').length;
-    expect({ accepted: accepted <= 80, limited: limited >= 200 }, `${accepted} accepted, ${limited} rate_limited of 400 sent at once`).toEqual({ accepted: true, limited: true });
+    expect(
+      { accepted: accepted <= 80, limited: limited >= 200 },
+      `${accepted} accepted, ${limited} rate_limited of 400 sent at once`,
+    ).toEqual({ accepted: true, limited: true });
     expect(await disconnected).toBe('io server disconnect');
     expect(await closing).toMatchObject({ code: 'rate_limited' });
   });
@@ -240,8 +267,13 @@ describe('malformed traffic never takes the process down', () => {
 
   it('closes raw connections that send non-protocol frames, and stays up', async () => {
     for (const frame of [Buffer.from([0xff, 0x00, 0x13, 0x37]), '42["comment:post",{"unterminated', '9999', 'x'.repeat(70_000)]) {
-      const shown = typeof frame === 'string' ? JSON.stringify(frame.length > 40 ? `${frame.slice(0, 40)}… (${frame.length} chars)` : frame) : `binary ${frame.toString('hex')}`;
-      const ws = new WebSocket(`${server.url.replace('http', 'ws')}/socket.io/?EIO=4&transport=websocket`, { headers: { 'x-forwarded-for': freshIp() } });
+      const shown =
+        typeof frame === 'string'
+          ? JSON.stringify(frame.length > 40 ? `${frame.slice(0, 40)}… (${frame.length} chars)` : frame)
+          : `binary ${frame.toString('hex')}`;
+      const ws = new WebSocket(`${server.url.replace('http', 'ws')}/socket.io/?EIO=4&transport=websocket`, {
+        headers: { 'x-forwarded-for': freshIp() },
+      });
       const closed = new Promise<'closed'>((resolve) => ws.once('close', () => resolve('closed')));
       /** The first text message starting with `prefix`, or 'closed' if the connection closes first. */
       const next = (prefix: string) =>

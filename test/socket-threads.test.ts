@@ -43,7 +43,14 @@ describe('thread:join', () => {
 
   it('rejects bad payloads with invalid_payload and stays connected', async () => {
     const s = await socketFor();
-    for (const payload of [{}, { threadId: 'no spaces' }, { threadId: 'a', extra: 1 }, { threadId: 'a', since: { offset: -1, epoch: 'x' } }, 'just a string', null]) {
+    for (const payload of [
+      {},
+      { threadId: 'no spaces' },
+      { threadId: 'a', extra: 1 },
+      { threadId: 'a', since: { offset: -1, epoch: 'x' } },
+      'just a string',
+      null,
+    ]) {
       const res = await emit(s, 'thread:join', payload as never);
       expect(res.ok).toBe(false);
       if (!res.ok) expect(res.error.code).toBe('invalid_payload');
@@ -68,7 +75,11 @@ describe('thread:join', () => {
 describe('malformed traffic', () => {
   it('ignores events sent without an ack callback', async () => {
     const s = await socketFor(alice);
-    (s as unknown as { emit(e: string, p: unknown): void }).emit('comment:post', { threadId: 'no-ack', body: 'x', clientId: 'no-ack-00001' });
+    (s as unknown as { emit(e: string, p: unknown): void }).emit('comment:post', {
+      threadId: 'no-ack',
+      body: 'x',
+      clientId: 'no-ack-00001',
+    });
     (s as unknown as { emit(e: string): void }).emit('thread:join');
     expect((await emit(s, 'thread:join', { threadId: 'no-ack' })).ok).toBe(true);
     const page = await request(server.url).get('/api/threads/no-ack/comments');
@@ -135,7 +146,11 @@ describe('live events', () => {
     const reader = await socketFor();
     await ok(reader, 'thread:join', { threadId });
     const log = record(reader, 'thread:event');
-    await request(server.url).post(`/api/threads/${threadId}/comments`).set('Authorization', `Bearer ${bob.token}`).send({ body: 'via REST' }).expect(201);
+    await request(server.url)
+      .post(`/api/threads/${threadId}/comments`)
+      .set('Authorization', `Bearer ${bob.token}`)
+      .send({ body: 'via REST' })
+      .expect(201);
     await log.waitFor(1);
     expect(log.seen[0]).toMatchObject({ type: 'comment.created', offset: 1, comment: { body: 'via REST' } });
   });

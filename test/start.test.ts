@@ -30,7 +30,13 @@ function dataDirForTest(): string {
 
 /** `npm start` listening on `port`, with only `env` (plus PATH and HOME); stopped after the test. */
 function start(port: number, env: Record<string, string>): Started {
-  const instance = spawnServer(port, { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', LOG_LEVEL: 'info', PORT: String(port), ...env });
+  const instance = spawnServer(port, {
+    PATH: process.env.PATH ?? '',
+    HOME: process.env.HOME ?? '',
+    LOG_LEVEL: 'info',
+    PORT: String(port),
+    ...env,
+  });
   const exited = new Promise<number | null>((resolve) => instance.process.once('exit', (code) => resolve(code)));
   const app: Started = { ...instance, exited, dataDir: env.DATA_DIR };
   started.push(app);
@@ -136,16 +142,37 @@ describe('npm start', () => {
 });
 
 describe('npm run workers', () => {
-  it('joins the servers\' Redis or exits saying so; it never starts one, nor stops the one npm start left in DATA_DIR', async () => {
+  it("joins the servers' Redis or exits saying so; it never starts one, nor stops the one npm start left in DATA_DIR", async () => {
     const dataDir = dataDirForTest();
     const redisDir = join(dataDir, 'redis');
     mkdirSync(redisDir);
     // A redis-server that npm start would own: its pid file in DATA_DIR, on a port the workers do not probe.
-    const owned = spawn('redis-server', ['--port', String(await freePort()), '--bind', '127.0.0.1', '--save', '', '--dir', redisDir, '--pidfile', join(redisDir, 'redis.pid')], { stdio: 'ignore' });
+    const owned = spawn(
+      'redis-server',
+      [
+        '--port',
+        String(await freePort()),
+        '--bind',
+        '127.0.0.1',
+        '--save',
+        '',
+        '--dir',
+        redisDir,
+        '--pidfile',
+        join(redisDir, 'redis.pid'),
+      ],
+      { stdio: 'ignore' },
+    );
     try {
       for (let i = 0; i < 100 && !existsSync(join(redisDir, 'redis.pid')); i++) await sleep(50);
       const workers = spawn(process.execPath, ['--import', 'tsx', 'main/workers.ts'], {
-        env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', DATA_DIR: dataDir, REDIS_PROBE_URL: `redis://127.0.0.1:${await freePort()}`, WORKERS_PORT: String(await freePort()) },
+        env: {
+          PATH: process.env.PATH ?? '',
+          HOME: process.env.HOME ?? '',
+          DATA_DIR: dataDir,
+          REDIS_PROBE_URL: `redis://127.0.0.1:${await freePort()}`,
+          WORKERS_PORT: String(await freePort()),
+        },
         stdio: ['ignore', 'pipe', 'pipe'],
       });
       let output = '';
@@ -204,45 +231,64 @@ async function outcome(app: Started, path: string): Promise<{ exited: number | n
 describe('in production, the Redis Threadline relies on', () => {
   const production = (redis: TestRedis) => ({ NODE_ENV: 'production', REDIS_URL: redis.url, AUTH_JWT_SECRET: TEST_SECRET });
 
-  it('must not evict keys: npm start and npm run workers refuse maxmemory-policy allkeys-lru, saying how to fix it', async () => {
-    const redis = await redisWith('--maxmemory-policy', 'allkeys-lru', '--appendonly', 'yes');
-    const server = start(await freePort(), production(redis));
-    const workers = startWorkers(await freePort(), production(redis));
-    for (const [name, app, path] of [['npm start', server, '/readyz'], ['npm run workers', workers, '/healthz']] as const) {
-      expect(await outcome(app, path), `${name} on a Redis with maxmemory-policy allkeys-lru`).toEqual({ exited: 1 });
-      expect(app.output(), `${name} says why`).toMatch(/maxmemory-policy allkeys-lru/);
-      expect(app.output(), `${name} says what to set`).toMatch(/--maxmemory-policy noeviction/);
-    }
-  }, SPAWN_TEST_MS);
+  it(
+    'must not evict keys: npm start and npm run workers refuse maxmemory-policy allkeys-lru, saying how to fix it',
+    async () => {
+      const redis = await redisWith('--maxmemory-policy', 'allkeys-lru', '--appendonly', 'yes');
+      const server = start(await freePort(), production(redis));
+      const workers = startWorkers(await freePort(), production(redis));
+      for (const [name, app, path] of [
+        ['npm start', server, '/readyz'],
+        ['npm run workers', workers, '/healthz'],
+      ] as const) {
+        expect(await outcome(app, path), `${name} on a Redis with maxmemory-policy allkeys-lru`).toEqual({ exited: 1 });
+        expect(app.output(), `${name} says why`).toMatch(/maxmemory-policy allkeys-lru/);
+        expect(app.output(), `${name} says what to set`).toMatch(/--maxmemory-policy noeviction/);
+      }
+    },
+    SPAWN_TEST_MS,
+  );
 
-  it('starts on noeviction with AOF off, warning that a crash would lose what was written since the last snapshot', async () => {
-    const redis = await redisWith('--maxmemory-policy', 'noeviction', '--appendonly', 'no');
-    const server = start(await freePort(), production(redis));
-    expect(await outcome(server, '/readyz'), 'npm start on noeviction, AOF off').toBe('started');
-    expect(server.output(), 'the warning about AOF').toMatch(/"level":40.*Redis AOF is off \(appendonly no\)/);
-  }, SPAWN_TEST_MS);
+  it(
+    'starts on noeviction with AOF off, warning that a crash would lose what was written since the last snapshot',
+    async () => {
+      const redis = await redisWith('--maxmemory-policy', 'noeviction', '--appendonly', 'no');
+      const server = start(await freePort(), production(redis));
+      expect(await outcome(server, '/readyz'), 'npm start on noeviction, AOF off').toBe('started');
+      expect(server.output(), 'the warning about AOF').toMatch(/"level":40.*Redis AOF is off \(appendonly no\)/);
+    },
+    SPAWN_TEST_MS,
+  );
 });
 
 describe('npm run workers without AUTH_JWT_SECRET', () => {
-  it('starts in production: workers verify no tokens, so they do not need the secret', async () => {
-    const redis = await redisWith('--maxmemory-policy', 'noeviction', '--appendonly', 'yes');
-    const workers = startWorkers(await freePort(), { NODE_ENV: 'production', REDIS_URL: redis.url });
-    const result = await outcome(workers, '/healthz');
-    expect(result, `npm run workers, NODE_ENV=production, no AUTH_JWT_SECRET:\n${workers.output()}`).toBe('started');
-  }, SPAWN_TEST_MS);
+  it(
+    'starts in production: workers verify no tokens, so they do not need the secret',
+    async () => {
+      const redis = await redisWith('--maxmemory-policy', 'noeviction', '--appendonly', 'yes');
+      const workers = startWorkers(await freePort(), { NODE_ENV: 'production', REDIS_URL: redis.url });
+      const result = await outcome(workers, '/healthz');
+      expect(result, `npm run workers, NODE_ENV=production, no AUTH_JWT_SECRET:\n${workers.output()}`).toBe('started');
+    },
+    SPAWN_TEST_MS,
+  );
 });
 
 describe('METRICS_TOKEN', () => {
-  it('closes the workers\' /metrics to anyone without it', async () => {
-    const redis = await redisWith();
-    const token = 'metrics-token-0123456789';
-    const workers = startWorkers(await freePort(), { REDIS_URL: redis.url, AUTH_JWT_SECRET: TEST_SECRET, METRICS_TOKEN: token });
-    expect(await outcome(workers, '/healthz')).toBe('started');
-    const scrape = (auth?: string) => fetch(`${workers.url}/metrics`, auth ? { headers: { authorization: auth } } : {});
-    expect((await scrape()).status, 'no token').toBe(401);
-    expect((await scrape('Bearer not-the-metrics-token')).status, 'a wrong token').toBe(401);
-    const ok = await scrape(`Bearer ${token}`);
-    expect(ok.status, 'the token').toBe(200);
-    expect(await ok.text()).toContain('threadline_queue_jobs');
-  }, SPAWN_TEST_MS);
+  it(
+    "closes the workers' /metrics to anyone without it",
+    async () => {
+      const redis = await redisWith();
+      const token = 'metrics-token-0123456789';
+      const workers = startWorkers(await freePort(), { REDIS_URL: redis.url, AUTH_JWT_SECRET: TEST_SECRET, METRICS_TOKEN: token });
+      expect(await outcome(workers, '/healthz')).toBe('started');
+      const scrape = (auth?: string) => fetch(`${workers.url}/metrics`, auth ? { headers: { authorization: auth } } : {});
+      expect((await scrape()).status, 'no token').toBe(401);
+      expect((await scrape('Bearer not-the-metrics-token')).status, 'a wrong token').toBe(401);
+      const ok = await scrape(`Bearer ${token}`);
+      expect(ok.status, 'the token').toBe(200);
+      expect(await ok.text()).toContain('threadline_queue_jobs');
+    },
+    SPAWN_TEST_MS,
+  );
 });

@@ -115,7 +115,13 @@ describe.skipIf(!haveChromium)('the embeddable widget in Chromium', () => {
   it('lets a signed-in reader reply in place, delete their own comment and report another’s; the server’s mentions stand out', async () => {
     const threadId = 'widget-actions';
     const post = async (u: TestUser, body: string) =>
-      (await request(server.url).post(`/api/threads/${threadId}/comments`).set('Authorization', `Bearer ${u.token}`).send({ body }).expect(201)).body.comment as Comment;
+      (
+        await request(server.url)
+          .post(`/api/threads/${threadId}/comments`)
+          .set('Authorization', `Bearer ${u.token}`)
+          .send({ body })
+          .expect(201)
+      ).body.comment as Comment;
     // Users exist once the server has seen them; a mention of someone never seen stays plain text.
     await request(server.url).get(`/api/threads/${threadId}`).set('Authorization', `Bearer ${alice.token}`).expect(200);
     const question = await post(bob, 'Hi @widget_alice, what do you think? (not @nobody_here, not bob@example.com)');
@@ -153,8 +159,13 @@ describe.skipIf(!haveChromium)('the embeddable widget in Chromium', () => {
     await page.click(`${laterItem} .tl-report-send`);
     await page.waitForSelector(`${laterItem} .tl-reported`);
     const moderator = await makeUser({ role: 'moderator' });
-    const reported = await request(server.url).get('/api/moderation/queues/reported').set('Authorization', `Bearer ${moderator.token}`).expect(200);
-    expect(reported.body.items.map((i: { comment: Comment; reports: { reasons: Record<string, number> } }) => [i.comment.id, i.reports.reasons])).toContainEqual([later.id, { off_topic: 1 }]);
+    const reported = await request(server.url)
+      .get('/api/moderation/queues/reported')
+      .set('Authorization', `Bearer ${moderator.token}`)
+      .expect(200);
+    expect(
+      reported.body.items.map((i: { comment: Comment; reports: { reasons: Record<string, number> } }) => [i.comment.id, i.reports.reasons]),
+    ).toContainEqual([later.id, { off_topic: 1 }]);
 
     // Delete: gone for another reader too; an anonymous reader gets no actions at all.
     const reader = await browser.newPage();
@@ -172,7 +183,11 @@ describe.skipIf(!haveChromium)('the embeddable widget in Chromium', () => {
     const carol = await makeUser({ handle: 'widget_carol', name: 'Carol' });
     const moderator = await makeUser({ role: 'moderator' });
     await request(server.url).get('/api/threads/widget-bell').set('Authorization', `Bearer ${carol.token}`).expect(200);
-    await request(server.url).put('/api/threads/bell-article').set('Authorization', `Bearer ${moderator.token}`).send({ title: 'The bell article', url: 'https://news.example.com/bell' }).expect(200);
+    await request(server.url)
+      .put('/api/threads/bell-article')
+      .set('Authorization', `Bearer ${moderator.token}`)
+      .send({ title: 'The bell article', url: 'https://news.example.com/bell' })
+      .expect(200);
 
     const page = await browser.newPage();
     const errors = watchErrors(page);
@@ -180,13 +195,19 @@ describe.skipIf(!haveChromium)('the embeddable widget in Chromium', () => {
     await page.waitForSelector('.tl-bell');
     expect(await page.locator('.tl-bell-count').count(), 'no count while nothing is unread').toBe(0);
 
-    await request(server.url).post('/api/threads/bell-article/comments').set('Authorization', `Bearer ${bob.token}`).send({ body: '@widget_carol see this <b>now</b>' }).expect(201);
+    await request(server.url)
+      .post('/api/threads/bell-article/comments')
+      .set('Authorization', `Bearer ${bob.token}`)
+      .send({ body: '@widget_carol see this <b>now</b>' })
+      .expect(201);
     await page.waitForSelector('.tl-bell-count', { timeout: 10_000 });
     expect(await page.locator('.tl-bell-count').textContent()).toBe('1');
 
     await page.click('.tl-bell');
     await page.waitForSelector('.tl-inbox li');
-    expect(await page.locator('.tl-inbox li').allTextContents()).toEqual(['Bob mentioned you in The bell article: @widget_carol see this <b>now</b>']);
+    expect(await page.locator('.tl-inbox li').allTextContents()).toEqual([
+      'Bob mentioned you in The bell article: @widget_carol see this <b>now</b>',
+    ]);
     expect(await page.locator('.tl-inbox a').getAttribute('href')).toBe('https://news.example.com/bell');
     expect(await page.locator('.tl-inbox b').count(), 'the excerpt is text').toBe(0);
     await page.waitForFunction(() => !document.querySelector('.tl-bell-count'));
@@ -197,7 +218,11 @@ describe.skipIf(!haveChromium)('the embeddable widget in Chromium', () => {
 
   it('suggests @mentions from the thread’s participants as the reader types, and inserts the chosen handle', async () => {
     const threadId = 'widget-mention';
-    await request(server.url).post(`/api/threads/${threadId}/comments`).set('Authorization', `Bearer ${bob.token}`).send({ body: 'Who agrees?' }).expect(201);
+    await request(server.url)
+      .post(`/api/threads/${threadId}/comments`)
+      .set('Authorization', `Bearer ${bob.token}`)
+      .send({ body: 'Who agrees?' })
+      .expect(201);
     const page = await browser.newPage();
     const errors = watchErrors(page);
     await page.goto(`${server.url}/demo/${threadId}#token=${alice.token}`);
@@ -207,7 +232,10 @@ describe.skipIf(!haveChromium)('the embeddable widget in Chromium', () => {
     await page.waitForSelector('.tl-suggest-user');
     const suggested = await page.locator('.tl-suggest-user').allTextContents();
     expect(suggested[0], 'the thread’s participant first').toBe('Bob@widget_bob');
-    expect(suggested.filter((s) => s.endsWith('@widget_alice')), 'never yourself').toEqual([]);
+    expect(
+      suggested.filter((s) => s.endsWith('@widget_alice')),
+      'never yourself',
+    ).toEqual([]);
     await page.locator('.tl-suggest-user').first().click();
     expect(await page.locator('.tl-input').inputValue()).toBe('Yes @widget_bob ');
     expect(await page.locator('.tl-suggest').isHidden()).toBe(true);
@@ -224,7 +252,11 @@ describe.skipIf(!haveChromium)('the embeddable widget in Chromium', () => {
     for (let i = 0; i < 55; i += 11) {
       await Promise.all(
         Array.from({ length: 11 }, (_, j) =>
-          request(server.url).post(`/api/threads/${threadId}/comments`).set('Authorization', `Bearer ${bob.token}`).send({ body: `comment ${i + j}` }).expect(201),
+          request(server.url)
+            .post(`/api/threads/${threadId}/comments`)
+            .set('Authorization', `Bearer ${bob.token}`)
+            .send({ body: `comment ${i + j}` })
+            .expect(201),
         ),
       );
     }
@@ -242,7 +274,11 @@ describe.skipIf(!haveChromium)('the embeddable widget in Chromium', () => {
     const bodies = await page.locator('.tl-body').allTextContents();
     expect(new Set(bodies).size, 'every comment once').toBe(55);
 
-    await request(server.url).post(`/api/threads/${threadId}/comments`).set('Authorization', `Bearer ${bob.token}`).send({ body: 'and one more, live' }).expect(201);
+    await request(server.url)
+      .post(`/api/threads/${threadId}/comments`)
+      .set('Authorization', `Bearer ${bob.token}`)
+      .send({ body: 'and one more, live' })
+      .expect(201);
     await page.waitForFunction(() => document.querySelectorAll('.tl-comment').length === 56);
     expect(await page.locator('.tl-count').textContent(), 'the count follows live comments').toBe('56 comments');
     expect(errors).toEqual([]);
@@ -271,7 +307,11 @@ describe.skipIf(!haveChromium)('the embeddable widget in Chromium', () => {
     await editor.press('Delete');
     await page.keyboard.type('The');
     // Someone posts meanwhile: the list is redrawn under the author's hands.
-    await request(server.url).post(`/api/threads/${threadId}/comments`).set('Authorization', `Bearer ${bob.token}`).send({ body: 'interrupting' }).expect(201);
+    await request(server.url)
+      .post(`/api/threads/${threadId}/comments`)
+      .set('Authorization', `Bearer ${bob.token}`)
+      .send({ body: 'interrupting' })
+      .expect(201);
     await page.waitForFunction(() => document.querySelectorAll('.tl-comment').length === 2);
     await page.keyboard.type(' one');
     expect(await page.locator('.tl-edit-input').inputValue(), 'the draft and caret survive the redraw').toBe('The one first draft');
@@ -321,7 +361,9 @@ describe.skipIf(!haveChromium)('the embeddable widget in Chromium', () => {
     const page = await browser.newPage();
     const errors = watchErrors(page);
     await page.goto(`${hostSite.url}/article`);
-    await page.waitForFunction(() => document.querySelectorAll('#now .tl-comment, #later .tl-comment').length === 2, undefined, { timeout: 10_000 });
+    await page.waitForFunction(() => document.querySelectorAll('#now .tl-comment, #later .tl-comment').length === 2, undefined, {
+      timeout: 10_000,
+    });
     expect(await page.locator('#now .tl-body').allTextContents()).toEqual(['First!']);
     expect(await page.locator('#later .tl-body').allTextContents()).toEqual(['First!']);
     // The composer comes once the thread is live, a moment after the comments show.

@@ -62,7 +62,9 @@ export async function startWorkers(deps: CoreDeps, redisUrl: string): Promise<Ru
   const opened = channels.filter((c) => c.enabled(config)).map((c) => ({ channel: c, sender: c.open(deps) }));
   for (const { channel: c, sender } of opened) {
     const limiter = c.limiter?.(config);
-    workers.push(new Worker<DeliveryJob>(channelQueueName(c.name), (job) => sender.deliver(job.data), { ...common, ...(limiter ? { limiter } : {}) }));
+    workers.push(
+      new Worker<DeliveryJob>(channelQueueName(c.name), (job) => sender.deliver(job.data), { ...common, ...(limiter ? { limiter } : {}) }),
+    );
   }
   const delivering = new Set<string>(channels.map((c) => c.name));
 
@@ -71,7 +73,10 @@ export async function startWorkers(deps: CoreDeps, redisUrl: string): Promise<Ru
     worker.on('failed', (job: Job | undefined, err: Error) => {
       const final = job ? job.attemptsMade >= (job.opts.attempts ?? 1) : false;
       metrics.deliveryFailures.inc({ channel, final: String(final) });
-      log[final ? 'error' : 'warn']({ queue: worker.name, jobId: job?.id, attempts: job?.attemptsMade, err: err.message }, final ? 'job failed for good' : 'job failed; will retry');
+      log[final ? 'error' : 'warn'](
+        { queue: worker.name, jobId: job?.id, attempts: job?.attemptsMade, err: err.message },
+        final ? 'job failed for good' : 'job failed; will retry',
+      );
     });
     worker.on('completed', (job: Job) => {
       // A message dropped because its comments were removed meanwhile was not delivered.
@@ -87,7 +92,11 @@ export async function startWorkers(deps: CoreDeps, redisUrl: string): Promise<Ru
   const scheduler = new Queue<OutboxSweepJob>(QUEUE_NAMES.outbox, { connection, prefix: deps.queues.prefix });
   // Its connection is the workers' own, whose errors are logged above; without a listener BullMQ prints each one.
   scheduler.on('error', () => {});
-  await scheduler.upsertJobScheduler('outbox-sweep', { every: config.outbox.sweepMs }, { name: 'sweep', data: {}, opts: { removeOnComplete: true, removeOnFail: { count: 100 } } });
+  await scheduler.upsertJobScheduler(
+    'outbox-sweep',
+    { every: config.outbox.sweepMs },
+    { name: 'sweep', data: {}, opts: { removeOnComplete: true, removeOnFail: { count: 100 } } },
+  );
   log.info({ queues: workers.map((w) => w.name) }, 'workers started');
 
   return {

@@ -16,7 +16,9 @@ const redisUrl = process.argv[3];
 const http = createServer((req, res) => {
   if (req.url === '/memory') {
     const m = process.memoryUsage();
-    res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ rss: m.rss, heapUsed: m.heapUsed, clients: io.engine.clientsCount }));
+    res
+      .writeHead(200, { 'content-type': 'application/json' })
+      .end(JSON.stringify({ rss: m.rss, heapUsed: m.heapUsed, clients: io.engine.clientsCount }));
   } else if (req.url !== undefined && !req.url.startsWith('/socket.io')) res.writeHead(404).end();
 });
 const io = new Server(http, { serveClient: false, maxHttpBufferSize: 64 * 1024 });

@@ -11,7 +11,9 @@ const port = Number(process.argv[2]);
 const http = createServer((req, res) => {
   if (req.url === '/memory') {
     const m = process.memoryUsage();
-    res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ rss: m.rss, heapUsed: m.heapUsed, clients: wss.clients.size }));
+    res
+      .writeHead(200, { 'content-type': 'application/json' })
+      .end(JSON.stringify({ rss: m.rss, heapUsed: m.heapUsed, clients: wss.clients.size }));
   } else res.writeHead(404).end();
 });
 const wss = new WebSocketServer({ server: http, perMessageDeflate: false });

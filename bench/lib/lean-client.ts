@@ -111,7 +111,11 @@ export class RawWsClient {
  * thousands of handshakes at once. If one fails, every client opened so far
  * is closed before the error surfaces.
  */
-export async function openMany<T extends { connect(): Promise<void>; close(): void }>(make: (i: number) => T, count: number, batch = 200): Promise<T[]> {
+export async function openMany<T extends { connect(): Promise<void>; close(): void }>(
+  make: (i: number) => T,
+  count: number,
+  batch = 200,
+): Promise<T[]> {
   const clients: T[] = [];
   try {
     for (let i = 0; i < count; i += batch) {

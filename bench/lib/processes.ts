@@ -11,7 +11,9 @@ export const BENCH_SECRET = 'bench-secret-0123456789-0123456789-abcdef';
  * benchmark generates so the figures measure the path, not a limiter. Higher
  * than the tests' values: the full runs open 10k connections from one IP.
  */
-export const BENCH_RELAXED_LIMITS: Record<string, string> = Object.fromEntries(Object.keys(RELAXED_LIMITS).map((name) => [name, '1000000']));
+export const BENCH_RELAXED_LIMITS: Record<string, string> = Object.fromEntries(
+  Object.keys(RELAXED_LIMITS).map((name) => [name, '1000000']),
+);
 
 /** Node flags that let a benchmark ask a server for a full GC (see gc-on-signal.mjs). */
 export const GC_ON_SIGNAL = ['--expose-gc', '--import', new URL('./gc-on-signal.mjs', import.meta.url).pathname];
@@ -29,7 +31,15 @@ export interface ServerProcess {
 export async function startServerProcess(env: Record<string, string>, nodeArgs: string[] = []): Promise<ServerProcess> {
   const port = await freePort();
   const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', 'main/server.ts'], {
-    env: { PATH: process.env.PATH ?? '', NODE_ENV: 'production', PORT: String(port), HOST: '127.0.0.1', AUTH_JWT_SECRET: BENCH_SECRET, LOG_LEVEL: 'warn', ...env },
+    env: {
+      PATH: process.env.PATH ?? '',
+      NODE_ENV: 'production',
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      AUTH_JWT_SECRET: BENCH_SECRET,
+      LOG_LEVEL: 'warn',
+      ...env,
+    },
     stdio: ['ignore', 'inherit', 'inherit'],
   });
   const server = serverProcess(child, port, 5_000);
@@ -47,7 +57,11 @@ export async function startServerProcess(env: Record<string, string>, nodeArgs: 
 }
 
 /** A baseline server (bench/baselines/*) as a child process. */
-export async function startBaselineProcess(script: 'ws-server' | 'sio-server', extraArgs: string[] = [], nodeArgs: string[] = []): Promise<ServerProcess> {
+export async function startBaselineProcess(
+  script: 'ws-server' | 'sio-server',
+  extraArgs: string[] = [],
+  nodeArgs: string[] = [],
+): Promise<ServerProcess> {
   const port = await freePort();
   const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', `bench/baselines/${script}.ts`, String(port), ...extraArgs], {
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],

@@ -37,7 +37,15 @@ export function ratioMetric(
   target: { text: string; ok: (ratio: number) => boolean },
 ): Metric {
   const ratio = baseline.value === 0 ? Number.NaN : value / baseline.value;
-  return { name, unit, value, baseline, ratio: round(ratio, 3), target: target.text, meetsTarget: Number.isFinite(ratio) && target.ok(ratio) };
+  return {
+    name,
+    unit,
+    value,
+    baseline,
+    ratio: round(ratio, 3),
+    target: target.text,
+    meetsTarget: Number.isFinite(ratio) && target.ok(ratio),
+  };
 }
 
 export const round = (n: number, digits = 2) => Math.round(n * 10 ** digits) / 10 ** digits;

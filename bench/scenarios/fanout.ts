@@ -69,7 +69,12 @@ interface System {
   stop(): Promise<void>;
 }
 
-async function socketIoMeasurer(url: string, join: (s: Socket) => Promise<void>, where: 'local' | 'remote', listeners: ((seq: number, where: 'local' | 'remote') => void)[]) {
+async function socketIoMeasurer(
+  url: string,
+  join: (s: Socket) => Promise<void>,
+  where: 'local' | 'remote',
+  listeners: ((seq: number, where: 'local' | 'remote') => void)[],
+) {
   const s = await connectSocket(url, { transports: ['websocket'], forceNew: true, reconnection: false });
   let count = 0;
   s.on('thread:event', (e: { comment: { body: string } }) => {
@@ -147,7 +152,10 @@ function threadline(redisUrl: string): System {
       const env = { REDIS_URL: redisUrl, REDIS_PREFIX: 'fan:', WORKERS: 'off', ...BENCH_RELAXED_LIMITS, PRESENCE_INTERVAL_MS: '60000' };
       for (let i = 0; i < 2; i++) servers.push(await startServerProcess(env));
       posterToken = await signToken(BENCH_SECRET, { sub: 'bench-poster', handle: 'bench_poster', name: 'Bench Poster', role: 'moderator' });
-      poster = cleanup.add(await connectSocket(servers[0]!.url, { transports: ['websocket'], forceNew: true, auth: { token: posterToken } }), (p) => p.disconnect());
+      poster = cleanup.add(
+        await connectSocket(servers[0]!.url, { transports: ['websocket'], forceNew: true, auth: { token: posterToken } }),
+        (p) => p.disconnect(),
+      );
     },
     connect(viewers) {
       return connectSocketIoViewers(
@@ -213,10 +221,11 @@ function rawWs(): System {
         for (const c of lean) c.close();
         throw err;
       }
-      for (const m of measurers) m.onMessage((d) => {
-        const seq = seqOf((JSON.parse(d) as { comment: { body: string } }).comment.body);
-        for (const l of listeners) l(seq, 'local');
-      });
+      for (const m of measurers)
+        m.onMessage((d) => {
+          const seq = seqOf((JSON.parse(d) as { comment: { body: string } }).comment.body);
+          for (const l of listeners) l(seq, 'local');
+        });
       return {
         // The poster receives its own broadcast too.
         perPost: viewers + measurers.length + 1,
@@ -274,7 +283,15 @@ async function openLoop(system: System, receivers: Receivers, rate: number, seco
   active = false;
   const delivered = receivers.delivered() - before;
   const elapsed = (sendEnd - start) / 1000;
-  return { total, delivered, elapsed, generatorCpu: cpu.fractionOfCore(), all: all.summary(), local: local.summary(), remote: remote.summary() };
+  return {
+    total,
+    delivered,
+    elapsed,
+    generatorCpu: cpu.fractionOfCore(),
+    all: all.summary(),
+    local: local.summary(),
+    remote: remote.summary(),
+  };
 }
 
 async function measureSystem(system: System, viewers: number, ctx: ScenarioContext) {
@@ -292,9 +309,18 @@ async function measureSystem(system: System, viewers: number, ctx: ScenarioConte
       const r = await openLoop(system, receivers, rate, stepSeconds, seq);
       seq += r.total;
       const ratio = r.delivered / (r.total * receivers.perPost);
-      const step = { rate, sent: r.total, deliveredRatio: round(ratio, 4), deliveriesPerSecond: Math.round(r.delivered / Math.max(r.elapsed, 0.001)), p99: r.all.p99, generatorCpu: round(r.generatorCpu) };
+      const step = {
+        rate,
+        sent: r.total,
+        deliveredRatio: round(ratio, 4),
+        deliveriesPerSecond: Math.round(r.delivered / Math.max(r.elapsed, 0.001)),
+        p99: r.all.p99,
+        generatorCpu: round(r.generatorCpu),
+      };
       steps.push(step);
-      ctx.log(`  ${system.name} ${viewers} viewers @ ${rate}/s: delivered ${(ratio * 100).toFixed(1)}%, p99 ${r.all.p99} ms, generator ${(r.generatorCpu * 100).toFixed(0)}% of a core`);
+      ctx.log(
+        `  ${system.name} ${viewers} viewers @ ${rate}/s: delivered ${(ratio * 100).toFixed(1)}%, p99 ${r.all.p99} ms, generator ${(r.generatorCpu * 100).toFixed(0)}% of a core`,
+      );
       if (ratio < 0.99 || r.all.p99 > KEEPING_UP_P99_MS) break;
       rate = Math.round(rate * 1.5);
     }
@@ -310,7 +336,8 @@ async function measureSystem(system: System, viewers: number, ctx: ScenarioConte
       saturationRate: saturation.rate,
       deliveriesPerSecond: saturation.rate * receivers.perPost,
       reachedLimit,
-      generatorSaturated: steps.some((s) => s.generatorCpu >= GENERATOR_SATURATED && s === saturation) || latency.generatorCpu >= GENERATOR_SATURATED,
+      generatorSaturated:
+        steps.some((s) => s.generatorCpu >= GENERATOR_SATURATED && s === saturation) || latency.generatorCpu >= GENERATOR_SATURATED,
       latencyAtHalf: { rate: halfRate, all: latency.all, local: latency.local, remote: latency.remote },
     };
   } finally {
@@ -336,18 +363,47 @@ export const fanout: Scenario = async (ctx) => {
       const ws = await measureSystem(rawWs(), viewers, ctx);
       raw.push(tl, sio, sioRedis, ws);
       for (const r of [tl, sio, sioRedis, ws]) {
-        if (!r.reachedLimit) notes.push(`${r.system}, ${viewers} viewers: kept up at every rate tried; saturation is at least ${r.saturationRate}/s`);
+        if (!r.reachedLimit)
+          notes.push(`${r.system}, ${viewers} viewers: kept up at every rate tried; saturation is at least ${r.saturationRate}/s`);
         if (r.generatorSaturated) {
           valid = false;
-          notes.push(`${r.system}, ${viewers} viewers: the load generator used ≥ ${GENERATOR_SATURATED * 100}% of a core; these figures measure the generator`);
+          notes.push(
+            `${r.system}, ${viewers} viewers: the load generator used ≥ ${GENERATOR_SATURATED * 100}% of a core; these figures measure the generator`,
+          );
         }
       }
       metrics.push(
-        ratioMetric(`deliveries/s at saturation, ${viewers} viewers`, 'msg/s', tl.deliveriesPerSecond, { name: sio.system, value: sio.deliveriesPerSecond }, { text: '≥ 1.0× (stretch 1.3×)', ok: (x) => x >= 1 }),
-        ratioMetric(`deliveries/s vs same adapter, ${viewers} viewers`, 'msg/s', tl.deliveriesPerSecond, { name: sioRedis.system, value: sioRedis.deliveriesPerSecond }, { text: '≥ 1.0×', ok: (x) => x >= 1 }),
-        ratioMetric(`p99 post→receive at 50% saturation, ${viewers} viewers`, 'ms', tl.latencyAtHalf.all.p99, { name: ws.system, value: ws.latencyAtHalf.all.p99 }, { text: '≤ 1.5×', ok: (x) => x <= 1.5 }),
-        { name: `p50 / max post→receive at 50% saturation, ${viewers} viewers`, value: tl.latencyAtHalf.all.p50, unit: `ms (max ${tl.latencyAtHalf.all.max} ms)` },
-        { name: `p99 local / remote instance, ${viewers} viewers`, value: tl.latencyAtHalf.local.p99, unit: `ms local, ${tl.latencyAtHalf.remote.p99} ms remote` },
+        ratioMetric(
+          `deliveries/s at saturation, ${viewers} viewers`,
+          'msg/s',
+          tl.deliveriesPerSecond,
+          { name: sio.system, value: sio.deliveriesPerSecond },
+          { text: '≥ 1.0× (stretch 1.3×)', ok: (x) => x >= 1 },
+        ),
+        ratioMetric(
+          `deliveries/s vs same adapter, ${viewers} viewers`,
+          'msg/s',
+          tl.deliveriesPerSecond,
+          { name: sioRedis.system, value: sioRedis.deliveriesPerSecond },
+          { text: '≥ 1.0×', ok: (x) => x >= 1 },
+        ),
+        ratioMetric(
+          `p99 post→receive at 50% saturation, ${viewers} viewers`,
+          'ms',
+          tl.latencyAtHalf.all.p99,
+          { name: ws.system, value: ws.latencyAtHalf.all.p99 },
+          { text: '≤ 1.5×', ok: (x) => x <= 1.5 },
+        ),
+        {
+          name: `p50 / max post→receive at 50% saturation, ${viewers} viewers`,
+          value: tl.latencyAtHalf.all.p50,
+          unit: `ms (max ${tl.latencyAtHalf.all.max} ms)`,
+        },
+        {
+          name: `p99 local / remote instance, ${viewers} viewers`,
+          value: tl.latencyAtHalf.local.p99,
+          unit: `ms local, ${tl.latencyAtHalf.remote.p99} ms remote`,
+        },
       );
     }
   } finally {

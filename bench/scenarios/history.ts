@@ -20,7 +20,11 @@ const THREAD = 'bench-history';
 export const history: Scenario = async (ctx) => {
   const sizes = ctx.quick ? [1_000, 10_000] : [1_000, 100_000, 1_000_000];
   const requests = ctx.quick ? 100 : 300;
-  const byPage: Record<string, Record<number, ReturnType<ReturnType<typeof latencyHistogram>['summary']>>> = { newest: {}, middle: {}, oldest: {} };
+  const byPage: Record<string, Record<number, ReturnType<ReturnType<typeof latencyHistogram>['summary']>>> = {
+    newest: {},
+    middle: {},
+    oldest: {},
+  };
   const cleanup = new Cleanup();
   try {
     const redis = cleanup.add(await startRedis(), (r) => r.stop());
@@ -28,7 +32,9 @@ export const history: Scenario = async (ctx) => {
     const command = cleanup.add(await connectRedis(redis.url, undefined), (r) => r.disconnect());
     const deps = await createDeps({ config, redis: command, log: createLogger('silent'), jwtSecret: BENCH_SECRET });
     cleanup.defer(() => deps.queues.close());
-    const server = cleanup.add(await startServerProcess({ REDIS_URL: redis.url, WORKERS: 'off', ...BENCH_RELAXED_LIMITS }), (s) => s.stop());
+    const server = cleanup.add(await startServerProcess({ REDIS_URL: redis.url, WORKERS: 'off', ...BENCH_RELAXED_LIMITS }), (s) =>
+      s.stop(),
+    );
     const admin = cleanup.add(new Redis(redis.url), (r) => r.disconnect());
     // One thread per size, filled first; then all sizes are measured
     // interleaved, so they share the same conditions (Redis memory, noise).
@@ -36,7 +42,7 @@ export const history: Scenario = async (ctx) => {
     for (const size of sizes) {
       const threadId = `${THREAD}-${size}`;
       const started = performance.now();
-      for (let stored = 0; stored < size; ) {
+      for (let stored = 0; stored < size;) {
         const batch = Math.min(2_000, size - stored);
         await Promise.all(
           Array.from({ length: batch }, (_, i) =>
@@ -58,9 +64,18 @@ export const history: Scenario = async (ctx) => {
         stored += batch;
       }
       ctx.log(`  ${size.toLocaleString('en-US')} comments (filled in ${round((performance.now() - started) / 1000, 1)} s)`);
-      const [, middleScore] = await admin.zrange(deps.store.keys.thread.visible(threadId), Math.floor(size / 2), Math.floor(size / 2), 'WITHSCORES');
+      const [, middleScore] = await admin.zrange(
+        deps.store.keys.thread.visible(threadId),
+        Math.floor(size / 2),
+        Math.floor(size / 2),
+        'WITHSCORES',
+      );
       const base = `${server.url}/api/threads/${threadId}/comments?limit=50`;
-      urls.push({ size, page: 'newest', url: base }, { size, page: 'middle', url: `${base}&cursor=${middleScore}` }, { size, page: 'oldest', url: `${base}&order=oldest` });
+      urls.push(
+        { size, page: 'newest', url: base },
+        { size, page: 'middle', url: `${base}&cursor=${middleScore}` },
+        { size, page: 'oldest', url: `${base}&order=oldest` },
+      );
     }
     const hists = new Map(urls.map((u) => [u, latencyHistogram()]));
     for (const u of urls) for (let i = 0; i < 20; i++) await (await fetch(u.url)).arrayBuffer(); // warm up
@@ -74,7 +89,9 @@ export const history: Scenario = async (ctx) => {
     }
     for (const u of urls) {
       byPage[u.page]![u.size] = hists.get(u)!.summary();
-      ctx.log(`    ${u.size.toLocaleString('en-US')} ${u.page}: p50 ${byPage[u.page]![u.size]!.p50} ms, p99 ${byPage[u.page]![u.size]!.p99} ms`);
+      ctx.log(
+        `    ${u.size.toLocaleString('en-US')} ${u.page}: p50 ${byPage[u.page]![u.size]!.p50} ms, p99 ${byPage[u.page]![u.size]!.p99} ms`,
+      );
     }
   } finally {
     await cleanup.run();

@@ -6,7 +6,14 @@
 import { startRedis } from '../../test/support/redis.ts';
 import { Cleanup } from '../lib/cleanup.ts';
 import { LeanClient, openMany } from '../lib/lean-client.ts';
-import { BENCH_RELAXED_LIMITS, GC_ON_SIGNAL, procRss, startBaselineProcess, startServerProcess, type ServerProcess } from '../lib/processes.ts';
+import {
+  BENCH_RELAXED_LIMITS,
+  GC_ON_SIGNAL,
+  procRss,
+  startBaselineProcess,
+  startServerProcess,
+  type ServerProcess,
+} from '../lib/processes.ts';
 import { ratioMetric, round, type Scenario } from '../lib/types.ts';
 
 async function heapUsed(server: ServerProcess, kind: 'threadline' | 'baseline'): Promise<number> {
@@ -44,7 +51,10 @@ async function measure(kind: 'threadline' | 'baseline', counts: number[], redisU
   try {
     const server = cleanup.add(
       kind === 'threadline'
-        ? await startServerProcess({ REDIS_URL: redisUrl, WORKERS: 'off', ...BENCH_RELAXED_LIMITS, PRESENCE_INTERVAL_MS: '60000' }, GC_ON_SIGNAL)
+        ? await startServerProcess(
+            { REDIS_URL: redisUrl, WORKERS: 'off', ...BENCH_RELAXED_LIMITS, PRESENCE_INTERVAL_MS: '60000' },
+            GC_ON_SIGNAL,
+          )
         : await startBaselineProcess('sio-server', [], GC_ON_SIGNAL),
       (s) => s.stop(),
     );
@@ -73,8 +83,13 @@ export const memory: Scenario = async (ctx) => {
     ctx.log(`memory at ${counts.join(', ')} idle connections`);
     const tl = await measure('threadline', counts, redis.url);
     const sio = await measure('baseline', counts, redis.url);
-    for (const [name, r] of [['Threadline', tl], ['plain Socket.IO', sio]] as const) {
-      ctx.log(`  ${name}: ${r.points.map((p) => `${p.n}: RSS ${round(p.rss / 2 ** 20, 1)} MiB, heap ${round(p.heap / 2 ** 20, 1)} MiB`).join('; ')}`);
+    for (const [name, r] of [
+      ['Threadline', tl],
+      ['plain Socket.IO', sio],
+    ] as const) {
+      ctx.log(
+        `  ${name}: ${r.points.map((p) => `${p.n}: RSS ${round(p.rss / 2 ** 20, 1)} MiB, heap ${round(p.heap / 2 ** 20, 1)} MiB`).join('; ')}`,
+      );
     }
     const kb = (b: number) => round(b / 1024, 2);
     return {
@@ -83,9 +98,25 @@ export const memory: Scenario = async (ctx) => {
       notes: ['slope of a least-squares line through the points; each point measured after forced full GCs in the server'],
       raw: { threadline: tl, socketio: sio },
       metrics: [
-        ratioMetric('RSS per idle connection', 'KiB', kb(tl.rssPerConnection), { name: 'plain Socket.IO', value: kb(sio.rssPerConnection) }, { text: '≤ 1.2×', ok: (x) => x <= 1.2 }),
-        ratioMetric('heap per idle connection', 'KiB', kb(tl.heapPerConnection), { name: 'plain Socket.IO', value: kb(sio.heapPerConnection) }, { text: '≤ 1.2×', ok: (x) => x <= 1.2 }),
-        { name: `RSS at ${counts.at(-1)} connections`, value: round(tl.points.at(-1)!.rss / 2 ** 20, 1), unit: `MiB (Socket.IO ${round(sio.points.at(-1)!.rss / 2 ** 20, 1)} MiB)` },
+        ratioMetric(
+          'RSS per idle connection',
+          'KiB',
+          kb(tl.rssPerConnection),
+          { name: 'plain Socket.IO', value: kb(sio.rssPerConnection) },
+          { text: '≤ 1.2×', ok: (x) => x <= 1.2 },
+        ),
+        ratioMetric(
+          'heap per idle connection',
+          'KiB',
+          kb(tl.heapPerConnection),
+          { name: 'plain Socket.IO', value: kb(sio.heapPerConnection) },
+          { text: '≤ 1.2×', ok: (x) => x <= 1.2 },
+        ),
+        {
+          name: `RSS at ${counts.at(-1)} connections`,
+          value: round(tl.points.at(-1)!.rss / 2 ** 20, 1),
+          unit: `MiB (Socket.IO ${round(sio.points.at(-1)!.rss / 2 ** 20, 1)} MiB)`,
+        },
       ],
     };
   } finally {

@@ -40,7 +40,10 @@ export const posting: Scenario = async (ctx) => {
   try {
     const redis = cleanup.add(await startRedis(), (r) => r.stop());
     const server = cleanup.add(
-      await startServerProcess({ REDIS_URL: redis.url, WORKERS: 'off', ...BENCH_RELAXED_LIMITS }, profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : []),
+      await startServerProcess(
+        { REDIS_URL: redis.url, WORKERS: 'off', ...BENCH_RELAXED_LIMITS },
+        profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [],
+      ),
       (s) => s.stop(),
     );
     const admin = cleanup.add(new Redis(redis.url), (r) => r.disconnect());
@@ -48,7 +51,9 @@ export const posting: Scenario = async (ctx) => {
     const target = await signToken(BENCH_SECRET, { sub: 'bench-target', handle: 'bench_target', name: 'Target', role: 'commenter' });
     await fetch(`${server.url}/api/threads/warmup`, { headers: { authorization: `Bearer ${target}` } });
     const tokens = await Promise.all(
-      Array.from({ length: POSTERS }, (_, i) => signToken(BENCH_SECRET, { sub: `bench-poster-${i}`, handle: `bench_poster_${i}`, name: `Poster ${i}`, role: 'commenter' })),
+      Array.from({ length: POSTERS }, (_, i) =>
+        signToken(BENCH_SECRET, { sub: `bench-poster-${i}`, handle: `bench_poster_${i}`, name: `Poster ${i}`, role: 'commenter' }),
+      ),
     );
     const posters = await openMany((i) => new LeanClient(server.url, 'none', { token: tokens[i]! }), POSTERS, 50);
     cleanup.defer(() => posters.forEach((c) => c.close()));
@@ -57,7 +62,16 @@ export const posting: Scenario = async (ctx) => {
     await Promise.all(viewers.map((v, i) => v.request('thread:join', { threadId: `bench-post-${i % THREADS}` })));
 
     let seq = 0;
-    const steps: { rate: number; sent: number; accepted: number; p50: number; p99: number; generatorCpu: number; serverCpu: number; commandsPerComment: number }[] = [];
+    const steps: {
+      rate: number;
+      sent: number;
+      accepted: number;
+      p50: number;
+      p99: number;
+      generatorCpu: number;
+      serverCpu: number;
+      commandsPerComment: number;
+    }[] = [];
     let rate = ctx.quick ? 200 : 150;
     for (let step = 0; step < (ctx.quick ? 4 : 10); step++) {
       const seconds = ctx.quick ? 1 : 3;
@@ -70,9 +84,14 @@ export const posting: Scenario = async (ctx) => {
       const pending: Promise<void>[] = [];
       await sendOpenLoop(total, rate, (_, at) => {
         const n = seq++;
-        const body = n % 10 === 0 ? `@bench_target comment ${n}, what do you think?` : `comment number ${n} on this article, with some words in it`;
+        const body =
+          n % 10 === 0 ? `@bench_target comment ${n}, what do you think?` : `comment number ${n} on this article, with some words in it`;
         pending.push(
-          posters[n % POSTERS]!.request('comment:post', { threadId: `bench-post-${n % THREADS}`, body, clientId: `bench-post-${n}-000` }).then((ack) => {
+          posters[n % POSTERS]!.request('comment:post', {
+            threadId: `bench-post-${n % THREADS}`,
+            body,
+            clientId: `bench-post-${n}-000`,
+          }).then((ack) => {
             hist.record(performance.now() - at);
             if ((ack as { ok: boolean }).ok) accepted++;
           }),
@@ -81,9 +100,20 @@ export const posting: Scenario = async (ctx) => {
       await Promise.race([Promise.all(pending), new Promise((r) => setTimeout(r, 10_000))]);
       const commands = (await commandCount(admin)) - commandsBefore;
       const s = hist.summary();
-      const result = { rate, sent: total, accepted, p50: s.p50, p99: s.p99, generatorCpu: round(gen.fractionOfCore()), serverCpu: round(srv.fractionOfCore()), commandsPerComment: round(commands / Math.max(1, accepted), 1) };
+      const result = {
+        rate,
+        sent: total,
+        accepted,
+        p50: s.p50,
+        p99: s.p99,
+        generatorCpu: round(gen.fractionOfCore()),
+        serverCpu: round(srv.fractionOfCore()),
+        commandsPerComment: round(commands / Math.max(1, accepted), 1),
+      };
       steps.push(result);
-      ctx.log(`  ${rate}/s: accepted ${accepted}/${total}, ack p50 ${s.p50} ms p99 ${s.p99} ms, server ${(result.serverCpu * 100).toFixed(0)}% / generator ${(result.generatorCpu * 100).toFixed(0)}% of a core, ${result.commandsPerComment} Redis commands per comment`);
+      ctx.log(
+        `  ${rate}/s: accepted ${accepted}/${total}, ack p50 ${s.p50} ms p99 ${s.p99} ms, server ${(result.serverCpu * 100).toFixed(0)}% / generator ${(result.generatorCpu * 100).toFixed(0)}% of a core, ${result.commandsPerComment} Redis commands per comment`,
+      );
       if (accepted < total || s.p99 > P99_LIMIT_MS * 4) break;
       rate = Math.round(rate * (ctx.quick ? 2 : 1.4));
     }
@@ -102,9 +132,19 @@ export const posting: Scenario = async (ctx) => {
       notes,
       raw: steps,
       metrics: [
-        { name: `comments accepted/s at ack p99 ≤ ${P99_LIMIT_MS} ms`, value: accepted, unit: 'comments/s', target: '≥ 5,000/s', meetsTarget: accepted >= 5_000 },
+        {
+          name: `comments accepted/s at ack p99 ≤ ${P99_LIMIT_MS} ms`,
+          value: accepted,
+          unit: 'comments/s',
+          target: '≥ 5,000/s',
+          meetsTarget: accepted >= 5_000,
+        },
         { name: 'ack p50 / p99 at that rate', value: best?.p50 ?? Number.NaN, unit: `ms / ${best?.p99 ?? '—'} ms` },
-        { name: 'Redis commands per comment', value: best?.commandsPerComment ?? steps[0]?.commandsPerComment ?? Number.NaN, unit: 'commands' },
+        {
+          name: 'Redis commands per comment',
+          value: best?.commandsPerComment ?? steps[0]?.commandsPerComment ?? Number.NaN,
+          unit: 'commands',
+        },
         { name: 'server CPU at that rate', value: round((best?.serverCpu ?? 0) * 100, 0), unit: '% of a core' },
       ],
     };

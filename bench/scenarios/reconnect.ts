@@ -72,7 +72,14 @@ export const reconnect: Scenario = async (ctx) => {
       while (posting) {
         const n = seq++;
         posted.push(
-          (poster.timeout(10_000).emitWithAck('comment:post', { threadId: THREAD, body: `storm ${n}`, clientId: `storm-${n}-00000` }) as Promise<{ ok: boolean; comment?: { offset: number } }>).then(
+          (
+            poster
+              .timeout(10_000)
+              .emitWithAck('comment:post', { threadId: THREAD, body: `storm ${n}`, clientId: `storm-${n}-00000` }) as Promise<{
+              ok: boolean;
+              comment?: { offset: number };
+            }>
+          ).then(
             (ack) => {
               if (ack.ok && ack.comment) latestAcked = Math.max(latestAcked, ack.comment.offset);
             },
@@ -119,14 +126,20 @@ export const reconnect: Scenario = async (ctx) => {
     await new Promise((r) => setTimeout(r, 2_000));
 
     const finalOffset = latestAcked;
-    const times = affected.map((f) => f.recoveredAt).filter((t): t is number => t !== undefined).sort((a, b) => a - b);
-    const at = (fraction: number) => (times.length >= Math.ceil(affected.length * fraction) ? round(times[Math.ceil(affected.length * fraction) - 1]!, 0) : Number.NaN);
+    const times = affected
+      .map((f) => f.recoveredAt)
+      .filter((t): t is number => t !== undefined)
+      .sort((a, b) => a - b);
+    const at = (fraction: number) =>
+      times.length >= Math.ceil(affected.length * fraction) ? round(times[Math.ceil(affected.length * fraction) - 1]!, 0) : Number.NaN;
     const complete = followers.filter((f) => f.view.at.offset >= finalOffset).length;
     const duplicates = followers.reduce((n, f) => n + (f.offsets.length - new Set(f.offsets).size), 0);
     const outOfOrder = followers.filter((f) => f.offsets.some((o, i) => i > 0 && o <= f.offsets[i - 1]!)).length;
     const marks = [0.1, 0.5, 0.9, 0.99].map((q) => `${q * 100}% at ${at(q)} ms`).join(', ');
     ctx.log(`  recovery curve: ${marks}`);
-    ctx.log(`  ${affected.length} clients lost their server; 99% back in ${at(0.99)} ms, all in ${at(1)} ms; ${complete}/${followers.length} hold every comment; ${duplicates} duplicates`);
+    ctx.log(
+      `  ${affected.length} clients lost their server; 99% back in ${at(0.99)} ms, all in ${at(1)} ms; ${complete}/${followers.length} hold every comment; ${duplicates} duplicates`,
+    );
     // The clients, the balancer and the measuring loop share one process: when its event loop stalls,
     // recovery times measure the generator as much as the servers.
     const generatorBound = generatorLagP99 > 200;
@@ -139,9 +152,21 @@ export const reconnect: Scenario = async (ctx) => {
       ],
       raw: { timeline, finalOffset, affected: affected.length },
       metrics: [
-        { name: 'time until 99% of affected clients caught up', value: at(0.99), unit: 'ms', target: 'p99 ≤ 2,000 ms', meetsTarget: at(0.99) <= 2_000 },
+        {
+          name: 'time until 99% of affected clients caught up',
+          value: at(0.99),
+          unit: 'ms',
+          target: 'p99 ≤ 2,000 ms',
+          meetsTarget: at(0.99) <= 2_000,
+        },
         { name: 'time until 100% caught up', value: at(1), unit: 'ms' },
-        { name: 'clients holding every comment at the end', value: round((complete / followers.length) * 100, 2), unit: '%', target: '100%', meetsTarget: complete === followers.length },
+        {
+          name: 'clients holding every comment at the end',
+          value: round((complete / followers.length) * 100, 2),
+          unit: '%',
+          target: '100%',
+          meetsTarget: complete === followers.length,
+        },
         { name: 'duplicate events delivered to the app', value: duplicates, unit: 'events', target: '0', meetsTarget: duplicates === 0 },
         { name: 'clients that saw an event out of order', value: outOfOrder, unit: 'clients', target: '0', meetsTarget: outOfOrder === 0 },
       ],

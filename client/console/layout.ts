@@ -20,7 +20,11 @@ export function mountLayout(root: HTMLElement): Layout {
   const top = el('div', 'tc-top');
   top.append(who, connection);
   const tabs = el('nav', 'tc-tabs');
-  const help = el('div', 'tc-help', 'j / k: next / previous · a: approve · r: reject · f: feature · c: claim · b b: ban the author for 24 h');
+  const help = el(
+    'div',
+    'tc-help',
+    'j / k: next / previous · a: approve · r: reject · f: feature · c: claim · b b: ban the author for 24 h',
+  );
   const message = el('div', 'tc-message');
   const queueList = el('ol', 'tc-queue');
   const feedTitle = el('h2', 'tc-feed-title', 'Live feed');

@@ -38,7 +38,11 @@ export function moderationActions(socket: ModSocket, say: Say, refreshSoon: () =
       return say(`Press b again (or click ban again) to ban @${c.author.handle} for 24 hours`);
     }
     banArmed = undefined;
-    const res = await request(socket, 'mod:ban', { userId: c.author.id, durationSeconds: BAN_SECONDS, reason: `from the console, on ${c.id}` });
+    const res = await request(socket, 'mod:ban', {
+      userId: c.author.id,
+      durationSeconds: BAN_SECONDS,
+      reason: `from the console, on ${c.id}`,
+    });
     say(res.ok ? `@${c.author.handle} is banned for 24 hours` : `ban: ${res.error.message}`, !res.ok);
     refreshSoon();
   };

@@ -23,18 +23,27 @@ function renderItem(item: QueueItem, selected: boolean, on: ItemHandlers): HTMLL
   li.dataset.commentId = c.id;
   li.addEventListener('click', () => on.select(c.id));
   const meta = el('div', 'tc-meta');
-  meta.append(el('span', 'tc-author', `${c.author.name} @${c.author.handle}`), `in ${c.threadId} · ${new Date(c.createdAt).toLocaleString()} · ${c.status}`);
+  meta.append(
+    el('span', 'tc-author', `${c.author.name} @${c.author.handle}`),
+    `in ${c.threadId} · ${new Date(c.createdAt).toLocaleString()} · ${c.status}`,
+  );
   li.append(meta, el('div', 'tc-body', c.body));
   const reasons = item.moderation?.reasons ?? [];
   if (reasons.length > 0) li.append(el('div', 'tc-reasons', reasons.map((r) => `${r.rule}: ${r.detail}`).join(' · ')));
   if (item.reports.count > 0) {
-    const why = Object.entries(item.reports.reasons).map(([reason, n]) => `${reason} ×${n}`).join(', ');
+    const why = Object.entries(item.reports.reasons)
+      .map(([reason, n]) => `${reason} ×${n}`)
+      .join(', ');
     li.append(el('div', 'tc-reasons', `${item.reports.count} report${item.reports.count === 1 ? '' : 's'}: ${why}`));
   }
-  if (item.claim) li.append(el('div', 'tc-claim', `@${item.claim.by.handle} is handling this until ${new Date(item.claim.until).toLocaleTimeString()}`));
+  if (item.claim)
+    li.append(el('div', 'tc-claim', `@${item.claim.by.handle} is handling this until ${new Date(item.claim.until).toLocaleTimeString()}`));
   const actions = el('div', 'tc-actions');
   for (const action of actionsFor(c)) actions.append(button(`tc-${action}`, action, () => void on.act(c.id, action)));
-  actions.append(button('tc-claim-button', 'claim', () => void on.claim(c.id)), button('tc-ban', 'ban author', () => void on.ban(c)));
+  actions.append(
+    button('tc-claim-button', 'claim', () => void on.claim(c.id)),
+    button('tc-ban', 'ban author', () => void on.ban(c)),
+  );
   li.append(actions);
   return li;
 }

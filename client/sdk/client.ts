@@ -75,7 +75,11 @@ export class ThreadlineClient {
   constructor(private readonly opts: ConnectOptions) {
     this.token = opts.token;
     // Browsers refuse a fetch called as a method of another object ("Illegal invocation").
-    this.rest = new RestClient({ baseUrl: opts.url.replace(/\/$/, ''), token: () => this.token, fetch: opts.fetch ?? globalThis.fetch.bind(globalThis) });
+    this.rest = new RestClient({
+      baseUrl: opts.url.replace(/\/$/, ''),
+      token: () => this.token,
+      fetch: opts.fetch ?? globalThis.fetch.bind(globalThis),
+    });
     this.socket = io(opts.url, {
       transports: ['websocket'],
       reconnectionDelay: 500,
@@ -204,9 +208,11 @@ export class ThreadlineClient {
     if (!this.socket.connected) await this.waitForConnection();
     let res: Ack<EventResponse<E>>;
     try {
-      res = await (this.socket.timeout(this.opts.ackTimeoutMs ?? 10_000) as unknown as {
-        emitWithAck(e: string, p: unknown): Promise<Ack<EventResponse<E>>>;
-      }).emitWithAck(event, payload);
+      res = await (
+        this.socket.timeout(this.opts.ackTimeoutMs ?? 10_000) as unknown as {
+          emitWithAck(e: string, p: unknown): Promise<Ack<EventResponse<E>>>;
+        }
+      ).emitWithAck(event, payload);
     } catch {
       throw new ThreadlineError({ code: 'unavailable', message: `No answer to ${event} in time` });
     }

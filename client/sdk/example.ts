@@ -41,8 +41,11 @@ if (values.post) {
   console.log(`posted ${comment.id}`);
 }
 if (values.seconds) {
-  setTimeout(() => {
-    client.close();
-    process.exit(0);
-  }, Number(values.seconds) * 1000);
+  setTimeout(
+    () => {
+      client.close();
+      process.exit(0);
+    },
+    Number(values.seconds) * 1000,
+  );
 }

@@ -1,4 +1,13 @@
-import type { CommentPage, ErrorBody, ListCommentsQuery, NotificationPage, QueueName, QueuePage, ReportReason, UserRef } from '../../contract/index.ts';
+import type {
+  CommentPage,
+  ErrorBody,
+  ListCommentsQuery,
+  NotificationPage,
+  QueueName,
+  QueuePage,
+  ReportReason,
+  UserRef,
+} from '../../contract/index.ts';
 import { ThreadlineError } from './errors.ts';
 
 export interface RestOptions {

@@ -43,14 +43,18 @@ export function createBell(client: () => ThreadlineClient, say: (text: string) =
   const inbox = el('ol', 'tl-inbox');
   const bell = button('tl-bell', 'Notifications', () => {
     if (!inbox.hidden) return void (inbox.hidden = true);
-    client().notifications({ limit: 10 }).then(
-      async (page) => {
-        inbox.replaceChildren(...(page.notifications.length ? page.notifications.map(renderNotification) : [el('li', '', 'Nothing yet')]));
-        inbox.hidden = false;
-        if (page.unread > 0) await client().markRead('all');
-      },
-      (err: unknown) => say(failure(err, 'Could not load notifications')),
-    );
+    client()
+      .notifications({ limit: 10 })
+      .then(
+        async (page) => {
+          inbox.replaceChildren(
+            ...(page.notifications.length ? page.notifications.map(renderNotification) : [el('li', '', 'Nothing yet')]),
+          );
+          inbox.hidden = false;
+          if (page.unread > 0) await client().markRead('all');
+        },
+        (err: unknown) => say(failure(err, 'Could not load notifications')),
+      );
   });
   const bellCount = el('span', 'tl-bell-count');
   const showUnread = (unread: number) => {

@@ -19,14 +19,18 @@ export function renderComment(c: Comment, byId: Map<string, Comment>, actions: C
     gone.dataset.commentId = c.id;
     return gone;
   }
-  const item = el('li', `tl-comment${c.parentId ? ' tl-reply' : ''}${c.status === 'pending' ? ' tl-pending' : ''}${c.featured ? ' tl-featured' : ''}`);
+  const item = el(
+    'li',
+    `tl-comment${c.parentId ? ' tl-reply' : ''}${c.status === 'pending' ? ' tl-pending' : ''}${c.featured ? ' tl-featured' : ''}`,
+  );
   item.dataset.commentId = c.id;
   const meta = el('div', 'tl-meta');
   meta.append(el('span', 'tl-author', c.author.name), el('span', 'tl-time', new Date(c.createdAt).toLocaleString()));
   if (c.status === 'pending') meta.append(el('span', 'tl-badge', 'awaiting moderation'));
   if (c.featured) meta.append(el('span', 'tl-badge tl-badge-featured', 'featured'));
   const parent = c.parentId ? byId.get(c.parentId) : undefined;
-  if (parent) meta.append(el('span', 'tl-time', parent.author ? `replying to ${parent.author.name}` : 'replying to a comment that is gone'));
+  if (parent)
+    meta.append(el('span', 'tl-time', parent.author ? `replying to ${parent.author.name}` : 'replying to a comment that is gone'));
   if (c.editedAt) meta.append(el('span', 'tl-time tl-edited', 'edited'));
   item.append(meta, actions.edits.has(c.id) ? renderEditor(c, actions) : renderBody(c));
   const bar = renderActions(c, actions);

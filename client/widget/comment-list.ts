@@ -29,9 +29,10 @@ export function conversationOrder(comments: Comment[]): Comment[] {
 export function renderList(list: HTMLOListElement, comments: Comment[], actions: CommentActions): void {
   const byId = new Map(comments.map((c) => [c.id, c]));
   const focused = document.activeElement;
-  const keep = focused instanceof HTMLTextAreaElement && list.contains(focused) && focused.dataset.keepFocus
-    ? { id: focused.dataset.keepFocus, start: focused.selectionStart, end: focused.selectionEnd }
-    : undefined;
+  const keep =
+    focused instanceof HTMLTextAreaElement && list.contains(focused) && focused.dataset.keepFocus
+      ? { id: focused.dataset.keepFocus, start: focused.selectionStart, end: focused.selectionEnd }
+      : undefined;
   list.replaceChildren(...conversationOrder(comments).map((c) => renderComment(c, byId, actions)));
   if (keep) {
     const again = [...list.querySelectorAll<HTMLTextAreaElement>('textarea[data-keep-focus]')].find((t) => t.dataset.keepFocus === keep.id);

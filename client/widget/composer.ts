@@ -25,7 +25,10 @@ export function mountComposer(box: HTMLElement, client: ThreadlineClient, thread
     parentId = c?.id;
     replying.replaceChildren();
     if (!c) return;
-    replying.append(`Replying to ${c.author?.name ?? 'a comment'} `, button('tl-reply-cancel', 'cancel', () => setReply(undefined)));
+    replying.append(
+      `Replying to ${c.author?.name ?? 'a comment'} `,
+      button('tl-reply-cancel', 'cancel', () => setReply(undefined)),
+    );
   };
   input.addEventListener('input', () => {
     client.typing(threadId);

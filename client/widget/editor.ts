@@ -17,13 +17,16 @@ export function renderEditor(c: Comment, actions: CommentActions): HTMLElement {
     draft.saving = true;
     delete draft.error;
     actions.redraw();
-    actions.save(c, draft.text).then(
-      () => actions.edits.delete(c.id),
-      (err: unknown) => {
-        draft.saving = false;
-        draft.error = failure(err, 'Could not save; try again');
-      },
-    ).finally(() => actions.redraw());
+    actions
+      .save(c, draft.text)
+      .then(
+        () => actions.edits.delete(c.id),
+        (err: unknown) => {
+          draft.saving = false;
+          draft.error = failure(err, 'Could not save; try again');
+        },
+      )
+      .finally(() => actions.redraw());
   });
   save.disabled = draft.saving;
   const cancel = button('tl-edit-cancel', 'Cancel', () => (actions.edits.delete(c.id), actions.redraw()));

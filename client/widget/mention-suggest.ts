@@ -42,15 +42,12 @@ export function mentionSuggest(input: HTMLTextAreaElement, lookup: (prefix: stri
     if (!typed) return void hide();
     const mine = ++asked;
     lookupTimer = setTimeout(() => {
-      lookup(typed[1]!).then(
-        (users) => {
-          if (mine !== asked) return; // a later keystroke asked again
-          // The server leaves out the reader themself.
-          suggest.replaceChildren(...users.map((u) => pickButton(input, before, typed[1]!, u, hide)));
-          suggest.hidden = users.length === 0;
-        },
-        hide,
-      );
+      lookup(typed[1]!).then((users) => {
+        if (mine !== asked) return; // a later keystroke asked again
+        // The server leaves out the reader themself.
+        suggest.replaceChildren(...users.map((u) => pickButton(input, before, typed[1]!, u, hide)));
+        suggest.hidden = users.length === 0;
+      }, hide);
     }, 150);
   };
   return { element: suggest, update, hide: () => void hide() };

@@ -6,10 +6,13 @@ import { failure } from './failure.ts';
 export function olderButton(view: () => ThreadView | undefined, redraw: () => void, say: (text: string) => void): HTMLButtonElement {
   const older = button('tl-older', 'Show older comments', () => {
     older.disabled = true;
-    view()!.loadMore().then(
-      () => redraw(),
-      (err: unknown) => say(failure(err, 'Could not load older comments')),
-    ).finally(() => (older.disabled = false));
+    view()!
+      .loadMore()
+      .then(
+        () => redraw(),
+        (err: unknown) => say(failure(err, 'Could not load older comments')),
+      )
+      .finally(() => (older.disabled = false));
   });
   older.hidden = true;
   return older;

@@ -69,14 +69,23 @@ export async function mount(root: HTMLElement, opts: MountOptions & { url: strin
   let view: ThreadView | undefined;
   // The composer sets this once it exists.
   let replyTo: (c: Comment) => void = () => {};
-  const actions = commentActions(client, Boolean(opts.token), (c) => replyTo(c), () => render());
+  const actions = commentActions(
+    client,
+    Boolean(opts.token),
+    (c) => replyTo(c),
+    () => render(),
+  );
   const render = (comments = view?.comments) => {
     if (!comments) return;
     renderList(frame.list, comments, actions);
     frame.count.textContent = countText(view?.commentCount);
     older.hidden = !view?.hasMore;
   };
-  const older = olderButton(() => view, () => render(), say);
+  const older = olderButton(
+    () => view,
+    () => render(),
+    say,
+  );
   frame.box.insertBefore(older, frame.list);
   view = await join(client, opts.threadId, liveHandlers(frame, render), frame);
   render();

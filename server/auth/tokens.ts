@@ -67,16 +67,24 @@ export class TokenVerifier {
     // site by that long if it leaked; its exp, not its iat, says how long it works.
     const maxExp = Math.floor(Date.now() / 1000) + this.rules.maxTokenTtlSeconds + CLOCK_TOLERANCE_SECONDS;
     if (c.exp > maxExp) {
-      throw new AppError('unauthenticated', `Token lifetime is too long: exp may lie at most ${this.rules.maxTokenTtlSeconds} seconds ahead; ask the site for a shorter-lived token`, {
-        context: { exp: c.exp, maxExp },
-      });
+      throw new AppError(
+        'unauthenticated',
+        `Token lifetime is too long: exp may lie at most ${this.rules.maxTokenTtlSeconds} seconds ahead; ask the site for a shorter-lived token`,
+        {
+          context: { exp: c.exp, maxExp },
+        },
+      );
     }
     // An account erasure is remembered for AUTH_MAX_TOKEN_TTL_SECONDS, on the promise that no token
     // issued before it still works by then: a token's whole life, not only what is left of it, is bounded.
     if (c.iat !== undefined && c.exp - c.iat > this.rules.maxTokenTtlSeconds + CLOCK_TOLERANCE_SECONDS) {
-      throw new AppError('unauthenticated', `Token lifetime is too long: exp may lie at most ${this.rules.maxTokenTtlSeconds} seconds after iat; ask the site for a shorter-lived token`, {
-        context: { exp: c.exp, iat: c.iat },
-      });
+      throw new AppError(
+        'unauthenticated',
+        `Token lifetime is too long: exp may lie at most ${this.rules.maxTokenTtlSeconds} seconds after iat; ask the site for a shorter-lived token`,
+        {
+          context: { exp: c.exp, iat: c.iat },
+        },
+      );
     }
     return {
       id: c.sub,
@@ -95,7 +103,8 @@ function describeJoseError(err: unknown): string {
   if (err instanceof joseErrors.JWTExpired) return 'Token has expired';
   if (err instanceof joseErrors.JWSSignatureVerificationFailed) return 'Token signature is invalid';
   if (err instanceof joseErrors.JWTClaimValidationFailed) {
-    if (err.claim === 'iss' || err.claim === 'aud') return `Token claim ${err.claim} is ${err.reason === 'missing' ? 'missing' : 'not the one this site accepts'}`;
+    if (err.claim === 'iss' || err.claim === 'aud')
+      return `Token claim ${err.claim} is ${err.reason === 'missing' ? 'missing' : 'not the one this site accepts'}`;
     return `Token claim ${err.claim} is invalid`;
   }
   if (err instanceof joseErrors.JOSEAlgNotAllowed) return 'Token must be signed with HS256';

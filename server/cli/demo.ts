@@ -22,8 +22,18 @@ async function main(): Promise<void> {
   try {
     deps = await createDeps({ config, redis, log, jwtSecret: secret });
     const result = await importSeedThread(deps);
-    const reader = await signToken(secret, { sub: 'demo-reader', handle: 'demo_reader', name: 'Demo Reader', role: 'commenter' }, 86_400, config.auth);
-    const moderator = await signToken(secret, { sub: 'demo-mod', handle: 'demo_mod', name: 'Demo Moderator', role: 'moderator' }, 86_400, config.auth);
+    const reader = await signToken(
+      secret,
+      { sub: 'demo-reader', handle: 'demo_reader', name: 'Demo Reader', role: 'commenter' },
+      86_400,
+      config.auth,
+    );
+    const moderator = await signToken(
+      secret,
+      { sub: 'demo-mod', handle: 'demo_mod', name: 'Demo Moderator', role: 'moderator' },
+      86_400,
+      config.auth,
+    );
     const base = `http://localhost:${config.port}`;
     const replies = result.comments.filter((c) => c.parentId).length;
     const mentions = result.comments.flatMap((c) => c.mentions.map((m) => `@${m.handle}`));

@@ -18,7 +18,10 @@ export function loadSeed(): SeedFile {
 
 /** "Matt Hartwell" -> "MattHartwell": the handle a display name would get. */
 export function handleFromName(name: string): string {
-  const handle = name.normalize('NFKD').replace(/[^A-Za-z0-9_]/g, '').slice(0, 32);
+  const handle = name
+    .normalize('NFKD')
+    .replace(/[^A-Za-z0-9_]/g, '')
+    .slice(0, 32);
   return handle.length >= 2 ? handle : `${handle}__`.slice(0, 2);
 }
 

@@ -9,7 +9,8 @@ import { resolveJwtSecret } from '../auth/dev-secret.ts';
 import { ClaimsSchema, signToken } from '../auth/tokens.ts';
 import { loadConfig } from '../config.ts';
 
-const USAGE = 'usage: npm run token -- --sub <user id> --handle <handle> --name <display name> [--role commenter|moderator|admin] [--email <address>] [--ttl <seconds>]';
+const USAGE =
+  'usage: npm run token -- --sub <user id> --handle <handle> --name <display name> [--role commenter|moderator|admin] [--email <address>] [--ttl <seconds>]';
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
@@ -36,17 +37,26 @@ async function main(): Promise<void> {
     email: values.email,
   });
   if (!claims.success || !Number.isInteger(ttl) || ttl <= 0) {
-    const issue = claims.success ? 'ttl must be a positive number of seconds' : claims.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
+    const issue = claims.success
+      ? 'ttl must be a positive number of seconds'
+      : claims.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
     process.stderr.write(`Invalid token request: ${issue}\n${USAGE}\n`);
     process.exit(2);
   }
   const config = loadConfig();
   if (ttl > config.auth.maxTokenTtlSeconds) {
-    process.stderr.write(`Invalid token request: ttl ${ttl} is over AUTH_MAX_TOKEN_TTL_SECONDS (${config.auth.maxTokenTtlSeconds}); the server would refuse the token\n${USAGE}\n`);
+    process.stderr.write(
+      `Invalid token request: ttl ${ttl} is over AUTH_MAX_TOKEN_TTL_SECONDS (${config.auth.maxTokenTtlSeconds}); the server would refuse the token\n${USAGE}\n`,
+    );
     process.exit(2);
   }
   const { secret } = resolveJwtSecret(config);
-  const token = await signToken(secret, { ...claims.data, name: claims.data.name.name, ...(claims.data.email ? { email: claims.data.email } : {}) }, ttl, config.auth);
+  const token = await signToken(
+    secret,
+    { ...claims.data, name: claims.data.name.name, ...(claims.data.email ? { email: claims.data.email } : {}) },
+    ttl,
+    config.auth,
+  );
   process.stdout.write(`${token}\n`);
 }
 

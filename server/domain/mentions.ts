@@ -24,11 +24,7 @@ export interface ResolvedMention {
  * without duplicates (two handles can never map to one user, but be safe),
  * at most MAX_MENTIONS.
  */
-export function selectMentions(
-  candidates: string[],
-  resolved: Map<string, ResolvedMention>,
-  authorId: string,
-): ResolvedMention[] {
+export function selectMentions(candidates: string[], resolved: Map<string, ResolvedMention>, authorId: string): ResolvedMention[] {
   const out: ResolvedMention[] = [];
   const users = new Set<string>();
   for (const handle of candidates) {

@@ -8,7 +8,9 @@ import { matchingForm } from './invisible.ts';
  * "buy\u3164now" would otherwise fingerprint apart from "buy now".
  */
 export function comparableText(text: string): string {
-  return matchingForm(text).toLowerCase().replace(/[^\p{L}\p{N}]+/gu, '');
+  return matchingForm(text)
+    .toLowerCase()
+    .replace(/[^\p{L}\p{N}]+/gu, '');
 }
 
 export function textFingerprint(comparable: string): string {

@@ -9,9 +9,15 @@ const bundles = new Map<string, Promise<string>>();
 export function browserBundle(entry: string): Promise<string> {
   const existing = bundles.get(entry);
   if (existing) return existing;
-  const building = build({ entryPoints: [entry], bundle: true, minify: true, format: 'iife', target: 'es2020', platform: 'browser', write: false }).then(
-    (r) => r.outputFiles[0]!.text,
-  );
+  const building = build({
+    entryPoints: [entry],
+    bundle: true,
+    minify: true,
+    format: 'iife',
+    target: 'es2020',
+    platform: 'browser',
+    write: false,
+  }).then((r) => r.outputFiles[0]!.text);
   // A failure is reported (logged, 500) to the request that finds it; the next request builds again.
   building.catch(() => {
     if (bundles.get(entry) === building) bundles.delete(entry);
@@ -35,7 +41,8 @@ export function serveBundle(entry: string, opts: { prebuild: boolean }): Request
 }
 
 /** Pages that load our bundles allow no inline script: whatever a comment holds, nothing in it can run. */
-const PAGE_CSP = "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; connect-src 'self' ws: wss:; img-src 'self' data:";
+const PAGE_CSP =
+  "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; connect-src 'self' ws: wss:; img-src 'self' data:";
 
 /**
  * Who may show our pages in a frame (FRAME_ANCESTORS). Host sites embed the

@@ -36,7 +36,8 @@ function errorResponses(route: RestRoute): Record<string, unknown> {
   if (route.body || route.query || route.path.includes(':')) codes.add(HTTP_STATUS_BY_CODE.invalid_payload);
   if (route.body) codes.add(HTTP_STATUS_BY_CODE.payload_too_large);
   if (route.auth !== 'none') codes.add(HTTP_STATUS_BY_CODE.unauthenticated);
-  if (route.auth === 'moderator' || route.auth === 'admin' || route.method === 'patch' || route.method === 'delete') codes.add(HTTP_STATUS_BY_CODE.forbidden);
+  if (route.auth === 'moderator' || route.auth === 'admin' || route.method === 'patch' || route.method === 'delete')
+    codes.add(HTTP_STATUS_BY_CODE.forbidden);
   const out: Record<string, unknown> = {};
   for (const status of [...codes].sort()) {
     out[String(status)] = { description: 'Error', content: { 'application/json': { schema: ref(HttpErrorSchema) } } };
@@ -47,9 +48,7 @@ function errorResponses(route: RestRoute): Record<string, unknown> {
 /** OpenAPI 3.1 generated from the contract's zod schemas and route table. */
 export function buildOpenApi(version: string): unknown {
   const components = z.toJSONSchema(z.globalRegistry, { uri: (id) => `#/components/schemas/${id}`, io: 'output' });
-  const schemas = Object.fromEntries(
-    Object.entries(components.schemas).map(([id, s]) => [id, strip(s as Record<string, unknown>)]),
-  );
+  const schemas = Object.fromEntries(Object.entries(components.schemas).map(([id, s]) => [id, strip(s as Record<string, unknown>)]));
   const paths: Record<string, Record<string, unknown>> = {};
   for (const route of restRoutes) {
     const path = route.path.replace(/:([A-Za-z]+)/g, '{$1}');

@@ -70,8 +70,7 @@ export const jobIds = {
 };
 
 /** One notification per comment x recipient x kind: the id that makes delivery idempotent. */
-export const notificationId = (commentId: string, recipientId: string, kind: NotificationKind) =>
-  `n_${hash(commentId, recipientId, kind)}`;
+export const notificationId = (commentId: string, recipientId: string, kind: NotificationKind) => `n_${hash(commentId, recipientId, kind)}`;
 
 export const digestKey = (recipientId: string, windowEndsAt: number) => `digest_${hash(recipientId)}_${windowEndsAt}`;
 
@@ -146,7 +145,9 @@ export async function createQueues(serverConnection: Redis, config: Config, pref
         jobs.push(queues.screen.add('screen', { threadId, commentId }, { jobId: jobIds.screen(commentId, comment.offset) }));
       }
       if (comment.mentions.length > 0 || comment.parentId) {
-        jobs.push(queues.notify.add('notify', { threadId, commentId, reason }, { jobId: jobIds.notify(commentId, reason, comment.offset) }));
+        jobs.push(
+          queues.notify.add('notify', { threadId, commentId, reason }, { jobId: jobIds.notify(commentId, reason, comment.offset) }),
+        );
       }
       await Promise.all(jobs);
     },

@@ -94,7 +94,9 @@ export class ConnectionLimits {
 
   private async take(socketId: string, caps: Cap[], toHeld = false): Promise<void> {
     const now = Date.now();
-    const replies = await Promise.allSettled(caps.map((c) => this.scripts.run(this.redis, 'admit-socket', [c.key], [socketId, now, TTL_MS, c.max])));
+    const replies = await Promise.allSettled(
+      caps.map((c) => this.scripts.run(this.redis, 'admit-socket', [c.key], [socketId, now, TTL_MS, c.max])),
+    );
     const admitted = replies.map((r) => r.status === 'fulfilled' && Number(r.value) === 1);
     const taken = caps.filter((_, i) => admitted[i]).map((c) => c.key);
     if (taken.length === caps.length) {
@@ -111,7 +113,10 @@ export class ConnectionLimits {
     const failed = replies.find((r): r is PromiseRejectedResult => r.status === 'rejected');
     if (failed) throw failed.reason;
     const refused = caps[admitted.indexOf(false)]!;
-    throw errors.rateLimited(`Too many ${refused.what} (at most ${refused.max}); close one and try again`, { scope: refused.scope, limit: refused.max });
+    throw errors.rateLimited(`Too many ${refused.what} (at most ${refused.max}); close one and try again`, {
+      scope: refused.scope,
+      limit: refused.max,
+    });
   }
 
   async disconnected(socketId: string): Promise<void> {

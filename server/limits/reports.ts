@@ -15,7 +15,13 @@ export class ReportLimits {
 
   constructor(redis: Redis, keys: Keys, config: Config) {
     const { points, seconds } = config.limits.reports;
-    this.limiter = new RateLimiterRedis({ storeClient: redis, keyPrefix: keys.rateLimit('reports'), points, duration: seconds, rejectIfRedisNotReady: true });
+    this.limiter = new RateLimiterRedis({
+      storeClient: redis,
+      keyPrefix: keys.rateLimit('reports'),
+      points,
+      duration: seconds,
+      rejectIfRedisNotReady: true,
+    });
   }
 
   /**
@@ -31,7 +37,11 @@ export class ReportLimits {
       if (!(err instanceof RateLimiterRes)) throw errors.unavailable(err);
       const limit = { points: this.limiter.points, seconds: this.limiter.duration };
       const seconds = Math.max(1, Math.ceil(err.msBeforeNext / 1000));
-      throw errors.rateLimited(`You are reporting too often (at most ${limit.points} per ${limit.seconds} s); try again in ${seconds} s`, { scope: 'reports', limit }, err.msBeforeNext);
+      throw errors.rateLimited(
+        `You are reporting too often (at most ${limit.points} per ${limit.seconds} s); try again in ${seconds} s`,
+        { scope: 'reports', limit },
+        err.msBeforeNext,
+      );
     }
     return async () => {
       await this.limiter.reward(actor.id);

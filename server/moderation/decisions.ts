@@ -47,7 +47,11 @@ const PAST: Record<string, string> = {
  * Someone else decided first. A repeat of your own decision is fine (a
  * retried request); anyone else's gets `conflict` saying what happened.
  */
-export function afterTheFact(actorId: string, action: string, current: { moderation: ModerationRecord | null; comment: AuthoredComment; status: CommentStatus }) {
+export function afterTheFact(
+  actorId: string,
+  action: string,
+  current: { moderation: ModerationRecord | null; comment: AuthoredComment; status: CommentStatus },
+) {
   const m = current.moderation;
   if (m && m.by.kind === 'user' && m.by.id === actorId && m.action === action) return { comment: current.comment };
   const who = m ? (m.by.kind === 'user' ? `@${m.by.handle}` : `automatic moderation (${m.by.name})`) : 'someone';

@@ -16,7 +16,8 @@ export interface ModerationInput {
 }
 
 /** One phase's say: refuse (nothing is stored), hold for a moderator, or publish but flag for a second look. */
-export type Verdict = { kind: 'refuse'; error: AppError; reason: Reason } | { kind: 'hold'; reason: Reason } | { kind: 'flag'; reason: Reason };
+export type Verdict =
+  { kind: 'refuse'; error: AppError; reason: Reason } | { kind: 'hold'; reason: Reason } | { kind: 'flag'; reason: Reason };
 
 /** A small pure rule; null = nothing to say. */
 export type Phase = (input: ModerationInput) => Verdict | null;

@@ -64,7 +64,10 @@ export class WordlistMatcher {
     const text = matchingForm(body);
     // obscenity keeps double letters (English has "oo"); stretched words ("mooooron") are collapsed here too.
     const variants = [text, text.replace(/(\p{L})\1{2,}/gu, '$1')];
-    for (const [list, matchers] of [['banned', this.banned], ['suspect', this.suspect]] as const) {
+    for (const [list, matchers] of [
+      ['banned', this.banned],
+      ['suspect', this.suspect],
+    ] as const) {
       for (const m of matchers) {
         for (const v of variants) {
           const term = m.match(v);

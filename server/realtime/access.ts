@@ -36,7 +36,9 @@ export function attachAccessUpdates(io: IoServer, deps: Deps): void {
 /** The user's live sockets on this server, in both namespaces. */
 function socketsOf(io: IoServer, userId: string) {
   const readerNsp = io.of('/');
-  const readers = [...(readerNsp.adapter.rooms.get(rooms.user(userId)) ?? [])].map((id) => readerNsp.sockets.get(id)).filter((s) => s !== undefined);
+  const readers = [...(readerNsp.adapter.rooms.get(rooms.user(userId)) ?? [])]
+    .map((id) => readerNsp.sockets.get(id))
+    .filter((s) => s !== undefined);
   // Moderation sockets are few and may leave every room (mod:subscribe), so they are found by their actor.
   const moderators = [...io.of(MODERATION_NAMESPACE).sockets.values()].filter((s) => s.data.actor?.id === userId);
   return { readers, moderators };
@@ -101,7 +103,11 @@ async function applyAccess(io: IoServer, deps: Deps, userId: string): Promise<vo
 
 /** Tells a /moderation socket it was banned and closes it, if the ban binds its user. */
 export function closeIfBanned(
-  socket: { data: SocketData; emit(event: 'account:banned', notice: ServerEventPayload<'account:banned'>): unknown; disconnect(close: boolean): unknown },
+  socket: {
+    data: SocketData;
+    emit(event: 'account:banned', notice: ServerEventPayload<'account:banned'>): unknown;
+    disconnect(close: boolean): unknown;
+  },
   ban: Ban | null,
 ): void {
   const binding = bindingBan(ban, socket.data.actor!.role);

@@ -32,7 +32,11 @@ interface Gateway {
   live: Live;
 }
 
-type Handler<E extends ClientEventName> = (g: Gateway, socket: IoSocket, payload: z.output<(typeof clientEvents)[E]['request']>) => Promise<EventResponse<E>>;
+type Handler<E extends ClientEventName> = (
+  g: Gateway,
+  socket: IoSocket,
+  payload: z.output<(typeof clientEvents)[E]['request']>,
+) => Promise<EventResponse<E>>;
 
 function joinedThreadCount(socket: IoSocket): number {
   let n = 0;
@@ -46,13 +50,18 @@ const HANDLERS: { [E in ClientEventName]: Handler<E> } = {
     const room = rooms.thread(threadId);
     const wasJoined = socket.rooms.has(room);
     try {
-      const result = await joinThread(deps, { threadId, since }, async () => {
-        if (!wasJoined && joinedThreadCount(socket) >= SOCKET_LIMITS.maxJoinedThreads) {
-          throw errors.forbidden(`A connection can follow at most ${SOCKET_LIMITS.maxJoinedThreads} threads; leave one first`);
-        }
-        await socket.join(room);
-        await live.subscriptions.ready(room);
-      }, { ip: socket.data.ip });
+      const result = await joinThread(
+        deps,
+        { threadId, since },
+        async () => {
+          if (!wasJoined && joinedThreadCount(socket) >= SOCKET_LIMITS.maxJoinedThreads) {
+            throw errors.forbidden(`A connection can follow at most ${SOCKET_LIMITS.maxJoinedThreads} threads; leave one first`);
+          }
+          await socket.join(room);
+          await live.subscriptions.ready(room);
+        },
+        { ip: socket.data.ip },
+      );
       const viewers = live.presence.known(threadId);
       if (viewers !== undefined) socket.emit('thread:presence', { threadId, viewers });
       return result;
@@ -111,11 +120,14 @@ function onEvent(this: IoSocket, event: string, ...args: unknown[]): void {
   const socket = this;
   const g = gateways.get(socket.nsp)!;
   // Every incoming event passes the socket's rate first.
-  admitEvent(g.deps, g.live.flood, socket, args).then((allowed) => {
-    if (!allowed || !Object.hasOwn(HANDLERS, event)) return; // unknown events get no answer
-    const name = event as ClientEventName;
-    answer(g.deps, socket, name, clientEvents[name].request, args, (payload: never) => HANDLERS[name](g, socket, payload));
-  }, (err: unknown) => g.deps.log.warn({ err, event }, 'could not admit a socket event; dropped'));
+  admitEvent(g.deps, g.live.flood, socket, args).then(
+    (allowed) => {
+      if (!allowed || !Object.hasOwn(HANDLERS, event)) return; // unknown events get no answer
+      const name = event as ClientEventName;
+      answer(g.deps, socket, name, clientEvents[name].request, args, (payload: never) => HANDLERS[name](g, socket, payload));
+    },
+    (err: unknown) => g.deps.log.warn({ err, event }, 'could not admit a socket event; dropped'),
+  );
 }
 
 function onDisconnect(this: IoSocket): void {

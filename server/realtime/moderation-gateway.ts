@@ -33,7 +33,12 @@ interface Live {
  */
 export function attachModerationGateway(io: IoServer, deps: Deps, live: Live): void {
   io.of(MODERATION_NAMESPACE).use(handshake(deps, live.connections, (actor) => actingModerator(deps, actor)));
-  const nsp = io.of(MODERATION_NAMESPACE) as unknown as Namespace<ModClientToServerEvents, ModServerToClientEvents, InterServerEvents, SocketData>;
+  const nsp = io.of(MODERATION_NAMESPACE) as unknown as Namespace<
+    ModClientToServerEvents,
+    ModServerToClientEvents,
+    InterServerEvents,
+    SocketData
+  >;
 
   nsp.on('connection', (socket: ModSocket) => {
     socket.on('disconnect', () => {

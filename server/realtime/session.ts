@@ -8,11 +8,14 @@ const timers = new WeakMap<Socket, NodeJS.Timeout>();
 export function armExpiry(socket: Socket, expiresAt: Date): void {
   clearExpiry(socket);
   const wait = expiresAt.getTime() - Date.now();
-  const timer = setTimeout(() => {
-    if (wait > MAX_TIMER_MS) return armExpiry(socket, expiresAt);
-    socket.emit('auth:expired', { reason: 'Token expired; reconnect with a new one' });
-    socket.disconnect(true);
-  }, Math.max(0, Math.min(wait, MAX_TIMER_MS)));
+  const timer = setTimeout(
+    () => {
+      if (wait > MAX_TIMER_MS) return armExpiry(socket, expiresAt);
+      socket.emit('auth:expired', { reason: 'Token expired; reconnect with a new one' });
+      socket.disconnect(true);
+    },
+    Math.max(0, Math.min(wait, MAX_TIMER_MS)),
+  );
   timer.unref();
   timers.set(socket, timer);
 }

@@ -60,7 +60,10 @@ export function envelope(
     uid: PUBLISHER_UID,
     nsp,
     type: BROADCAST,
-    data: { opts: { rooms: list, except: opts.except ?? [], flags: {} }, packet: { type: EVENT_PACKET, nsp, data: [event, '__PAYLOAD__'] } },
+    data: {
+      opts: { rooms: list, except: opts.except ?? [], flags: {} },
+      packet: { type: EVENT_PACKET, nsp, data: [event, '__PAYLOAD__'] },
+    },
   });
   const at = message.indexOf(PLACEHOLDER);
   return { channel: roomChannel(channelPrefix, list, nsp), prefix: message.slice(0, at), suffix: message.slice(at + PLACEHOLDER.length) };
@@ -80,7 +83,12 @@ export function threadEnvelope(channelPrefix: string, threadId: string): Envelop
  * publish. Unlike Socket.IO's own, which skips the sending server, this one
  * reaches every server, the sender's too (PUBLISHER_UID is nobody's uid).
  */
-export function serverSideEmitMessage(channelPrefix: string, event: string, args: unknown[], nsp = DEFAULT_NAMESPACE): { channel: string; message: string } {
+export function serverSideEmitMessage(
+  channelPrefix: string,
+  event: string,
+  args: unknown[],
+  nsp = DEFAULT_NAMESPACE,
+): { channel: string; message: string } {
   const message = JSON.stringify({ uid: PUBLISHER_UID, nsp, type: SERVER_SIDE_EMIT, data: { packet: [event, ...args] } });
   return { channel: roomChannel(channelPrefix, [], nsp), message };
 }

@@ -169,7 +169,14 @@ export class CommentStore {
     const reply = await this.scripts.run(
       this.redis,
       'edit-comment',
-      [k.meta(threadId), k.log(threadId), k.comment(threadId, commentId), k.visible(threadId), k.pending(threadId), k.pendingOf(threadId, authorId)],
+      [
+        k.meta(threadId),
+        k.log(threadId),
+        k.comment(threadId, commentId),
+        k.visible(threadId),
+        k.pending(threadId),
+        k.pendingOf(threadId, authorId),
+      ],
       [
         threadId,
         change.body,
@@ -184,7 +191,8 @@ export class CommentStore {
       ],
     );
     const [status, a, b, json, previous] = reply as [string, string | number, string, string, string];
-    if (status === 'ok') return { kind: 'stored', offset: Number(a), epoch: b, comment: JSON.parse(json), previous: previous as CommentStatus };
+    if (status === 'ok')
+      return { kind: 'stored', offset: Number(a), epoch: b, comment: JSON.parse(json), previous: previous as CommentStatus };
     return { kind: 'rejected', reason: a as 'not_found' | 'not_editable' | 'too_many_edits' };
   }
 
@@ -203,7 +211,14 @@ export class CommentStore {
     const reply = await this.scripts.run(
       this.redis,
       'set-comment-status',
-      [k.meta(threadId), k.log(threadId), k.visible(threadId), k.comment(threadId, commentId), k.pending(threadId), k.pendingOf(threadId, authorId)],
+      [
+        k.meta(threadId),
+        k.log(threadId),
+        k.visible(threadId),
+        k.comment(threadId, commentId),
+        k.pending(threadId),
+        k.pendingOf(threadId, authorId),
+      ],
       [
         threadId,
         target,
@@ -256,7 +271,8 @@ export class CommentStore {
       ],
     );
     const [status, a, b, json] = reply as [string, string | number, string, string];
-    if (status === 'ok') return { kind: 'changed', offset: Number(a), epoch: b, comment: JSON.parse(json), eventType: null, previous: 'visible' };
+    if (status === 'ok')
+      return { kind: 'changed', offset: Number(a), epoch: b, comment: JSON.parse(json), eventType: null, previous: 'visible' };
     return unchangedOrRejected(status, a);
   }
 
@@ -312,7 +328,10 @@ export class CommentStore {
   async page(threadId: string, req: PageRequest): Promise<Page> {
     const k = this.keys.thread;
     const visible = k.visible(threadId);
-    const tx = this.redis.multi().hmget(k.meta(threadId), ...THREAD_FIELDS).zcard(visible);
+    const tx = this.redis
+      .multi()
+      .hmget(k.meta(threadId), ...THREAD_FIELDS)
+      .zcard(visible);
     if (req.order === 'oldest') {
       tx.zrangebyscore(visible, req.after === undefined ? '-inf' : `(${req.after}`, '+inf', 'WITHSCORES', 'LIMIT', 0, req.limit + 1);
     } else {
@@ -357,7 +376,10 @@ export class CommentStore {
    * parent's author and the users it mentions (raw, also for a deleted
    * comment, whose public form shows none). Null if it does not exist.
    */
-  async audience(threadId: string, commentId: string): Promise<{ authorId: string; parentAuthorId: string | null; mentionedIds: string[] } | null> {
+  async audience(
+    threadId: string,
+    commentId: string,
+  ): Promise<{ authorId: string; parentAuthorId: string | null; mentionedIds: string[] } | null> {
     const k = this.keys.thread;
     const [authorId, parentId, mentions] = await this.redis.hmget(k.comment(threadId, commentId), 'authorId', 'parentId', 'mentions');
     if (!authorId) return null;
@@ -368,7 +390,12 @@ export class CommentStore {
 
   /** Blanks body, mentions and author name of the author's comment (see erase-comment-1.lua). */
   async erase({ threadId, id, authorId }: CommentRef): Promise<'ok' | 'not_found' | 'not_author'> {
-    const [status, reason] = (await this.scripts.run(this.redis, 'erase-comment', [this.keys.thread.comment(threadId, id)], [threadId, authorId])) as [string, string];
+    const [status, reason] = (await this.scripts.run(
+      this.redis,
+      'erase-comment',
+      [this.keys.thread.comment(threadId, id)],
+      [threadId, authorId],
+    )) as [string, string];
     return status === 'ok' ? 'ok' : (reason as 'not_found' | 'not_author');
   }
 
@@ -384,7 +411,8 @@ export class CommentStore {
   async asWritten(authorId: string, commentIds: string[]): Promise<Comment[]> {
     if (commentIds.length === 0) return [];
     const pipeline = this.redis.pipeline();
-    for (const id of commentIds) pipeline.hmget(this.keys.thread.comment(threadIdOfComment(id), id), 'authorId', 'json', 'body', 'mentions');
+    for (const id of commentIds)
+      pipeline.hmget(this.keys.thread.comment(threadIdOfComment(id), id), 'authorId', 'json', 'body', 'mentions');
     const out: Comment[] = [];
     for (const [err, row] of (await pipeline.exec()) ?? []) {
       if (err) throw err;

@@ -33,11 +33,18 @@ export function createStore(
     /** Everything a post or edit is checked against, in one round trip. */
     preflight: { postContext: (q: PostContextQuery) => loadPostContext(redis, keys, q, now().getTime()) },
     threads: new ThreadStore(redis, keys, scripts),
-    comments: new CommentStore(redis, keys, scripts, {
-      maxEvents: config.history.maxEvents,
-      ttlSeconds: config.history.ttlSeconds,
-      idempotencyTtlSeconds: config.comments.idempotencyTtlSeconds,
-    }, (threadId) => threadEnvelope(keys.adapterChannels, threadId), now),
+    comments: new CommentStore(
+      redis,
+      keys,
+      scripts,
+      {
+        maxEvents: config.history.maxEvents,
+        ttlSeconds: config.history.ttlSeconds,
+        idempotencyTtlSeconds: config.comments.idempotencyTtlSeconds,
+      },
+      (threadId) => threadEnvelope(keys.adapterChannels, threadId),
+      now,
+    ),
     users: new UserStore(redis, keys, scripts),
     presence: new PresenceStore(redis, keys),
     notifications: new NotificationStore(redis, keys, scripts, now),

@@ -1,14 +1,5 @@
 import type { Redis } from 'ioredis';
-import type {
-  AuditEntry,
-  Ban,
-  Decider,
-  ModerationSettings,
-  ModeratorRef,
-  QueueName,
-  Reason,
-  Wordlists,
-} from '../../contract/index.ts';
+import type { AuditEntry, Ban, Decider, ModerationSettings, ModeratorRef, QueueName, Reason, Wordlists } from '../../contract/index.ts';
 import { QUEUES } from '../../contract/index.ts';
 import type { Keys } from './keys.ts';
 import type { Scripts } from './scripts.ts';
@@ -91,7 +82,9 @@ export class ModerationStore {
     const tx = this.redis.multi().zadd(site, 'NX', at, commentId).zadd(thread, 'NX', at, commentId);
     if (queue === 'rejected') {
       const keep = this.retention.moderationMs;
-      tx.zremrangebyscore(site, '-inf', `(${at - keep}`).zremrangebyscore(thread, '-inf', `(${at - keep}`).pexpire(thread, keep);
+      tx.zremrangebyscore(site, '-inf', `(${at - keep}`)
+        .zremrangebyscore(thread, '-inf', `(${at - keep}`)
+        .pexpire(thread, keep);
     }
     await tx.exec();
   }
@@ -110,7 +103,15 @@ export class ModerationStore {
 
   async queuePage(queue: QueueName, threadId: string | undefined, cursor: number | undefined, limit: number) {
     const key = threadId ? this.keys.moderation.threadQueue(queue, threadId) : this.keys.moderation.queue(queue);
-    const flat = await this.redis.zrangebyscore(key, cursor === undefined ? '-inf' : `(${cursor}`, '+inf', 'WITHSCORES', 'LIMIT', 0, limit + 1);
+    const flat = await this.redis.zrangebyscore(
+      key,
+      cursor === undefined ? '-inf' : `(${cursor}`,
+      '+inf',
+      'WITHSCORES',
+      'LIMIT',
+      0,
+      limit + 1,
+    );
     const items: { commentId: string; at: number }[] = [];
     for (let i = 0; i + 1 < flat.length; i += 2) items.push({ commentId: flat[i]!, at: Number(flat[i + 1]) });
     const page = items.slice(0, limit);
@@ -132,8 +133,17 @@ export class ModerationStore {
    * distinct readers reported and the sum of their reports' weights.
    */
   // Who reported what is personal data: kept MODERATION_RETENTION_DAYS after the last report (cleared sooner by a decision).
-  async report(commentId: string, reporterId: string, report: StoredReport & { weight: number }): Promise<{ added: boolean; count: number; weight: number }> {
-    const [added, count, weight] = await this.scripts.run(this.redis, 'add-report', [this.keys.moderation.reports(commentId)], [reporterId, JSON.stringify(report), String(this.retention.moderationMs)]);
+  async report(
+    commentId: string,
+    reporterId: string,
+    report: StoredReport & { weight: number },
+  ): Promise<{ added: boolean; count: number; weight: number }> {
+    const [added, count, weight] = await this.scripts.run(
+      this.redis,
+      'add-report',
+      [this.keys.moderation.reports(commentId)],
+      [reporterId, JSON.stringify(report), String(this.retention.moderationMs)],
+    );
     return { added: Number(added) === 1, count: Number(count), weight: Number(weight) };
   }
 
@@ -193,11 +203,19 @@ export class ModerationStore {
 
   async wordlists(): Promise<{ lists: Wordlists; version: number }> {
     const [json, version] = await this.redis.mget(this.keys.moderation.wordlists, this.keys.moderation.wordlistsVersion);
-    return { lists: json ? { ...DEFAULT_WORDLISTS, ...(JSON.parse(json) as Partial<Wordlists>) } : DEFAULT_WORDLISTS, version: Number(version ?? 0) };
+    return {
+      lists: json ? { ...DEFAULT_WORDLISTS, ...(JSON.parse(json) as Partial<Wordlists>) } : DEFAULT_WORDLISTS,
+      version: Number(version ?? 0),
+    };
   }
 
   async setWordlists(lists: Wordlists): Promise<number> {
-    const results = (await this.redis.multi().set(this.keys.moderation.wordlists, JSON.stringify(lists)).incr(this.keys.moderation.wordlistsVersion).exec()) ?? [];
+    const results =
+      (await this.redis
+        .multi()
+        .set(this.keys.moderation.wordlists, JSON.stringify(lists))
+        .incr(this.keys.moderation.wordlistsVersion)
+        .exec()) ?? [];
     return Number(results[1]?.[1] ?? 0);
   }
 
@@ -220,10 +238,21 @@ export class ModerationStore {
   async audit(entry: NewAuditEntry, at: Date): Promise<AuditEntry> {
     const k = this.keys.moderation;
     const { auditMs, auditMaxEntries } = this.retention;
-    const id = (await this.redis.xadd(k.audit, 'MAXLEN', '~', auditMaxEntries, '*', 'entry', JSON.stringify({ ...entry, at: at.toISOString() })))!;
+    const id = (await this.redis.xadd(
+      k.audit,
+      'MAXLEN',
+      '~',
+      auditMaxEntries,
+      '*',
+      'entry',
+      JSON.stringify({ ...entry, at: at.toISOString() }),
+    ))!;
     const cutoff = indexScore(id) - auditMs * 1000;
     const tx = this.redis.multi().xtrim(k.audit, 'MINID', `${Math.max(0, Math.floor(cutoff / 1000))}-0`);
-    const indexes = [entry.target.threadId ? k.auditByThread(entry.target.threadId) : null, entry.by.kind === 'user' ? k.auditByModerator(entry.by.id) : null];
+    const indexes = [
+      entry.target.threadId ? k.auditByThread(entry.target.threadId) : null,
+      entry.by.kind === 'user' ? k.auditByModerator(entry.by.id) : null,
+    ];
     for (const index of indexes) {
       if (!index) continue;
       tx.zadd(index, indexScore(id), id)
@@ -247,7 +276,11 @@ export class ModerationStore {
     }
     const entries: AuditEntry[] = rows
       .map(([id, fields]) => ({ id, ...(JSON.parse(fields[1]!) as Omit<AuditEntry, 'id'>) }))
-      .filter((e) => (!filter.threadId || e.target.threadId === filter.threadId) && (!filter.moderatorId || (e.by.kind === 'user' && e.by.id === filter.moderatorId)));
+      .filter(
+        (e) =>
+          (!filter.threadId || e.target.threadId === filter.threadId) &&
+          (!filter.moderatorId || (e.by.kind === 'user' && e.by.id === filter.moderatorId)),
+      );
     const page = entries.slice(0, limit);
     return { entries: page, nextCursor: rows.length > limit ? page.at(-1)!.id : null };
   }

@@ -41,7 +41,15 @@ export class NotificationStore {
 
   async page(userId: string, cursor: number | undefined, limit: number): Promise<NotificationPage> {
     const k = this.keys.notifications;
-    const flat = await this.redis.zrevrangebyscore(k.inbox(userId), cursor === undefined ? '+inf' : `(${cursor}`, '-inf', 'WITHSCORES', 'LIMIT', 0, limit + 1);
+    const flat = await this.redis.zrevrangebyscore(
+      k.inbox(userId),
+      cursor === undefined ? '+inf' : `(${cursor}`,
+      '-inf',
+      'WITHSCORES',
+      'LIMIT',
+      0,
+      limit + 1,
+    );
     const ids: string[] = [];
     const scores: string[] = [];
     for (let i = 0; i + 1 < flat.length; i += 2) {
@@ -98,7 +106,12 @@ export class NotificationStore {
 
   private async forgetUnread(userId: string, ids: string[]): Promise<number> {
     const unread = this.keys.notifications.unread(userId);
-    const results = (await this.redis.multi().srem(unread, ...ids).scard(unread).exec()) ?? [];
+    const results =
+      (await this.redis
+        .multi()
+        .srem(unread, ...ids)
+        .scard(unread)
+        .exec()) ?? [];
     for (const [err] of results) if (err) throw err;
     return results[1]![1] as number;
   }
@@ -108,7 +121,12 @@ export class NotificationStore {
     const k = this.keys.notifications;
     const ids = await this.redis.zrevrange(k.inbox(userId), 0, -1);
     if (ids.length === 0) return [];
-    const results = (await this.redis.multi().hmget(k.records(userId), ...ids).smismember(k.unread(userId), ...ids).exec()) ?? [];
+    const results =
+      (await this.redis
+        .multi()
+        .hmget(k.records(userId), ...ids)
+        .smismember(k.unread(userId), ...ids)
+        .exec()) ?? [];
     for (const [err] of results) if (err) throw err;
     const records = results[0]![1] as (string | null)[];
     const unreadFlags = results[1]![1] as number[];
@@ -123,7 +141,13 @@ export class NotificationStore {
   async retract(userId: string, ids: string[]): Promise<void> {
     if (ids.length === 0) return;
     const k = this.keys.notifications;
-    const results = (await this.redis.multi().zrem(k.inbox(userId), ...ids).hdel(k.records(userId), ...ids).srem(k.unread(userId), ...ids).exec()) ?? [];
+    const results =
+      (await this.redis
+        .multi()
+        .zrem(k.inbox(userId), ...ids)
+        .hdel(k.records(userId), ...ids)
+        .srem(k.unread(userId), ...ids)
+        .exec()) ?? [];
     for (const [err] of results) if (err) throw err;
   }
 
@@ -175,7 +199,9 @@ export class NotificationStore {
    * `entries` are the list items, for dropDigest.
    */
   async digestItems(userId: string, windowEndsAt: number): Promise<{ ids: string[]; entries: string[] }> {
-    const entries = (await this.redis.lrange(this.keys.notifications.digest(userId), 0, -1)).filter((e) => Number(e.slice(0, e.indexOf(':'))) <= windowEndsAt);
+    const entries = (await this.redis.lrange(this.keys.notifications.digest(userId), 0, -1)).filter(
+      (e) => Number(e.slice(0, e.indexOf(':'))) <= windowEndsAt,
+    );
     return { ids: entries.map((e) => e.slice(e.indexOf(':') + 1)), entries };
   }
 
@@ -197,6 +223,11 @@ export class NotificationStore {
   async markEmailSent(userId: string, messageId: string): Promise<void> {
     const key = this.keys.notifications.emailSent(userId);
     const now = this.now().getTime();
-    await this.redis.multi().zadd(key, now, messageId).zremrangebyscore(key, '-inf', now - SENT_KEEP_MS).pexpire(key, SENT_KEEP_MS).exec();
+    await this.redis
+      .multi()
+      .zadd(key, now, messageId)
+      .zremrangebyscore(key, '-inf', now - SENT_KEEP_MS)
+      .pexpire(key, SENT_KEEP_MS)
+      .exec();
   }
 }

@@ -95,10 +95,11 @@ export class OutboxStore {
   /** Entries of one thread written before `before` (ms), oldest first, and how many entries it has in all. */
   async due(threadId: string, before: number, limit: number): Promise<{ entries: OutboxEntry[]; total: number }> {
     const key = this.keys.thread.outbox(threadId);
-    const [[e1, flat], [e2, total]] = (await this.redis.multi().zrangebyscore(key, '-inf', before, 'WITHSCORES', 'LIMIT', 0, limit).zcard(key).exec()) as [
-      [Error | null, string[]],
-      [Error | null, number],
-    ];
+    const [[e1, flat], [e2, total]] = (await this.redis
+      .multi()
+      .zrangebyscore(key, '-inf', before, 'WITHSCORES', 'LIMIT', 0, limit)
+      .zcard(key)
+      .exec()) as [[Error | null, string[]], [Error | null, number]];
     if (e1) throw e1;
     if (e2) throw e2;
     const entries: OutboxEntry[] = [];
@@ -116,7 +117,12 @@ export class OutboxStore {
    */
   async forget(threadId: string, listedAt: number, now: number): Promise<boolean> {
     if (listedAt > now - LISTED_AT_LEAST_MS) return false;
-    const removed = (await this.scripts.run(this.redis, 'forget-outbox-thread', [this.keys.outboxThreads], [threadId, String(listedAt)])) as unknown;
+    const removed = (await this.scripts.run(
+      this.redis,
+      'forget-outbox-thread',
+      [this.keys.outboxThreads],
+      [threadId, String(listedAt)],
+    )) as unknown;
     return removed === 1;
   }
 }

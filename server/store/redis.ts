@@ -33,11 +33,7 @@ export const SUBSCRIBER_CONNECTION: RedisOptions = {
   retryStrategy: (attempt) => Math.min(50 * 2 ** attempt, 2_000),
 };
 
-export async function connectRedis(
-  url: string,
-  log: Logger | undefined,
-  options: RedisOptions = COMMAND_CONNECTION,
-): Promise<Redis> {
+export async function connectRedis(url: string, log: Logger | undefined, options: RedisOptions = COMMAND_CONNECTION): Promise<Redis> {
   const redis = new Redis(url, options);
   logConnectionErrors(redis, log, 'redis connection error');
   if (options.lazyConnect) await redis.connect();

@@ -22,11 +22,12 @@ export class ScreeningStore {
 
   /** Records this copy of a text and returns every copy within the window (this one included). */
   async recordText(fingerprint: string, copy: TextCopy, now: number, windowMs: number): Promise<TextCopy[]> {
-    const members = (await this.scripts.run(this.redis, 'record-occurrence', [this.keys.screening.text(fingerprint)], [
-      `${copy.commentId} ${copy.authorId}`,
-      now,
-      windowMs,
-    ])) as string[];
+    const members = (await this.scripts.run(
+      this.redis,
+      'record-occurrence',
+      [this.keys.screening.text(fingerprint)],
+      [`${copy.commentId} ${copy.authorId}`, now, windowMs],
+    )) as string[];
     return members.map((m) => {
       const at = m.lastIndexOf(' ');
       return { commentId: m.slice(0, at), authorId: m.slice(at + 1) };
@@ -35,10 +36,11 @@ export class ScreeningStore {
 
   /** Records that `authorId` mentioned `mentionedId` in a comment; returns the comments that did within the window. */
   async recordMention(authorId: string, mentionedId: string, commentId: string, now: number, windowMs: number): Promise<string[]> {
-    return (await this.scripts.run(this.redis, 'record-occurrence', [this.keys.screening.mentions(authorId, mentionedId)], [
-      commentId,
-      now,
-      windowMs,
-    ])) as string[];
+    return (await this.scripts.run(
+      this.redis,
+      'record-occurrence',
+      [this.keys.screening.mentions(authorId, mentionedId)],
+      [commentId, now, windowMs],
+    )) as string[];
   }
 }

@@ -67,9 +67,7 @@ export class Scripts {
   }
 
   run(redis: Redis, name: ScriptName, keys: string[], args: (string | number)[]): Promise<ScriptReply> {
-    const fn = (redis as unknown as Record<string, (...a: (string | number)[]) => Promise<ScriptReply>>)[
-      this.command(name, keys)
-    ]!;
+    const fn = (redis as unknown as Record<string, (...a: (string | number)[]) => Promise<ScriptReply>>)[this.command(name, keys)]!;
     return fn.call(redis, ...keys, ...args);
   }
 

@@ -53,7 +53,12 @@ export class ThreadStore {
   }
 
   private async setFields(threadId: string, fields: Record<string, string>, epochCandidate: string): Promise<void> {
-    await this.scripts.run(this.redis, 'set-thread-fields', [this.keys.thread.meta(threadId)], [epochCandidate, ...Object.entries(fields).flat()]);
+    await this.scripts.run(
+      this.redis,
+      'set-thread-fields',
+      [this.keys.thread.meta(threadId)],
+      [epochCandidate, ...Object.entries(fields).flat()],
+    );
   }
 
   /**

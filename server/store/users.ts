@@ -23,7 +23,8 @@ export interface UserProfile {
   updatedAt: string | null;
 }
 
-export type UpsertResult = { ok: true; createdAt: string; role: Role; roleChanged: boolean } | { ok: false; reason: 'handle_taken' | 'name_lookalike' | 'erased' };
+export type UpsertResult =
+  { ok: true; createdAt: string; role: Role; roleChanged: boolean } | { ok: false; reason: 'handle_taken' | 'name_lookalike' | 'erased' };
 
 export class UserStore {
   constructor(
@@ -39,18 +40,23 @@ export class UserStore {
    */
   async upsert(user: UserClaims, now: Date): Promise<UpsertResult> {
     const k = this.keys.user;
-    const [status, value, role, changed] = (await this.scripts.run(this.redis, 'upsert-user', [k.record(user.id), k.handles, k.handlesLex, k.names, k.erased(user.id)], [
-      user.id,
-      user.handle,
-      user.handle.toLowerCase(),
-      user.name,
-      user.role,
-      user.email ?? '',
-      now.toISOString(),
-      user.name.toLowerCase(),
-      user.nameHidden ? '1' : '0',
-      user.issuedAt === undefined ? '' : String(user.issuedAt),
-    ])) as [string, string, string?, string?];
+    const [status, value, role, changed] = (await this.scripts.run(
+      this.redis,
+      'upsert-user',
+      [k.record(user.id), k.handles, k.handlesLex, k.names, k.erased(user.id)],
+      [
+        user.id,
+        user.handle,
+        user.handle.toLowerCase(),
+        user.name,
+        user.role,
+        user.email ?? '',
+        now.toISOString(),
+        user.name.toLowerCase(),
+        user.nameHidden ? '1' : '0',
+        user.issuedAt === undefined ? '' : String(user.issuedAt),
+      ],
+    )) as [string, string, string?, string?];
     if (status === 'ok') return { ok: true, createdAt: value, role: role as Role, roleChanged: changed === '1' };
     return { ok: false, reason: value === 'name_lookalike' || value === 'erased' ? value : 'handle_taken' };
   }
@@ -67,7 +73,11 @@ export class UserStore {
   /** Whether Threadline has a record, an indexed comment or a recent erasure of this user id. */
   async known(userId: string): Promise<boolean> {
     const k = this.keys.user;
-    const [record, comments, erased] = await Promise.all([this.redis.exists(k.record(userId)), this.redis.exists(k.comments(userId)), this.redis.exists(k.erased(userId))]);
+    const [record, comments, erased] = await Promise.all([
+      this.redis.exists(k.record(userId)),
+      this.redis.exists(k.comments(userId)),
+      this.redis.exists(k.erased(userId)),
+    ]);
     return record + comments + erased > 0;
   }
 
@@ -121,7 +131,11 @@ export class UserStore {
    */
   async noteComment(userId: string, commentId: string, at: number, published: boolean): Promise<void> {
     const recent = this.keys.user.recentComments(userId);
-    const tx = this.redis.multi().zadd(recent, at, commentId).zremrangebyscore(recent, '-inf', at - 86_400_000).pexpire(recent, 86_400_000);
+    const tx = this.redis
+      .multi()
+      .zadd(recent, at, commentId)
+      .zremrangebyscore(recent, '-inf', at - 86_400_000)
+      .pexpire(recent, 86_400_000);
     if (published) tx.hincrby(this.keys.user.record(userId), 'approved', 1);
     await tx.exec();
   }
@@ -133,7 +147,11 @@ export class UserStore {
    */
   async indexComment(userId: string, commentId: string, at: number, keep: number): Promise<void> {
     const key = this.keys.user.comments(userId);
-    await this.redis.multi().zadd(key, at, commentId).zremrangebyrank(key, 0, -(keep + 1)).exec();
+    await this.redis
+      .multi()
+      .zadd(key, at, commentId)
+      .zremrangebyrank(key, 0, -(keep + 1))
+      .exec();
   }
 
   /** A batch of the user's indexed comment ids, oldest first. */
@@ -148,9 +166,25 @@ export class UserStore {
   /** What Threadline stores about a user (for a data export), or null if it has no record. */
   async profile(userId: string): Promise<UserProfile | null> {
     const [id, handle, name, role, email, createdAt, updatedAt] = await this.redis.hmget(
-      this.keys.user.record(userId), 'id', 'handle', 'name', 'role', 'email', 'createdAt', 'updatedAt');
+      this.keys.user.record(userId),
+      'id',
+      'handle',
+      'name',
+      'role',
+      'email',
+      'createdAt',
+      'updatedAt',
+    );
     if (!id || !handle || !name) return null;
-    return { id, handle, name, role: (role ?? 'commenter') as Role, email: email || null, createdAt: createdAt ?? null, updatedAt: updatedAt ?? null };
+    return {
+      id,
+      handle,
+      name,
+      role: (role ?? 'commenter') as Role,
+      email: email || null,
+      createdAt: createdAt ?? null,
+      updatedAt: updatedAt ?? null,
+    };
   }
 
   /**

@@ -17,7 +17,13 @@ export function listForJobs(deps: AfterWriteDeps, threadId: string): Promise<voi
 }
 
 /** The outbox entry of a write (after listForJobs) that will need jobs for this comment. */
-export function jobEntry(deps: AfterWriteDeps, author: { role: Role }, threadId: string, commentId: string, reason: JobReason): OutboxEntry {
+export function jobEntry(
+  deps: AfterWriteDeps,
+  author: { role: Role },
+  threadId: string,
+  commentId: string,
+  reason: JobReason,
+): OutboxEntry {
   return outboxEntry(threadId, commentId, reason, screens(author.role, reason), deps.now().getTime());
 }
 
@@ -25,9 +31,15 @@ export function jobEntry(deps: AfterWriteDeps, author: { role: Role }, threadId:
  * Runs a write with its outbox entry recorded just before it. A write that
  * stored nothing (refused, a replay) takes its entry back.
  */
-export async function writeWithJobs<T>(deps: AfterWriteDeps, entry: OutboxEntry, write: () => Promise<T>, stored: (result: T) => boolean): Promise<T> {
+export async function writeWithJobs<T>(
+  deps: AfterWriteDeps,
+  entry: OutboxEntry,
+  write: () => Promise<T>,
+  stored: (result: T) => boolean,
+): Promise<T> {
   const { result, recorded } = await deps.store.outbox.around(entry, write);
-  if (!recorded) deps.log.error({ commentId: entry.commentId }, 'could not record the outbox entry; if enqueueing fails too, its jobs are lost');
+  if (!recorded)
+    deps.log.error({ commentId: entry.commentId }, 'could not record the outbox entry; if enqueueing fails too, its jobs are lost');
   if (!stored(result)) await forget(deps, entry);
   return result;
 }
@@ -51,5 +63,7 @@ export async function afterWrite(deps: AfterWriteDeps, comment: Comment, entry: 
 
 /** The entry has served its purpose; if forgetting it fails, the sweep re-adds jobs that exist (a no-op). */
 async function forget(deps: AfterWriteDeps, entry: OutboxEntry): Promise<void> {
-  await deps.store.outbox.done(entry).catch((err: unknown) => deps.log.warn({ err, commentId: entry.commentId }, 'could not clear an outbox entry'));
+  await deps.store.outbox
+    .done(entry)
+    .catch((err: unknown) => deps.log.warn({ err, commentId: entry.commentId }, 'could not clear an outbox entry'));
 }

@@ -25,7 +25,10 @@ export async function authenticate(deps: AuthenticateDeps, token: string): Promi
       throw errors.unauthenticated('This account was erased; sign in again');
     }
     if (!result.ok && result.reason === 'name_lookalike') {
-      throw errors.conflict(`The display name differs from another user's only by invisible characters (zero-width, bidi or control characters); the host site must send it without them`, { name: claims.name });
+      throw errors.conflict(
+        `The display name differs from another user's only by invisible characters (zero-width, bidi or control characters); the host site must send it without them`,
+        { name: claims.name },
+      );
     }
     if (!result.ok) {
       throw errors.conflict(`The handle @${claims.handle} belongs to another account`, { handle: claims.handle });

@@ -33,7 +33,12 @@ export type Replay = { kind: 'replay'; commentId: string };
  * Context, then word lists, then limits, mentions and the outbox listing:
  * three round trips at most.
  */
-export function checkWrite(deps: CheckWriteDeps, actor: AuthUser, origin: Origin, attempt: WriteAttempt & { clientId?: undefined }): Promise<Write>;
+export function checkWrite(
+  deps: CheckWriteDeps,
+  actor: AuthUser,
+  origin: Origin,
+  attempt: WriteAttempt & { clientId?: undefined },
+): Promise<Write>;
 export function checkWrite(deps: CheckWriteDeps, actor: AuthUser, origin: Origin, attempt: WriteAttempt): Promise<Write | Replay>;
 export async function checkWrite(deps: CheckWriteDeps, actor: AuthUser, origin: Origin, attempt: WriteAttempt): Promise<Write | Replay> {
   const { kind, threadId, body } = attempt;
@@ -56,7 +61,14 @@ export async function checkWrite(deps: CheckWriteDeps, actor: AuthUser, origin: 
   // Edits draw on the same per-user and per-IP budgets as new comments, but slow mode paces only new ones.
   // Mention lookup only reads and the listing is harmless if the write is refused, so they share the limits' round trip.
   const [, mentions] = await Promise.all([
-    deps.limits.check({ actor, ip: origin.ip, threadId, slowModeSeconds: kind === 'post' ? thread.slowModeSeconds : 0, kind, now: deps.now() }),
+    deps.limits.check({
+      actor,
+      ip: origin.ip,
+      threadId,
+      slowModeSeconds: kind === 'post' ? thread.slowModeSeconds : 0,
+      kind,
+      now: deps.now(),
+    }),
     resolveMentions(deps, body, actor.id),
     jobs ? listForJobs(deps, threadId) : null,
   ]);

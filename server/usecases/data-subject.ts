@@ -9,7 +9,11 @@ export type DataSubjectDeps = ActingDeps;
  * Whose data a data request is about: the signed-in user's own, or, for an
  * admin (not banned), any user id.
  */
-export async function dataSubject(deps: DataSubjectDeps, actor: Actor, userId: string | undefined): Promise<{ userId: string; admin: AuthUser | null }> {
+export async function dataSubject(
+  deps: DataSubjectDeps,
+  actor: Actor,
+  userId: string | undefined,
+): Promise<{ userId: string; admin: AuthUser | null }> {
   if (!actor) throw errors.unauthenticated('Sign in to manage your data');
   if (userId === undefined) return { userId: actor.id, admin: null };
   return { userId, admin: await actingAdmin(deps, actor) };

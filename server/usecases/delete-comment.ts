@@ -13,7 +13,11 @@ export type DeleteCommentDeps = Pick<Deps, 'store'> & ActingDeps & ModerateComme
  * Authors delete their own comments (status `deleted`); moderators remove
  * anyone's (status `removed`). Deleting twice answers with the same comment.
  */
-export async function deleteComment(deps: DeleteCommentDeps, actor: Actor, input: { commentId: string }): Promise<{ comment: AuthoredComment }> {
+export async function deleteComment(
+  deps: DeleteCommentDeps,
+  actor: Actor,
+  input: { commentId: string },
+): Promise<{ comment: AuthoredComment }> {
   if (!actor) throw errors.unauthenticated('Sign in to delete');
   const threadId = threadIdOfComment(input.commentId);
   const record = await deps.store.comments.get(threadId, input.commentId);
@@ -22,7 +26,12 @@ export async function deleteComment(deps: DeleteCommentDeps, actor: Actor, input
   if (!isAuthor && !isModerator(actor)) throw errors.forbidden('Only the author or a moderator can delete a comment');
   // A moderator removing someone's comment is a moderation decision: queued, audited, first-wins.
   if (!isAuthor) {
-    const { comment } = await decide(deps, await actingModerator(deps, actor), { commentId: input.commentId, action: 'reject' }, { record });
+    const { comment } = await decide(
+      deps,
+      await actingModerator(deps, actor),
+      { commentId: input.commentId, action: 'reject' },
+      { record },
+    );
     return { comment };
   }
   if (record.status === 'deleted' || record.status === 'removed') return { comment: record.comment };

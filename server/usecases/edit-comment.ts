@@ -49,14 +49,15 @@ export async function editComment(
   const { automod, mentions, at: now } = checked;
 
   // The new text and what automatic moderation made of it are stored together: a refused edit leaves no trace.
-  const edit = () => deps.store.comments.edit(record, {
-    body,
-    mentions,
-    editedAt: now,
-    maxEdits: MAX_EDITS_PER_COMMENT,
-    automod,
-    hold: checked.status === 'pending',
-  });
+  const edit = () =>
+    deps.store.comments.edit(record, {
+      body,
+      mentions,
+      editedAt: now,
+      maxEdits: MAX_EDITS_PER_COMMENT,
+      automod,
+      hold: checked.status === 'pending',
+    });
   const jobs = checked.jobs ? jobEntry(deps, actor, threadId, record.id, 'edited') : null;
   const result = jobs ? await writeWithJobs(deps, jobs, edit, (r) => r.kind === 'stored' && r.comment.status === 'visible') : await edit();
   if (result.kind === 'rejected') {
@@ -69,4 +70,5 @@ export async function editComment(
   return { comment };
 }
 
-const tooManyEdits = () => errors.forbidden(`A comment can be edited at most ${MAX_EDITS_PER_COMMENT} times`, { limit: MAX_EDITS_PER_COMMENT });
+const tooManyEdits = () =>
+  errors.forbidden(`A comment can be edited at most ${MAX_EDITS_PER_COMMENT} times`, { limit: MAX_EDITS_PER_COMMENT });

@@ -14,10 +14,18 @@ const BATCH = 500;
  * their comments as written (found through their comment index), their inbox
  * (as the inbox shows it) and their preferences. Their own, or (admins) anyone's.
  */
-export async function exportUserData(deps: ExportUserDataDeps, actor: Actor, input: { userId?: string | undefined } = {}): Promise<UserExport> {
+export async function exportUserData(
+  deps: ExportUserDataDeps,
+  actor: Actor,
+  input: { userId?: string | undefined } = {},
+): Promise<UserExport> {
   const { userId } = await dataSubject(deps, actor, input.userId);
   const { users, comments, notifications } = deps.store;
-  const [profile, inbox, preferences] = await Promise.all([users.profile(userId), notifications.all(userId), notifications.preferences(userId)]);
+  const [profile, inbox, preferences] = await Promise.all([
+    users.profile(userId),
+    notifications.all(userId),
+    notifications.preferences(userId),
+  ]);
   if (!profile) throw errors.notFound('User');
   const written = [];
   for (let start = 0; ; start += BATCH) {

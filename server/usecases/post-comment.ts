@@ -32,7 +32,12 @@ const parentIssue = (message: string) =>
  * and publishes the comment in one script. Every refusal happens before
  * anything is written.
  */
-export async function postComment(deps: PostCommentDeps, actor: Actor, input: PostCommentInput, origin: Origin = { ip: undefined }): Promise<PostCommentResult> {
+export async function postComment(
+  deps: PostCommentDeps,
+  actor: Actor,
+  input: PostCommentInput,
+  origin: Origin = { ip: undefined },
+): Promise<PostCommentResult> {
   if (!actor) throw errors.unauthenticated('Sign in to comment');
   const body = acceptBody(input.body);
   if (input.parentId && threadIdOfComment(input.parentId) !== input.threadId) {
@@ -54,19 +59,20 @@ export async function postComment(deps: PostCommentDeps, actor: Actor, input: Po
   for (let attempt = 0; attempt < 3; attempt++) {
     const commentId = newCommentId(input.threadId);
     const jobs = checked.jobs ? jobEntry(deps, actor, input.threadId, commentId, 'posted') : null;
-    const insert = () => deps.store.comments.insert({
-      threadId: input.threadId,
-      commentId,
-      parentId: input.parentId ?? null,
-      author: { id: actor.id, handle: actor.handle, name: actor.name },
-      body,
-      mentions,
-      status,
-      epochCandidate: newEpoch(),
-      clientId: input.clientId,
-      moderation,
-      ignoreLock: isModerator(actor),
-    });
+    const insert = () =>
+      deps.store.comments.insert({
+        threadId: input.threadId,
+        commentId,
+        parentId: input.parentId ?? null,
+        author: { id: actor.id, handle: actor.handle, name: actor.name },
+        body,
+        mentions,
+        status,
+        epochCandidate: newEpoch(),
+        clientId: input.clientId,
+        moderation,
+        ignoreLock: isModerator(actor),
+      });
     // Indexed under its author in the same round trip as the insert (the index is in the author's
     // hash slot, not the thread's, so not in the script): data export and erasure find comments by it.
     const [result] = await Promise.all([

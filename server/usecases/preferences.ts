@@ -11,7 +11,11 @@ export async function getPreferences(deps: PreferencesDeps, actor: Actor): Promi
 }
 
 /** Fields left out keep their value. */
-export async function updatePreferences(deps: PreferencesDeps, actor: Actor, changes: Partial<Preferences>): Promise<{ preferences: Preferences }> {
+export async function updatePreferences(
+  deps: PreferencesDeps,
+  actor: Actor,
+  changes: Partial<Preferences>,
+): Promise<{ preferences: Preferences }> {
   if (!actor) throw errors.unauthenticated();
   const current = await deps.store.notifications.preferences(actor.id);
   const preferences: Preferences = {

@@ -36,7 +36,16 @@ export async function reportComment(
   const giveBack = await deps.reportLimits.take(actor);
   const isNew = now.getTime() - actor.firstSeenAt.getTime() < deps.config.limits.newAccountMs;
   const weight = isNew ? NEW_ACCOUNT_WEIGHT : FULL_WEIGHT;
-  const { added, count, weight: total } = await deps.store.moderation.report(record.id, actor.id, { reason: input.reason, note: input.note ?? null, at: now.toISOString(), weight });
+  const {
+    added,
+    count,
+    weight: total,
+  } = await deps.store.moderation.report(record.id, actor.id, {
+    reason: input.reason,
+    note: input.note ?? null,
+    at: now.toISOString(),
+    weight,
+  });
   if (!added) {
     await giveBack();
     return { reported: false, reports: count };

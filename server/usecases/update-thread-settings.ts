@@ -8,7 +8,11 @@ import { actingModerator, type ActingDeps } from './moderation/acting.ts';
 export type UpdateThreadSettingsDeps = Pick<Deps, 'store'> & ActingDeps & FollowUpDeps;
 
 /** Lock/unlock, slow mode, pre-moderation. Everyone viewing the thread is told at once. */
-export async function updateThreadSettings(deps: UpdateThreadSettingsDeps, actor: Actor, input: { threadId: string; settings: ThreadSettings }): Promise<{ thread: Thread }> {
+export async function updateThreadSettings(
+  deps: UpdateThreadSettingsDeps,
+  actor: Actor,
+  input: { threadId: string; settings: ThreadSettings },
+): Promise<{ thread: Thread }> {
   const mod = await actingModerator(deps, actor);
   await deps.store.threads.updateSettings(input.threadId, input.settings, newEpoch());
   const thread = await deps.store.threads.get(input.threadId);

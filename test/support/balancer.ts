@@ -1,4 +1,10 @@
-import { createServer as createHttpServer, request as httpRequest, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http';
+import {
+  createServer as createHttpServer,
+  request as httpRequest,
+  type IncomingHttpHeaders,
+  type IncomingMessage,
+  type ServerResponse,
+} from 'node:http';
 import { createConnection, createServer, type Server, type Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { freePort } from '../../server/bootstrap/redis.ts';
@@ -123,13 +129,16 @@ export class Balancer {
         res.writeHead(502).end();
         return;
       }
-      const up = httpRequest({ host: '127.0.0.1', port, method: req.method, path: req.url, headers, localAddress: this.forwarding!.localAddress, agent: false }, (upRes) => {
-        const out = { ...upRes.headers };
-        delete out.connection;
-        delete out['keep-alive'];
-        res.writeHead(upRes.statusCode ?? 502, out);
-        upRes.pipe(res);
-      });
+      const up = httpRequest(
+        { host: '127.0.0.1', port, method: req.method, path: req.url, headers, localAddress: this.forwarding!.localAddress, agent: false },
+        (upRes) => {
+          const out = { ...upRes.headers };
+          delete out.connection;
+          delete out['keep-alive'];
+          res.writeHead(upRes.statusCode ?? 502, out);
+          upRes.pipe(res);
+        },
+      );
       up.once('error', () => (res.headersSent ? res.destroy() : attempt(n + 1)));
       up.end(body);
     };

@@ -16,7 +16,8 @@ export async function queueIdle(queue: Queue, timeoutMs = 8_000): Promise<Record
   for (;;) {
     const counts = await queue.getJobCounts(...PENDING_STATES, 'completed', 'failed');
     if (PENDING_STATES.every((state) => (counts[state] ?? 0) === 0)) return counts;
-    if (Date.now() > deadline) throw new Error(`queue ${queue.name} still has jobs to run after ${timeoutMs} ms: ${JSON.stringify(counts)}`);
+    if (Date.now() > deadline)
+      throw new Error(`queue ${queue.name} still has jobs to run after ${timeoutMs} ms: ${JSON.stringify(counts)}`);
     await sleep(25);
   }
 }

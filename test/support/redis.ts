@@ -25,9 +25,13 @@ export async function startRedis(args: string[] = []): Promise<TestRedis> {
   let child: ChildProcess | undefined;
 
   const launch = async () => {
-    child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir, ...args], {
-      stdio: 'ignore',
-    });
+    child = spawn(
+      'redis-server',
+      ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir, ...args],
+      {
+        stdio: 'ignore',
+      },
+    );
     for (let i = 0; i < 200; i++) {
       const probe = new Redis(port, '127.0.0.1', { lazyConnect: true, retryStrategy: () => null, maxRetriesPerRequest: 0 });
       probe.on('error', () => {});

@@ -13,7 +13,6 @@ const EXCERPT_CHARS = 500;
 
 const threadName = (t: ThreadRef) => t.title ?? t.id;
 
-
 /** Only visible comments are rendered, but the author is read defensively: tombstones carry none. */
 const authorOf = (n: StoredNotification) => ({ name: n.comment.author?.name ?? 'Someone', handle: n.comment.author?.handle ?? '' });
 
@@ -66,14 +65,23 @@ export function renderDigestEmail(summary: string, items: StoredNotification[]):
     return { text: `- ${authorOf(n).name} ${what} in "${threadName(n.thread)}"${link ? `: ${link}` : ''}`, n, link, what };
   });
   const more = items.length > lines.length ? `…and ${items.length - lines.length} more.` : '';
-  const text = [`${summary}:`, '', ...lines.map((l) => l.text), more, '', 'You get this email because of your notification preferences on this site.'].join('\n');
+  const text = [
+    `${summary}:`,
+    '',
+    ...lines.map((l) => l.text),
+    more,
+    '',
+    'You get this email because of your notification preferences on this site.',
+  ].join('\n');
   const html = [
     '<!doctype html><html><body style="font-family:sans-serif">',
     `<p>${escapeHtml(summary)}:</p><ul>`,
     ...lines.map(
       (l) =>
         `<li>${escapeHtml(authorOf(l.n).name)} ${l.what} in ${
-          l.link ? `<a href="${escapeHtml(l.link)}">${escapeHtml(threadName(l.n.thread))}</a>` : `<em>${escapeHtml(threadName(l.n.thread))}</em>`
+          l.link
+            ? `<a href="${escapeHtml(l.link)}">${escapeHtml(threadName(l.n.thread))}</a>`
+            : `<em>${escapeHtml(threadName(l.n.thread))}</em>`
         }: “${escapeHtml(excerpt(l.n.comment.body, EXCERPT_CHARS).slice(0, 140))}”</li>`,
     ),
     `</ul>${more ? `<p>${escapeHtml(more)}</p>` : ''}`,

@@ -27,11 +27,16 @@ export async function currentMessage(deps: MessageDeps, ref: MessageRef): Promis
   // A job queued by an earlier version carries rendered text and no ids: it cannot be checked, so it is not sent.
   if (!Array.isArray(ref.notificationIds)) return null;
   const { notifications, users } = deps.store;
-  const [recipient, stored] = await Promise.all([users.contact(ref.recipientId), notifications.records(ref.recipientId, ref.notificationIds)]);
+  const [recipient, stored] = await Promise.all([
+    users.contact(ref.recipientId),
+    notifications.records(ref.recipientId, ref.notificationIds),
+  ]);
   if (!recipient) return null;
   const { current } = await notifications.current(stored);
   if (current.length === 0) return null;
   return { recipient: { id: recipient.id, handle: recipient.handle, name: recipient.name }, kind: ref.kind, items: current };
 }
 
-export const threadsOf = (items: StoredNotification[]) => [...new Map(items.map((n) => [n.thread.id, n.thread] as [string, ThreadRef])).values()];
+export const threadsOf = (items: StoredNotification[]) => [
+  ...new Map(items.map((n) => [n.thread.id, n.thread] as [string, ThreadRef])).values(),
+];

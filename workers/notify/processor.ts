@@ -21,7 +21,11 @@ export async function processNotify(deps: NotifyDeps, job: NotifyJob): Promise<{
   const [recipients, thread] = await Promise.all([resolveRecipients(deps, record), deps.store.threads.ref(job.threadId)]);
   const createdAt = deps.now().toISOString();
   // Recipients are independent and every step is idempotent: all at once.
-  const created = await Promise.all(recipients.map((r) => notifyOne(deps, r, { id: notificationId(record.id, r.userId, r.kind), kind: r.kind, comment: record.comment, thread, createdAt })));
+  const created = await Promise.all(
+    recipients.map((r) =>
+      notifyOne(deps, r, { id: notificationId(record.id, r.userId, r.kind), kind: r.kind, comment: record.comment, thread, createdAt }),
+    ),
+  );
   return { delivered: created.filter(Boolean).length };
 }
 

@@ -32,6 +32,12 @@ export async function resolveRecipients(deps: RecipientsDeps, record: CommentRec
   }
   candidates.delete(record.authorId);
 
-  const recipients = await Promise.all([...candidates].map(async ([userId, kind]): Promise<Recipient> => ({ userId, kind, prefs: await deps.store.notifications.preferences(userId) })));
+  const recipients = await Promise.all(
+    [...candidates].map(async ([userId, kind]): Promise<Recipient> => ({
+      userId,
+      kind,
+      prefs: await deps.store.notifications.preferences(userId),
+    })),
+  );
   return recipients.filter(({ prefs }) => !prefs.mutedThreads.includes(record.threadId) && !prefs.blockedUsers.includes(record.authorId));
 }

@@ -30,7 +30,11 @@ export async function processScreen(deps: ScreenDeps, job: ScreenJob): Promise<{
   const now = deps.now().getTime();
   // The rules run at once, each into its own map; merged in rule order so reasons read the same every run.
   const found: Holds[] = [new Map(), new Map(), new Map()];
-  await Promise.all([repeatedText(deps, record, now, found[0]!), linksFromNewAccount(deps, record, now, found[1]!), mentionAbuse(deps, record, now, found[2]!)]);
+  await Promise.all([
+    repeatedText(deps, record, now, found[0]!),
+    linksFromNewAccount(deps, record, now, found[1]!),
+    mentionAbuse(deps, record, now, found[2]!),
+  ]);
   const holds: Holds = new Map();
   for (const map of found) for (const { target, reasons } of map.values()) for (const reason of reasons) hold(holds, target, reason);
 
@@ -49,15 +53,30 @@ async function repeatedText(deps: ScreenDeps, record: CommentRecord, now: number
   const { windowMs, copiesPerUser, raidUsers, minTextLength } = deps.config.screening;
   const comparable = comparableText(record.body);
   if (comparable.length < minTextLength) return;
-  const copies = await deps.store.screening.recordText(textFingerprint(comparable), { commentId: record.id, authorId: record.authorId }, now, windowMs);
+  const copies = await deps.store.screening.recordText(
+    textFingerprint(comparable),
+    { commentId: record.id, authorId: record.authorId },
+    now,
+    windowMs,
+  );
   const minutes = Math.round(windowMs / 60_000);
   const mine = copies.filter((c) => c.authorId === record.authorId);
   if (mine.length >= copiesPerUser) {
-    for (const c of mine) hold(holds, { id: c.commentId, authorId: c.authorId }, { rule: 'repeated_text', detail: `the same text ${mine.length} times from one account within ${minutes} min` });
+    for (const c of mine)
+      hold(
+        holds,
+        { id: c.commentId, authorId: c.authorId },
+        { rule: 'repeated_text', detail: `the same text ${mine.length} times from one account within ${minutes} min` },
+      );
   }
   const authors = new Set(copies.map((c) => c.authorId)).size;
   if (authors >= raidUsers) {
-    for (const c of copies) hold(holds, { id: c.commentId, authorId: c.authorId }, { rule: 'copy_paste_raid', detail: `the same text from ${authors} accounts within ${minutes} min` });
+    for (const c of copies)
+      hold(
+        holds,
+        { id: c.commentId, authorId: c.authorId },
+        { rule: 'copy_paste_raid', detail: `the same text from ${authors} accounts within ${minutes} min` },
+      );
   }
 }
 
@@ -68,7 +87,10 @@ async function linksFromNewAccount(deps: ScreenDeps, record: CommentRecord, now:
   if (links <= max) return;
   const firstSeen = await deps.store.users.firstSeen(record.authorId);
   if (firstSeen && now - firstSeen.getTime() >= deps.config.limits.newAccountMs) return;
-  hold(holds, record, { rule: 'links_from_new_account', detail: `${links} links from an account first seen under ${Math.round(deps.config.limits.newAccountMs / 3_600_000)} h ago` });
+  hold(holds, record, {
+    rule: 'links_from_new_account',
+    detail: `${links} links from an account first seen under ${Math.round(deps.config.limits.newAccountMs / 3_600_000)} h ago`,
+  });
 }
 
 /** A comment at the mention cap, or one author mentioning the same user 5+ times within the window. */
@@ -76,11 +98,21 @@ async function mentionAbuse(deps: ScreenDeps, record: CommentRecord, now: number
   const { windowMs, mentionRepeats } = deps.config.screening;
   const mentions = record.comment.mentions;
   if (mentions.length >= MAX_MENTIONS) hold(holds, record, { rule: 'mention_cap', detail: `${mentions.length} mentions in one comment` });
-  const recorded = await Promise.all(mentions.map((m) => deps.store.screening.recordMention(record.authorId, m.userId, record.id, now, windowMs)));
+  const recorded = await Promise.all(
+    mentions.map((m) => deps.store.screening.recordMention(record.authorId, m.userId, record.id, now, windowMs)),
+  );
   for (const [i, m] of mentions.entries()) {
     const comments = recorded[i]!;
     if (comments.length >= mentionRepeats) {
-      for (const id of comments) hold(holds, { id, authorId: record.authorId }, { rule: 'repeated_mentions', detail: `@${m.handle} mentioned ${comments.length} times by one account within ${Math.round(windowMs / 60_000)} min` });
+      for (const id of comments)
+        hold(
+          holds,
+          { id, authorId: record.authorId },
+          {
+            rule: 'repeated_mentions',
+            detail: `@${m.handle} mentioned ${comments.length} times by one account within ${Math.round(windowMs / 60_000)} min`,
+          },
+        );
     }
   }
 }

@@ -15,7 +15,14 @@ export interface WebhookJob extends MessageRef {
 export function webhookFor(m: CurrentMessage): WebhookPayload {
   if (m.kind === 'notification') return { type: 'notification', recipient: m.recipient, notification: m.items[0]! };
   const threads = threadsOf(m.items);
-  return { type: 'digest', recipient: m.recipient, summary: digestSummary(m.items.length, threads.length), count: m.items.length, threads, notifications: m.items };
+  return {
+    type: 'digest',
+    recipient: m.recipient,
+    summary: digestSummary(m.items.length, threads.length),
+    count: m.items.length,
+    threads,
+    notifications: m.items,
+  };
 }
 
 /** Standard Webhooks secrets look like `whsec_<base64>`; any other secret is used as raw bytes. */

@@ -13,6 +13,8 @@ const ENTRY = fileURLToPath(new URL('../../../client/console/entry.ts', import.m
 export function consoleRoutes(pages: Config['pages']): Router {
   const router = Router();
   router.get('/moderate.js', serveBundle(ENTRY, { prebuild: false }));
-  router.get('/moderate', (_req, res) => sendPage(res, pages, 'Threadline moderation', '<div id="console"></div><script src="/moderate.js"></script>'));
+  router.get('/moderate', (_req, res) =>
+    sendPage(res, pages, 'Threadline moderation', '<div id="console"></div><script src="/moderate.js"></script>'),
+  );
   return router;
 }

@@ -8,7 +8,10 @@ export const bannedTerms: Phase = ({ body, words }) => {
   const message = `contains a term this site does not allow: "${found.term}"`;
   return {
     kind: 'refuse',
-    error: errors.invalid(`Invalid payload: body: ${message}`, { issues: [{ path: 'body', message }], reason: { list: 'banned', term: found.term } }),
+    error: errors.invalid(`Invalid payload: body: ${message}`, {
+      issues: [{ path: 'body', message }],
+      reason: { list: 'banned', term: found.term },
+    }),
     reason: { rule: 'banned_term', detail: `banned list: "${found.term}"` },
   };
 };

@@ -9,7 +9,10 @@ export const userBanned: Phase = ({ ban: stored, actor }) => {
   const until = ban.until ? `until ${ban.until}` : 'permanently';
   return {
     kind: 'refuse',
-    error: errors.forbidden(`You are banned from commenting ${until}${ban.reason ? `: ${ban.reason}` : ''}`, { bannedUntil: ban.until, reason: ban.reason }),
+    error: errors.forbidden(`You are banned from commenting ${until}${ban.reason ? `: ${ban.reason}` : ''}`, {
+      bannedUntil: ban.until,
+      reason: ban.reason,
+    }),
     reason: { rule: 'banned', detail: `banned ${until}` },
   };
 };

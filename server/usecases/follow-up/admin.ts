@@ -83,7 +83,9 @@ export const adminPlans: Plans<Kinds> = {
     ],
   ],
 
-  claimed: (deps, { commentId, by, until }) => [[feed(deps, { type: 'claim', commentId, by: pick(by), until }, threadIdOfComment(commentId))]],
+  claimed: (deps, { commentId, by, until }) => [
+    [feed(deps, { type: 'claim', commentId, by: pick(by), until }, threadIdOfComment(commentId))],
+  ],
   released: (deps, { commentId }) => [[feed(deps, { type: 'claim', commentId, by: null, until: null }, threadIdOfComment(commentId))]],
 };
 

@@ -45,7 +45,10 @@ export const commentPlans: Plans<'posted' | 'refused' | 'edited' | 'held' | 'rep
   // In the reported queue before moderators hear of it.
   reported: (deps, { comment, reason, note, reporter, reports, at }) => [
     [['queue', () => deps.store.moderation.enqueue('reported', comment.id, comment.threadId, at.getTime())]],
-    [feed(deps, { type: 'report', comment, reason, note, reporter, reports }, comment.threadId), ['counts', () => deps.modFeed.queuesChanged()]],
+    [
+      feed(deps, { type: 'report', comment, reason, note, reporter, reports }, comment.threadId),
+      ['counts', () => deps.modFeed.queuesChanged()],
+    ],
   ],
 
   // The queues move before the decision is audited and published.

@@ -9,9 +9,7 @@ import type { Outcome } from './outcome.ts';
  * The ports the follow-ups use (declared here, where they are used, and re-exported by follow-up.ts):
  * no tokens, limits or word lists, so the screen worker's hold runs on CoreDeps.
  */
-export type FollowUpDeps = Pick<Deps, 'store' | 'modFeed' | 'emitter' | 'log' | 'metrics' | 'now'> &
-  DecisionDeps &
-  AfterWriteDeps;
+export type FollowUpDeps = Pick<Deps, 'store' | 'modFeed' | 'emitter' | 'log' | 'metrics' | 'now'> & DecisionDeps & AfterWriteDeps;
 
 /**
  * One follow-up, named for the logs and the failure metric. Notices: feed, author (their own tabs),
@@ -24,10 +22,16 @@ export type Step = (Effect | null | false | undefined)[];
 /** Each outcome's follow-ups, in the order (and round trips) they had when each write composed them itself. */
 export type Plans<K extends Outcome['kind']> = { [P in K]: (deps: FollowUpDeps, o: Extract<Outcome, { kind: P }>) => Step[] };
 
-export const feed = (deps: FollowUpDeps, event: ModEvent, threadId: string | undefined): Effect => ['feed', () => deps.modFeed.publish(event, threadId)];
+export const feed = (deps: FollowUpDeps, event: ModEvent, threadId: string | undefined): Effect => [
+  'feed',
+  () => deps.modFeed.publish(event, threadId),
+];
 
 /** Audit log, then the feed (the entry), then queue counts: see moderation/decisions.ts. */
-export const decision = (deps: FollowUpDeps, d: Parameters<typeof recordDecision>[1]): Effect => ['decision', () => recordDecision(deps, d)];
+export const decision = (deps: FollowUpDeps, d: Parameters<typeof recordDecision>[1]): Effect => [
+  'decision',
+  () => recordDecision(deps, d),
+];
 
 export const jobs = (deps: FollowUpDeps, comment: AuthoredComment, entry: OutboxEntry | null): Effect | null =>
   entry && ['jobs', () => afterWrite(deps, comment, entry)];

@@ -57,8 +57,10 @@ export async function unbanUser(deps: BanUserDeps, actor: Actor, input: { userId
   await mayActOn(deps, mod, input.userId, 'unban');
   const ban = await deps.store.moderation.activeBan(input.userId);
   if (!ban) return {};
-  if (!mayLift(mod.role, ban.byRole)) throw errors.forbidden('This ban was made by an admin; only an admin can lift it', { byRole: ban.byRole });
-  if (!(await deps.store.moderation.unban(ban))) throw errors.conflict('The ban changed while you were lifting it; look at it again', { userId: input.userId });
+  if (!mayLift(mod.role, ban.byRole))
+    throw errors.forbidden('This ban was made by an admin; only an admin can lift it', { byRole: ban.byRole });
+  if (!(await deps.store.moderation.unban(ban)))
+    throw errors.conflict('The ban changed while you were lifting it; look at it again', { userId: input.userId });
   await followUp(deps, { kind: 'unbanned', userId: input.userId, by: mod });
   return {};
 }
@@ -72,6 +74,9 @@ export async function unbanUser(deps: BanUserDeps, actor: Actor, input: { userId
 async function mayActOn(deps: BanUserDeps, mod: AuthUser, userId: string, what: 'ban' | 'unban'): Promise<void> {
   const target: Role = RoleSchema.catch('commenter').parse((await deps.store.users.role(userId)) ?? 'commenter');
   if (!outranks(mod.role, target)) {
-    throw errors.forbidden(what === 'ban' ? 'Only admins can ban moderators and admins' : 'Only admins can lift bans of moderators and admins', { role: target });
+    throw errors.forbidden(
+      what === 'ban' ? 'Only admins can ban moderators and admins' : 'Only admins can lift bans of moderators and admins',
+      { role: target },
+    );
   }
 }

@@ -14,7 +14,8 @@ export async function claimItem(deps: ClaimsDeps, actor: Actor, input: { comment
   const me = { id: mod.id, handle: mod.handle };
   const holder = await deps.store.moderation.claim(input.commentId, me, CLAIM_MS);
   const until = new Date(holder.until).toISOString();
-  if (holder.by.id !== mod.id) throw errors.conflict(`@${holder.by.handle} is handling this item until ${until}`, { claimedBy: holder.by, until });
+  if (holder.by.id !== mod.id)
+    throw errors.conflict(`@${holder.by.handle} is handling this item until ${until}`, { claimedBy: holder.by, until });
   await followUp(deps, { kind: 'claimed', commentId: input.commentId, by: me, until });
   return { until };
 }

@@ -63,9 +63,20 @@ export async function decide(
       if (record.status === 'visible') {
         // Approving a published comment clears its flags and reports. Taking it
         // off the queues is atomic, so of two moderators only one does it.
-        if (!(await moderation.dequeue(['flagged', 'reported'], record.id, threadId))) return unchanged(afterTheFact(mod.id, input.action, record));
-        await Promise.all([comments.setModeration(threadId, record.id, { ...decision, status: 'visible' }), moderation.clearReports(record.id)]);
-        const cleared = { kind: 'moderated', action: input.action, decision, comment: record.comment, before: 'visible', previous: 'visible' } as const;
+        if (!(await moderation.dequeue(['flagged', 'reported'], record.id, threadId)))
+          return unchanged(afterTheFact(mod.id, input.action, record));
+        await Promise.all([
+          comments.setModeration(threadId, record.id, { ...decision, status: 'visible' }),
+          moderation.clearReports(record.id),
+        ]);
+        const cleared = {
+          kind: 'moderated',
+          action: input.action,
+          decision,
+          comment: record.comment,
+          before: 'visible',
+          previous: 'visible',
+        } as const;
         await followUp(deps, { ...cleared, jobs: null });
         return { comment: record.comment, changed: true };
       }

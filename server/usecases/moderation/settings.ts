@@ -31,7 +31,11 @@ export async function getModerationSettings(deps: ModerationSettingsDeps, actor:
   return deps.store.moderation.settings();
 }
 
-export async function putModerationSettings(deps: ModerationSettingsDeps, actor: Actor, changes: Partial<ModerationSettings>): Promise<ModerationSettings> {
+export async function putModerationSettings(
+  deps: ModerationSettingsDeps,
+  actor: Actor,
+  changes: Partial<ModerationSettings>,
+): Promise<ModerationSettings> {
   const admin = await actingAdmin(deps, actor);
   const settings = { ...(await deps.store.moderation.settings()), ...changes };
   await deps.store.moderation.setSettings(settings);
