@@ -49,7 +49,7 @@ describe('GET /api/threads/:threadId/participants', () => {
   });
 
   it('with no prefix lists recent participants, never the asker', async () => {
-    const res = await ask('', users.matthias!);
+    const res = await ask('', users.matthias);
     expect(res.body.users.map((u: { handle: string }) => u.handle)).toEqual(['itsonlyrocknroll', 'MattHartwell']);
   });
 

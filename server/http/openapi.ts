@@ -4,7 +4,7 @@ import { HTTP_STATUS_BY_CODE, HttpErrorSchema, restRoutes, type RestRoute } from
 const ref = (schema: z.ZodType): { $ref: string } | Record<string, unknown> => {
   const id = z.globalRegistry.get(schema)?.id;
   if (id) return { $ref: `#/components/schemas/${id}` };
-  return strip(z.toJSONSchema(schema, { io: 'output' }) as Record<string, unknown>);
+  return strip(z.toJSONSchema(schema, { io: 'output' }));
 };
 
 function strip(schema: Record<string, unknown>): Record<string, unknown> {

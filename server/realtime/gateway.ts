@@ -140,7 +140,7 @@ function onDisconnect(this: IoSocket): void {
 
 /** Wires the default namespace. */
 export function attachGateway(io: IoServer, deps: Deps, live: Live): void {
-  gateways.set(io.of('/') as Namespace, { deps, live });
+  gateways.set(io.of('/'), { deps, live });
   io.use(handshake(deps, live.connections));
 
   io.on('connection', (socket) => {

@@ -50,7 +50,7 @@ function register<M extends EventMap, E extends keyof M & string>(
 ): void {
   const schema = map[event]!.request;
   (socket as unknown as { on(name: string, fn: (...args: unknown[]) => void): void }).on(event, (...args: unknown[]) =>
-    answer(deps, socket, event, schema, args, handler as (payload: never) => Promise<unknown>),
+    answer(deps, socket, event, schema, args, handler),
   );
 }
 

@@ -140,7 +140,7 @@ export function connectError(url: string, auth: Record<string, unknown>): Promis
     });
     socket.once('connect_error', (err) => {
       socket.disconnect();
-      resolve(err as Error & { data?: { code: string; message: string } });
+      resolve(err);
     });
   });
 }

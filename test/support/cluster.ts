@@ -68,8 +68,8 @@ export class Cluster {
 export function spawnServer(port: number, env: Record<string, string>): Instance {
   let output = '';
   const child = spawn(process.execPath, ['--import', 'tsx', 'main/server.ts'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
-  child.stdout!.on('data', (d) => (output += d));
-  child.stderr!.on('data', (d) => (output += d));
+  child.stdout.on('data', (d) => (output += d));
+  child.stderr.on('data', (d) => (output += d));
   return { port, url: `http://127.0.0.1:${port}`, process: child, output: () => output };
 }
 
