@@ -47,7 +47,7 @@ const layers = {
   // Browser and app clients. The SDK knows only the contract; the UIs know the SDK, the contract
   // and two small shared browser helpers.
   sdk: { path: '^client/sdk/', mayImport: ['contract'] },
-  browserHelpers: { path: '^client/(dom|text)\\.ts$', mayImport: ['contract'] },
+  browserHelpers: { path: '^client/dom\\.ts$', mayImport: ['contract'] },
   ui: { path: '^client/(widget|console|admin)/', mayImport: ['sdk', 'contract', 'browserHelpers'] },
 };
 
@@ -116,7 +116,7 @@ module.exports = {
       name: 'ui-no-packages',
       severity: 'error',
       comment: 'Widget, console and admin page reach the server only through the SDK (which brings socket.io-client).',
-      from: { path: '^client/(widget|console|admin)/|^client/(dom|text)\\.ts$' },
+      from: { path: '^client/(widget|console|admin)/|^client/dom\\.ts$' },
       to: { dependencyTypes: ['npm', 'npm-dev', 'npm-optional', 'npm-peer', 'npm-no-pkg'] },
     },
     {

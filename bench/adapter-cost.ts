@@ -143,7 +143,7 @@ async function measure(kind: Kind) {
   client.disconnect();
   elsewhere.disconnect();
   for (const n of nodes) {
-    n.io.close();
+    void n.io.close();
     for (const r of n.clients) r.disconnect();
   }
   admin.disconnect();

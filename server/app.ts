@@ -24,6 +24,7 @@ import { createSocketServer } from './realtime/server.ts';
 import { RoomSubscriptions } from './realtime/subscriptions.ts';
 import type { IoServer } from './realtime/types.ts';
 import { logConnectionErrors, SUBSCRIBER_CONNECTION } from './store/redis.ts';
+import { ignore } from './domain/ignore.ts';
 
 export interface ThreadlineOptions {
   config: Config;
@@ -138,7 +139,7 @@ function guardFireAndForget(subscriber: Redis): void {
     const original = client[method].bind(subscriber);
     client[method] = (...args: unknown[]) => {
       const pending = original(...args);
-      pending.catch(() => {});
+      pending.catch(ignore);
       return pending;
     };
   }

@@ -60,7 +60,7 @@ const SAMPLE_BODY: Record<string, unknown> = {
 function call(route: (typeof moderationRoutes)[number], user?: TestUser) {
   const req = request(server.url)[route.method](path(route.path, route.method));
   if (user) req.set('Authorization', `Bearer ${user.token}`);
-  return req.send((SAMPLE_BODY[`${route.method} ${route.path}`] ?? undefined));
+  return req.send(SAMPLE_BODY[`${route.method} ${route.path}`] ?? undefined);
 }
 
 describe('moderation REST routes', () => {

@@ -1,6 +1,5 @@
 import request from 'supertest';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { ThreadEvent } from '../contract/index.ts';
 import { comparableText, countLinks } from '../server/domain/screening.ts';
 import { startWorkers, type RunningWorkers } from '../workers/index.ts';
 import { processScreen } from '../workers/screen/processor.ts';
@@ -86,7 +85,7 @@ describe('copy-paste raids', () => {
     await eventually(async () => expect(await Promise.all(ids.map(statusOf))).toEqual(Array(5).fill('pending')), 8_000);
     expect(await statusOf(bystander.id)).toBe('visible');
     await eventually(() => expect(events.seen.filter((e) => e.type === 'comment.removed')).toHaveLength(5));
-    const removed = events.seen.filter((e) => e.type === 'comment.removed') as ThreadEvent[];
+    const removed = events.seen.filter((e) => e.type === 'comment.removed');
     expect(new Set(removed.map((e) => e.comment.id))).toEqual(new Set(ids));
     expect(removed.map((e) => ({ status: e.comment.status, body: e.comment.body }))).toEqual(
       Array(5).fill({ status: 'pending', body: '' }),

@@ -200,27 +200,25 @@ describe('notifications', () => {
 describe('the documented example', () => {
   it('follows a thread and posts, as docs/sdk.md shows', async () => {
     const { execFile } = await import('node:child_process');
+    const { promisify } = await import('node:util');
     const threadId = newThread();
     await restPost(alice, threadId, 'already here');
-    const out = await new Promise<string>((resolve, reject) =>
-      execFile(
-        process.execPath,
-        [
-          '--import',
-          'tsx',
-          'client/sdk/example.ts',
-          server.url,
-          threadId,
-          '--token',
-          bob.token,
-          '--post',
-          'hello from the example',
-          '--seconds',
-          '1.5',
-        ],
-        { timeout: 20_000 },
-        (err, stdout) => (err ? reject(err) : resolve(stdout)),
-      ),
+    const { stdout: out } = await promisify(execFile)(
+      process.execPath,
+      [
+        '--import',
+        'tsx',
+        'client/sdk/example.ts',
+        server.url,
+        threadId,
+        '--token',
+        bob.token,
+        '--post',
+        'hello from the example',
+        '--seconds',
+        '1.5',
+      ],
+      { timeout: 20_000 },
     );
     expect(out).toContain('signed in as @');
     expect(out).toContain('1 comments (initial)');

@@ -31,6 +31,13 @@ afterAll(() => stopServerAndRedis(server, redis));
 let ipN = 0;
 const freshIp = () => `198.51.100.${++ipN}`;
 
+/** A ws message as text (a Buffer with the default binaryType; the other shapes for completeness). */
+function rawText(data: WebSocket.RawData): string {
+  if (Buffer.isBuffer(data)) return data.toString();
+  if (Array.isArray(data)) return Buffer.concat(data).toString();
+  return Buffer.from(data).toString();
+}
+
 function socketFrom(ip: string, token?: string, origin?: string): Promise<ClientSocket> {
   return connectSocket(server.url, token, { extraHeaders: { 'x-forwarded-for': ip, ...(origin ? { origin } : {}) } });
 }
@@ -281,9 +288,10 @@ describe('malformed traffic never takes the process down', () => {
           closed,
           new Promise<string>((resolve) => {
             const onMessage = (data: WebSocket.RawData) => {
-              if (!String(data).startsWith(prefix)) return;
+              const text = rawText(data);
+              if (!text.startsWith(prefix)) return;
               ws.off('message', onMessage);
-              resolve(String(data));
+              resolve(text);
             };
             ws.on('message', onMessage);
           }),

@@ -16,6 +16,7 @@ import {
   type ScreenJob,
 } from '../server/jobs/queues.ts';
 import { processScreen } from './screen/processor.ts';
+import { ignore } from '../server/domain/ignore.ts';
 
 export interface RunningWorkers {
   workers: Worker[];
@@ -91,7 +92,7 @@ export async function startWorkers(deps: CoreDeps, redisUrl: string): Promise<Ru
   // the workers' own connection, which waits out a Redis outage instead of failing the start.
   const scheduler = new Queue<OutboxSweepJob>(QUEUE_NAMES.outbox, { connection, prefix: deps.queues.prefix });
   // Its connection is the workers' own, whose errors are logged above; without a listener BullMQ prints each one.
-  scheduler.on('error', () => {});
+  scheduler.on('error', ignore);
   await scheduler.upsertJobScheduler(
     'outbox-sweep',
     { every: config.outbox.sweepMs },

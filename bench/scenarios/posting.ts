@@ -57,7 +57,7 @@ export const posting: Scenario = async (ctx) => {
     );
     const posters = await openMany((i) => new LeanClient(server.url, 'none', { token: tokens[i]! }), POSTERS, 50);
     cleanup.defer(() => posters.forEach((c) => c.close()));
-    const viewers = await openMany((i) => new LeanClient(server.url, 'thread:event'), 20);
+    const viewers = await openMany(() => new LeanClient(server.url, 'thread:event'), 20);
     cleanup.defer(() => viewers.forEach((c) => c.close()));
     await Promise.all(viewers.map((v, i) => v.request('thread:join', { threadId: `bench-post-${i % THREADS}` })));
 

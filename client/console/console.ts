@@ -10,20 +10,18 @@
  * queue-list, queue-loader, mod-actions (socket requests), keyboard, feed,
  * connection (socket state), sharing one ConsoleState (state.ts).
  */
-import { io } from 'socket.io-client';
-import type { MODERATION_NAMESPACE, QueueName } from '../../contract/index.ts';
+import type { QueueName } from '../../contract/index.ts';
 import { RestClient } from '../sdk/rest.ts';
 import { watchConnection } from './connection.ts';
 import { addToFeed } from './feed.ts';
 import { keyHandler } from './keyboard.ts';
 import { messenger, mountLayout } from './layout.ts';
+import { connectModeration } from '../sdk/moderation.ts';
 import { moderationActions, type ModSocket } from './mod-actions.ts';
 import { queueLoader } from './queue-loader.ts';
 import { renderQueue, type ItemHandlers } from './queue-list.ts';
 import { initialState } from './state.ts';
 import { renderTabs } from './tabs.ts';
-
-const NAMESPACE: typeof MODERATION_NAMESPACE = '/moderation';
 
 export interface ConsoleOptions {
   /** Threadline's URL. */
@@ -37,7 +35,7 @@ export function mountConsole(root: HTMLElement, opts: ConsoleOptions): () => voi
   const ui = mountLayout(root);
   const say = messenger(ui.message);
   const base = opts.url.replace(/\/$/, '');
-  const socket: ModSocket = io(`${base}${NAMESPACE}`, { transports: ['websocket'], auth: { token: opts.token } });
+  const socket: ModSocket = connectModeration({ url: base, token: opts.token });
   // Browsers refuse a fetch called as a method of another object ("Illegal invocation").
   const rest = new RestClient({ baseUrl: base, token: () => opts.token, fetch: globalThis.fetch.bind(globalThis) });
   const state = initialState();
@@ -51,7 +49,7 @@ export function mountConsole(root: HTMLElement, opts: ConsoleOptions): () => voi
   const redrawTabs = () => renderTabs(ui.tabs, state, choose);
   const redrawQueue = () => renderQueue(ui.queueList, state, handlers);
   const queue = queueLoader(rest, state, () => (redrawTabs(), redrawQueue()), say);
-  const mod = moderationActions(socket, say, queue.refreshSoon);
+  const mod = moderationActions(socket, say, () => queue.refreshSoon());
   const handlers: ItemHandlers = { ...mod, select: (id) => ((state.selected = id), redrawQueue()) };
   const onKey = keyHandler({ ...mod, state, list: ui.queueList, redraw: redrawQueue, say });
   document.addEventListener('keydown', onKey);

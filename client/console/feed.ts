@@ -1,6 +1,6 @@
 import type { AuthoredComment, ModEvent } from '../../contract/index.ts';
 import { el } from '../dom.ts';
-import { excerpt } from '../text.ts';
+import { excerpt } from '../../contract/text.ts';
 
 const FEED_MAX = 100;
 

@@ -1,8 +1,8 @@
-import type { Socket } from 'socket.io-client';
-import type { Ack, AuthoredComment, CommentAction, ModClientToServerEvents, ModServerToClientEvents } from '../../contract/index.ts';
+import type { ModerationSocket } from '../sdk/moderation.ts';
+import type { Ack, AuthoredComment, CommentAction, ModClientToServerEvents } from '../../contract/index.ts';
 import type { ItemHandlers } from './queue-list.ts';
 
-export type ModSocket = Socket<ModServerToClientEvents, ModClientToServerEvents>;
+export type ModSocket = ModerationSocket;
 
 const BAN_SECONDS = 86_400;
 

@@ -17,6 +17,7 @@ import { Outbox, type OutgoingPost } from './outbox.ts';
 import { RestClient } from './rest.ts';
 import { ThreadView, type ThreadHandlers, type ThreadTransport } from './thread-view.ts';
 import type { ServerEventData } from './types.ts';
+import { ignore } from './ignore.ts';
 
 export interface ConnectOptions {
   /** Threadline's base URL, e.g. https://comments.example.com */
@@ -182,7 +183,7 @@ export class ThreadlineClient {
 
   /** Tells the thread's other viewers you are typing (the server throttles to one per 3 s). */
   typing(threadId: string): void {
-    if (this.socket.connected) void this.request('typing', { threadId }).catch(() => {});
+    if (this.socket.connected) void this.request('typing', { threadId }).catch(ignore);
   }
 
   close(): void {

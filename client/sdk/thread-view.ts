@@ -1,6 +1,7 @@
 import type { Comment, CommentPage, EventResponse, ListCommentsQuery, StreamPosition, Thread, ThreadEvent } from '../../contract/index.ts';
 import type { ThreadlineError } from './errors.ts';
 import type { ServerEventData } from './types.ts';
+import { ignore } from './ignore.ts';
 
 /** Why the app is being handed a fresh list of comments. */
 export type ResetReason = 'initial' | 'history-lost' | 'epoch-changed';
@@ -104,7 +105,7 @@ export class ThreadView {
   async close(): Promise<void> {
     this.closed = true;
     clearTimeout(this.retryTimer);
-    await this.transport.leave(this.threadId).catch(() => {});
+    await this.transport.leave(this.threadId).catch(ignore);
   }
 
   // ---- inputs from the connection ----
@@ -160,7 +161,7 @@ export class ThreadView {
       this.resyncRequested = true;
       return;
     }
-    this.sync().catch(() => {});
+    this.sync().catch(ignore);
   }
 
   private sync(): Promise<void> {

@@ -1,6 +1,6 @@
 import type { Notification } from '../../contract/index.ts';
 import { button, el } from '../dom.ts';
-import { excerpt } from '../text.ts';
+import { excerpt } from '../../contract/text.ts';
 import type { ThreadlineClient } from '../sdk/index.ts';
 import { failure } from './failure.ts';
 

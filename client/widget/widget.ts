@@ -60,15 +60,17 @@ export async function mount(root: HTMLElement, opts: MountOptions & { url: strin
   const frame = mountFrame(root);
   const say = (text: string) => void (frame.status.textContent = text);
   const bell = createBell(() => client, say);
-  const client = connect({ url: opts.url, ...(opts.token ? { token: opts.token, onUnread: bell.showUnread } : {}) });
+  const client = connect({ url: opts.url, ...(opts.token ? { token: opts.token, onUnread: (n: number) => bell.showUnread(n) } : {}) });
   if (opts.token) {
     frame.head.append(bell.button);
     frame.box.insertBefore(bell.inbox, frame.status);
     bell.inbox.hidden = true;
   }
+  // Assigned once the join resolves; the handlers made before it read it through this binding.
+  // eslint-disable-next-line prefer-const -- a const cannot be declared before its value exists
   let view: ThreadView | undefined;
   // The composer sets this once it exists.
-  let replyTo: (c: Comment) => void = () => {};
+  let replyTo: (c: Comment) => void = () => undefined;
   const actions = commentActions(
     client,
     Boolean(opts.token),

@@ -6,6 +6,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { Redis } from 'ioredis';
 import type { Config } from '../config.ts';
 import type { Logger } from '../logger.ts';
+import { ignore } from '../domain/ignore.ts';
 
 export class RedisBootstrapError extends Error {}
 
@@ -22,7 +23,7 @@ export interface RedisHandle {
  * data under DATA_DIR/redis) and stop on exit.
  */
 export async function acquireRedis(config: Config, log: Logger, opts: { orStart: boolean } = { orStart: true }): Promise<RedisHandle> {
-  const none = async () => {};
+  const none = () => Promise.resolve();
   if (config.redis.url) return { url: config.redis.url, source: 'configured', stop: none };
   if (await answersPing(config.redis.probeUrl)) {
     log.info({ url: config.redis.probeUrl }, 'REDIS_URL not set; using the Redis that answers locally');
@@ -85,7 +86,7 @@ async function answersPing(url: string): Promise<boolean> {
     retryStrategy: () => null,
   });
   // A refused probe is the answer (no Redis there), reported by the result below.
-  probe.on('error', () => {});
+  probe.on('error', ignore);
   try {
     await probe.connect();
     return (await probe.ping()) === 'PONG';

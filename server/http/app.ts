@@ -1,10 +1,10 @@
 import cors from 'cors';
-import express, { type Express } from 'express';
+import express, { type Express, type IRoute } from 'express';
 import { SOCKET_LIMITS } from '../../contract/index.ts';
 import type { Deps } from '../context.ts';
 import { errors } from '../errors.ts';
 import { identify } from './auth.ts';
-import { corsOrigin, originAllowed } from './origins.ts';
+import { corsOrigin, originAllowed } from '../domain/origins.ts';
 import { errorHandler, notFoundHandler } from './errors.ts';
 import { buildOpenApi } from './openapi.ts';
 import { adminRoutes } from './routes/admin.ts';
@@ -27,7 +27,7 @@ export function createHttpApp(deps: Deps, version: string): Express {
 
   app.use((req, res, next) => {
     const end = deps.metrics.ackLatency.startTimer({ transport: 'http' });
-    res.on('finish', () => end({ operation: `${req.method} ${req.route?.path ?? 'unmatched'}` }));
+    res.on('finish', () => end({ operation: `${req.method} ${(req.route as IRoute | undefined)?.path ?? 'unmatched'}` }));
     next();
   });
 

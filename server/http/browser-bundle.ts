@@ -1,6 +1,7 @@
 import { build } from 'esbuild';
 import type { RequestHandler, Response } from 'express';
 import type { Config } from '../config.ts';
+import { ignore } from '../domain/ignore.ts';
 
 // One build per entry per process, shared by every app in it (tests run several), started by the first app created.
 const bundles = new Map<string, Promise<string>>();
@@ -33,7 +34,7 @@ export function browserBundle(entry: string): Promise<string> {
  */
 export function serveBundle(entry: string, opts: { prebuild: boolean }): RequestHandler {
   // A failed build is reported (logged, 500) to the first request that needs it, which builds again.
-  if (opts.prebuild) void browserBundle(entry).catch(() => {});
+  if (opts.prebuild) void browserBundle(entry).catch(ignore);
   return async (_req, res) => {
     const text = await browserBundle(entry);
     res.type('application/javascript').set('Cache-Control', 'public, max-age=300').send(text);

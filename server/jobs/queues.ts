@@ -3,6 +3,7 @@ import { Queue, type DefaultJobOptions } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { NOTIFICATION_CHANNELS, type Comment, type NotificationChannel, type NotificationKind } from '../../contract/index.ts';
 import type { Config } from '../config.ts';
+import { ignore } from '../domain/ignore.ts';
 
 /**
  * The queues between the server and the workers, their job payloads and the
@@ -110,7 +111,7 @@ export async function createQueues(serverConnection: Redis, config: Config, pref
     ...(at ? { host: at.hostname, port: Number(at.port) } : {}),
   });
   // Errors on this connection surface as failed adds, which the caller counts and logs (after-write.ts).
-  connection.on('error', () => {});
+  connection.on('error', ignore);
   // BullMQ asks Redis for its version as a queue is made; with no offline queue that needs a live connection.
   await connection.connect();
   const options = jobOptions(config);
@@ -128,7 +129,7 @@ export async function createQueues(serverConnection: Redis, config: Config, pref
     outbox: make<OutboxSweepJob>(QUEUE_NAMES.outbox, options.outbox),
   };
   // Connection errors surface as failed adds (counted and logged by the caller); without a listener BullMQ prints each one.
-  for (const queue of Object.values(queues)) queue.on('error', () => {});
+  for (const queue of Object.values(queues)) queue.on('error', ignore);
   return {
     ...queues,
     /** The key prefix the queues live under: workers consume with the same one. */

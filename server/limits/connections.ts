@@ -4,6 +4,7 @@ import type { Config } from '../config.ts';
 import { errors } from '../errors.ts';
 import type { Keys } from '../store/keys.ts';
 import type { Scripts } from '../store/scripts.ts';
+import { ignore } from '../domain/ignore.ts';
 
 const TTL_MS = 60_000;
 
@@ -105,11 +106,11 @@ export class ConnectionLimits {
       else if (!toHeld) this.held.set(socketId, { keys: taken });
       // The socket disconnected while its slot was being added: nobody would give it back.
       // A slot not given back lapses after TTL_MS: nobody re-vouches for it.
-      else await this.release(socketId, taken).catch(() => {});
+      else await this.release(socketId, taken).catch(ignore);
       return;
     }
     // The refusal (or Redis's failure) is what the caller needs; a slot not given back lapses after TTL_MS.
-    await this.release(socketId, taken).catch(() => {});
+    await this.release(socketId, taken).catch(ignore);
     const failed = replies.find((r): r is PromiseRejectedResult => r.status === 'rejected');
     if (failed) throw failed.reason;
     const refused = caps[admitted.indexOf(false)]!;
@@ -123,7 +124,7 @@ export class ConnectionLimits {
     const held = this.held.get(socketId);
     this.held.delete(socketId);
     // Redis away: the slots lapse after TTL_MS, as this server no longer re-vouches for them.
-    if (held) await this.release(socketId, held.keys).catch(() => {});
+    if (held) await this.release(socketId, held.keys).catch(ignore);
   }
 
   private async release(socketId: string, keys: string[]): Promise<void> {
@@ -145,6 +146,6 @@ export class ConnectionLimits {
       }
     }
     // The next refresh tries again; a slot that lapses meanwhile only lets one more socket in.
-    await pipeline.exec().catch(() => {});
+    await pipeline.exec().catch(ignore);
   }
 }

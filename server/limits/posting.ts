@@ -98,7 +98,7 @@ export class PostingLimits {
     if (refused.length === 0 && failure === undefined) return;
 
     // Give back what this refused attempt took from the limits it passed.
-    await Promise.allSettled(results.map((r, i) => (r.status === 'fulfilled' ? checks[i]!.limiter.reward(checks[i]!.key) : null)));
+    await Promise.allSettled(results.flatMap((r, i) => (r.status === 'fulfilled' ? [checks[i]!.limiter.reward(checks[i]!.key)] : [])));
     if (failure !== undefined) throw errors.unavailable(failure);
     const worst = refused.reduce((a, b) => (b.res.msBeforeNext > a.res.msBeforeNext ? b : a));
     throw refusal(worst.check, worst.res.msBeforeNext);

@@ -2,6 +2,7 @@ import type { Redis } from 'ioredis';
 import { RateLimiterRedis } from 'rate-limiter-flexible';
 import type { Config } from '../config.ts';
 import type { Keys } from '../store/keys.ts';
+import { ignore } from '../domain/ignore.ts';
 
 /**
  * Bytes of recovered events each client address may be sent per minute,
@@ -39,6 +40,6 @@ export class RecoveryBudget {
    * by at most what each was allowed; the next ones find nothing left.
    */
   async spend(ip: string, bytes: number): Promise<void> {
-    if (bytes > 0) await this.limiter.penalty(ip, bytes).catch(() => {});
+    if (bytes > 0) await this.limiter.penalty(ip, bytes).catch(ignore);
   }
 }

@@ -1,9 +1,14 @@
 import type { AuditEntry, AuthoredComment, CommentStatus, Decider, ModerationRecord, Reason, Thread } from '../../contract/index.ts';
-import type { Deps } from '../context.ts';
+import type { Store } from '../store/index.ts';
+import type { ModFeed } from './feed.ts';
 import { errors } from '../errors.ts';
 
 /** The ports this use case uses. */
-export type DecisionDeps = Pick<Deps, 'store' | 'modFeed' | 'now'>;
+export interface DecisionDeps {
+  store: Store;
+  modFeed: ModFeed;
+  now: () => Date;
+}
 
 /**
  * Every moderation decision, a person's or an automatic rule's, lands in the

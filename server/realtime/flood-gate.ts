@@ -2,6 +2,7 @@ import type { Socket } from 'socket.io';
 import type { Deps } from '../context.ts';
 import { errors } from '../errors.ts';
 import type { SocketFloodGuard } from '../limits/socket-flood.ts';
+import { isAck } from './handle.ts';
 
 /**
  * Passes an incoming event (its arguments, the ack last) through the
@@ -14,7 +15,7 @@ export async function admitEvent(deps: Deps, flood: SocketFloodGuard, socket: So
   if (verdict.allowed) return true;
   const ack = args.at(-1);
   deps.metrics.errors.inc({ transport: 'socket', code: 'rate_limited' });
-  if (typeof ack === 'function') {
+  if (isAck(ack)) {
     const error = errors.rateLimited('Too many events; slow down', { scope: 'socket_events' }, verdict.retryAfterMs);
     ack({ ok: false, error: error.toBody() });
   }

@@ -1,4 +1,4 @@
-import type { Namespace } from 'socket.io';
+import type { ExtendedError } from 'socket.io';
 import type { z } from 'zod';
 import { clientEvents, rooms, SOCKET_LIMITS, type ClientEventName, type EventResponse } from '../../contract/index.ts';
 import { isModerator, type Deps } from '../context.ts';
@@ -117,14 +117,13 @@ const HANDLERS: { [E in ClientEventName]: Handler<E> } = {
 const gateways = new WeakMap<object, Gateway>();
 
 function onEvent(this: IoSocket, event: string, ...args: unknown[]): void {
-  const socket = this;
-  const g = gateways.get(socket.nsp)!;
+  const g = gateways.get(this.nsp)!;
   // Every incoming event passes the socket's rate first.
-  admitEvent(g.deps, g.live.flood, socket, args).then(
+  admitEvent(g.deps, g.live.flood, this, args).then(
     (allowed) => {
       if (!allowed || !Object.hasOwn(HANDLERS, event)) return; // unknown events get no answer
       const name = event as ClientEventName;
-      answer(g.deps, socket, name, clientEvents[name].request, args, (payload: never) => HANDLERS[name](g, socket, payload));
+      answer(g.deps, this, name, clientEvents[name].request, args, (payload: never) => HANDLERS[name](g, this, payload));
     },
     (err: unknown) => g.deps.log.warn({ err, event }, 'could not admit a socket event; dropped'),
   );
@@ -138,10 +137,22 @@ function onDisconnect(this: IoSocket): void {
   void g.live.connections.disconnected(this.id);
 }
 
+/**
+ * Socket.io calls middleware without looking at what it returns: this runs an
+ * async one and hands a rejection to `next`, so none goes unhandled.
+ */
+export function syncMiddleware<S>(
+  middleware: (socket: S, next: (err?: ExtendedError) => void) => Promise<void>,
+): (socket: S, next: (err?: ExtendedError) => void) => void {
+  return (socket, next) => {
+    middleware(socket, next).catch((err: unknown) => next(err instanceof Error ? err : new Error(String(err))));
+  };
+}
+
 /** Wires the default namespace. */
 export function attachGateway(io: IoServer, deps: Deps, live: Live): void {
   gateways.set(io.of('/'), { deps, live });
-  io.use(handshake(deps, live.connections));
+  io.use(syncMiddleware(handshake(deps, live.connections)));
 
   io.on('connection', (socket) => {
     deps.metrics.socketsConnected.inc();

@@ -6,6 +6,14 @@ import { parseInput, toAppError } from '../errors.ts';
 
 type EventMap = Record<string, { request: z.ZodType; response: z.ZodType }>;
 
+/** The acknowledgement callback a socket.io client sends as an event's last argument. */
+export type Ack = (response: unknown) => void;
+
+/** Whether an event argument is the client's ack callback. */
+export function isAck(value: unknown): value is Ack {
+  return typeof value === 'function';
+}
+
 /**
  * Answers one client event: validates the payload against the contract, runs
  * the handler and answers the ack with `{ok: true, ...}` or `{ok: false, error}`.
@@ -20,7 +28,7 @@ export function answer(
   handler: (payload: never) => Promise<unknown>,
 ): void {
   const ack = args.at(-1);
-  if (typeof ack !== 'function') return;
+  if (!isAck(ack)) return;
   const end = deps.metrics.ackLatency.startTimer({ transport: 'socket', operation: event });
   const run = async () => handler(parseInput(schema, args.length > 1 ? args[0] : undefined) as never);
   run().then(
@@ -56,7 +64,7 @@ function register<M extends EventMap, E extends keyof M & string>(
 
 type Mods = typeof modClientEvents;
 
-export function handleMod<E extends keyof Mods & string>(
+export function handleMod<E extends keyof Mods>(
   deps: Deps,
   socket: Socket,
   event: E,

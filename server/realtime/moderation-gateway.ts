@@ -11,6 +11,7 @@ import { moderateComment } from '../usecases/moderation/moderate-comment.ts';
 import { updateThreadSettings } from '../usecases/update-thread-settings.ts';
 import { closeIfBanned } from './access.ts';
 import { admitEvent } from './flood-gate.ts';
+import { syncMiddleware } from './gateway.ts';
 import { handleMod } from './handle.ts';
 import { armExpiry, clearExpiry } from './session.ts';
 import { handshake } from './handshake.ts';
@@ -32,7 +33,7 @@ interface Live {
  * closes the socket (realtime/access.ts).
  */
 export function attachModerationGateway(io: IoServer, deps: Deps, live: Live): void {
-  io.of(MODERATION_NAMESPACE).use(handshake(deps, live.connections, (actor) => actingModerator(deps, actor)));
+  io.of(MODERATION_NAMESPACE).use(syncMiddleware(handshake(deps, live.connections, (actor) => actingModerator(deps, actor))));
   const nsp = io.of(MODERATION_NAMESPACE) as unknown as Namespace<
     ModClientToServerEvents,
     ModServerToClientEvents,

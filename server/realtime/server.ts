@@ -1,7 +1,7 @@
 import type { Server as HttpServer } from 'node:http';
 import { Server, type ServerOptions } from 'socket.io';
 import { SOCKET_LIMITS } from '../../contract/index.ts';
-import { corsOrigin, originAllowed } from '../http/origins.ts';
+import { corsOrigin, originAllowed } from '../domain/origins.ts';
 import type { IoServer } from './types.ts';
 
 export function createSocketServer(httpServer: HttpServer, adapter: ServerOptions['adapter'], allowedOrigins: string[]): IoServer {

@@ -3,6 +3,7 @@ import { rooms } from '../../contract/index.ts';
 import { errors } from '../errors.ts';
 import { roomChannel } from '../store/adapter-protocol.ts';
 import type { IoServer } from './types.ts';
+import { ignore } from '../domain/ignore.ts';
 
 const THREAD_ROOM = rooms.thread('').slice(0, -1); // "thread:{t:", then the id, then "}"
 const CONFIRM_TIMEOUT_MS = 3_000;
@@ -56,7 +57,7 @@ export class RoomSubscriptions {
       if (this.pending.get(room) === confirmed) this.pending.delete(room);
     });
     // Those awaiting it see the failure; this only keeps an unawaited rejection from taking the process down.
-    confirmed.catch(() => {});
+    confirmed.catch(ignore);
     this.pending.set(room, confirmed);
   }
 }

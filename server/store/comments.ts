@@ -8,7 +8,7 @@ import type { Thread } from '../../contract/index.ts';
 
 /** The outcome shared by the status and featuring scripts: `{'same', json}` or `{'err', reason}`. */
 function unchangedOrRejected(status: string, detail: string | number): StatusResult {
-  if (status === 'same') return { kind: 'unchanged', comment: JSON.parse(String(detail)) };
+  if (status === 'same') return { kind: 'unchanged', comment: JSON.parse(String(detail)) as AuthoredComment };
   const reason = String(detail);
   if (reason === 'decided') return { kind: 'rejected', reason: 'decided' };
   if (reason.startsWith('wrong_status:')) {
@@ -152,7 +152,7 @@ export class CommentStore {
     const trimmed = this.redis.zremrangebyrank(k.participants(t), 0, -(PARTICIPANTS_KEPT + 1)).catch(() => 0);
     const [reply] = await Promise.all([stored, trimmed]);
     const [status, a, b, json] = reply as [string, string | number, string, string];
-    if (status === 'ok') return { kind: 'stored', offset: Number(a), epoch: b, comment: JSON.parse(json) };
+    if (status === 'ok') return { kind: 'stored', offset: Number(a), epoch: b, comment: JSON.parse(json) as AuthoredComment };
     if (status === 'dup') return { kind: 'duplicate', commentId: String(a) };
     return { kind: 'rejected', reason: a as 'thread_locked' | 'parent_not_found' | 'id_taken' };
   }
@@ -192,7 +192,13 @@ export class CommentStore {
     );
     const [status, a, b, json, previous] = reply as [string, string | number, string, string, string];
     if (status === 'ok')
-      return { kind: 'stored', offset: Number(a), epoch: b, comment: JSON.parse(json), previous: previous as CommentStatus };
+      return {
+        kind: 'stored',
+        offset: Number(a),
+        epoch: b,
+        comment: JSON.parse(json) as AuthoredComment,
+        previous: previous as CommentStatus,
+      };
     return { kind: 'rejected', reason: a as 'not_found' | 'not_editable' | 'too_many_edits' };
   }
 
@@ -238,7 +244,7 @@ export class CommentStore {
         kind: 'changed',
         offset: Number(a),
         epoch: b,
-        comment: JSON.parse(json),
+        comment: JSON.parse(json) as AuthoredComment,
         eventType: eventType ? (eventType as ThreadEventType) : null,
         previous: previous as CommentStatus,
       };
@@ -272,7 +278,14 @@ export class CommentStore {
     );
     const [status, a, b, json] = reply as [string, string | number, string, string];
     if (status === 'ok')
-      return { kind: 'changed', offset: Number(a), epoch: b, comment: JSON.parse(json), eventType: null, previous: 'visible' };
+      return {
+        kind: 'changed',
+        offset: Number(a),
+        epoch: b,
+        comment: JSON.parse(json) as AuthoredComment,
+        eventType: null,
+        previous: 'visible',
+      };
     return unchangedOrRejected(status, a);
   }
 
@@ -315,7 +328,7 @@ export class CommentStore {
       createdAt: createdAt ?? '',
       edits: Number(edits ?? 0),
       moderation: moderation ? (JSON.parse(moderation) as ModerationRecord) : null,
-      comment: JSON.parse(json),
+      comment: JSON.parse(json) as AuthoredComment,
     };
   }
 

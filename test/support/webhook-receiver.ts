@@ -31,7 +31,7 @@ export class WebhookReceiver {
       let body = '';
       req.on('data', (c) => (body += c));
       req.on('end', () => {
-        let verified = false;
+        let verified: boolean;
         try {
           this.verifier.verify(body, req.headers as Record<string, string>);
           verified = true;

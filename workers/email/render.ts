@@ -1,6 +1,6 @@
 import escapeHtml from 'escape-html';
 import type { ThreadRef } from '../../contract/index.ts';
-import { excerpt } from '../../client/text.ts';
+import { excerpt } from '../../contract/text.ts';
 import type { StoredNotification } from '../../server/store/notifications.ts';
 
 export interface RenderedEmail {

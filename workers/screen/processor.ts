@@ -11,6 +11,8 @@ export type ScreenDeps = Pick<CoreDeps, 'config' | 'store' | 'now'> & HoldDeps;
 /** Comment id -> the comment and why it should be held. */
 type Holds = Map<string, { target: HoldTarget; reasons: HoldReason[] }>;
 
+const noHolds = (): Holds => new Map();
+
 function hold(holds: Holds, target: HoldTarget, reason: HoldReason): void {
   const entry = holds.get(target.id) ?? { target, reasons: [] };
   if (!entry.reasons.some((r) => r.rule === reason.rule)) entry.reasons.push(reason);
@@ -29,7 +31,7 @@ export async function processScreen(deps: ScreenDeps, job: ScreenJob): Promise<{
   if (!record || record.status !== 'visible') return { held: [] };
   const now = deps.now().getTime();
   // The rules run at once, each into its own map; merged in rule order so reasons read the same every run.
-  const found: Holds[] = [new Map(), new Map(), new Map()];
+  const found: Holds[] = [noHolds(), noHolds(), noHolds()];
   await Promise.all([
     repeatedText(deps, record, now, found[0]!),
     linksFromNewAccount(deps, record, now, found[1]!),

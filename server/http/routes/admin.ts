@@ -3,7 +3,7 @@ import { createBullBoard } from '@bull-board/api';
 import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';
 import { ExpressAdapter } from '@bull-board/express';
 import { parse as parseCookie } from 'cookie';
-import { Router, type NextFunction, type Request, type Response } from 'express';
+import { Router, type NextFunction, type Request, type RequestHandler, type Response } from 'express';
 import type { Deps } from '../../context.ts';
 import { errors } from '../../errors.ts';
 import { authenticate } from '../../usecases/authenticate.ts';
@@ -62,7 +62,7 @@ export function adminRoutes(deps: Deps): Router {
     res.set('Content-Security-Policy', frameAncestors(deps.config.pages));
     next();
   });
-  router.use(BASE, adminOnly(deps), readOnlyUnless(queueActions), board.getRouter());
+  router.use(BASE, adminOnly(deps), readOnlyUnless(queueActions), board.getRouter() as RequestHandler);
   return router;
 }
 
