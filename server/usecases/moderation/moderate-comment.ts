@@ -80,6 +80,9 @@ export async function decide(
         await followUp(deps, { ...cleared, jobs: null });
         return { comment: record.comment, changed: true };
       }
+      // Another moderator's decision that landed first (two acting at once) is named as such, like any lost race.
+      if (record.status === 'removed' && record.moderation?.by.kind === 'user')
+        return unchanged(afterTheFact(mod.id, input.action, record));
       throw errors.conflict(`The comment is ${record.status}; restore it instead`, { status: record.status });
     case 'reject':
       result = await comments.setStatus(record, 'removed', ['visible', 'pending'], { ...decision, status: 'removed' });
