@@ -164,3 +164,38 @@ describe('three instances behind a balancer sticky on the session', () => {
     }
   });
 });
+
+describe('the handshake over long-polling', () => {
+  it('counts the per-IP handshake budget by X-Forwarded-For from a trusted proxy, as over websocket', async () => {
+    const strict = await startServer(redis.url, { TRUSTED_PROXIES: '127.0.0.1', HANDSHAKES_PER_IP_PER_MINUTE: '2' });
+    try {
+      const handshake = (xff: string) =>
+        new Promise<string>((resolve) => {
+          const s = connect(strict.url, {
+            transports: ['polling'],
+            forceNew: true,
+            reconnection: false,
+            extraHeaders: { 'x-forwarded-for': xff },
+          });
+          s.once('connect', () => (s.disconnect(), resolve('connected')));
+          s.once(
+            'connect_error',
+            (err) => (
+              s.disconnect(),
+              resolve(`refused:${(err as { data?: { details?: { scope?: string } } }).data?.details?.scope ?? err.message}`)
+            ),
+          );
+        });
+      const reader = [];
+      for (let i = 0; i < 3; i++) reader.push(await handshake('203.0.113.7'));
+      expect(reader, "the third polling handshake from one reader's address is over its budget").toEqual([
+        'connected',
+        'connected',
+        'refused:handshake',
+      ]);
+      expect(await handshake('203.0.113.8'), 'another reader behind the same proxy has its own budget').toBe('connected');
+    } finally {
+      await strict.close();
+    }
+  });
+});
