@@ -75,7 +75,11 @@ export async function createThreadline(opts: ThreadlineOptions): Promise<Threadl
   guardFireAndForget(subscriber);
   if (subscriber.status === 'wait') await subscriber.connect();
 
-  const httpServer = createServer();
+  // Express must be the server's request handler before Socket.IO attaches:
+  // Engine.IO takes over the existing 'request' listeners, answers its own
+  // path (long-polling) and hands every other request to them. A handler added
+  // afterwards would also see /socket.io/ and answer it 404.
+  const httpServer = createServer(createHttpApp(deps, opts.version ?? '0.1.0'));
   const io = createSocketServer(
     httpServer,
     createShardedAdapter(opts.redis, subscriber, { channelPrefix, subscriptionMode: 'dynamic' }),
@@ -85,7 +89,6 @@ export async function createThreadline(opts: ThreadlineOptions): Promise<Threadl
   connections.start();
   const subscriptions = new RoomSubscriptions(io, subscriber, channelPrefix);
   const presence = new PresenceTracker(io, deps);
-  httpServer.on('request', createHttpApp(deps, opts.version ?? '0.1.0'));
   const flood = new SocketFloodGuard(opts.config);
   attachGateway(io, deps, { subscriptions, presence, connections, flood });
   attachModerationGateway(io, deps, { connections, flood });

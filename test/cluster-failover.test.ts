@@ -25,7 +25,8 @@ beforeAll(async () => {
     RECOVERY_MAX_BYTES: '50000000',
   });
   await cluster.start(3);
-  balancer = new Balancer(() => cluster.instances.map((i) => i.port));
+  // HTTP-aware and sticky on the Engine.IO session, as nginx is with ip_hash: the SDK starts on long-polling.
+  balancer = new Balancer(() => cluster.instances.map((i) => i.port), { xForwardedFor: '$remote_addr' });
   await balancer.start();
 }, 60_000);
 

@@ -179,6 +179,27 @@ describe('the shipped deployment (docker-compose.yml and deploy/nginx.conf)', ()
     expect(header('X-Forwarded-Proto'), 'nginx tells the servers whether the reader used https').toBe('$scheme');
   });
 
+  it('nginx serves both Socket.IO transports: a sticky upstream for long-polling, Upgrade headers for websocket', () => {
+    const nginx = readFileSync(new URL('../deploy/nginx.conf', import.meta.url), 'utf8');
+    const active = nginx.replace(/#.*$/gm, '');
+    const upstream = /^\s*upstream\s+\S+\s*\{([^}]*)\}/m.exec(active)?.[1] ?? '';
+    expect(upstream, 'deploy/nginx.conf has an upstream block').not.toBe('');
+    // One reader's polling requests must reach the server that holds its session; the key is the address
+    // X-Forwarded-For is written from, not a header the client could vary.
+    expect(
+      /^\s*(ip_hash|hash\s+\$remote_addr(\s+consistent)?)\s*;/m.test(upstream),
+      'the upstream is sticky on the client address (ip_hash or hash $remote_addr): long-polling breaks on a round robin',
+    ).toBe(true);
+    const directive = (name: string) => new RegExp(`^\\s*${name}\\s+([^;]+);`, 'im').exec(active)?.[1]?.trim();
+    expect(directive('proxy_set_header\\s+Upgrade'), 'websocket upgrades are passed on').toBe('$http_upgrade');
+    expect(directive('proxy_http_version'), 'upgrades need HTTP/1.1 upstream').toBe('1.1');
+    expect(directive('proxy_buffering'), 'long-poll answers reach the client as they come').toBe('off');
+    const timeout = Number(/^(\d+)s$/.exec(directive('proxy_read_timeout') ?? '')?.[1] ?? 60);
+    expect(timeout, "a long poll (held up to the 25 s ping interval) or an idle websocket outlives nginx's read timeout").toBeGreaterThan(
+      25 + 20,
+    );
+  });
+
   it('nginx answers 404 to /metrics in every spelling Express would route to it', () => {
     const nginx = readFileSync(new URL('../deploy/nginx.conf', import.meta.url), 'utf8');
     // Locations whose whole body is `return 404;`: exact (=), case-sensitive (~) or case-insensitive (~*) regex.

@@ -81,8 +81,9 @@ export class ThreadlineClient {
       token: () => this.token,
       fetch: opts.fetch ?? globalThis.fetch.bind(globalThis),
     });
+    // socket.io-client's default transports: long-polling first, then an
+    // upgrade to websocket, so proxies that refuse upgrades still get through.
     this.socket = io(opts.url, {
-      transports: ['websocket'],
       reconnectionDelay: 500,
       reconnectionDelayMax: 5_000,
       ...opts.socket,

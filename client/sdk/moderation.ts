@@ -8,9 +8,10 @@ export type ModerationSocket = Socket<ModServerToClientEvents, ModClientToServer
 const NAMESPACE: typeof MODERATION_NAMESPACE = '/moderation';
 
 /**
- * Opens the moderators' socket. WebSocket only: the console is a browser page
- * on the server's own origin, where every supported browser has it.
+ * Opens the moderators' socket with socket.io-client's default transports
+ * (long-polling, then websocket): a moderator behind a proxy that strips
+ * Upgrade headers still gets the queue.
  */
 export function connectModeration(opts: { url: string; token: string }): ModerationSocket {
-  return io(`${opts.url.replace(/\/$/, '')}${NAMESPACE}`, { transports: ['websocket'], auth: { token: opts.token } });
+  return io(`${opts.url.replace(/\/$/, '')}${NAMESPACE}`, { auth: { token: opts.token } });
 }

@@ -21,6 +21,13 @@ export interface ForwardingOptions {
   xForwardedFor: ForwardedFor;
   /** The address the balancer connects to backends from: its address as the servers see it. */
   localAddress?: string;
+  /**
+   * Keep each Engine.IO session on the backend that opened it (default true).
+   * Long-polling sends every packet as its own HTTP request, and only the
+   * instance that handed out a session id knows it; false shows what a plain
+   * per-request round robin does to such clients.
+   */
+  sticky?: boolean;
 }
 
 /**
@@ -32,12 +39,18 @@ export interface ForwardingOptions {
  * nginx does: each request, and each websocket upgrade, reaches the backend
  * with X-Forwarded-For (per `forwarding.xForwardedFor`) and X-Forwarded-Proto
  * written from the client connection it came on. Tests give each client its
- * own address by binding it to one of 127.0.0.0/8 (`localAddress`).
+ * own address by binding it to one of 127.0.0.0/8 (`localAddress`). It is
+ * sticky as deploy/nginx.conf's `ip_hash` is, but keyed on the Engine.IO
+ * session id instead of the address (every test client shares 127.0.0.1): it
+ * learns the `sid` from a polling handshake's answer and sends requests and
+ * upgrades that carry it to the same backend.
  */
 export class Balancer {
   private server: Server | undefined;
   private next = 0;
   private readonly sockets = new Set<Duplex>();
+  /** Engine.IO session id -> the backend port that opened it (test lifetime only). */
+  private readonly sessions = new Map<string, number>();
   port = 0;
 
   constructor(
@@ -67,10 +80,34 @@ export class Balancer {
     s.once('close', () => this.sockets.delete(s));
   }
 
-  private pick(tried: number): number | undefined {
+  private pick(tried: number, url?: string): number | undefined {
     const ports = this.backends();
     if (ports.length === 0 || tried >= ports.length) return undefined;
+    // A session's backend first; if it is gone, any other answers "Session ID unknown" and the client starts over.
+    const pinned = this.pinnedPort(url);
+    if (tried === 0 && pinned !== undefined && ports.includes(pinned)) return pinned;
     return ports[this.next++ % ports.length]!;
+  }
+
+  /** The backend port an Engine.IO session was pinned to, if the balancer saw its handshake. */
+  backendOf(sid: string): number | undefined {
+    return this.sessions.get(sid);
+  }
+
+  private sid(url: string | undefined): string | null {
+    return url === undefined ? null : new URL(url, 'http://balancer').searchParams.get('sid');
+  }
+
+  private pinnedPort(url: string | undefined): number | undefined {
+    const sid = this.forwarding?.sticky === false ? null : this.sid(url);
+    return sid ? this.sessions.get(sid) : undefined;
+  }
+
+  /** Remembers which backend a polling handshake's answer (`0{"sid":…}`) came from. */
+  private learn(url: string | undefined, port: number, body: Buffer): void {
+    if (this.forwarding?.sticky === false || this.sid(url)) return;
+    const sid = /^0\{.*?"sid":"([^"]+)"/.exec(body.toString('utf8'))?.[1];
+    if (sid) this.sessions.set(sid, port);
   }
 
   private route(client: Socket, tried: number): void {
@@ -124,7 +161,7 @@ export class Balancer {
     }
     headers['content-length'] = String(body.length);
     const attempt = (n: number): void => {
-      const port = this.pick(n);
+      const port = this.pick(n, req.url);
       if (port === undefined) {
         res.writeHead(502).end();
         return;
@@ -135,8 +172,22 @@ export class Balancer {
           const out = { ...upRes.headers };
           delete out.connection;
           delete out['keep-alive'];
-          res.writeHead(upRes.statusCode ?? 502, out);
-          upRes.pipe(res);
+          const handshake = this.forwarding!.sticky !== false && /^\/socket\.io\//.test(req.url ?? '') && !this.sid(req.url);
+          if (!handshake) {
+            res.writeHead(upRes.statusCode ?? 502, out);
+            upRes.pipe(res);
+            return;
+          }
+          const parts: Buffer[] = [];
+          upRes.on('data', (chunk: Buffer) => parts.push(chunk));
+          upRes.on('end', () => {
+            const answer = Buffer.concat(parts);
+            this.learn(req.url, port, answer);
+            delete out['transfer-encoding'];
+            out['content-length'] = String(answer.length);
+            res.writeHead(upRes.statusCode ?? 502, out);
+            res.end(answer);
+          });
         },
       );
       up.once('error', () => (res.headersSent ? res.destroy() : attempt(n + 1)));
@@ -146,7 +197,7 @@ export class Balancer {
   }
 
   private forwardUpgrade(req: IncomingMessage, client: Duplex, head: Buffer, tried: number): void {
-    const port = this.pick(tried);
+    const port = this.pick(tried, req.url);
     if (port === undefined) {
       client.destroy();
       return;
@@ -172,6 +223,7 @@ export class Balancer {
   }
 
   async stop(): Promise<void> {
+    this.sessions.clear();
     for (const s of this.sockets) s.destroy();
     await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
   }

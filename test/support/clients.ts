@@ -41,14 +41,14 @@ export async function makeUser(
   return { id, handle, name, role, token };
 }
 
-/** A connected socket.io-client (websocket only, no auto-reconnect unless asked). */
+/** A connected socket.io-client (websocket only unless asked, no auto-reconnect unless asked). */
 export async function connectSocket(
   url: string,
   token?: string,
-  opts: { reconnection?: boolean; extraHeaders?: Record<string, string> } = {},
+  opts: { reconnection?: boolean; extraHeaders?: Record<string, string>; transports?: ('polling' | 'websocket')[] } = {},
 ): Promise<ClientSocket> {
   const socket: ClientSocket = connect(url, {
-    transports: ['websocket'],
+    transports: opts.transports ?? ['websocket'],
     forceNew: true,
     reconnection: opts.reconnection ?? false,
     auth: token ? { token } : {},
