@@ -36,6 +36,7 @@ import {
   WordlistsSchema,
 } from './moderation.ts';
 import { EraseResponseSchema, UserExportSchema } from './data-requests.ts';
+import type { ErrorCode } from './errors.ts';
 
 /** Who may call a route: `moderator` admits admins too; `admin` is admins only. */
 export type RestAuth = 'none' | 'optional' | 'user' | 'moderator' | 'admin';
@@ -55,6 +56,11 @@ export interface RestRoute {
   response?: z.ZodType;
   /** Extra success statuses, e.g. 200 for an idempotent replay of a 201. */
   alsoReturns?: number[];
+  /**
+   * Errors this route can answer beyond those its shape implies (the OpenAPI
+   * generator adds invalid_payload for input, unauthenticated for a token, ...).
+   */
+  errors?: readonly ErrorCode[];
 }
 
 /**
@@ -63,9 +69,31 @@ export interface RestRoute {
  */
 export const restRoutes: readonly RestRoute[] = [
   { method: 'get', path: '/healthz', summary: 'Process is up', auth: 'none', status: 200, response: HealthSchema },
-  { method: 'get', path: '/readyz', summary: 'Redis answers (503 otherwise)', auth: 'none', status: 200, response: HealthSchema },
-  { method: 'get', path: '/metrics', summary: 'Prometheus metrics (text format)', auth: 'none', status: 200 },
+  {
+    method: 'get',
+    path: '/readyz',
+    summary: 'Redis answers (503 otherwise)',
+    auth: 'none',
+    status: 200,
+    response: HealthSchema,
+    errors: ['unavailable'],
+  },
+  {
+    method: 'get',
+    path: '/metrics',
+    summary: 'Prometheus metrics (text format); only with Authorization: Bearer <METRICS_TOKEN> when that is set',
+    auth: 'none',
+    status: 200,
+    errors: ['unauthenticated'],
+  },
   { method: 'get', path: '/api/openapi.json', summary: 'This document', auth: 'none', status: 200 },
+  {
+    method: 'get',
+    path: '/api/asyncapi.json',
+    summary: 'AsyncAPI 3.0 description of the Socket.IO events (both namespaces), generated from the same contract',
+    auth: 'none',
+    status: 200,
+  },
   { method: 'get', path: '/widget.js', summary: 'The embeddable comment widget and SDK, for browsers', auth: 'none', status: 200 },
   { method: 'get', path: '/demo/:threadId', summary: 'A page embedding the widget (token in #token=)', auth: 'none', status: 200 },
   { method: 'get', path: '/moderate', summary: 'The moderation console (open with #token=<moderator JWT>)', auth: 'none', status: 200 },
@@ -106,6 +134,7 @@ export const restRoutes: readonly RestRoute[] = [
     status: 201,
     alsoReturns: [200],
     response: CommentResponseSchema,
+    errors: ['thread_locked', 'rate_limited'],
   },
   {
     method: 'patch',
@@ -115,6 +144,7 @@ export const restRoutes: readonly RestRoute[] = [
     body: EditCommentBodySchema,
     status: 200,
     response: CommentResponseSchema,
+    errors: ['not_found', 'conflict', 'rate_limited'],
   },
   {
     method: 'delete',
@@ -123,6 +153,7 @@ export const restRoutes: readonly RestRoute[] = [
     auth: 'user',
     status: 200,
     response: CommentResponseSchema,
+    errors: ['not_found'],
   },
   {
     method: 'get',
@@ -191,6 +222,7 @@ export const restRoutes: readonly RestRoute[] = [
     auth: 'admin',
     status: 200,
     response: UserExportSchema,
+    errors: ['not_found'],
   },
   {
     method: 'delete',
@@ -199,6 +231,7 @@ export const restRoutes: readonly RestRoute[] = [
     auth: 'admin',
     status: 200,
     response: EraseResponseSchema,
+    errors: ['not_found'],
   },
   {
     method: 'post',
@@ -208,6 +241,7 @@ export const restRoutes: readonly RestRoute[] = [
     body: ReportBodySchema,
     status: 200,
     response: ReportResponseSchema,
+    errors: ['not_found', 'rate_limited'],
   },
   {
     method: 'get',
@@ -226,6 +260,7 @@ export const restRoutes: readonly RestRoute[] = [
     body: ActionBodySchema,
     status: 200,
     response: CommentResponseSchema,
+    errors: ['not_found', 'conflict'],
   },
   {
     method: 'post',
@@ -234,6 +269,7 @@ export const restRoutes: readonly RestRoute[] = [
     auth: 'moderator',
     status: 200,
     response: ClaimResponseSchema,
+    errors: ['conflict'],
   },
   { method: 'delete', path: '/api/moderation/claims/:commentId', summary: 'Release your claim', auth: 'moderator', status: 200 },
   {
@@ -245,7 +281,14 @@ export const restRoutes: readonly RestRoute[] = [
     status: 200,
     response: BanResponseSchema,
   },
-  { method: 'delete', path: '/api/moderation/users/:userId/ban', summary: 'Lift a ban', auth: 'moderator', status: 200 },
+  {
+    method: 'delete',
+    path: '/api/moderation/users/:userId/ban',
+    summary: 'Lift a ban',
+    auth: 'moderator',
+    status: 200,
+    errors: ['conflict'],
+  },
   {
     method: 'patch',
     path: '/api/moderation/threads/:threadId',

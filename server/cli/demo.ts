@@ -60,7 +60,7 @@ async function main(): Promise<void> {
         'Moderator token for the API (remove comments, edit threads):',
         `  export MOD_TOKEN=${moderator}`,
         '',
-        `API description: ${base}/api/openapi.json`,
+        `API description: ${base}/api/openapi.json (REST), ${base}/api/asyncapi.json (Socket.IO events)`,
         `Live events: connect Socket.IO to ${base} with auth {token} and emit thread:join {threadId: "${result.threadId}"} (see README).`,
         '',
       ].join('\n'),

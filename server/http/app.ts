@@ -6,6 +6,7 @@ import { errors } from '../errors.ts';
 import { identify } from './auth.ts';
 import { corsOrigin, originAllowed } from '../domain/origins.ts';
 import { errorHandler, notFoundHandler } from './errors.ts';
+import { buildAsyncApi } from './asyncapi.ts';
 import { buildOpenApi } from './openapi.ts';
 import { adminRoutes } from './routes/admin.ts';
 import { commentRoutes } from './routes/comments.ts';
@@ -37,6 +38,10 @@ export function createHttpApp(deps: Deps, version: string): Express {
   const openapi = buildOpenApi(version);
   app.get('/api/openapi.json', (_req, res) => {
     res.json(openapi);
+  });
+  const asyncapi = buildAsyncApi(version);
+  app.get('/api/asyncapi.json', (_req, res) => {
+    res.json(asyncapi);
   });
 
   // Host sites call the API from their pages: CORS for the allowed origins, and
