@@ -24,7 +24,7 @@ const client = connect({
   onConnectionChange: (up) => console.log(up ? '-- connected' : '-- connection lost, reconnecting'),
 });
 
-let view: ThreadView;
+let view: ThreadView | undefined;
 try {
   view = await client.joinThread(threadId, {
     onReset: (comments, why) => {
@@ -34,7 +34,10 @@ try {
     onEvent: (e) => console.log(`[${e.offset}] ${e.type}  ${line(e.comment)}`),
     onPresence: (n) => console.log(`-- ${n} viewing`),
     onTyping: (u) => console.log(`-- ${u.name} is typing…`),
-    onError: (err) => console.log(`-- ${err.code}: ${err.message} (retrying)`),
+    // Before the first join succeeds the catch below reports the failure instead.
+    onError: (err) => {
+      if (view) console.log(`-- ${err.code}: ${err.message} (retrying)`);
+    },
   });
 } catch (err) {
   // An app would show a banner and let the view keep retrying; a script says what went wrong and stops.
