@@ -34,7 +34,7 @@ beforeAll(async () => {
     (async () => {
       // prepack builds dist/ (tsc declarations + esbuild bundle).
       const { stdout } = await run('npm', ['pack', '--json', '--pack-destination', scratch], { cwd: sdkDir, timeout: 40_000 });
-      const [packed] = JSON.parse(stdout.slice(stdout.indexOf('['))) as { filename: string; files: { path: string }[] }[];
+      const [packed] = JSON.parse(stdout.slice(stdout.search(/^\[/m))) as { filename: string; files: { path: string }[] }[];
       tarball = join(scratch, packed!.filename);
       tarFiles = packed!.files.map((f) => f.path);
       writeFileSync(join(scratch, 'package.json'), JSON.stringify({ name: 'sdk-consumer', private: true, type: 'module' }));
