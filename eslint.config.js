@@ -8,7 +8,7 @@ import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
   {
-    ignores: ['node_modules/', 'coverage/', 'data/', 'bench/results/', 'test-results/'],
+    ignores: ['node_modules/', 'coverage/', 'data/', 'bench/results/', 'test-results/', 'client/sdk/dist/'],
   },
   js.configs.recommended,
   tseslint.configs.recommendedTypeChecked,

@@ -13,7 +13,8 @@ import type {
   UserRef,
 } from '../../contract/index.ts';
 import { isRetryable, ThreadlineError } from './errors.ts';
-import { Outbox, type OutgoingPost } from './outbox.ts';
+import { DEFAULT_OUTBOX_MAX_AGE_MS, Outbox, type OutboxOptions, type OutgoingPost } from './outbox.ts';
+import { memoryStorage } from './storage.ts';
 import { RestClient } from './rest.ts';
 import { ThreadView, type ThreadHandlers, type ThreadTransport } from './thread-view.ts';
 import type { ServerEventData } from './types.ts';
@@ -41,6 +42,10 @@ export interface ConnectOptions {
    * e.g. a ban made or lifted: `banned` non-null means posting is refused (hide the composer).
    */
   onSession?(user: SessionUser | null, banned: ServerEventData<'session'>['banned']): void;
+  /** Where unsent posts wait (default: memory). Pass `localStorageAdapter()` or an AsyncStorage-backed adapter to keep them across restarts. */
+  outbox?: OutboxOptions;
+  /** A post stored by an earlier run (see `outbox`) was sent after this start: the comment, or the server's refusal. */
+  onRestoredPost?(post: OutgoingPost, outcome: Comment | ThreadlineError): void;
   /** Called when the connection goes up or down. */
   onConnectionChange?(connected: boolean): void;
   /** You were banned (posting is refused until `until`; null = permanently). */
@@ -89,7 +94,17 @@ export class ThreadlineClient {
       ...opts.socket,
       auth: (cb) => cb(this.token ? { token: this.token } : {}),
     });
-    this.outbox = new Outbox((post) => this.send(post));
+    this.outbox = new Outbox(
+      (post) => this.send(post),
+      opts.outbox?.storage ?? memoryStorage(),
+      opts.outbox?.maxAgeMs ?? DEFAULT_OUTBOX_MAX_AGE_MS,
+      (post, outcome) => {
+        if (!(outcome instanceof ThreadlineError) && outcome.status === 'pending') this.views.get(outcome.threadId)?.onOwnComment(outcome);
+        this.opts.onRestoredPost?.(post, outcome);
+      },
+    );
+    // Offline at start there is no session yet: the token's subject names whose stored posts to send.
+    void this.outbox.setOwner(tokenSubject(this.token));
     this.wire();
   }
 
@@ -187,6 +202,11 @@ export class ThreadlineClient {
     if (this.socket.connected) void this.request('typing', { threadId }).catch(ignore);
   }
 
+  /** Drops every unsent post, also from the outbox storage (call it when the user signs out). */
+  discardPendingPosts(): Promise<void> {
+    return this.outbox.discard(new ThreadlineError({ code: 'unavailable', message: 'The post was discarded' }));
+  }
+
   close(): void {
     clearTimeout(this.refreshTimer);
     for (const view of this.views.values()) void view.close();
@@ -267,6 +287,8 @@ export class ThreadlineClient {
     });
     s.on('session', ({ user, expiresAt, banned }) => {
       this.user = user;
+      // Posts stored for this user by an earlier run are sent now; another user's stay where they are.
+      void this.outbox.setOwner(user?.id ?? null);
       this.opts.onSession?.(user, banned);
       this.scheduleRefresh(expiresAt);
     });
@@ -318,6 +340,23 @@ export class ThreadlineClient {
       return;
     }
     if (!this.socket.connected) this.socket.connect();
+  }
+}
+
+/**
+ * The `sub` claim of a JWT, read without verifying it: it only picks the
+ * outbox storage key until the server's session names the user (the server
+ * checks the token on every send).
+ */
+function tokenSubject(token: string | undefined): string | null {
+  const part = token?.split('.')[1];
+  const atob = (globalThis as { atob?: (data: string) => string }).atob;
+  if (!part || !atob) return null;
+  try {
+    const claims = JSON.parse(atob(part.replace(/-/g, '+').replace(/_/g, '/'))) as { sub?: unknown };
+    return typeof claims.sub === 'string' ? claims.sub : null;
+  } catch {
+    return null;
   }
 }
 

@@ -6,7 +6,7 @@
  *   (--seconds N exits after N seconds; otherwise Ctrl-C)
  */
 import { parseArgs } from 'node:util';
-import { connect, type Comment } from './index.ts';
+import { connect, ThreadlineError, type Comment, type ThreadView } from './index.ts';
 
 const { positionals, values } = parseArgs({
   allowPositionals: true,
@@ -24,16 +24,32 @@ const client = connect({
   onConnectionChange: (up) => console.log(up ? '-- connected' : '-- connection lost, reconnecting'),
 });
 
-const view = await client.joinThread(threadId, {
-  onReset: (comments, why) => {
-    console.log(`== ${threadId}: ${comments.length} comments (${why})`);
-    for (const c of comments.slice(-5)) console.log(line(c));
-  },
-  onEvent: (e) => console.log(`[${e.offset}] ${e.type}  ${line(e.comment)}`),
-  onPresence: (n) => console.log(`-- ${n} viewing`),
-  onTyping: (u) => console.log(`-- ${u.name} is typing…`),
-  onError: (err) => console.log(`-- ${err.code}: ${err.message} (retrying)`),
-});
+let view: ThreadView | undefined;
+try {
+  view = await client.joinThread(threadId, {
+    onReset: (comments, why) => {
+      console.log(`== ${threadId}: ${comments.length} comments (${why})`);
+      for (const c of comments.slice(-5)) console.log(line(c));
+    },
+    onEvent: (e) => console.log(`[${e.offset}] ${e.type}  ${line(e.comment)}`),
+    onPresence: (n) => console.log(`-- ${n} viewing`),
+    onTyping: (u) => console.log(`-- ${u.name} is typing…`),
+    // Before the first join succeeds the catch below reports the failure instead.
+    onError: (err) => {
+      if (view) console.log(`-- ${err.code}: ${err.message} (retrying)`);
+    },
+  });
+} catch (err) {
+  // An app would show a banner and let the view keep retrying; a script says what went wrong and stops.
+  client.close();
+  const why = err instanceof ThreadlineError ? `${err.code}: ${err.message}` : String(err);
+  console.error(
+    err instanceof ThreadlineError && err.code === 'unavailable'
+      ? `Could not reach Threadline at ${url} (${why})`
+      : `Could not join ${threadId} (${why})`,
+  );
+  process.exit(1);
+}
 console.log(`following from offset ${view.at.offset}`);
 
 if (values.post) {
