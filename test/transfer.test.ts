@@ -1,5 +1,5 @@
 import { get, type IncomingMessage } from 'node:http';
-import { gunzipSync } from 'node:zlib';
+import { brotliDecompressSync, gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { makeUser, type TestUser } from './support/clients.ts';
@@ -73,6 +73,9 @@ describe('HTTP compression', () => {
       expect(raw.headers['content-encoding'], 'a client that does not accept gzip gets the plain script').toBeUndefined();
       expect(gunzipSync(zipped.body).equals(raw.body), 'the gzip body unpacks to the plain script').toBe(true);
       expect(zipped.body.length, 'gzip should at least halve a minified bundle').toBeLessThan(raw.body.length / 2);
+      const br = await fetchRaw(`${plain.url}${path}`, { 'accept-encoding': 'br, gzip' });
+      expect(br.headers['content-encoding'], 'a client that accepts brotli gets brotli').toBe('br');
+      expect(brotliDecompressSync(br.body).equals(raw.body), 'the brotli body unpacks to the plain script').toBe(true);
     });
   }
 
