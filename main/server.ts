@@ -34,7 +34,7 @@ async function main(): Promise<void> {
         '',
         `AUTH_JWT_SECRET is not set: using a development secret kept in ${devSecretFile}.`,
         'Mint a token for a test user with:',
-        '  npm run token -- --sub u1 --handle alice --name "Alice" --role commenter',
+        '  TOKEN=$(npm run -s token -- --sub u1 --handle alice --name "Alice" --role commenter)',
         'Set AUTH_JWT_SECRET (the secret your host site signs tokens with) in production.',
         '',
       ].join('\n') + '\n',

@@ -84,6 +84,7 @@ export async function createThreadline(opts: ThreadlineOptions): Promise<Threadl
     httpServer,
     createShardedAdapter(opts.redis, subscriber, { channelPrefix, subscriptionMode: 'dynamic' }),
     opts.config.limits.allowedOrigins,
+    opts.config.transfer,
   );
   const connections = new ConnectionLimits(opts.redis, deps.store.keys, deps.store.scripts, opts.config);
   connections.start();

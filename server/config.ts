@@ -72,6 +72,12 @@ export const configSchema = z.object({
   MAX_CONNECTIONS_PER_USER: int(20, 1).describe('Open sockets per signed-in user, across all servers'),
   MAX_CONNECTIONS_PER_IP: int(100, 1).describe('Open sockets per client IP, across all servers'),
   HANDSHAKES_PER_IP_PER_MINUTE: int(60, 1).describe('New socket connections per client IP per minute'),
+  SOCKET_PER_MESSAGE_DEFLATE: onOff('off').describe(
+    'Offer WebSocket permessage-deflate: fewer bytes per event, more server CPU and memory per socket (docs/benchmarks.md)',
+  ),
+  HTTP_COMPRESSION_THRESHOLD_BYTES: int(1024, 0).describe(
+    'HTTP responses (JSON, scripts) smaller than this are sent uncompressed; larger ones gzip/brotli when the client accepts it',
+  ),
   SCREEN_WINDOW_SECONDS: int(600, 1).describe('Screening looks back this far for repeats'),
   SCREEN_COPIES_PER_USER: int(3, 2).describe('The same text this many times from one user: all copies held'),
   SCREEN_RAID_USERS: int(5, 2).describe('The same text from this many users: all copies held (a copy-paste raid)'),
@@ -201,6 +207,7 @@ export interface Config {
   admin: { queueActions: boolean };
   metrics: { token: string | undefined };
   pages: { frameAncestors: string };
+  transfer: { perMessageDeflate: boolean; httpCompressionThresholdBytes: number };
 }
 
 export class ConfigError extends Error {}
@@ -292,5 +299,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     admin: { queueActions: c.ADMIN_QUEUE_ACTIONS },
     metrics: { token: c.METRICS_TOKEN },
     pages: { frameAncestors: c.FRAME_ANCESTORS },
+    transfer: {
+      perMessageDeflate: c.SOCKET_PER_MESSAGE_DEFLATE,
+      httpCompressionThresholdBytes: c.HTTP_COMPRESSION_THRESHOLD_BYTES,
+    },
   };
 }

@@ -65,6 +65,9 @@ describe('seed import', () => {
     });
     expect(stdout).toMatch(/Imported "korea-summit": 17 comments by 13 readers/);
     expect(stdout).toMatch(/export TOKEN=eyJ[\w-]+\.[\w-]+\.[\w-]+/);
+    expect(stdout, 'the demo shows how to mint more tokens, with npm -s so TOKEN=$(…) captures only the token').toContain(
+      'TOKEN=$(npm run -s token -- ',
+    );
     expect(stdout).toContain('http://localhost:3999/api/threads/korea-summit/comments');
     expect(await redis.client.zcard('democli:{t:korea-summit}:visible')).toBe(17);
   });

@@ -1,6 +1,13 @@
 import request from 'supertest';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { connect, ThreadlineError, type ServerEventData, type ThreadlineClient } from '../client/sdk/index.ts';
+import {
+  connect,
+  ThreadlineError,
+  ThreadView,
+  type ServerEventData,
+  type ThreadlineClient,
+  type ThreadTransport,
+} from '../client/sdk/index.ts';
 import type { ThreadEvent } from '../contract/index.ts';
 import { startWorkers, type RunningWorkers } from '../workers/index.ts';
 import { makeUser, record, waitPastExpiry, type TestUser } from './support/clients.ts';
@@ -88,6 +95,35 @@ describe('joinThread', () => {
     await eventually(() => expect(view.comments).toHaveLength(4));
     expect(events.map((e) => e.offset)).toEqual([1, 2, 3, 4]);
     expect(resets).toEqual(['initial']);
+  });
+
+  it('reports a first load as initial only, even when the page was outdated before the first join', async () => {
+    // The thread's data is lost and rebuilt between the page and the first join, so that join
+    // answers recovered: false. The reader saw nothing live yet: nothing of theirs was lost.
+    const threadId = newThread();
+    await restPost(alice, threadId, 'before the flush');
+    const reader = client();
+    let pages = 0;
+    const transport: ThreadTransport = {
+      join: (id, since) => reader.request('thread:join', { threadId: id, since }),
+      leave: async (id) => void (await reader.request('thread:leave', { threadId: id })),
+      page: async (id, query) => {
+        const res = await request(server.url).get(`/api/threads/${id}/comments`).query(query).expect(200);
+        if (++pages === 1) {
+          await redis.client.flushall();
+          await restPost(bob, threadId, 'after the flush');
+        }
+        return res.body as Awaited<ReturnType<ThreadTransport['page']>>;
+      },
+    };
+    const resets: [string, string[]][] = [];
+    const view = new ThreadView(threadId, { onReset: (comments, why) => resets.push([why, comments.map((c) => c.body)]) }, transport, 50);
+    await view.start();
+    expect(pages, 'the outdated page is loaded again').toBe(2);
+    expect(resets, 'one reset, initial, with the page the join confirmed (not history-lost or epoch-changed)').toEqual([
+      ['initial', ['after the flush']],
+    ]);
+    await view.close();
   });
 
   it('reloads and says why when the thread’s history was lost (new epoch after FLUSHALL)', async () => {

@@ -112,7 +112,7 @@ describe('npm start', () => {
     await waitReady(app);
 
     expect(app.output()).toContain('started a private redis-server');
-    expect(app.output()).toContain('npm run token -- --sub u1');
+    expect(app.output()).toContain('npm run -s token -- --sub u1');
     expect(await portOpen(emptyPort)).toBe(true);
     expect(readdirSync(join(dataDir, 'redis')).join(' ')).toMatch(/appendonly/);
     expect(existsSync(join(dataDir, 'dev-jwt-secret'))).toBe(true);

@@ -3,7 +3,7 @@
  */
 export { connect, ThreadlineClient, type ConnectOptions } from './client.ts';
 export { isRetryable, ThreadlineError } from './errors.ts';
-export { ThreadView, type ThreadHandlers, type ResetReason } from './thread-view.ts';
+export { ThreadView, type ThreadHandlers, type ThreadTransport, type ResetReason } from './thread-view.ts';
 export type { OutgoingPost, OutboxOptions } from './outbox.ts';
 export { localStorageAdapter, memoryStorage, type OutboxStorage, type WebStorageLike } from './storage.ts';
 export type { ServerEventData } from './types.ts';

@@ -3,11 +3,16 @@ import type { ThreadlineError } from './errors.ts';
 import type { ServerEventData } from './types.ts';
 import { ignore } from './ignore.ts';
 
-/** Why the app is being handed a fresh list of comments. */
+/**
+ * Why the app is being handed a fresh list of comments: `initial` once, for
+ * the first load (even if the thread moved on so far while the page loaded
+ * that the view had to load it again); the others only after the view has
+ * been live, when history it followed was lost.
+ */
 export type ResetReason = 'initial' | 'history-lost' | 'epoch-changed';
 
 export interface ThreadHandlers {
-  /** The first page, and again whenever history was lost and the view reloaded. */
+  /** The first page, and again whenever history was lost and the view reloaded; always before the events that follow it. */
   onReset?(comments: Comment[], reason: ResetReason): void;
   /** Every change to the thread, once, in offset order. */
   onEvent?(event: ThreadEvent): void;
@@ -50,6 +55,9 @@ export class ThreadView {
   private syncing: Promise<void> | undefined;
   private resyncRequested = false;
   private pendingReload: ResetReason | undefined;
+  /** A reload the app has not been told about yet: it is told once the join after it succeeds. */
+  private resetDue: ResetReason | undefined;
+  private everLive = false;
   private nextCursor: string | null = null;
   /** The thread's readable comments as of the last join, and the offset that count is at. */
   private counted: { count: number; atOffset: number } | undefined;
@@ -192,14 +200,21 @@ export class ThreadView {
       const res = await this.transport.join(this.threadId, this.at);
       if (this.closed) return;
       if (!res.recovered) {
-        this.pendingReload = res.epoch !== this.position.epoch && this.position.offset > 0 ? 'epoch-changed' : 'history-lost';
+        // Before the first live moment the app has lost nothing: the page it was about to get is
+        // outdated, so it gets a newer one, still as its first.
+        if (!this.everLive) this.pendingReload = 'initial';
+        else this.pendingReload = res.epoch !== this.position.epoch && this.position.offset > 0 ? 'epoch-changed' : 'history-lost';
         this.resyncRequested = true;
         continue;
       }
+      const reset = this.resetDue;
+      this.resetDue = undefined;
+      if (reset) this.handlers.onReset?.(this.comments, reset);
       this.counted = { count: res.thread.commentCount, atOffset: res.offset };
       for (const event of res.missed) this.accept(event);
       if (this.position.offset === 0) this.position.epoch = res.epoch;
       this.live = true;
+      this.everLive = true;
       this.drain();
     } while (this.resyncRequested && !this.closed);
   }
@@ -214,7 +229,9 @@ export class ThreadView {
     this.nextCursor = page.nextCursor;
     this.position = { offset: page.offset, epoch: page.epoch };
     this.buffer = this.buffer.filter((e) => e.epoch === page.epoch && e.offset > page.offset);
-    this.handlers.onReset?.(this.comments, reason);
+    // Told after the join that confirms this page: the app gets one reset per loss, never an
+    // 'initial' followed at once by a reload it could not have caused.
+    this.resetDue ??= reason;
   }
 
   /** Applies buffered events that are now next in line; a remaining gap asks for another sync. */

@@ -1,7 +1,9 @@
 /**
- * `npm run token -- --sub u1 --handle alice --name "Alice" --role commenter`
+ * `TOKEN=$(npm run -s token -- --sub u1 --handle alice --name "Alice" --role commenter)`
  * prints a JWT signed with AUTH_JWT_SECRET (or the development secret), the
- * way a host site would mint one for a signed-in reader.
+ * way a host site would mint one for a signed-in reader. Only the token goes
+ * to stdout (usage and errors to stderr), and `-s` keeps npm's own banner out
+ * of it, so `$(…)` captures exactly the token.
  */
 import { parseArgs } from 'node:util';
 import { RoleSchema } from '../../contract/index.ts';
@@ -10,7 +12,7 @@ import { ClaimsSchema, signToken } from '../auth/tokens.ts';
 import { loadConfig } from '../config.ts';
 
 const USAGE =
-  'usage: npm run token -- --sub <user id> --handle <handle> --name <display name> [--role commenter|moderator|admin] [--email <address>] [--ttl <seconds>]';
+  'usage: npm run -s token -- --sub <user id> --handle <handle> --name <display name> [--role commenter|moderator|admin] [--email <address>] [--ttl <seconds>]';
 
 async function main(): Promise<void> {
   const { values } = parseArgs({

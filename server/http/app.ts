@@ -1,3 +1,4 @@
+import compression from 'compression';
 import cors from 'cors';
 import express, { type Express, type IRoute } from 'express';
 import { SOCKET_LIMITS } from '../../contract/index.ts';
@@ -32,6 +33,9 @@ export function createHttpApp(deps: Deps, version: string): Express {
     next();
   });
 
+  // Scripts and JSON pages shrink 3-5x with gzip/brotli; the threshold spares small answers the CPU.
+  // Engine.IO's long-polling compresses its own responses (this app never sees them).
+  app.use(compression({ threshold: deps.config.transfer.httpCompressionThresholdBytes }));
   app.use(healthRoutes(deps));
   app.use(widgetRoutes(deps.config.pages));
   app.use(consoleRoutes(deps.config.pages));
