@@ -55,7 +55,12 @@ export const reconnect: Scenario = async (ctx) => {
       await Promise.all(
         Array.from({ length: Math.min(100, clients - i) }, async () => {
           const offsets: number[] = [];
-          const sdk = connect({ url: balancer.url, socket: { reconnectionDelay: 250, reconnectionDelayMax: 2_000 } });
+          // WebSocket only: this balancer spreads TCP connections round robin, which long-polling's
+          // several requests per session cannot survive (a real deployment pins them: README, polling).
+          const sdk = connect({
+            url: balancer.url,
+            socket: { transports: ['websocket'], reconnectionDelay: 250, reconnectionDelayMax: 2_000 },
+          });
           sdks.push(sdk);
           const view = await sdk.joinThread(THREAD, { onEvent: (e: ThreadEvent) => offsets.push(e.offset) });
           followers.push({ sdk, view, offsets, affected: false, recoveredAt: undefined });
