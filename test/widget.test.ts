@@ -179,6 +179,46 @@ describe.skipIf(!haveChromium)('the embeddable widget in Chromium', () => {
     expect(errors).toEqual([]);
   }, 30_000);
 
+  it('makes http(s) links in a body clickable as DOM anchors, leaves other schemes as text, and keeps mentions apart from links', async () => {
+    const threadId = 'widget-links';
+    // Alice is seen first so her handle resolves as a mention.
+    await request(server.url).get(`/api/threads/${threadId}`).set('Authorization', `Bearer ${alice.token}`).expect(200);
+    const body =
+      'Hi @widget_alice see https://example.com/a?b=1 and javascript:alert(1) and www.example.org, not https://example.com/@widget_alice';
+    await request(server.url)
+      .post(`/api/threads/${threadId}/comments`)
+      .set('Authorization', `Bearer ${bob.token}`)
+      .send({ body })
+      .expect(201);
+
+    const page = await browser.newPage();
+    const errors = watchErrors(page);
+    await page.goto(`${server.url}/demo/${threadId}`);
+    await page.waitForSelector('.tl-comment .tl-body');
+    const links = await page.locator('.tl-body a').evaluateAll((as) =>
+      as.map((a) => ({
+        text: a.textContent,
+        href: a.getAttribute('href'),
+        rel: a.getAttribute('rel'),
+        target: a.getAttribute('target'),
+      })),
+    );
+    const attrs = { rel: 'nofollow ugc noopener', target: '_blank' };
+    expect(links, 'https URLs and the bare www. host are links (www. gets https); javascript: is not').toEqual([
+      { text: 'https://example.com/a?b=1', href: 'https://example.com/a?b=1', ...attrs },
+      { text: 'www.example.org', href: 'https://www.example.org/', ...attrs },
+      { text: 'https://example.com/@widget_alice', href: 'https://example.com/@widget_alice', ...attrs },
+    ]);
+    expect(await page.locator('.tl-body [href^="javascript:" i]').count(), 'no javascript: link').toBe(0);
+    expect(
+      await page.locator('.tl-mention').allTextContents(),
+      'the mention outside the URL stands out; the one inside is part of the link',
+    ).toEqual(['@widget_alice']);
+    expect(await page.locator('.tl-body').textContent(), 'the text reads as written').toBe(body);
+    await page.close();
+    expect(errors).toEqual([]);
+  }, 60_000);
+
   it('shows a signed-in reader’s unread notifications on a bell, lists them as text with a safe link, and marks them read', async () => {
     const carol = await makeUser({ handle: 'widget_carol', name: 'Carol' });
     const moderator = await makeUser({ role: 'moderator' });

@@ -14,6 +14,7 @@ export const STYLE = `
 .tl-typing { color: #888; font-size: 12px; min-height: 1.2em }
 .tl-status { color: #666; font-size: 13px }
 .tl-mention { color: #0b57d0; font-weight: 500 }
+.tl-link { color: #0b57d0; overflow-wrap: anywhere }
 .tl-actions { margin-top: .2rem; font-size: 12px }
 .tl-actions button { background: none; border: 0; padding: 0; margin-right: .8rem; color: #555; cursor: pointer; font: inherit }
 .tl-actions button:hover { text-decoration: underline }
