@@ -196,6 +196,12 @@ export const CommentResponseSchema = z.object({ comment: AuthoredCommentSchema }
 export const CommentPageSchema = z
   .object({
     comments: z.array(CommentSchema),
+    /**
+     * Tombstones (`author: null`, empty body) of comments readers cannot see
+     * but that replies on this page answer, so the replies keep their place.
+     * Absent when there are none.
+     */
+    tombstones: z.array(CommentSchema).optional(),
     nextCursor: z.string().nullable(),
     /** Join with `since: {offset, epoch}` to receive everything after this page was read. */
     offset: z.number().int().nonnegative(),

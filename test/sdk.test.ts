@@ -137,6 +137,38 @@ describe('joinThread', () => {
     expect(view.comments.map((c) => c.body)).toEqual(['after the flush']);
     expect(view.at.offset).toBe(1);
   });
+
+  it('keeps a tombstone in the place of a gone comment while it has a visible reply, live and after a reload', async () => {
+    const threadId = newThread();
+    const moderator = await makeUser({ role: 'moderator' });
+    const parent = (await restPost(alice, threadId, 'parent')).body.comment as { id: string };
+    const reply = (
+      await request(server.url)
+        .post(`/api/threads/${threadId}/comments`)
+        .set('Authorization', `Bearer ${bob.token}`)
+        .send({ body: 'reply', parentId: parent.id })
+        .expect(201)
+    ).body.comment as { id: string };
+    const lonely = (await restPost(bob, threadId, 'lonely')).body.comment as { id: string };
+    const view = await client().joinThread(threadId, {});
+    const shape = (v: ThreadView) => v.comments.map((c) => [c.id, c.status, c.author?.name ?? null, c.body]);
+
+    await request(server.url).delete(`/api/comments/${parent.id}`).set('Authorization', `Bearer ${alice.token}`).expect(200);
+    await request(server.url).delete(`/api/comments/${lonely.id}`).set('Authorization', `Bearer ${moderator.token}`).expect(200);
+    const expected = [
+      [parent.id, 'deleted', null, ''],
+      [reply.id, 'visible', 'Bob', 'reply'],
+    ];
+    await eventually(() =>
+      expect(shape(view), 'live: the deleted parent as a tombstone, the removed comment without replies gone').toEqual(expected),
+    );
+
+    const reloaded = await client().joinThread(threadId, {});
+    expect(shape(reloaded), 'after a reload: the same tombstone from the REST page').toEqual(expected);
+
+    await request(server.url).delete(`/api/comments/${reply.id}`).set('Authorization', `Bearer ${bob.token}`).expect(200);
+    await eventually(() => expect(shape(view), 'the tombstone goes with its last visible reply').toEqual([]));
+  });
 });
 
 describe('post', () => {

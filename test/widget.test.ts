@@ -287,6 +287,69 @@ describe.skipIf(!haveChromium)('the embeddable widget in Chromium', () => {
     expect(errors).toEqual([]);
   }, 30_000);
 
+  it('keeps a deleted or removed comment’s place as a tombstone while it has replies, live and after a reload', async () => {
+    const threadId = 'widget-tombstone';
+    const moderator = await makeUser({ role: 'moderator' });
+    const post = async (u: TestUser, body: string, parentId?: string) =>
+      (
+        await request(server.url)
+          .post(`/api/threads/${threadId}/comments`)
+          .set('Authorization', `Bearer ${u.token}`)
+          .send(parentId ? { body, parentId } : { body })
+          .expect(201)
+      ).body.comment as Comment;
+    const earlier = await post(bob, 'An earlier, unrelated comment');
+    const parent = await post(alice, 'Parent its author deletes');
+    const reply = await post(bob, 'Reply to the deleted parent', parent.id);
+    const taken = await post(bob, 'Parent a moderator removes');
+    const takenReply = await post(alice, 'Reply to the removed parent', taken.id);
+    const lonely = await post(bob, 'Removed, and nobody answered it');
+    const drawn = (p: Page) =>
+      p
+        .locator('.tl-comment')
+        .evaluateAll((items) =>
+          items.map((li) => [
+            (li as HTMLElement).dataset.commentId,
+            li.classList.contains('tl-tombstone') ? li.textContent : (li.querySelector('.tl-body')?.textContent ?? ''),
+            li.classList.contains('tl-reply'),
+            li.querySelectorAll('.tl-author, .tl-actions').length > 0,
+          ]),
+        );
+
+    const page = await browser.newPage();
+    const errors = watchErrors(page);
+    await page.goto(`${server.url}/demo/${threadId}`);
+    await page.waitForFunction(() => document.querySelectorAll('.tl-comment').length === 6);
+    const del = (id: string, u: TestUser) =>
+      request(server.url).delete(`/api/comments/${id}`).set('Authorization', `Bearer ${u.token}`).expect(200);
+    await del(parent.id, alice);
+    await del(taken.id, moderator);
+    await del(lonely.id, moderator);
+    const expected = [
+      [earlier.id, earlier.body, false, true],
+      [parent.id, 'This comment was deleted', false, false],
+      [reply.id, reply.body, true, true],
+      [taken.id, 'Removed by a moderator', false, false],
+      [takenReply.id, takenReply.body, true, true],
+    ];
+    await page
+      .waitForFunction(
+        () => document.querySelectorAll('.tl-comment').length === 5 && document.querySelectorAll('.tl-tombstone').length === 2,
+        undefined,
+        { timeout: 5_000 },
+      )
+      .catch(() => undefined);
+    expect(
+      await drawn(page),
+      'live: tombstones (no author, no actions) in the parents’ places, replies under them, the unanswered removal gone',
+    ).toEqual(expected);
+
+    await page.reload();
+    await page.waitForSelector('.tl-comment');
+    expect(await drawn(page), 'after a reload: the same').toEqual(expected);
+    expect(errors).toEqual([]);
+  }, 30_000);
+
   it('counts the whole thread, not the loaded page, and shows older comments on request', async () => {
     const threadId = 'widget-older';
     for (let i = 0; i < 55; i += 11) {

@@ -47,6 +47,8 @@ const RETRY_MS = [250, 500, 1_000, 2_000, 5_000];
 export class ThreadView {
   private position: StreamPosition = { offset: 0, epoch: '' };
   private readonly byId = new Map<string, Comment>();
+  /** Comments readers cannot see (tombstones); shown only while a visible reply needs their place. */
+  private readonly gone = new Map<string, Comment>();
   /** Your own comments waiting for a moderator (only you see them). */
   private readonly ownPending = new Map<string, Comment>();
   private buffer: ThreadEvent[] = [];
@@ -71,10 +73,34 @@ export class ThreadView {
     private readonly pageSize: number,
   ) {}
 
-  /** Readable comments known to this view, and your own pending ones (status `pending`), oldest first. */
+  /**
+   * Readable comments known to this view, your own pending ones (status
+   * `pending`), and the tombstone (`author: null`) of each comment that is
+   * gone but still has a visible reply in the view, oldest first.
+   */
   get comments(): Comment[] {
     const all = [...this.byId.values(), ...[...this.ownPending.values()].filter((c) => !this.byId.has(c.id))];
+    all.push(...this.neededTombstones(all));
     return all.sort((a, b) => a.createdAt.localeCompare(b.createdAt) || a.id.localeCompare(b.id));
+  }
+
+  /** Tombstones that hold the place of a shown reply, also up a chain of gone comments. */
+  private neededTombstones(shown: Comment[]): Comment[] {
+    const out: Comment[] = [];
+    const taken = new Set(shown.map((c) => c.id));
+    let parents = shown.map((c) => c.parentId);
+    while (parents.length > 0) {
+      const next: (string | null)[] = [];
+      for (const id of parents) {
+        const t = id && !taken.has(id) ? this.gone.get(id) : undefined;
+        if (!t) continue;
+        taken.add(t.id);
+        out.push(t);
+        next.push(t.parentId);
+      }
+      parents = next;
+    }
+    return out;
   }
 
   /** Where the view is in the thread's event log. */
@@ -107,6 +133,7 @@ export class ThreadView {
     const page = await this.transport.page(this.threadId, { limit: this.pageSize, order: 'newest', cursor: this.nextCursor });
     this.nextCursor = page.nextCursor;
     for (const c of page.comments) if (!this.byId.has(c.id)) this.byId.set(c.id, c);
+    for (const t of page.tombstones ?? []) if (!this.byId.has(t.id) && !this.gone.has(t.id)) this.gone.set(t.id, t);
     return page.comments;
   }
 
@@ -224,6 +251,8 @@ export class ThreadView {
     this.pendingReload = undefined;
     this.byId.clear();
     for (const c of page.comments) this.byId.set(c.id, c);
+    this.gone.clear();
+    for (const t of page.tombstones ?? []) this.gone.set(t.id, t);
     this.ownPending.clear();
     for (const c of page.pending ?? []) this.ownPending.set(c.id, c);
     this.nextCursor = page.nextCursor;
@@ -264,10 +293,19 @@ export class ThreadView {
     const known = this.byId.get(event.comment.id);
     // The page may already show this comment in the same or a later state.
     if (known && known.offset >= event.comment.offset) return 'duplicate';
+    // A page's tombstone can be newer than the page (read after it): an older visible state must not revive the comment.
+    const tomb = this.gone.get(event.comment.id);
+    if (event.comment.status === 'visible' && tomb && tomb.offset > event.comment.offset) return 'duplicate';
     if (event.comment.status === 'visible') {
       this.byId.set(event.comment.id, event.comment);
+      this.gone.delete(event.comment.id);
       this.ownPending.delete(event.comment.id);
-    } else this.byId.delete(event.comment.id);
+    } else {
+      this.byId.delete(event.comment.id);
+      // Kept (it is only the public tombstone) so its replies keep their place; `comments` shows it only while they do.
+      const had = this.gone.get(event.comment.id);
+      if (!had || had.offset <= event.comment.offset) this.gone.set(event.comment.id, event.comment);
+    }
     this.handlers.onEvent?.(event);
     return 'applied';
   }

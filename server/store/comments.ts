@@ -83,8 +83,13 @@ export interface PageRequest {
 export interface Page {
   thread: Thread;
   comments: Comment[];
+  /** Tombstones of the comments that page replies answer but readers cannot see. */
+  tombstones: Comment[];
   nextCursor: string | null;
 }
+
+/** How far up a chain of gone comments a page looks for the place of its replies. */
+const TOMBSTONE_DEPTH = 8;
 
 export interface LogLimits {
   maxEvents: number;
@@ -380,8 +385,51 @@ export class CommentStore {
     return {
       thread: toThread(threadId, meta, count),
       comments,
+      tombstones: await this.tombstonesFor(threadId, comments),
       nextCursor: hasMore ? String(scores[req.limit - 1]) : null,
     };
+  }
+
+  /**
+   * The reader form of every parent (and its parents) of `comments` that is
+   * not visible, so a reply keeps its place after a reload. Built here from
+   * id, parent, status and times only: body and author are never read.
+   */
+  private async tombstonesFor(threadId: string, comments: Comment[]): Promise<Comment[]> {
+    const k = this.keys.thread;
+    const seen = new Set(comments.map((c) => c.id));
+    const out: Comment[] = [];
+    let wanted = [...new Set(comments.flatMap((c) => (c.parentId && !seen.has(c.parentId) ? [c.parentId] : [])))];
+    for (let depth = 0; wanted.length > 0 && depth < TOMBSTONE_DEPTH; depth++) {
+      const pipeline = this.redis.pipeline();
+      for (const id of wanted) pipeline.hmget(k.comment(threadId, id), 'status', 'parentId', 'createdAt', 'offset');
+      const next: string[] = [];
+      const rows = (await pipeline.exec()) ?? [];
+      rows.forEach(([err, row], i) => {
+        if (err) throw err;
+        const [status, parentId, createdAt, offset] = row as (string | null)[];
+        const id = wanted[i]!;
+        seen.add(id);
+        // Visible parents live on another page; a missing one has nothing to show.
+        if (!status || status === 'visible' || !createdAt) return;
+        out.push({
+          id,
+          threadId,
+          parentId: parentId || null,
+          author: null,
+          body: '',
+          mentions: [],
+          status: status as Comment['status'],
+          createdAt,
+          editedAt: null,
+          featured: false,
+          offset: Number(offset ?? 0),
+        });
+        if (parentId && !seen.has(parentId)) next.push(parentId);
+      });
+      wanted = [...new Set(next)];
+    }
+    return out;
   }
 
   /**

@@ -20,6 +20,7 @@ export async function listComments(deps: ListCommentsDeps, actor: Actor, threadI
   ]);
   return {
     comments: page.comments,
+    ...(page.tombstones.length > 0 ? { tombstones: page.tombstones } : {}),
     nextCursor: page.nextCursor,
     offset: page.thread.offset,
     epoch: page.thread.epoch,
