@@ -219,6 +219,38 @@ describe.skipIf(!haveChromium)('the embeddable widget in Chromium', () => {
     expect(errors).toEqual([]);
   }, 60_000);
 
+  it('shows each comment’s time as a <time> with relative text and the full date on hover, kept fresh without a reload', async () => {
+    const threadId = 'widget-time';
+    const posted = await request(server.url)
+      .post(`/api/threads/${threadId}/comments`)
+      .set('Authorization', `Bearer ${bob.token}`)
+      .send({ body: 'Fresh off the press' })
+      .expect(201);
+    const createdAt = (posted.body as { comment: Comment }).comment.createdAt;
+
+    const page = await browser.newPage();
+    const errors = watchErrors(page);
+    // A fake clock from now on, so the page's own timer can be moved five minutes on.
+    await page.clock.install();
+    await page.goto(`${server.url}/demo/${threadId}`);
+    await page.waitForSelector('.tl-comment .tl-body');
+    const time = page.locator('.tl-comment time.tl-time');
+    expect(await time.count(), 'the comment carries one <time class="tl-time">').toBe(1);
+    expect(await time.getAttribute('datetime'), 'datetime is the comment’s createdAt').toBe(createdAt);
+    expect(await time.textContent(), 'a comment posted just now reads as recent').toMatch(/now|sec/i);
+    const title = (await time.getAttribute('title')) ?? '';
+    expect(title, 'the hover title holds the full date with the year').toContain(String(new Date(createdAt).getFullYear()));
+    expect(title.length, 'the title is a full date, not the relative text').toBeGreaterThan(15);
+    const box = await time.boundingBox();
+
+    await page.clock.fastForward('05:00');
+    await expect.poll(() => time.textContent(), { message: 'five minutes on, the text follows without a reload' }).toMatch(/5 min/);
+    const after = await time.boundingBox();
+    expect(after?.width, 'the time keeps its width, so nothing after it moves').toBe(box?.width);
+    await page.close();
+    expect(errors).toEqual([]);
+  }, 60_000);
+
   it('shows a signed-in reader’s unread notifications on a bell, lists them as text with a safe link, and marks them read', async () => {
     const carol = await makeUser({ handle: 'widget_carol', name: 'Carol' });
     const moderator = await makeUser({ role: 'moderator' });

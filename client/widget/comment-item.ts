@@ -4,6 +4,7 @@ import { renderActions } from './action-bar.ts';
 import type { CommentActions } from './actions.ts';
 import { renderBody } from './comment-body.ts';
 import { renderEditor } from './editor.ts';
+import { timeElement } from './time.ts';
 
 /** What a reader sees in place of a comment that is gone or held: no author, no text. */
 const TOMBSTONE: Record<Comment['status'], string> = {
@@ -25,7 +26,7 @@ export function renderComment(c: Comment, byId: Map<string, Comment>, actions: C
   );
   item.dataset.commentId = c.id;
   const meta = el('div', 'tl-meta');
-  meta.append(el('span', 'tl-author', c.author.name), el('span', 'tl-time', new Date(c.createdAt).toLocaleString()));
+  meta.append(el('span', 'tl-author', c.author.name), timeElement(c.createdAt));
   if (c.status === 'pending') meta.append(el('span', 'tl-badge', 'awaiting moderation'));
   if (c.featured) meta.append(el('span', 'tl-badge tl-badge-featured', 'featured'));
   const parent = c.parentId ? byId.get(c.parentId) : undefined;

@@ -6,6 +6,8 @@ export const STYLE = `
 .tl-comment { border-top: 1px solid #eee; padding: .6rem 0 }
 .tl-reply { margin-left: 1.5rem }
 .tl-author { font-weight: 600 } .tl-time { color: #888; font-size: 12px; margin-left: .5rem }
+/* Room for the longest relative text, so refreshing it never moves what follows. */
+time.tl-time { display: inline-block; min-width: 7.5em; font-variant-numeric: tabular-nums }
 .tl-body { white-space: pre-wrap; overflow-wrap: anywhere; margin-top: .2rem }
 .tl-tombstone { color: #888; font-style: italic } .tl-pending { opacity: .6 } .tl-badge { font-size: 11px; background: #fff3c4; border-radius: 3px; padding: 0 .3rem; margin-left: .4rem }
 .tl-featured .tl-badge-featured { background: #dff3e4 }

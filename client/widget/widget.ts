@@ -10,7 +10,7 @@
  * Its parts, each a small file here: frame (the fixed layout), comment-list
  * and comment-item (with comment-body, action-bar, editor, report-form), bell
  * (notifications), older (older pages), live (the thread's events), composer
- * (with mention-suggest).
+ * (with mention-suggest), time (relative comment times, kept fresh).
  */
 import type { Comment } from '../../contract/index.ts';
 import { connect, isRetryable, ThreadlineError, type ThreadHandlers, type ThreadlineClient, type ThreadView } from '../sdk/index.ts';
@@ -22,6 +22,7 @@ import { failure } from './failure.ts';
 import { countText, mountFrame, type Frame } from './frame.ts';
 import { liveHandlers } from './live.ts';
 import { olderButton } from './older.ts';
+import { keepTimesFresh } from './time.ts';
 
 export interface MountOptions {
   threadId: string;
@@ -89,6 +90,7 @@ export async function mount(root: HTMLElement, opts: MountOptions & { url: strin
     say,
   );
   frame.box.insertBefore(older, frame.list);
+  keepTimesFresh(frame.list);
   view = await join(client, opts.threadId, liveHandlers(frame, render), frame);
   render();
   if (opts.token) {
