@@ -516,6 +516,66 @@ describe.skipIf(!haveChromium)('the embeddable widget in Chromium', () => {
     expect(errors).toEqual([]);
   }, 30_000);
 
+  it('offers anonymous readers "Sign in to comment", lets the host handle the request, and signs in by setToken without a reload', async () => {
+    const threadId = 'widget-signin';
+    await request(server.url)
+      .post(`/api/threads/${threadId}/comments`)
+      .set('Authorization', `Bearer ${bob.token}`)
+      .send({ body: 'Anyone?' })
+      .expect(201);
+    hostSite.pages.set(
+      '/signin',
+      `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Sign in</title></head><body><div id="c"></div>` +
+        `<script src="${server.url}/widget.js"></script>` +
+        `<script>window.loginRequests = []; window.loaded = 1;` +
+        `document.addEventListener('threadline:login-request', (e) => { e.preventDefault(); window.loginRequests.push(e.detail); });` +
+        `Threadline.mount(document.getElementById('c'), { threadId: '${threadId}', loginUrl: '/login' }).then((h) => (window.widget = h));</script>` +
+        `</body></html>`,
+    );
+
+    const page = await browser.newPage();
+    const errors = watchErrors(page);
+    await page.goto(`${hostSite.url}/signin`);
+    await page.waitForFunction(() => (window as unknown as { widget?: unknown }).widget !== undefined, undefined, { timeout: 10_000 });
+    expect(await page.locator('.tl-input').count(), 'no composer for an anonymous reader').toBe(0);
+    expect(await page.locator('.tl-signin').count(), 'a "Sign in to comment" button for an anonymous reader').toBe(1);
+    expect(await page.locator('.tl-signin').textContent(), 'a "Sign in to comment" button').toBe('Sign in to comment');
+
+    await page.click('.tl-signin');
+    expect(
+      await page.evaluate(() => (window as unknown as { loginRequests: unknown[] }).loginRequests),
+      'one login request event, handled by the host',
+    ).toEqual([{ threadId }]);
+    expect(page.url(), 'a prevented request does not navigate to loginUrl').toBe(`${hostSite.url}/signin`);
+
+    await page.evaluate(
+      (token) => (window as unknown as { widget: { setToken(t: string): Promise<void> } }).widget.setToken(token),
+      alice.token,
+    );
+    await page.waitForSelector('.tl-input', { timeout: 10_000 });
+    expect(await page.locator('.tl-signin').count(), 'the sign-in button goes once signed in').toBe(0);
+    await page.fill('.tl-input', 'Signed in without a reload');
+    await page.click('.tl-send');
+    await page.waitForFunction(() => document.querySelectorAll('.tl-comment').length === 2, undefined, { timeout: 10_000 });
+    expect(await page.locator('.tl-body').allTextContents()).toEqual(['Anyone?', 'Signed in without a reload']);
+    expect(await page.evaluate(() => (window as unknown as { loaded: number }).loaded), 'the page was not reloaded').toBe(1);
+    expect(
+      hostSite.requested.filter((path) => path === '/login'),
+      'never sent to loginUrl',
+    ).toEqual([]);
+    expect(errors).toEqual([]);
+
+    // Unprevented, the request goes to loginUrl with the page to come back to.
+    const anon = await browser.newPage();
+    hostSite.pages.set('/plain', hostSite.pages.get('/signin')!.replace('e.preventDefault(); ', ''));
+    await anon.goto(`${hostSite.url}/plain`);
+    await anon.waitForSelector('.tl-signin', { timeout: 10_000 });
+    const [login] = await Promise.all([anon.waitForRequest(/\/login\?/), anon.click('.tl-signin')]);
+    expect(new URL(login.url()).searchParams.get('return'), 'loginUrl gets the page to return to').toBe(`${hostSite.url}/plain`);
+    await anon.close();
+    await page.close();
+  }, 30_000);
+
   it('shows the thread and the composer once a first load that failed is retried', async () => {
     const threadId = 'widget-retry';
     await request(server.url)

@@ -3,8 +3,7 @@
  * element with `data-threadline-thread` (token from `data-threadline-token`,
  * or `#token=` in the page address, which never reaches a server log).
  */
-import { mount as mountAt, type MountOptions } from './widget.ts';
-import type { ThreadlineClient } from '../sdk/index.ts';
+import { mountWidget, type MountOptions, type WidgetHandle } from './widget.ts';
 
 declare global {
   interface Window {
@@ -20,8 +19,8 @@ declare global {
 const serverUrl = new URL((document.currentScript as HTMLScriptElement | null)?.src || location.href).origin;
 
 /** Mounts the widget into `element`; `url` defaults to where widget.js came from. */
-function mount(element: HTMLElement, opts: MountOptions): Promise<ThreadlineClient> {
-  return mountAt(element, { ...opts, url: opts.url ?? serverUrl });
+function mount(element: HTMLElement, opts: MountOptions): Promise<WidgetHandle> {
+  return mountWidget(element, { ...opts, url: opts.url ?? serverUrl });
 }
 
 window.Threadline = { mount };
@@ -30,9 +29,16 @@ function autoMount(): void {
   const hashToken = new URLSearchParams(location.hash.slice(1)).get('token') ?? undefined;
   for (const node of document.querySelectorAll<HTMLElement>('[data-threadline-thread]')) {
     const token = node.dataset.threadlineToken ?? hashToken;
+    const loginUrl = node.dataset.threadlineLoginUrl;
     // The widget shows what went wrong; this keeps it off the page's unhandled rejections.
-    mount(node, { threadId: node.dataset.threadlineThread!, ...(token ? { token } : {}) }).catch((err: unknown) =>
-      console.error('Threadline: could not mount the comments', err),
+    mount(node, { threadId: node.dataset.threadlineThread!, ...(token ? { token } : {}), ...(loginUrl ? { loginUrl } : {}) }).then(
+      // A host that signs the reader in later sets data-threadline-token: the same as setToken.
+      (handle) =>
+        new MutationObserver(() => {
+          const next = node.dataset.threadlineToken;
+          if (next) handle.setToken(next).catch((err: unknown) => console.error('Threadline: could not sign in', err));
+        }).observe(node, { attributes: true, attributeFilter: ['data-threadline-token'] }),
+      (err: unknown) => console.error('Threadline: could not mount the comments', err),
     );
   }
 }

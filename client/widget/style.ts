@@ -28,6 +28,7 @@ time.tl-time { display: inline-block; min-width: 7.5em; font-variant-numeric: ta
 .tl-suggest button:hover { background: #f2f5fb } .tl-suggest .tl-handle { color: #666; margin-left: .4rem }
 .tl-editor textarea { width: 100%; min-height: 3.5rem; box-sizing: border-box; font: inherit }
 .tl-editor button { font: inherit; font-size: 12px; margin-right: .4rem }
+.tl-signin { background: #222; color: #fff; border: 0; border-radius: 4px; padding: .5rem 1rem; margin: .5rem 0; min-height: 44px; cursor: pointer; font: inherit }
 .tl-older { background: none; border: 1px solid #ddd; border-radius: 4px; padding: .2rem .6rem; margin: .3rem 0; cursor: pointer; font: inherit; color: #333 }
 .tl-bell { background: none; border: 0; padding: 0; color: #555; cursor: pointer; font: inherit }
 .tl-bell-count { background: #b00020; color: #fff; border-radius: 8px; padding: 0 .35rem; margin-left: .25rem; font-size: 11px }

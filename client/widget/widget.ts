@@ -14,6 +14,7 @@
  */
 import type { Comment } from '../../contract/index.ts';
 import { connect, isRetryable, ThreadlineError, type ThreadHandlers, type ThreadlineClient, type ThreadView } from '../sdk/index.ts';
+import { button } from '../dom.ts';
 import { commentActions } from './actions.ts';
 import { createBell } from './bell.ts';
 import { renderList } from './comment-list.ts';
@@ -30,6 +31,56 @@ export interface MountOptions {
   token?: string;
   /** Threadline's URL; defaults to where widget.js was loaded from (entry.ts records it). */
   url?: string;
+  /** Where "Sign in to comment" sends an anonymous reader (with `?return=<this page>`) unless the host handles `threadline:login-request`. */
+  loginUrl?: string;
+}
+
+/** What `mount` hands the host page. */
+export interface WidgetHandle {
+  /** The current connection; replaced by setToken. */
+  readonly client: ThreadlineClient;
+  /** Signs the reader in (or switches reader) without a reload: reconnects with `token` and shows the composer and bell. */
+  setToken(token: string): Promise<void>;
+  /** Unmounts: closes the connection. */
+  close(): void;
+}
+
+/**
+ * Mounts the widget and returns a handle. A new token rebuilds the widget on
+ * a fresh connection: the token is fixed per connection (the server checks it
+ * at the handshake), and re-joining also reloads what this reader may see.
+ */
+export async function mountWidget(root: HTMLElement, opts: MountOptions & { url: string }): Promise<WidgetHandle> {
+  let client = await mount(root, opts);
+  return {
+    get client() {
+      return client;
+    },
+    async setToken(token: string) {
+      client.close();
+      client = await mount(root, { ...opts, token });
+    },
+    close: () => client.close(),
+  };
+}
+
+/**
+ * Asks the host page to sign the reader in: a cancelable `threadline:login-request`
+ * event on the widget's root; if no handler prevents it, goes to `loginUrl`.
+ */
+function signInButton(root: HTMLElement, opts: MountOptions): HTMLButtonElement {
+  return button('tl-signin', 'Sign in to comment', () => {
+    const event = new CustomEvent('threadline:login-request', {
+      bubbles: true,
+      composed: true,
+      cancelable: true,
+      detail: { threadId: opts.threadId },
+    });
+    if (!root.dispatchEvent(event) || !opts.loginUrl) return;
+    const target = new URL(opts.loginUrl, location.href);
+    target.searchParams.set('return', location.href);
+    location.assign(target.href);
+  });
 }
 
 /**
@@ -97,6 +148,8 @@ export async function mount(root: HTMLElement, opts: MountOptions & { url: strin
     replyTo = mountComposer(frame.box, client, opts.threadId, () => render());
     // The session (who "me" is) arrives with the connection; show the actions once it is known.
     render();
+  } else {
+    frame.box.append(signInButton(root, opts));
   }
   return client;
 }
