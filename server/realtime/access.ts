@@ -55,11 +55,7 @@ function closeErased(io: IoServer, deps: Deps, userId: string): void {
   deps.identities.forget(userId);
   const { readers, moderators } = socketsOf(io, userId);
   const closing = { code: 'unauthenticated', reason: 'This account was erased; sign in again' } as const;
-  for (const socket of readers) {
-    socket.emit('connection:closing', closing);
-    socket.disconnect(true);
-  }
-  for (const socket of moderators) {
+  for (const socket of [...readers, ...moderators]) {
     socket.emit('connection:closing', closing);
     socket.disconnect(true);
   }
