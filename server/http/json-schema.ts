@@ -18,7 +18,7 @@ function spellOutEnumKeys(ctx: { zodSchema: unknown; jsonSchema: JsonSchema }): 
   delete ctx.jsonSchema.propertyNames;
 }
 
-export function strip(schema: JsonSchema): JsonSchema {
+function strip(schema: JsonSchema): JsonSchema {
   const { $schema: _s, $id: _i, ...rest } = schema;
   return rest;
 }

@@ -1,7 +1,8 @@
-import { MODERATION_NAMESPACE, RoleSchema, rooms, type Ban } from '../../contract/index.ts';
+import { MODERATION_NAMESPACE, rooms, type Ban } from '../../contract/index.ts';
 import { isModerator, type Actor, type Deps } from '../context.ts';
 import { bindingBan } from '../domain/ranks.ts';
 import type { ServerEventPayload } from '../store/room-emitter.ts';
+import { storedAccess } from '../usecases/moderation/acting.ts';
 import type { IoServer, SocketData } from './types.ts';
 
 const notice = (ban: Ban) => ({ until: ban.until, reason: ban.reason });
@@ -54,11 +55,7 @@ function closeErased(io: IoServer, deps: Deps, userId: string): void {
   deps.identities.forget(userId);
   const { readers, moderators } = socketsOf(io, userId);
   const closing = { code: 'unauthenticated', reason: 'This account was erased; sign in again' } as const;
-  for (const socket of readers) {
-    socket.emit('connection:closing', closing);
-    socket.disconnect(true);
-  }
-  for (const socket of moderators) {
+  for (const socket of [...readers, ...moderators]) {
     socket.emit('connection:closing', closing);
     socket.disconnect(true);
   }
@@ -75,8 +72,7 @@ async function applyAccess(io: IoServer, deps: Deps, userId: string): Promise<vo
   const { readers, moderators } = socketsOf(io, userId);
   if (readers.length === 0 && moderators.length === 0) return;
 
-  const [ban, storedRole] = await Promise.all([deps.store.moderation.activeBan(userId), deps.store.users.role(userId)]);
-  const role = RoleSchema.safeParse(storedRole).data;
+  const { role, ban } = await storedAccess(deps, userId);
   for (const socket of readers) {
     let actor = socket.data.actor;
     if (actor?.id !== userId) continue;

@@ -1,4 +1,4 @@
-import { RoleSchema } from '../../../contract/index.ts';
+import { RoleSchema, type Ban, type Role } from '../../../contract/index.ts';
 import { requireAdmin, requireModerator, type Actor, type AuthUser, type Deps } from '../../context.ts';
 import { bindingBan } from '../../domain/ranks.ts';
 import { errors } from '../../errors.ts';
@@ -13,23 +13,29 @@ export type ActingDeps = Pick<Deps, 'store'>;
  * transport, not only when their older token runs out. A ban made by a lower
  * role than theirs does not bind (domain/ranks.ts).
  */
-export async function actingModerator(deps: ActingDeps, actor: Actor): Promise<AuthUser> {
-  return notBanned(deps, requireModerator(await withStoredRole(deps, actor)));
+export function actingModerator(deps: ActingDeps, actor: Actor): Promise<AuthUser> {
+  return acting(deps, actor, requireModerator);
 }
 
-export async function actingAdmin(deps: ActingDeps, actor: Actor): Promise<AuthUser> {
-  return notBanned(deps, requireAdmin(await withStoredRole(deps, actor)));
+export function actingAdmin(deps: ActingDeps, actor: Actor): Promise<AuthUser> {
+  return acting(deps, actor, requireAdmin);
+}
+
+/**
+ * What Redis says about a user's access: the role stored from their newest
+ * token (undefined if none or unknown) and their active ban, read together.
+ */
+export async function storedAccess(deps: ActingDeps, userId: string): Promise<{ role: Role | undefined; ban: Ban | null }> {
+  const [role, ban] = await Promise.all([deps.store.users.role(userId), deps.store.moderation.activeBan(userId)]);
+  return { role: RoleSchema.safeParse(role).data, ban };
 }
 
 /** A socket keeps the actor it signed in as; the stored role may have changed since. */
-async function withStoredRole(deps: ActingDeps, actor: Actor): Promise<Actor> {
-  if (!actor) return actor;
-  const role = RoleSchema.safeParse(await deps.store.users.role(actor.id)).data;
-  return role && role !== actor.role ? { ...actor, role } : actor;
-}
-
-async function notBanned(deps: ActingDeps, user: AuthUser): Promise<AuthUser> {
-  const ban = bindingBan(await deps.store.moderation.activeBan(user.id), user.role);
-  if (ban) throw errors.forbidden('You are banned', { bannedUntil: ban.until });
+async function acting(deps: ActingDeps, actor: Actor, require: (actor: Actor) => AuthUser): Promise<AuthUser> {
+  if (!actor) return require(actor);
+  const { role, ban } = await storedAccess(deps, actor.id);
+  const user = require(role && role !== actor.role ? { ...actor, role } : actor);
+  const binding = bindingBan(ban, user.role);
+  if (binding) throw errors.forbidden('You are banned', { bannedUntil: binding.until });
   return user;
 }

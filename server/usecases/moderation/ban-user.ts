@@ -54,8 +54,7 @@ export async function banUser(
 
 export async function unbanUser(deps: BanUserDeps, actor: Actor, input: { userId: string }): Promise<Record<string, never>> {
   const mod = await actingModerator(deps, actor);
-  await mayActOn(deps, mod, input.userId, 'unban');
-  const ban = await deps.store.moderation.activeBan(input.userId);
+  const [, ban] = await Promise.all([mayActOn(deps, mod, input.userId, 'unban'), deps.store.moderation.activeBan(input.userId)]);
   if (!ban) return {};
   if (!mayLift(mod.role, ban.byRole))
     throw errors.forbidden('This ban was made by an admin; only an admin can lift it', { byRole: ban.byRole });

@@ -69,15 +69,15 @@ export async function decide(
           comments.setModeration(threadId, record.id, { ...decision, status: 'visible' }),
           moderation.clearReports(record.id),
         ]);
-        const cleared = {
+        await followUp(deps, {
           kind: 'moderated',
           action: input.action,
           decision,
           comment: record.comment,
           before: 'visible',
           previous: 'visible',
-        } as const;
-        await followUp(deps, { ...cleared, jobs: null });
+          jobs: null,
+        });
         return { comment: record.comment, changed: true };
       }
       // Another moderator's decision that landed first (two acting at once) is named as such, like any lost race.
