@@ -119,7 +119,7 @@ export class CommentStore {
     const k = this.keys.thread;
     const t = c.threadId;
     const commentKey = k.comment(t, c.commentId);
-    const stored = this.scripts.run(
+    const reply = await this.scripts.run(
       this.redis,
       'post-comment',
       [
@@ -150,12 +150,9 @@ export class CommentStore {
         ...this.liveArgs(t),
         c.moderation ? JSON.stringify(c.moderation) : '',
         c.ignoreLock ? '1' : '0',
+        PARTICIPANTS_KEPT,
       ],
     );
-    // The script adds the author to the participants index; this trims it, in the same round
-    // trip (harmless if nothing was stored; a failed trim is redone by the next post).
-    const trimmed = this.redis.zremrangebyrank(k.participants(t), 0, -(PARTICIPANTS_KEPT + 1)).catch(() => 0);
-    const [reply] = await Promise.all([stored, trimmed]);
     const [status, a, b, json] = reply as [string, string | number, string, string];
     if (status === 'ok') return { kind: 'stored', offset: Number(a), epoch: b, comment: JSON.parse(json) as AuthoredComment };
     if (status === 'dup') return { kind: 'duplicate', commentId: String(a) };
