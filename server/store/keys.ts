@@ -140,6 +140,14 @@ export function createKeys(prefix: string) {
 
 export type Keys = ReturnType<typeof createKeys>;
 
+/** The posting limiters keyed by user id (limits/posting.ts): erasing the user deletes their counters. */
+export const USER_RATE_LIMITERS = {
+  userShort: 'user-short',
+  userLong: 'user-long',
+  newUserShort: 'new-user-short',
+  newUserLong: 'new-user-long',
+} as const;
+
 /**
  * Every key that belongs to one user alone, deleted when the user is erased
  * (the handle index entries are removed separately: those hashes are shared).
@@ -162,6 +170,6 @@ export function keysOwnedBy(keys: Keys, userId: string): string[] {
     nk.emailSent(userId),
     keys.openSockets.user(userId),
     // The per-user posting limiters' counters (limits/posting.ts; rate-limiter-flexible appends `:<key>`).
-    ...['user-short', 'user-long', 'new-user-short', 'new-user-long'].map((limiter) => `${keys.rateLimit(limiter)}:${userId}`),
+    ...Object.values(USER_RATE_LIMITERS).map((limiter) => `${keys.rateLimit(limiter)}:${userId}`),
   ];
 }
