@@ -119,7 +119,7 @@ export function createKeys(prefix: string) {
       /**
        * zset (all scores 0): '<nameKey>\0<user id>', one member per user record,
        * so a look-alike of another user's display name is found. Kept as long as
-       * the records it mirrors: erasing a user must remove theirs (UserStore.releaseName).
+       * the records it mirrors: erasing a user removes theirs (UserStore.erase, through releaseName).
        */
       names: `${u}:names`,
       /** string: the ban (JSON); expires when the ban ends */
