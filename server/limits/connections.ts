@@ -1,10 +1,11 @@
 import type { Redis } from 'ioredis';
-import { RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
+import { RateLimiterRes, type RateLimiterRedis } from 'rate-limiter-flexible';
 import type { Config } from '../config.ts';
 import { errors } from '../errors.ts';
 import type { Keys } from '../store/keys.ts';
 import type { Scripts } from '../store/scripts.ts';
 import { ignore } from '../domain/ignore.ts';
+import { redisLimiter } from './limiter.ts';
 
 const TTL_MS = 60_000;
 
@@ -36,13 +37,7 @@ export class ConnectionLimits {
     private readonly scripts: Scripts,
     private readonly config: Config,
   ) {
-    this.handshakes = new RateLimiterRedis({
-      storeClient: redis,
-      keyPrefix: keys.rateLimit('handshake'),
-      points: config.limits.handshakesPerIpPerMinute,
-      duration: 60,
-      rejectIfRedisNotReady: true,
-    });
+    this.handshakes = redisLimiter(redis, keys, 'handshake', config.limits.handshakesPerIpPerMinute, 60);
   }
 
   start(): void {

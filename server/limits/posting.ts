@@ -1,10 +1,11 @@
 import type { Redis } from 'ioredis';
-import { RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
+import { RateLimiterRes, type RateLimiterRedis } from 'rate-limiter-flexible';
 import type { RateLimitScope } from '../../contract/index.ts';
 import type { Config } from '../config.ts';
 import { isModerator, type AuthUser } from '../domain/actor.ts';
 import { errors, type AppError } from '../errors.ts';
-import type { Keys } from '../store/keys.ts';
+import { USER_RATE_LIMITERS, type Keys } from '../store/keys.ts';
+import { redisLimiter } from './limiter.ts';
 
 export interface PostingAttempt {
   actor: AuthUser;
@@ -47,21 +48,15 @@ export class PostingLimits {
   ) {
     const { userShort, userLong, ip } = config.limits;
     const half = (n: number) => Math.max(1, Math.floor(n / 2));
-    this.userShort = this.limiter('user-short', userShort.points, userShort.seconds);
-    this.userLong = this.limiter('user-long', userLong.points, userLong.seconds);
-    this.newUserShort = this.limiter('new-user-short', half(userShort.points), userShort.seconds);
-    this.newUserLong = this.limiter('new-user-long', half(userLong.points), userLong.seconds);
+    this.userShort = this.limiter(USER_RATE_LIMITERS.userShort, userShort.points, userShort.seconds);
+    this.userLong = this.limiter(USER_RATE_LIMITERS.userLong, userLong.points, userLong.seconds);
+    this.newUserShort = this.limiter(USER_RATE_LIMITERS.newUserShort, half(userShort.points), userShort.seconds);
+    this.newUserLong = this.limiter(USER_RATE_LIMITERS.newUserLong, half(userLong.points), userLong.seconds);
     this.ip = this.limiter('ip', ip.points, ip.seconds);
   }
 
   private limiter(name: string, points: number, duration: number): RateLimiterRedis {
-    return new RateLimiterRedis({
-      storeClient: this.redis,
-      keyPrefix: this.keys.rateLimit(name),
-      points,
-      duration,
-      rejectIfRedisNotReady: true,
-    });
+    return redisLimiter(this.redis, this.keys, name, points, duration);
   }
 
   private slowModeLimiter(seconds: number): RateLimiterRedis {

@@ -1,8 +1,9 @@
 import type { Redis } from 'ioredis';
-import { RateLimiterRedis } from 'rate-limiter-flexible';
+import type { RateLimiterRedis } from 'rate-limiter-flexible';
 import type { Config } from '../config.ts';
 import type { Keys } from '../store/keys.ts';
 import { ignore } from '../domain/ignore.ts';
+import { redisLimiter } from './limiter.ts';
 
 /**
  * Bytes of recovered events each client address may be sent per minute,
@@ -16,13 +17,7 @@ export class RecoveryBudget {
   private readonly limiter: RateLimiterRedis;
 
   constructor(redis: Redis, keys: Keys, config: Config) {
-    this.limiter = new RateLimiterRedis({
-      storeClient: redis,
-      keyPrefix: keys.rateLimit('recovery-bytes'),
-      points: config.recovery.bytesPerMinute,
-      duration: 60,
-      rejectIfRedisNotReady: true,
-    });
+    this.limiter = redisLimiter(redis, keys, 'recovery-bytes', config.recovery.bytesPerMinute, 60);
   }
 
   /** Bytes this address may still be sent in the current minute (0 when Redis cannot say: recovery is optional). */

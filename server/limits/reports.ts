@@ -1,9 +1,10 @@
 import type { Redis } from 'ioredis';
-import { RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
+import { RateLimiterRes, type RateLimiterRedis } from 'rate-limiter-flexible';
 import type { Config } from '../config.ts';
 import { isModerator, type AuthUser } from '../domain/actor.ts';
 import { errors } from '../errors.ts';
 import type { Keys } from '../store/keys.ts';
+import { redisLimiter } from './limiter.ts';
 
 /**
  * Reports a reader may file per window, shared by every server through Redis.
@@ -15,13 +16,7 @@ export class ReportLimits {
 
   constructor(redis: Redis, keys: Keys, config: Config) {
     const { points, seconds } = config.limits.reports;
-    this.limiter = new RateLimiterRedis({
-      storeClient: redis,
-      keyPrefix: keys.rateLimit('reports'),
-      points,
-      duration: seconds,
-      rejectIfRedisNotReady: true,
-    });
+    this.limiter = redisLimiter(redis, keys, 'reports', points, seconds);
   }
 
   /**

@@ -6,6 +6,11 @@ import { THREAD_FIELDS, toThread } from './threads.ts';
 import { threadIdOfComment } from '../domain/ids.ts';
 import type { Thread } from '../../contract/index.ts';
 
+/** What every write script answers on success, `{'ok', offset, epoch, json, ...}`, as a result's common fields. */
+function written(offset: string | number, epoch: string, json: string): { offset: number; epoch: string; comment: AuthoredComment } {
+  return { offset: Number(offset), epoch, comment: JSON.parse(json) as AuthoredComment };
+}
+
 /** The outcome shared by the status and featuring scripts: `{'same', json}` or `{'err', reason}`. */
 function unchangedOrRejected(status: string, detail: string | number): StatusResult {
   if (status === 'same') return { kind: 'unchanged', comment: JSON.parse(String(detail)) as AuthoredComment };
@@ -119,7 +124,7 @@ export class CommentStore {
     const k = this.keys.thread;
     const t = c.threadId;
     const commentKey = k.comment(t, c.commentId);
-    const stored = this.scripts.run(
+    const reply = await this.scripts.run(
       this.redis,
       'post-comment',
       [
@@ -150,14 +155,11 @@ export class CommentStore {
         ...this.liveArgs(t),
         c.moderation ? JSON.stringify(c.moderation) : '',
         c.ignoreLock ? '1' : '0',
+        PARTICIPANTS_KEPT,
       ],
     );
-    // The script adds the author to the participants index; this trims it, in the same round
-    // trip (harmless if nothing was stored; a failed trim is redone by the next post).
-    const trimmed = this.redis.zremrangebyrank(k.participants(t), 0, -(PARTICIPANTS_KEPT + 1)).catch(() => 0);
-    const [reply] = await Promise.all([stored, trimmed]);
     const [status, a, b, json] = reply as [string, string | number, string, string];
-    if (status === 'ok') return { kind: 'stored', offset: Number(a), epoch: b, comment: JSON.parse(json) as AuthoredComment };
+    if (status === 'ok') return { kind: 'stored', ...written(a, b, json) };
     if (status === 'dup') return { kind: 'duplicate', commentId: String(a) };
     return { kind: 'rejected', reason: a as 'thread_locked' | 'parent_not_found' | 'id_taken' };
   }
@@ -196,14 +198,7 @@ export class CommentStore {
       ],
     );
     const [status, a, b, json, previous] = reply as [string, string | number, string, string, string];
-    if (status === 'ok')
-      return {
-        kind: 'stored',
-        offset: Number(a),
-        epoch: b,
-        comment: JSON.parse(json) as AuthoredComment,
-        previous: previous as CommentStatus,
-      };
+    if (status === 'ok') return { kind: 'stored', ...written(a, b, json), previous: previous as CommentStatus };
     return { kind: 'rejected', reason: a as 'not_found' | 'not_editable' | 'too_many_edits' };
   }
 
@@ -247,9 +242,7 @@ export class CommentStore {
     if (status === 'ok') {
       return {
         kind: 'changed',
-        offset: Number(a),
-        epoch: b,
-        comment: JSON.parse(json) as AuthoredComment,
+        ...written(a, b, json),
         eventType: eventType ? (eventType as ThreadEventType) : null,
         previous: previous as CommentStatus,
       };
@@ -282,15 +275,7 @@ export class CommentStore {
       ],
     );
     const [status, a, b, json] = reply as [string, string | number, string, string];
-    if (status === 'ok')
-      return {
-        kind: 'changed',
-        offset: Number(a),
-        epoch: b,
-        comment: JSON.parse(json) as AuthoredComment,
-        eventType: null,
-        previous: 'visible',
-      };
+    if (status === 'ok') return { kind: 'changed', ...written(a, b, json), eventType: null, previous: 'visible' };
     return unchangedOrRejected(status, a);
   }
 

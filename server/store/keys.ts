@@ -119,7 +119,7 @@ export function createKeys(prefix: string) {
       /**
        * zset (all scores 0): '<nameKey>\0<user id>', one member per user record,
        * so a look-alike of another user's display name is found. Kept as long as
-       * the records it mirrors: erasing a user must remove theirs (UserStore.releaseName).
+       * the records it mirrors: erasing a user removes theirs (UserStore.erase, through releaseName).
        */
       names: `${u}:names`,
       /** string: the ban (JSON); expires when the ban ends */
@@ -139,6 +139,14 @@ export function createKeys(prefix: string) {
 }
 
 export type Keys = ReturnType<typeof createKeys>;
+
+/** The posting limiters keyed by user id (limits/posting.ts): erasing the user deletes their counters. */
+export const USER_RATE_LIMITERS = {
+  userShort: 'user-short',
+  userLong: 'user-long',
+  newUserShort: 'new-user-short',
+  newUserLong: 'new-user-long',
+} as const;
 
 /**
  * Every key that belongs to one user alone, deleted when the user is erased
@@ -162,6 +170,6 @@ export function keysOwnedBy(keys: Keys, userId: string): string[] {
     nk.emailSent(userId),
     keys.openSockets.user(userId),
     // The per-user posting limiters' counters (limits/posting.ts; rate-limiter-flexible appends `:<key>`).
-    ...['user-short', 'user-long', 'new-user-short', 'new-user-long'].map((limiter) => `${keys.rateLimit(limiter)}:${userId}`),
+    ...Object.values(USER_RATE_LIMITERS).map((limiter) => `${keys.rateLimit(limiter)}:${userId}`),
   ];
 }

@@ -82,8 +82,8 @@ export class UserStore {
   }
 
   /**
-   * Takes the user out of the display-name index. Account erasure must call
-   * this before deleting the user record (the record says which entry is theirs).
+   * Takes the user out of the display-name index; needs the user record (it
+   * says which entry is theirs), so `erase` runs it before deleting that.
    */
   async releaseName(userId: string): Promise<void> {
     await this.scripts.run(this.redis, 'release-name', [this.keys.user.record(userId), this.keys.user.names], [userId]);
@@ -189,11 +189,13 @@ export class UserStore {
 
   /**
    * Deletes every key of the user's own (keysOwnedBy) but the comment index,
-   * and their handle index entries (only while the handle still points at
-   * them). Idempotent.
+   * their display-name index entry, and their handle index entries (only
+   * while the handle still points at them). Idempotent.
    */
   async erase(userId: string): Promise<void> {
     const k = this.keys.user;
+    // First: the record names the entry (awaited: after a script cache flush EVALSHA's retry as EVAL could reorder them).
+    await this.releaseName(userId);
     await this.scripts.run(this.redis, 'erase-user', [k.record(userId), k.handles, k.handlesLex], [userId]);
     // One key per command: the keys live in different hash slots. The comment index is left to empty
     // entry by entry (an empty zset is no key): an id a racing post adds meanwhile is found by a retry.

@@ -44,8 +44,6 @@ export async function eraseUser(deps: EraseUserDeps, actor: Actor, input: { user
       await users.unindexComments(userId, ids);
       ids = await users.commentIds(userId, BATCH);
     }
-    // Before the record goes: the name index entry is found through the record's nameKey.
-    await users.releaseName(userId);
     await users.erase(userId);
     // A comment posted while this ran (the user, signed in elsewhere) is erased too.
     ids = await users.commentIds(userId, BATCH);

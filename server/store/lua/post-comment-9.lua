@@ -17,6 +17,7 @@
 -- ARGV[12] log ttl (s)     ARGV[13] idempotency ttl (s); 0 = no clientId
 -- ARGV[14..16] live channel, message prefix, message suffix (see lib/thread.lua emit_event)
 -- ARGV[17] moderation record (JSON) or ''   ARGV[18] '1' = may post in a locked thread (moderators)
+-- ARGV[19] how many commenters the participants index keeps (the most recent)
 --
 -- createdAt comes from Redis's clock (see next_created_ms); comments are
 -- ordered by it (the visible set's score), so one approved later still
@@ -59,6 +60,7 @@ local json = comment_json(KEYS[5], ARGV[1], offset, false)
 redis.call('HSET', KEYS[5], 'json', json)
 
 redis.call('ZADD', KEYS[4], created_ms, ARGV[4])
+redis.call('ZREMRANGEBYRANK', KEYS[4], 0, -(tonumber(ARGV[19]) + 1))
 if status == 'visible' then
   redis.call('ZADD', KEYS[3], created_ms, ARGV[2])
   count_visible(KEYS[1], ARGV[4], 1)
