@@ -1,10 +1,9 @@
 import type { ModerationSocket } from '../sdk/moderation.ts';
 import type { Ack, AuthoredComment, CommentAction, ModClientToServerEvents } from '../../contract/index.ts';
+import type { Say } from './layout.ts';
 import type { ItemHandlers } from './queue-list.ts';
 
 const BAN_SECONDS = 86_400;
-
-type Say = (text: string, bad?: boolean) => void;
 
 /** An acknowledged request on the socket; no answer in 10 s counts as `unavailable`. */
 async function request<E extends 'mod:action' | 'mod:claim' | 'mod:ban'>(
