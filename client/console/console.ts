@@ -36,8 +36,7 @@ export function mountConsole(root: HTMLElement, opts: ConsoleOptions): () => voi
   const say = messenger(ui.message);
   const base = opts.url.replace(/\/$/, '');
   const socket = connectModeration({ url: base, token: opts.token });
-  // Browsers refuse a fetch called as a method of another object ("Illegal invocation").
-  const rest = new RestClient({ baseUrl: base, token: () => opts.token, fetch: globalThis.fetch.bind(globalThis) });
+  const rest = new RestClient({ baseUrl: base, token: () => opts.token });
   const state = initialState();
 
   const choose = (name: QueueName) => {
