@@ -1,9 +1,9 @@
 import type { ErrorBody } from '../../contract/index.ts';
-import type { Layout } from './layout.ts';
-import type { ModSocket } from './mod-actions.ts';
+import type { Layout, Say } from './layout.ts';
+import type { ModerationSocket } from '../sdk/moderation.ts';
 
 /** Shows the socket's state and what the server says as it refuses or closes the console; `connected` runs on every (re)connect. */
-export function watchConnection(socket: ModSocket, ui: Layout, say: (text: string, bad?: boolean) => void, connected: () => void): void {
+export function watchConnection(socket: ModerationSocket, ui: Layout, say: Say, connected: () => void): void {
   socket.on('connect', () => {
     ui.connection.textContent = 'live';
     connected();

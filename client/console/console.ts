@@ -17,7 +17,7 @@ import { addToFeed } from './feed.ts';
 import { keyHandler } from './keyboard.ts';
 import { messenger, mountLayout } from './layout.ts';
 import { connectModeration } from '../sdk/moderation.ts';
-import { moderationActions, type ModSocket } from './mod-actions.ts';
+import { moderationActions } from './mod-actions.ts';
 import { queueLoader } from './queue-loader.ts';
 import { renderQueue, type ItemHandlers } from './queue-list.ts';
 import { initialState } from './state.ts';
@@ -35,9 +35,8 @@ export function mountConsole(root: HTMLElement, opts: ConsoleOptions): () => voi
   const ui = mountLayout(root);
   const say = messenger(ui.message);
   const base = opts.url.replace(/\/$/, '');
-  const socket: ModSocket = connectModeration({ url: base, token: opts.token });
-  // Browsers refuse a fetch called as a method of another object ("Illegal invocation").
-  const rest = new RestClient({ baseUrl: base, token: () => opts.token, fetch: globalThis.fetch.bind(globalThis) });
+  const socket = connectModeration({ url: base, token: opts.token });
+  const rest = new RestClient({ baseUrl: base, token: () => opts.token });
   const state = initialState();
 
   const choose = (name: QueueName) => {

@@ -1,5 +1,6 @@
 import type { CommentAction } from '../../contract/index.ts';
 import { actionsFor, type ItemHandlers } from './queue-list.ts';
+import type { Say } from './layout.ts';
 import type { ConsoleState } from './state.ts';
 
 const KEYS: Record<string, CommentAction | 'claim' | 'ban'> = { a: 'approve', r: 'reject', f: 'feature', c: 'claim', b: 'ban' };
@@ -8,7 +9,7 @@ export interface KeyTargets extends Omit<ItemHandlers, 'select'> {
   state: ConsoleState;
   list: HTMLElement;
   redraw(): void;
-  say(text: string, bad?: boolean): void;
+  say: Say;
 }
 
 /** The console's keys (j/k move, a/r/f act, c claim, b ban), except while typing in a field or with a modifier held. */

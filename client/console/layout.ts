@@ -40,8 +40,11 @@ export function mountLayout(root: HTMLElement): Layout {
   return { who, connection, tabs, message, queueList, feed, filter, threadInput };
 }
 
-/** The console's one-line messages: what an action did, or (bad) why it did not. */
-export function messenger(message: HTMLElement): (text: string, bad?: boolean) => void {
+/** Shows a one-line message: what an action did, or (bad) why it did not. */
+export type Say = (text: string, bad?: boolean) => void;
+
+/** The console's one-line messages. */
+export function messenger(message: HTMLElement): Say {
   return (text, bad = false) => {
     message.textContent = text;
     message.classList.toggle('tc-bad', bad);

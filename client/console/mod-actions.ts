@@ -1,16 +1,13 @@
 import type { ModerationSocket } from '../sdk/moderation.ts';
 import type { Ack, AuthoredComment, CommentAction, ModClientToServerEvents } from '../../contract/index.ts';
+import type { Say } from './layout.ts';
 import type { ItemHandlers } from './queue-list.ts';
-
-export type ModSocket = ModerationSocket;
 
 const BAN_SECONDS = 86_400;
 
-type Say = (text: string, bad?: boolean) => void;
-
 /** An acknowledged request on the socket; no answer in 10 s counts as `unavailable`. */
 async function request<E extends 'mod:action' | 'mod:claim' | 'mod:ban'>(
-  socket: ModSocket,
+  socket: ModerationSocket,
   event: E,
   payload: Parameters<ModClientToServerEvents[E]>[0],
 ) {
@@ -23,7 +20,7 @@ async function request<E extends 'mod:action' | 'mod:claim' | 'mod:ban'>(
 }
 
 /** Approve/reject/feature/restore, claim and ban, each saying how it went and reloading the queue after. */
-export function moderationActions(socket: ModSocket, say: Say, refreshSoon: () => void): Omit<ItemHandlers, 'select'> {
+export function moderationActions(socket: ModerationSocket, say: Say, refreshSoon: () => void): Omit<ItemHandlers, 'select'> {
   const act = async (commentId: string, action: CommentAction) => {
     const res = await request(socket, 'mod:action', { commentId, action });
     if (res.ok) say(`${action}: done`);

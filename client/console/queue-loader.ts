@@ -1,4 +1,5 @@
 import type { RestClient } from '../sdk/rest.ts';
+import type { Say } from './layout.ts';
 import type { ConsoleState } from './state.ts';
 
 export interface QueueLoader {
@@ -9,12 +10,7 @@ export interface QueueLoader {
 }
 
 /** Loads the current queue page into `state` (only the newest of overlapping loads lands), then calls `loaded`. */
-export function queueLoader(
-  rest: RestClient,
-  state: ConsoleState,
-  loaded: () => void,
-  say: (text: string, bad?: boolean) => void,
-): QueueLoader {
+export function queueLoader(rest: RestClient, state: ConsoleState, loaded: () => void, say: Say): QueueLoader {
   let loading = 0;
   let refreshTimer: ReturnType<typeof setTimeout> | undefined;
   const load = async () => {

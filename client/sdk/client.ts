@@ -80,11 +80,10 @@ export class ThreadlineClient {
 
   constructor(private readonly opts: ConnectOptions) {
     this.token = opts.token;
-    // Browsers refuse a fetch called as a method of another object ("Illegal invocation").
     this.rest = new RestClient({
       baseUrl: opts.url.replace(/\/$/, ''),
       token: () => this.token,
-      fetch: opts.fetch ?? globalThis.fetch.bind(globalThis),
+      fetch: opts.fetch,
     });
     // socket.io-client's default transports: long-polling first, then an
     // upgrade to websocket, so proxies that refuse upgrades still get through.

@@ -13,7 +13,8 @@ import { ThreadlineError } from './errors.ts';
 export interface RestOptions {
   baseUrl: string;
   token: () => string | undefined;
-  fetch: typeof fetch;
+  /** Default: the global fetch. */
+  fetch?: typeof fetch | undefined;
 }
 
 /*
@@ -28,7 +29,12 @@ function isErrorBody(body: unknown): body is { error: ErrorBody } {
 
 /** The few REST calls the SDK and the moderation console make (pages, reports, the inbox, queues); comment writes go over the socket. */
 export class RestClient {
-  constructor(private readonly opts: RestOptions) {}
+  private readonly fetch: typeof fetch;
+
+  constructor(private readonly opts: RestOptions) {
+    // Browsers refuse a fetch called as a method of another object ("Illegal invocation").
+    this.fetch = opts.fetch ?? globalThis.fetch.bind(globalThis);
+  }
 
   async page(threadId: string, query: ListCommentsQuery): Promise<CommentPage> {
     const params = new URLSearchParams({ limit: String(query.limit), order: query.order });
@@ -74,7 +80,7 @@ export class RestClient {
     const token = this.opts.token();
     let res: Response;
     try {
-      res = await this.opts.fetch(`${this.opts.baseUrl}${path}`, {
+      res = await this.fetch(`${this.opts.baseUrl}${path}`, {
         headers: {
           accept: 'application/json',
           ...(jsonBody === undefined ? {} : { 'content-type': 'application/json' }),

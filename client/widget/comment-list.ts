@@ -7,7 +7,7 @@ import { renderComment } from './comment-item.ts';
  * conversation (replies to replies included), each group oldest first. A
  * reply whose conversation is not loaded (an older page) stands on its own.
  */
-export function conversationOrder(comments: Comment[]): Comment[] {
+function conversationOrder(comments: Comment[]): Comment[] {
   const byId = new Map(comments.map((c) => [c.id, c]));
   const rootOf = (c: Comment): string => {
     let at = c;

@@ -11,7 +11,7 @@ const DAY = 24 * HOUR;
 const WEEK = 7 * DAY;
 
 /** How often the relative texts are recomputed; the finest unit shown is a minute. */
-export const REFRESH_MS = 30_000;
+const REFRESH_MS = 30_000;
 
 // Formatters are costly to build; one each for the page's locale.
 const relative = new Intl.RelativeTimeFormat(undefined, { numeric: 'auto' });
@@ -19,7 +19,7 @@ const shortDate = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium' });
 const fullDate = new Intl.DateTimeFormat(undefined, { dateStyle: 'full', timeStyle: 'short' });
 
 /** "now" under a minute, then minutes, hours, days ("yesterday"), and a date after a week. */
-export function relativeText(iso: string, now = Date.now()): string {
+function relativeText(iso: string, now = Date.now()): string {
   const then = Date.parse(iso);
   // A server clock ahead of the reader's must not read as "in 2 seconds".
   const secs = Math.max(0, Math.round((now - then) / 1000));
@@ -38,7 +38,7 @@ export function timeElement(iso: string): HTMLTimeElement {
 }
 
 /** Recomputes every comment time under `root`; writes only the ones whose text changed. */
-export function refreshTimes(root: ParentNode, now = Date.now()): void {
+function refreshTimes(root: ParentNode, now = Date.now()): void {
   for (const time of root.querySelectorAll<HTMLTimeElement>('time.tl-time[datetime]')) {
     const text = relativeText(time.dateTime, now);
     if (time.textContent !== text) time.textContent = text;

@@ -108,7 +108,7 @@ async function join(client: ThreadlineClient, threadId: string, handlers: Thread
  * the widget says so and shows the thread once a retry succeeds; any other
  * failure is shown in the widget, closes the client and rejects.
  */
-export async function mount(root: HTMLElement, opts: MountOptions & { url: string }): Promise<ThreadlineClient> {
+async function mount(root: HTMLElement, opts: MountOptions & { url: string }): Promise<ThreadlineClient> {
   const frame = mountFrame(root);
   const say = (text: string) => void (frame.status.textContent = text);
   const bell = createBell(() => client, say);
