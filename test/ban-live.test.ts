@@ -1,9 +1,16 @@
 import { decodeJwt, SignJWT } from 'jose';
 import request from 'supertest';
-import { io as connect, type Socket } from 'socket.io-client';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { MODERATION_NAMESPACE } from '../contract/index.ts';
-import { connectSocket, makeUser, record, request as emit, sessionOf, type ClientSocket, type TestUser } from './support/clients.ts';
+import {
+  connectSocket,
+  makeUser,
+  moderationAttempt,
+  record,
+  request as emit,
+  sessionOf,
+  type ClientSocket,
+  type TestUser,
+} from './support/clients.ts';
 import { startRedis, type TestRedis } from './support/redis.ts';
 import { startServer, TEST_SECRET, type TestServer } from './support/server.ts';
 
@@ -28,26 +35,12 @@ const unban = (by: TestUser, userId: string, server = a) =>
     .set(auth(by));
 const signIn = (u: TestUser, server = a) => request(server.url).get('/api/threads/bl').set(auth(u)).expect(200);
 
-type Refusal = { code: string; message: string };
-
 /** Opens a /moderation socket: the socket, or the handshake's refusal. */
-function modSocket(user: TestUser, server: TestServer): Promise<{ socket?: Socket; error?: Refusal }> {
-  return new Promise((resolve) => {
-    const s = connect(`${server.url}${MODERATION_NAMESPACE}`, {
-      transports: ['websocket'],
-      forceNew: true,
-      reconnection: false,
-      auth: { token: user.token },
-    });
-    s.once('connect', () => {
-      cleanup.push(() => s.disconnect());
-      resolve({ socket: s });
-    });
-    s.once('connect_error', (err) => {
-      s.disconnect();
-      resolve({ error: (err as Error & { data: Refusal }).data });
-    });
-  });
+async function modSocket(user: TestUser, server: TestServer): ReturnType<typeof moderationAttempt> {
+  const attempt = await moderationAttempt(server.url, user.token);
+  const { socket } = attempt;
+  if (socket) cleanup.push(() => socket.disconnect());
+  return attempt;
 }
 
 async function reader(user: TestUser, server: TestServer): Promise<ClientSocket> {
