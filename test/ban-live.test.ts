@@ -13,6 +13,7 @@ import {
 } from './support/clients.ts';
 import { startRedis, type TestRedis } from './support/redis.ts';
 import { startServer, TEST_SECRET, type TestServer } from './support/server.ts';
+import { signIn } from './support/users.ts';
 
 /** Bans and unbans reach live connections on every instance, and follow the roles' ranks. */
 const PREFIX = 'bl:';
@@ -33,7 +34,6 @@ const unban = (by: TestUser, userId: string, server = a) =>
   request(server.url)
     .delete(`/api/moderation/users/${encodeURIComponent(userId)}/ban`)
     .set(auth(by));
-const signIn = (u: TestUser, server = a) => request(server.url).get('/api/threads/bl').set(auth(u)).expect(200);
 
 /** Opens a /moderation socket: the socket, or the handshake's refusal. */
 async function modSocket(user: TestUser, server: TestServer): ReturnType<typeof moderationAttempt> {
@@ -81,7 +81,7 @@ afterAll(async () => {
 describe('a ban reaches live connections on every instance', () => {
   it('disconnects a moderator banned on instance A from /moderation on instance B within a second, and refuses their next handshake (forbidden)', async () => {
     const victim = await makeUser({ handle: 'bl_banned_mod', role: 'moderator' });
-    await signIn(victim);
+    await signIn(a, victim);
     const { socket } = await modSocket(victim, b);
     expect(socket, 'the moderator connects to /moderation on B before the ban').toBeDefined();
     const told: unknown[] = [];
@@ -147,7 +147,7 @@ describe('ranks', () => {
     const commenter = await makeUser({ handle: 'bl_rank_commenter' });
     const otherMod = await makeUser({ handle: 'bl_rank_mod', role: 'moderator' });
     const otherAdmin = await makeUser({ handle: 'bl_rank_admin', role: 'admin' });
-    for (const u of [commenter, otherMod, otherAdmin]) await signIn(u);
+    for (const u of [commenter, otherMod, otherAdmin]) await signIn(a, u);
 
     expect((await ban(admin, commenter.id)).status).toBe(200);
     const lift = await unban(mod, commenter.id);
@@ -183,7 +183,7 @@ describe('ranks', () => {
 
   it('lifting is a compare-and-delete: a moderator’s unban read before an admin re-banned lifts nothing', async () => {
     const target = await makeUser({ handle: 'bl_rebanned' });
-    await signIn(target);
+    await signIn(a, target);
     expect((await ban(mod, target.id)).status).toBe(200);
     const { moderation } = a.app.deps.store;
     const seenByTheModerator = (await moderation.activeBan(target.id))!;
@@ -230,7 +230,7 @@ describe('role changes reach live connections', () => {
   it('a moderator whose newer token says commenter loses /moderation on every instance, also with the older moderator token; a newer moderator token gives it back', async () => {
     const m = await makeUser({ handle: 'bl_demoted', role: 'moderator' });
     const iat = decodeJwt(m.token).iat!;
-    await signIn(m, b);
+    await signIn(b, m);
     const { socket } = await modSocket(m, b);
     expect(socket, 'the moderator connects to /moderation on B').toBeDefined();
     const told: unknown[] = [];
@@ -243,7 +243,7 @@ describe('role changes reach live connections', () => {
 
     // The host site makes them a commenter; they sign in on A with the new token.
     const commenter = await reissue(m, 'commenter', iat + 1);
-    await signIn(commenter, a);
+    await signIn(a, commenter);
     expect(await disconnected, 'the /moderation socket on B is closed by the server').toBe('io server disconnect');
     expect(told, 'what the socket was told first').toEqual([{ code: 'forbidden', reason: 'Your role no longer includes moderation' }]);
     expect(await redis.client.hget(`${PREFIX}{u}:user:${m.id}`, 'role'), 'the stored role').toBe('commenter');
