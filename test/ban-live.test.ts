@@ -11,8 +11,8 @@ import {
   type ClientSocket,
   type TestUser,
 } from './support/clients.ts';
-import { startRedis, type TestRedis } from './support/redis.ts';
-import { startServer, TEST_SECRET, type TestServer } from './support/server.ts';
+import type { TestRedis } from './support/redis.ts';
+import { startRedisAndServers, stopServersAndRedis, TEST_SECRET, type TestServer } from './support/server.ts';
 import { signIn } from './support/users.ts';
 
 /** Bans and unbans reach live connections on every instance, and follow the roles' ranks. */
@@ -61,9 +61,10 @@ function within<T>(what: string, fire: (done: (value: T) => void) => void, timeo
 }
 
 beforeAll(async () => {
-  redis = await startRedis();
-  a = await startServer(redis.url, { REDIS_PREFIX: PREFIX });
-  b = await startServer(redis.url, { REDIS_PREFIX: PREFIX });
+  ({
+    redis,
+    servers: [a, b],
+  } = await startRedisAndServers(2, { REDIS_PREFIX: PREFIX }));
   mod = await makeUser({ handle: 'bl_mod', role: 'moderator' });
   admin = await makeUser({ handle: 'bl_admin', role: 'admin' });
 });
@@ -72,11 +73,7 @@ afterEach(() => {
   for (const c of cleanup.splice(0)) c();
 });
 
-afterAll(async () => {
-  await a?.close();
-  await b?.close();
-  await redis?.stop();
-});
+afterAll(() => stopServersAndRedis([a, b], redis));
 
 describe('a ban reaches live connections on every instance', () => {
   it('disconnects a moderator banned on instance A from /moderation on instance B within a second, and refuses their next handshake (forbidden)', async () => {

@@ -5,8 +5,8 @@ import { QueuePageSchema, type AuditEntry, type Comment, type ModEvent } from '.
 import { connect as connectSdk, type ThreadlineClient } from '../client/sdk/index.ts';
 import { importSeedThread, SEED_THREAD_ID } from '../server/cli/seed.ts';
 import { connectSocket, makeUser, moderationSocket, ok, record, request as emit, type TestUser } from './support/clients.ts';
-import { startRedis, type TestRedis } from './support/redis.ts';
-import { startServer, type TestServer } from './support/server.ts';
+import type { TestRedis } from './support/redis.ts';
+import { startRedisAndServers, stopServersAndRedis, type TestServer } from './support/server.ts';
 import { veteran } from './support/users.ts';
 import { eventually } from './support/wait.ts';
 
@@ -54,9 +54,10 @@ async function reader(threadId: string, server = b): Promise<ReturnType<typeof r
 }
 
 beforeAll(async () => {
-  redis = await startRedis();
-  a = await startServer(redis.url, { REDIS_PREFIX: PREFIX });
-  b = await startServer(redis.url, { REDIS_PREFIX: PREFIX });
+  ({
+    redis,
+    servers: [a, b],
+  } = await startRedisAndServers(2, { REDIS_PREFIX: PREFIX }));
   mod = await makeUser({ handle: 'mod_one', role: 'moderator' });
   mod2 = await makeUser({ handle: 'mod_two', role: 'moderator' });
   admin = await makeUser({ handle: 'the_admin', role: 'admin' });
@@ -72,11 +73,7 @@ afterEach(async () => {
   await request(a.url).put('/api/moderation/settings').set(auth(admin)).send({ premodNewUsers: 0 }).expect(200);
 });
 
-afterAll(async () => {
-  await a?.close();
-  await b?.close();
-  await redis?.stop();
-});
+afterAll(() => stopServersAndRedis([a, b], redis));
 
 describe('word lists', () => {
   it('hold the seed thread’s comments with suspect terms, showing the reason; the others stay visible', async () => {
