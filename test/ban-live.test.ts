@@ -1,11 +1,19 @@
 import { decodeJwt, SignJWT } from 'jose';
 import request from 'supertest';
-import { io as connect, type Socket } from 'socket.io-client';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { MODERATION_NAMESPACE } from '../contract/index.ts';
-import { connectSocket, makeUser, record, request as emit, sessionOf, type ClientSocket, type TestUser } from './support/clients.ts';
-import { startRedis, type TestRedis } from './support/redis.ts';
-import { startServer, TEST_SECRET, type TestServer } from './support/server.ts';
+import {
+  connectSocket,
+  makeUser,
+  moderationAttempt,
+  record,
+  request as emit,
+  sessionOf,
+  type ClientSocket,
+  type TestUser,
+} from './support/clients.ts';
+import type { TestRedis } from './support/redis.ts';
+import { startRedisAndServers, stopServersAndRedis, TEST_SECRET, type TestServer } from './support/server.ts';
+import { signIn } from './support/users.ts';
 
 /** Bans and unbans reach live connections on every instance, and follow the roles' ranks. */
 const PREFIX = 'bl:';
@@ -26,28 +34,13 @@ const unban = (by: TestUser, userId: string, server = a) =>
   request(server.url)
     .delete(`/api/moderation/users/${encodeURIComponent(userId)}/ban`)
     .set(auth(by));
-const signIn = (u: TestUser, server = a) => request(server.url).get('/api/threads/bl').set(auth(u)).expect(200);
-
-type Refusal = { code: string; message: string };
 
 /** Opens a /moderation socket: the socket, or the handshake's refusal. */
-function modSocket(user: TestUser, server: TestServer): Promise<{ socket?: Socket; error?: Refusal }> {
-  return new Promise((resolve) => {
-    const s = connect(`${server.url}${MODERATION_NAMESPACE}`, {
-      transports: ['websocket'],
-      forceNew: true,
-      reconnection: false,
-      auth: { token: user.token },
-    });
-    s.once('connect', () => {
-      cleanup.push(() => s.disconnect());
-      resolve({ socket: s });
-    });
-    s.once('connect_error', (err) => {
-      s.disconnect();
-      resolve({ error: (err as Error & { data: Refusal }).data });
-    });
-  });
+async function modSocket(user: TestUser, server: TestServer): ReturnType<typeof moderationAttempt> {
+  const attempt = await moderationAttempt(server.url, user.token);
+  const { socket } = attempt;
+  if (socket) cleanup.push(() => socket.disconnect());
+  return attempt;
 }
 
 async function reader(user: TestUser, server: TestServer): Promise<ClientSocket> {
@@ -68,9 +61,10 @@ function within<T>(what: string, fire: (done: (value: T) => void) => void, timeo
 }
 
 beforeAll(async () => {
-  redis = await startRedis();
-  a = await startServer(redis.url, { REDIS_PREFIX: PREFIX });
-  b = await startServer(redis.url, { REDIS_PREFIX: PREFIX });
+  ({
+    redis,
+    servers: [a, b],
+  } = await startRedisAndServers(2, { REDIS_PREFIX: PREFIX }));
   mod = await makeUser({ handle: 'bl_mod', role: 'moderator' });
   admin = await makeUser({ handle: 'bl_admin', role: 'admin' });
 });
@@ -79,16 +73,12 @@ afterEach(() => {
   for (const c of cleanup.splice(0)) c();
 });
 
-afterAll(async () => {
-  await a?.close();
-  await b?.close();
-  await redis?.stop();
-});
+afterAll(() => stopServersAndRedis([a, b], redis));
 
 describe('a ban reaches live connections on every instance', () => {
   it('disconnects a moderator banned on instance A from /moderation on instance B within a second, and refuses their next handshake (forbidden)', async () => {
     const victim = await makeUser({ handle: 'bl_banned_mod', role: 'moderator' });
-    await signIn(victim);
+    await signIn(a, victim);
     const { socket } = await modSocket(victim, b);
     expect(socket, 'the moderator connects to /moderation on B before the ban').toBeDefined();
     const told: unknown[] = [];
@@ -154,7 +144,7 @@ describe('ranks', () => {
     const commenter = await makeUser({ handle: 'bl_rank_commenter' });
     const otherMod = await makeUser({ handle: 'bl_rank_mod', role: 'moderator' });
     const otherAdmin = await makeUser({ handle: 'bl_rank_admin', role: 'admin' });
-    for (const u of [commenter, otherMod, otherAdmin]) await signIn(u);
+    for (const u of [commenter, otherMod, otherAdmin]) await signIn(a, u);
 
     expect((await ban(admin, commenter.id)).status).toBe(200);
     const lift = await unban(mod, commenter.id);
@@ -190,7 +180,7 @@ describe('ranks', () => {
 
   it('lifting is a compare-and-delete: a moderator’s unban read before an admin re-banned lifts nothing', async () => {
     const target = await makeUser({ handle: 'bl_rebanned' });
-    await signIn(target);
+    await signIn(a, target);
     expect((await ban(mod, target.id)).status).toBe(200);
     const { moderation } = a.app.deps.store;
     const seenByTheModerator = (await moderation.activeBan(target.id))!;
@@ -237,7 +227,7 @@ describe('role changes reach live connections', () => {
   it('a moderator whose newer token says commenter loses /moderation on every instance, also with the older moderator token; a newer moderator token gives it back', async () => {
     const m = await makeUser({ handle: 'bl_demoted', role: 'moderator' });
     const iat = decodeJwt(m.token).iat!;
-    await signIn(m, b);
+    await signIn(b, m);
     const { socket } = await modSocket(m, b);
     expect(socket, 'the moderator connects to /moderation on B').toBeDefined();
     const told: unknown[] = [];
@@ -250,7 +240,7 @@ describe('role changes reach live connections', () => {
 
     // The host site makes them a commenter; they sign in on A with the new token.
     const commenter = await reissue(m, 'commenter', iat + 1);
-    await signIn(commenter, a);
+    await signIn(a, commenter);
     expect(await disconnected, 'the /moderation socket on B is closed by the server').toBe('io server disconnect');
     expect(told, 'what the socket was told first').toEqual([{ code: 'forbidden', reason: 'Your role no longer includes moderation' }]);
     expect(await redis.client.hget(`${PREFIX}{u}:user:${m.id}`, 'role'), 'the stored role').toBe('commenter');

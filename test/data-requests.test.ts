@@ -6,7 +6,7 @@ import { processNotify } from '../workers/notify/processor.ts';
 import { connectSocket, makeUser, ok, record, type ClientSocket, type TestUser } from './support/clients.ts';
 import { startRedis, type TestRedis } from './support/redis.ts';
 import { startServer, type TestServer } from './support/server.ts';
-import { veteran } from './support/users.ts';
+import { signedInUser, veteran } from './support/users.ts';
 import { eventually } from './support/wait.ts';
 
 /**
@@ -22,11 +22,7 @@ let admin: TestUser;
 let moderator: TestUser;
 const sockets: ClientSocket[] = [];
 
-async function user(handle: string, name = handle.replace(/_/g, ' ')): Promise<TestUser> {
-  const u = await makeUser({ handle, name, email: `${handle}@example.com` });
-  await request(a.url).get('/api/threads/warmup').set(auth(u)).expect(200);
-  return u;
-}
+const user = (handle: string, name?: string): Promise<TestUser> => signedInUser(a, handle, { name });
 
 const auth = (u: TestUser) => ({ Authorization: `Bearer ${u.token}` });
 

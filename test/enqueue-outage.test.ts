@@ -9,6 +9,7 @@ import { makeUser, type TestUser } from './support/clients.ts';
 import { startRedis, type TestRedis } from './support/redis.ts';
 import { startServer, type TestServer } from './support/server.ts';
 import { SlowLink } from './support/slow-link.ts';
+import { signIn } from './support/users.ts';
 import { eventually } from './support/wait.ts';
 
 /**
@@ -27,7 +28,7 @@ const auth = (u: TestUser) => ({ Authorization: `Bearer ${u.token}` });
 
 async function signedIn(handle: string): Promise<TestUser> {
   const u = await makeUser({ handle });
-  await request(server.url).get('/api/threads/warmup').set(auth(u)).expect(200);
+  await signIn(server, u);
   return u;
 }
 

@@ -1,11 +1,11 @@
 import { SignJWT } from 'jose';
 import request from 'supertest';
-import { io as connect, type Socket } from 'socket.io-client';
+import { type Socket } from 'socket.io-client';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { MODERATION_NAMESPACE, type Comment, type UserExport } from '../contract/index.ts';
-import { connectSocket, makeUser, ok, type ClientSocket, type TestUser } from './support/clients.ts';
-import { startRedis, type TestRedis } from './support/redis.ts';
-import { startServer, TEST_SECRET, type TestServer } from './support/server.ts';
+import { type Comment, type UserExport } from '../contract/index.ts';
+import { connectSocket, makeUser, moderationSocket, ok, type ClientSocket, type TestUser } from './support/clients.ts';
+import type { TestRedis } from './support/redis.ts';
+import { startRedisAndServers, stopServersAndRedis, TEST_SECRET, type TestServer } from './support/server.ts';
 import { eventually } from './support/wait.ts';
 
 /**
@@ -26,18 +26,10 @@ const erase = (userId: string, server = a) =>
     .delete(`/api/admin/users/${encodeURIComponent(userId)}`)
     .set(auth(admin));
 
-function modSocket(user: TestUser, server: TestServer): Promise<Socket> {
-  return new Promise((resolve, reject) => {
-    const s = connect(`${server.url}${MODERATION_NAMESPACE}`, {
-      transports: ['websocket'],
-      forceNew: true,
-      reconnection: false,
-      auth: { token: user.token },
-    });
-    cleanup.push(() => s.disconnect());
-    s.once('connect', () => resolve(s));
-    s.once('connect_error', reject);
-  });
+async function modSocket(user: TestUser, server: TestServer): Promise<Socket> {
+  const s = await moderationSocket(server.url, user.token);
+  cleanup.push(() => s.disconnect());
+  return s;
 }
 
 /** What a socket was told before the server closed it. */
@@ -55,9 +47,10 @@ function closing(client: ClientSocket | Socket): Promise<{ told: unknown; reason
 }
 
 beforeAll(async () => {
-  redis = await startRedis();
-  a = await startServer(redis.url, { REDIS_PREFIX: PREFIX });
-  b = await startServer(redis.url, { REDIS_PREFIX: PREFIX });
+  ({
+    redis,
+    servers: [a, b],
+  } = await startRedisAndServers(2, { REDIS_PREFIX: PREFIX }));
   admin = await makeUser({ handle: 'et_admin', role: 'admin' });
 });
 
@@ -65,11 +58,7 @@ afterEach(() => {
   for (const c of cleanup.splice(0)) c();
 });
 
-afterAll(async () => {
-  await a?.close();
-  await b?.close();
-  await redis?.stop();
-});
+afterAll(() => stopServersAndRedis([a, b], redis));
 
 describe('an erased user’s tokens and sockets', () => {
   it('a token issued before the erasure is refused (unauthenticated) on every instance and records nobody; open sockets on both namespaces are told and closed', async () => {

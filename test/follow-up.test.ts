@@ -1,8 +1,7 @@
 import request from 'supertest';
-import { io as connect } from 'socket.io-client';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { MODERATION_NAMESPACE, QueuePageSchema, type AuditEntry, type Comment, type ModEvent } from '../contract/index.ts';
-import { makeUser, type TestUser } from './support/clients.ts';
+import { QueuePageSchema, type AuditEntry, type Comment, type ModEvent } from '../contract/index.ts';
+import { makeUser, moderationSocket, type TestUser } from './support/clients.ts';
 import { startRedis, type TestRedis } from './support/redis.ts';
 import { startServer, type TestServer } from './support/server.ts';
 import { veteran } from './support/users.ts';
@@ -32,18 +31,14 @@ const audit = async (threadId: string) =>
 /** The moderators' feed as short labels, queue counts left out (they are debounced, so their place varies). */
 async function feed(): Promise<string[]> {
   const labels: string[] = [];
-  const options = { transports: ['websocket'], forceNew: true, reconnection: false, auth: { token: mod.token } };
-  const s = connect(`${a.url}${MODERATION_NAMESPACE}`, options);
+  const s = await moderationSocket(a.url, mod.token, (socket) =>
+    socket.on('mod:event', (e: ModEvent) => {
+      if (e.type === 'comment') labels.push(`comment ${e.change} ${e.comment.status}`);
+      else if (e.type === 'action') labels.push(`action ${e.entry.action}`);
+      else if (e.type !== 'queues') labels.push(e.type);
+    }),
+  );
   cleanup.push(() => s.disconnect());
-  s.on('mod:event', (e: ModEvent) => {
-    if (e.type === 'comment') labels.push(`comment ${e.change} ${e.comment.status}`);
-    else if (e.type === 'action') labels.push(`action ${e.entry.action}`);
-    else if (e.type !== 'queues') labels.push(e.type);
-  });
-  await new Promise<void>((resolve, reject) => {
-    s.once('connect', () => resolve());
-    s.once('connect_error', reject);
-  });
   return labels;
 }
 

@@ -1,8 +1,7 @@
 import request from 'supertest';
-import { io as connect, type Socket } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { MODERATION_NAMESPACE, modClientEvents, restRoutes } from '../contract/index.ts';
-import { makeUser, type TestUser } from './support/clients.ts';
+import { modClientEvents, restRoutes } from '../contract/index.ts';
+import { makeUser, moderationAttempt, type TestUser } from './support/clients.ts';
 import type { TestRedis } from './support/redis.ts';
 import { startRedisAndServer, stopServerAndRedis, type TestServer } from './support/server.ts';
 
@@ -93,21 +92,7 @@ describe('moderation REST routes', () => {
   }
 });
 
-function modSocket(user?: TestUser): Promise<{ socket?: Socket; error?: { code: string } }> {
-  return new Promise((resolve) => {
-    const socket = connect(`${server.url}${MODERATION_NAMESPACE}`, {
-      transports: ['websocket'],
-      forceNew: true,
-      reconnection: false,
-      auth: user ? { token: user.token } : {},
-    });
-    socket.once('connect', () => resolve({ socket }));
-    socket.once('connect_error', (err) => {
-      socket.disconnect();
-      resolve({ error: (err as Error & { data: { code: string } }).data });
-    });
-  });
-}
+const modSocket = (user?: TestUser) => moderationAttempt(server.url, user?.token);
 
 const SAMPLE_EVENT: Record<string, () => unknown> = {
   'mod:subscribe': () => ({}),

@@ -1,12 +1,12 @@
 import request from 'supertest';
-import { io as connect, type Socket } from 'socket.io-client';
+import { type Socket } from 'socket.io-client';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { MODERATION_NAMESPACE, QueuePageSchema, type AuditEntry, type Comment, type ModEvent } from '../contract/index.ts';
+import { QueuePageSchema, type AuditEntry, type Comment, type ModEvent } from '../contract/index.ts';
 import { connect as connectSdk, type ThreadlineClient } from '../client/sdk/index.ts';
 import { importSeedThread, SEED_THREAD_ID } from '../server/cli/seed.ts';
-import { connectSocket, makeUser, ok, record, request as emit, type TestUser } from './support/clients.ts';
-import { startRedis, type TestRedis } from './support/redis.ts';
-import { startServer, type TestServer } from './support/server.ts';
+import { connectSocket, makeUser, moderationSocket, ok, record, request as emit, type TestUser } from './support/clients.ts';
+import type { TestRedis } from './support/redis.ts';
+import { startRedisAndServers, stopServersAndRedis, type TestServer } from './support/server.ts';
 import { veteran } from './support/users.ts';
 import { eventually } from './support/wait.ts';
 
@@ -40,21 +40,10 @@ const queue = async (name: string, threadId?: string) =>
   );
 
 /** A /moderation socket; `onEvent` hears every mod:event from the first (the queue counts come with the connection). */
-function modSocket(user: TestUser, server = a, onEvent?: (e: ModEvent) => void): Promise<Socket> {
-  return new Promise((resolve, reject) => {
-    const s = connect(`${server.url}${MODERATION_NAMESPACE}`, {
-      transports: ['websocket'],
-      forceNew: true,
-      reconnection: false,
-      auth: { token: user.token },
-    });
-    if (onEvent) s.on('mod:event', onEvent);
-    s.once('connect', () => {
-      cleanup.push(() => s.disconnect());
-      resolve(s);
-    });
-    s.once('connect_error', reject);
-  });
+async function modSocket(user: TestUser, server = a, onEvent?: (e: ModEvent) => void): Promise<Socket> {
+  const s = await moderationSocket(server.url, user.token, onEvent && ((socket) => socket.on('mod:event', onEvent)));
+  cleanup.push(() => s.disconnect());
+  return s;
 }
 
 async function reader(threadId: string, server = b): Promise<ReturnType<typeof record<'thread:event'>>> {
@@ -65,9 +54,10 @@ async function reader(threadId: string, server = b): Promise<ReturnType<typeof r
 }
 
 beforeAll(async () => {
-  redis = await startRedis();
-  a = await startServer(redis.url, { REDIS_PREFIX: PREFIX });
-  b = await startServer(redis.url, { REDIS_PREFIX: PREFIX });
+  ({
+    redis,
+    servers: [a, b],
+  } = await startRedisAndServers(2, { REDIS_PREFIX: PREFIX }));
   mod = await makeUser({ handle: 'mod_one', role: 'moderator' });
   mod2 = await makeUser({ handle: 'mod_two', role: 'moderator' });
   admin = await makeUser({ handle: 'the_admin', role: 'admin' });
@@ -83,11 +73,7 @@ afterEach(async () => {
   await request(a.url).put('/api/moderation/settings').set(auth(admin)).send({ premodNewUsers: 0 }).expect(200);
 });
 
-afterAll(async () => {
-  await a?.close();
-  await b?.close();
-  await redis?.stop();
-});
+afterAll(() => stopServersAndRedis([a, b], redis));
 
 describe('word lists', () => {
   it('hold the seed thread’s comments with suspect terms, showing the reason; the others stay visible', async () => {

@@ -9,6 +9,7 @@ import { queueIdle, queuesIdle } from './support/queues.ts';
 import { startRedis, type TestRedis } from './support/redis.ts';
 import { startServer, type TestServer } from './support/server.ts';
 import { TestSmtp } from './support/smtp.ts';
+import { signedInUser } from './support/users.ts';
 import { eventually } from './support/wait.ts';
 import { WebhookReceiver } from './support/webhook-receiver.ts';
 
@@ -23,15 +24,7 @@ let b: TestServer;
 let workers: RunningWorkers;
 const sockets: ClientSocket[] = [];
 
-async function user(handle: string, opts: { email?: boolean } = {}): Promise<TestUser> {
-  const u = await makeUser({
-    handle,
-    name: handle.replace(/_/g, ' '),
-    ...(opts.email === false ? {} : { email: `${handle}@example.com` }),
-  });
-  await request(a.url).get('/api/threads/warmup').set('Authorization', `Bearer ${u.token}`).expect(200);
-  return u;
-}
+const user = (handle: string, opts: { email?: boolean } = {}): Promise<TestUser> => signedInUser(a, handle, opts);
 
 const post = (u: TestUser, threadId: string, body: string, parentId?: string) =>
   request(a.url)

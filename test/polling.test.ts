@@ -3,8 +3,8 @@ import { io as connect } from 'socket.io-client';
 import type { ThreadEvent } from '../contract/index.ts';
 import { Balancer } from './support/balancer.ts';
 import { connectSocket, makeUser, ok, record, type ClientSocket, type TestUser } from './support/clients.ts';
-import { startRedis, type TestRedis } from './support/redis.ts';
-import { startServer, type TestServer } from './support/server.ts';
+import type { TestRedis } from './support/redis.ts';
+import { startRedisAndServers, startServer, stopServersAndRedis, type TestServer } from './support/server.ts';
 
 /**
  * Clients that start with (or only speak) HTTP long-polling: socket.io-client
@@ -13,7 +13,7 @@ import { startServer, type TestServer } from './support/server.ts';
  * ip_hash is on the address.
  */
 let redis: TestRedis;
-const servers: TestServer[] = [];
+let servers: TestServer[] = [];
 let balancer: Balancer;
 let alice: TestUser;
 let bob: TestUser;
@@ -22,8 +22,7 @@ let threadN = 0;
 const newThread = () => `poll-${++threadN}`;
 
 beforeAll(async () => {
-  redis = await startRedis();
-  for (let i = 0; i < 3; i++) servers.push(await startServer(redis.url, { REDIS_PREFIX: 'poll:' }));
+  ({ redis, servers } = await startRedisAndServers(3, { REDIS_PREFIX: 'poll:' }));
   balancer = new Balancer(() => servers.map((s) => s.port), { xForwardedFor: '$remote_addr' });
   await balancer.start();
   alice = await makeUser({ name: 'Alice' });
@@ -36,8 +35,7 @@ afterEach(() => {
 
 afterAll(async () => {
   await balancer?.stop();
-  for (const s of servers) await s.close();
-  await redis?.stop();
+  await stopServersAndRedis(servers, redis);
 });
 
 /** A socket that speaks only long-polling; a refusal fails the test with the client's own reason (e.g. "xhr poll error"). */

@@ -9,7 +9,7 @@ import { queuesIdle } from './support/queues.ts';
 import { startRedis, type TestRedis } from './support/redis.ts';
 import { startServer, type TestServer } from './support/server.ts';
 import { TestSmtp } from './support/smtp.ts';
-import { veteran } from './support/users.ts';
+import { signedInUser, veteran } from './support/users.ts';
 import { eventually } from './support/wait.ts';
 import { WebhookReceiver } from './support/webhook-receiver.ts';
 
@@ -31,11 +31,7 @@ let a: TestServer;
 let moderator: TestUser;
 let workers: RunningWorkers | undefined;
 
-async function user(handle: string): Promise<TestUser> {
-  const u = await makeUser({ handle, name: handle.replace(/_/g, ' '), email: `${handle}@example.com` });
-  await request(a.url).get('/api/threads/warmup').set('Authorization', `Bearer ${u.token}`).expect(200);
-  return u;
-}
+const user = (handle: string): Promise<TestUser> => signedInUser(a, handle);
 
 const auth = (u: TestUser) => ({ Authorization: `Bearer ${u.token}` });
 

@@ -2,8 +2,16 @@ import request from 'supertest';
 import { io as connect } from 'socket.io-client';
 import WebSocket from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { MODERATION_NAMESPACE } from '../contract/index.ts';
-import { connectError, connectSocket, makeUser, ok, record, request as emit, type ClientSocket } from './support/clients.ts';
+import {
+  connectError,
+  connectSocket,
+  makeUser,
+  moderationAttempt,
+  ok,
+  record,
+  request as emit,
+  type ClientSocket,
+} from './support/clients.ts';
 import type { TestRedis } from './support/redis.ts';
 import { startRedisAndServer, stopServerAndRedis, type TestServer } from './support/server.ts';
 import { eventually } from './support/wait.ts';
@@ -151,19 +159,11 @@ describe('connection caps', () => {
 });
 
 /** One connection attempt to /moderation from `ip`: the refusal's data, or the open socket. */
-function modAttempt(ip: string, token: string): Promise<{ refusal?: Refusal; socket?: ReturnType<typeof connect> }> {
-  return new Promise((resolve) => {
-    const s = connect(`${server.url}${MODERATION_NAMESPACE}`, {
-      transports: ['websocket'],
-      forceNew: true,
-      reconnection: false,
-      auth: { token },
-      extraHeaders: { 'x-forwarded-for': ip },
-    });
-    s.once('connect', () => resolve({ socket: s }));
-    s.once('connect_error', (err) => (s.disconnect(), resolve({ refusal: (err as { data?: Refusal }).data })));
-  });
-}
+const modAttempt = (ip: string, token: string) =>
+  moderationAttempt(server.url, token, { extraHeaders: { 'x-forwarded-for': ip } }).then(({ socket, error }) => ({
+    socket,
+    refusal: error,
+  }));
 
 describe('the /moderation namespace has the limits of the default one', () => {
   it('limits new /moderation connections per IP per minute', async () => {

@@ -1,13 +1,14 @@
 import { decodeJwt } from 'jose';
 import { io as connect, type Socket } from 'socket.io-client';
-import type {
-  Ack,
-  ClientEventName,
-  ClientToServerEvents,
-  EventRequest,
-  EventResponse,
-  Role,
-  ServerToClientEvents,
+import {
+  MODERATION_NAMESPACE,
+  type Ack,
+  type ClientEventName,
+  type ClientToServerEvents,
+  type EventRequest,
+  type EventResponse,
+  type Role,
+  type ServerToClientEvents,
 } from '../../contract/index.ts';
 import { signToken } from '../../server/auth/tokens.ts';
 import { TEST_SECRET } from './server.ts';
@@ -159,4 +160,46 @@ export async function waitPastExpiry(url: string, token: string): Promise<void> 
   } finally {
     socket.disconnect();
   }
+}
+
+/** What a refused handshake carries in its error's `data`. */
+export interface Refusal {
+  code: string;
+  message: string;
+  details?: { scope: string; limit?: number };
+}
+
+/**
+ * One connection attempt to the /moderation namespace (websocket, no
+ * reconnection): the open socket, or the refusal the handshake failed with
+ * (that socket is disconnected). `listen` runs before the connection starts,
+ * so what it attaches hears events from the first packet.
+ */
+export function moderationAttempt(
+  url: string,
+  token?: string,
+  opts: { extraHeaders?: Record<string, string>; listen?: (socket: Socket) => void } = {},
+): Promise<{ socket?: Socket; error?: Refusal }> {
+  const socket = connect(`${url}${MODERATION_NAMESPACE}`, {
+    transports: ['websocket'],
+    forceNew: true,
+    reconnection: false,
+    auth: token ? { token } : {},
+    ...(opts.extraHeaders ? { extraHeaders: opts.extraHeaders } : {}),
+  });
+  opts.listen?.(socket);
+  return new Promise((resolve) => {
+    socket.once('connect', () => resolve({ socket }));
+    socket.once('connect_error', (err) => {
+      socket.disconnect();
+      resolve({ error: (err as Error & { data?: Refusal }).data });
+    });
+  });
+}
+
+/** A connected /moderation socket; throws with the refusal if the handshake fails. */
+export async function moderationSocket(url: string, token: string, listen?: (socket: Socket) => void): Promise<Socket> {
+  const { socket, error } = await moderationAttempt(url, token, { listen });
+  if (!socket) throw new Error(`/moderation refused the connection: ${JSON.stringify(error)}`);
+  return socket;
 }

@@ -83,3 +83,32 @@ export async function stopServerAndRedis(server: TestServer | undefined, redis: 
   await server?.close();
   await redis?.stop();
 }
+
+/** A tuple of N test servers. */
+type Servers<N extends number, Acc extends TestServer[] = []> = Acc['length'] extends N ? Acc : Servers<N, [...Acc, TestServer]>;
+
+/**
+ * A private redis-server and `count` Threadline instances sharing it and one
+ * key prefix (env.REDIS_PREFIX, else a fresh one): a small deployment, for a
+ * test file. If an instance fails to start, what did start is stopped first.
+ */
+export async function startRedisAndServers<N extends number>(
+  count: N,
+  env: Record<string, string> = {},
+): Promise<{ redis: TestRedis; servers: Servers<N> }> {
+  const redis = await startRedis();
+  const shared = { REDIS_PREFIX: `t${randomBytes(3).toString('hex')}:`, ...env };
+  const servers: TestServer[] = [];
+  try {
+    for (let i = 0; i < count; i++) servers.push(await startServer(redis.url, shared));
+    return { redis, servers: servers as Servers<N> };
+  } catch (err) {
+    await stopServersAndRedis(servers, redis);
+    throw err;
+  }
+}
+
+export async function stopServersAndRedis(servers: (TestServer | undefined)[], redis: TestRedis | undefined): Promise<void> {
+  for (const server of servers) await server?.close();
+  await redis?.stop();
+}

@@ -15,6 +15,29 @@ export async function veteran(server: TestServer, handle: string, opts: { signIn
   const u = await makeUser({ handle });
   const twoDaysAgo = new Date(Date.now() - 2 * 86_400_000).toISOString();
   await server.redis.hset(server.app.deps.store.keys.user.record(u.id), 'createdAt', twoDaysAgo);
-  if (opts.signIn) await request(server.url).get('/api/threads/x').set('Authorization', `Bearer ${u.token}`).expect(200);
+  if (opts.signIn) await signIn(server, u);
+  return u;
+}
+
+/**
+ * One signed-in request to `server`: the user is known there from now on (its
+ * first sight registers its handle, so @mentions of it resolve).
+ */
+export async function signIn(server: TestServer, user: { token: string }): Promise<void> {
+  await request(server.url).get('/api/threads/warmup').set('Authorization', `Bearer ${user.token}`).expect(200);
+}
+
+/**
+ * A fresh user signed in to `server`, named after its handle ('_' as spaces)
+ * unless `name` is given, with the address <handle>@example.com unless
+ * `email` is false.
+ */
+export async function signedInUser(server: TestServer, handle: string, opts: { name?: string; email?: boolean } = {}): Promise<TestUser> {
+  const u = await makeUser({
+    handle,
+    name: opts.name ?? handle.replace(/_/g, ' '),
+    ...(opts.email === false ? {} : { email: `${handle}@example.com` }),
+  });
+  await signIn(server, u);
   return u;
 }
