@@ -1,7 +1,7 @@
 import type { Transporter } from 'nodemailer';
 import type { CoreDeps } from '../../server/context.ts';
 import type { MessageRef } from '../../server/jobs/queues.ts';
-import { digestSummary, threadsOf, type CurrentMessage } from '../notify/message.ts';
+import { digestOf, type CurrentMessage } from '../notify/message.ts';
 import { renderDigestEmail, renderNotificationEmail, type RenderedEmail } from './render.ts';
 
 /** What this processor uses. */
@@ -15,7 +15,7 @@ export interface EmailJob extends MessageRef {
 
 export function emailFor(m: CurrentMessage): RenderedEmail {
   if (m.kind === 'notification') return renderNotificationEmail(m.items[0]!);
-  return renderDigestEmail(digestSummary(m.items.length, threadsOf(m.items).length), m.items);
+  return renderDigestEmail(digestOf(m.items).summary, m.items);
 }
 
 /**

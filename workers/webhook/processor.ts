@@ -2,7 +2,7 @@ import { Webhook } from 'standardwebhooks';
 import type { WebhookPayload } from '../../contract/index.ts';
 import type { CoreDeps } from '../../server/context.ts';
 import type { MessageRef } from '../../server/jobs/queues.ts';
-import { digestSummary, threadsOf, type CurrentMessage } from '../notify/message.ts';
+import { digestOf, type CurrentMessage } from '../notify/message.ts';
 
 /** What this processor uses. */
 export type WebhookDeps = Pick<CoreDeps, 'config' | 'now'>;
@@ -14,11 +14,11 @@ export interface WebhookJob extends MessageRef {
 
 export function webhookFor(m: CurrentMessage): WebhookPayload {
   if (m.kind === 'notification') return { type: 'notification', recipient: m.recipient, notification: m.items[0]! };
-  const threads = threadsOf(m.items);
+  const { threads, summary } = digestOf(m.items);
   return {
     type: 'digest',
     recipient: m.recipient,
-    summary: digestSummary(m.items.length, threads.length),
+    summary,
     count: m.items.length,
     threads,
     notifications: m.items,
