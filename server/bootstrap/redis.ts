@@ -7,6 +7,7 @@ import { Redis } from 'ioredis';
 import type { Config } from '../config.ts';
 import type { Logger } from '../logger.ts';
 import { ignore } from '../domain/ignore.ts';
+import { connectRedis } from '../store/redis.ts';
 
 export class RedisBootstrapError extends Error {}
 
@@ -35,6 +36,18 @@ export async function acquireRedis(config: Config, log: Logger, opts: { orStart:
     );
   }
   return startPrivateRedis(config, log);
+}
+
+/**
+ * The Redis an entry point (`npm start`, `npm run workers`) runs on: acquired
+ * (see acquireRedis), connected, and checked by checkRedisDurability. Throws
+ * RedisBootstrapError with a message a person can act on.
+ */
+export async function openRedis(config: Config, log: Logger, opts?: { orStart: boolean }): Promise<{ handle: RedisHandle; redis: Redis }> {
+  const handle = await acquireRedis(config, log, opts);
+  const redis = await connectRedis(handle.url, log);
+  await checkRedisDurability(redis, config, log);
+  return { handle, redis };
 }
 
 /**
