@@ -61,8 +61,9 @@ export async function openRedis(config: Config, log: Logger, opts?: { orStart: b
  * Read with INFO, which managed Redis services allow where CONFIG is renamed.
  */
 export async function checkRedisDurability(redis: Redis, config: Config, log: Logger): Promise<void> {
-  const info = parseInfo(await redis.info('memory'));
-  const persistence = parseInfo(await redis.info('persistence'));
+  const [memoryText, persistenceText] = await Promise.all([redis.info('memory'), redis.info('persistence')]);
+  const info = parseInfo(memoryText);
+  const persistence = parseInfo(persistenceText);
   const policy = info.get('maxmemory_policy');
   if (policy !== 'noeviction') {
     const message = [
