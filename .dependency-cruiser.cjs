@@ -36,12 +36,12 @@ const layers = {
   realtime: { path: '^server/realtime/', mayImport: edgeImports },
   workers: {
     path: '^workers/',
-    pathNot: '^workers/(main|index)\\.ts$',
+    pathNot: '^workers/index\\.ts$',
     mayImport: edgeImports,
   },
   // Process entry points and composition (config, Redis, wiring, CLIs): may import anything.
   bootstrap: {
-    path: '^(main/|bootstrap/|server/bootstrap/|server/cli/|server/(main|app|core)\\.ts$|workers/(main|index)\\.ts$)',
+    path: '^(main/|server/bootstrap/|server/cli/|server/(app|core)\\.ts$|workers/index\\.ts$)',
     mayImport: '*',
   },
   // Browser and app clients. The SDK knows only the contract; the UIs know the SDK, the contract
@@ -51,7 +51,7 @@ const layers = {
   ui: { path: '^client/(widget|console|admin)/', mayImport: ['sdk', 'contract', 'browserHelpers'] },
 };
 
-const projectCode = '^(contract|server|workers|client|main|bootstrap)/';
+const projectCode = '^(contract|server|workers|client|main)/';
 
 const layerRules = Object.entries(layers)
   .filter(([, layer]) => layer.mayImport !== '*' && !layer.alias)
@@ -88,7 +88,7 @@ module.exports = {
       name: 'server-not-to-clients',
       severity: 'error',
       comment: 'Server and workers share code with browsers only through contract/.',
-      from: { path: '^(server|workers|main|bootstrap)/' },
+      from: { path: '^(server|workers|main)/' },
       to: { path: '^client/' },
     },
     {
@@ -137,7 +137,7 @@ module.exports = {
       comment:
         'Shipped code may not need a devDependency at run time: the image installs with --omit=dev. ' +
         'Type-only imports (erased at run time) are fine.',
-      from: { path: '^(contract|server|workers|main|bootstrap)/' },
+      from: { path: '^(contract|server|workers|main)/' },
       to: { dependencyTypes: ['npm-dev'], dependencyTypesNot: ['type-only'] },
     },
     {

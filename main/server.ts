@@ -6,11 +6,10 @@
 import { readFileSync } from 'node:fs';
 import { createThreadline } from '../server/app.ts';
 import { resolveJwtSecret } from '../server/auth/dev-secret.ts';
-import { acquireRedis, checkRedisDurability, RedisBootstrapError } from '../server/bootstrap/redis.ts';
-import { fail, loadConfigOrExit, stopOnSignals } from '../server/bootstrap/process.ts';
+import { openRedis, RedisBootstrapError } from '../server/bootstrap/redis.ts';
+import { failOn, loadConfigOrExit, stopOnSignals } from '../server/bootstrap/process.ts';
 import { ConfigError } from '../server/config.ts';
 import { createLogger } from '../server/logger.ts';
-import { connectRedis } from '../server/store/redis.ts';
 import { startWorkers, type RunningWorkers } from '../workers/index.ts';
 import { registerQueueMetrics } from '../workers/metrics.ts';
 
@@ -24,8 +23,7 @@ async function main(): Promise<void> {
   try {
     jwt = resolveJwtSecret(config);
   } catch (err) {
-    if (err instanceof ConfigError) fail(err.message);
-    throw err;
+    failOn(ConfigError, err);
   }
   const { secret, devSecretFile } = jwt;
   if (devSecretFile) {
@@ -41,20 +39,7 @@ async function main(): Promise<void> {
     );
   }
 
-  let redisHandle;
-  try {
-    redisHandle = await acquireRedis(config, log);
-  } catch (err) {
-    if (err instanceof RedisBootstrapError) fail(err.message);
-    throw err;
-  }
-  const redis = await connectRedis(redisHandle.url, log);
-  try {
-    await checkRedisDurability(redis, config, log);
-  } catch (err) {
-    if (err instanceof RedisBootstrapError) fail(err.message);
-    throw err;
-  }
+  const { handle: redisHandle, redis } = await openRedis(config, log).catch((err: unknown) => failOn(RedisBootstrapError, err));
   const server = await createThreadline({ config, redis, log, jwtSecret: secret, version });
   registerQueueMetrics(server.deps.metrics, server.deps.queues.all);
   let workers: RunningWorkers | undefined;

@@ -5,32 +5,20 @@
  */
 import { createServer } from 'node:http';
 import { createCoreDeps } from '../server/core.ts';
-import { acquireRedis, checkRedisDurability, RedisBootstrapError } from '../server/bootstrap/redis.ts';
-import { fail, loadConfigOrExit, stopOnSignals } from '../server/bootstrap/process.ts';
+import { openRedis, RedisBootstrapError } from '../server/bootstrap/redis.ts';
+import { failOn, loadConfigOrExit, stopOnSignals } from '../server/bootstrap/process.ts';
 import { createLogger } from '../server/logger.ts';
 import { metricsScrapeAllowed } from '../server/metrics.ts';
-import { connectRedis } from '../server/store/redis.ts';
 import { startWorkers } from '../workers/index.ts';
 import { registerQueueMetrics } from '../workers/metrics.ts';
 
 async function main(): Promise<void> {
   const config = loadConfigOrExit();
   const log = createLogger(config.logLevel, 'threadline-workers');
-  let redisHandle;
-  try {
-    // Workers never start a Redis of their own (nor touch a stopped one's files): they join the one the servers use.
-    redisHandle = await acquireRedis(config, log, { orStart: false });
-  } catch (err) {
-    if (err instanceof RedisBootstrapError) fail(err.message);
-    throw err;
-  }
-  const redis = await connectRedis(redisHandle.url, log);
-  try {
-    await checkRedisDurability(redis, config, log);
-  } catch (err) {
-    if (err instanceof RedisBootstrapError) fail(err.message);
-    throw err;
-  }
+  // Workers never start a Redis of their own (nor touch a stopped one's files): they join the one the servers use.
+  const { handle: redisHandle, redis } = await openRedis(config, log, { orStart: false }).catch((err: unknown) =>
+    failOn(RedisBootstrapError, err),
+  );
   // The core only: workers verify no tokens, so they start without AUTH_JWT_SECRET.
   const deps = await createCoreDeps({ config, redis, log });
   registerQueueMetrics(deps.metrics, deps.queues.all);

@@ -3,6 +3,8 @@ import { Redis } from 'ioredis';
 import { logConnectionErrors } from '../server/store/redis.ts';
 import type { CoreDeps } from '../server/context.ts';
 import { channels } from './channels/index.ts';
+import type { Sender } from './channels/channel.ts';
+import { currentMessage } from './notify/message.ts';
 import { processDigest } from './digest/processor.ts';
 import { processNotify } from './notify/processor.ts';
 import { sweepOutbox } from './outbox/sweep.ts';
@@ -32,6 +34,16 @@ const CHANNEL: Record<string, string> = {
   [QUEUE_NAMES.screen]: 'screening',
   [QUEUE_NAMES.outbox]: 'outbox',
 };
+
+/**
+ * One attempt of a channel's job: the privacy re-check, done here once for
+ * every channel. The message is read from the comments as they are now (see
+ * notify/message.ts); with nothing left to send it is dropped, not sent.
+ */
+async function deliverCurrent(deps: CoreDeps, sender: Sender<DeliveryJob>, job: DeliveryJob): Promise<unknown> {
+  const message = await currentMessage(deps, job);
+  return message ? sender.deliver(job, message) : 'dropped';
+}
 
 /**
  * Starts a worker per queue. Workers run wherever this is called (inside
@@ -64,7 +76,10 @@ export async function startWorkers(deps: CoreDeps, redisUrl: string): Promise<Ru
   for (const { channel: c, sender } of opened) {
     const limiter = c.limiter?.(config);
     workers.push(
-      new Worker<DeliveryJob>(channelQueueName(c.name), (job) => sender.deliver(job.data), { ...common, ...(limiter ? { limiter } : {}) }),
+      new Worker<DeliveryJob>(channelQueueName(c.name), (job) => deliverCurrent(deps, sender, job.data), {
+        ...common,
+        ...(limiter ? { limiter } : {}),
+      }),
     );
   }
   const delivering = new Set<string>(channels.map((c) => c.name));

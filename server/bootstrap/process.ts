@@ -7,13 +7,21 @@ export function fail(message: string): never {
   process.exit(1);
 }
 
+/**
+ * For a catch at start-up: an error of `kind` (ConfigError, RedisBootstrapError: its message
+ * says what to do) exits through `fail`; anything else is rethrown, a bug with its stack.
+ */
+export function failOn(kind: abstract new (...args: never[]) => Error, err: unknown): never {
+  if (err instanceof kind) fail(err.message);
+  throw err;
+}
+
 /** The configuration, or an exit naming every invalid variable. */
 export function loadConfigOrExit(): Config {
   try {
     return loadConfig();
   } catch (err) {
-    if (err instanceof ConfigError) fail(err.message);
-    throw err;
+    failOn(ConfigError, err);
   }
 }
 

@@ -7,6 +7,7 @@ import { Redis } from 'ioredis';
 import type { Config } from '../config.ts';
 import type { Logger } from '../logger.ts';
 import { ignore } from '../domain/ignore.ts';
+import { connectRedis } from '../store/redis.ts';
 
 export class RedisBootstrapError extends Error {}
 
@@ -38,6 +39,18 @@ export async function acquireRedis(config: Config, log: Logger, opts: { orStart:
 }
 
 /**
+ * The Redis an entry point (`npm start`, `npm run workers`) runs on: acquired
+ * (see acquireRedis), connected, and checked by checkRedisDurability. Throws
+ * RedisBootstrapError with a message a person can act on.
+ */
+export async function openRedis(config: Config, log: Logger, opts?: { orStart: boolean }): Promise<{ handle: RedisHandle; redis: Redis }> {
+  const handle = await acquireRedis(config, log, opts);
+  const redis = await connectRedis(handle.url, log);
+  await checkRedisDurability(redis, config, log);
+  return { handle, redis };
+}
+
+/**
  * Redis is Threadline's system of record, not a cache. A maxmemory-policy
  * other than noeviction lets Redis delete comments, logs and queued jobs when
  * memory runs short, silently; noeviction refuses writes instead (clients get
@@ -48,8 +61,9 @@ export async function acquireRedis(config: Config, log: Logger, opts: { orStart:
  * Read with INFO, which managed Redis services allow where CONFIG is renamed.
  */
 export async function checkRedisDurability(redis: Redis, config: Config, log: Logger): Promise<void> {
-  const info = parseInfo(await redis.info('memory'));
-  const persistence = parseInfo(await redis.info('persistence'));
+  const [memoryText, persistenceText] = await Promise.all([redis.info('memory'), redis.info('persistence')]);
+  const info = parseInfo(memoryText);
+  const persistence = parseInfo(persistenceText);
   const policy = info.get('maxmemory_policy');
   if (policy !== 'noeviction') {
     const message = [

@@ -138,11 +138,13 @@ export async function createQueues(serverConnection: Redis, config: Config, pref
     /**
      * After a comment was stored or edited: screen it for abuse (unless its
      * author is trusted) and tell its mentioned users and parent author.
+     * `change` is the write's outbox entry (store/outbox.ts), which records both.
      */
-    async commentChanged(comment: Comment, reason: NotifyJob['reason'], opts: { screen: boolean }): Promise<void> {
+    async commentChanged(comment: Comment, change: { reason: NotifyJob['reason']; screen: boolean }): Promise<void> {
       const { threadId, id: commentId } = comment;
+      const { reason } = change;
       const jobs: Promise<unknown>[] = [];
-      if (opts.screen) {
+      if (change.screen) {
         jobs.push(queues.screen.add('screen', { threadId, commentId }, { jobId: jobIds.screen(commentId, comment.offset) }));
       }
       if (comment.mentions.length > 0 || comment.parentId) {

@@ -52,7 +52,7 @@ export async function writeWithJobs<T>(
  */
 export async function afterWrite(deps: AfterWriteDeps, comment: Comment, entry: OutboxEntry): Promise<void> {
   try {
-    await deps.queues.commentChanged(comment, entry.reason, { screen: entry.screen });
+    await deps.queues.commentChanged(comment, entry);
   } catch (err) {
     deps.metrics.enqueueFailures.inc({ queue: 'after-write' });
     deps.log.error({ err, commentId: comment.id }, 'could not enqueue screening and notifications; the outbox sweep will');

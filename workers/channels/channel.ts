@@ -2,6 +2,7 @@ import type { ChannelPreferences, NotificationChannel, UserRef } from '../../con
 import type { Config } from '../../server/config.ts';
 import type { CoreDeps } from '../../server/context.ts';
 import type { DeliveryJob, MessageRef } from '../../server/jobs/queues.ts';
+import type { CurrentMessage } from '../notify/message.ts';
 
 /**
  * What a channel's sender may use (config, the store for the message's current text, the business clock):
@@ -30,11 +31,12 @@ export interface Outgoing {
 /** A channel opened by a worker process: what its delivery worker calls per job. */
 export interface Sender<J extends MessageRef> {
   /**
-   * Sends one job, rendered from the comments as they are at that moment
-   * (currentMessage in notify/message.ts): the privacy re-check. Resolves to
-   * 'dropped' when nothing is left to send; throws to have BullMQ retry.
+   * Sends one job, rendered from `message`: the comments as they are at that
+   * moment. The delivery worker reads it (currentMessage in notify/message.ts,
+   * the privacy re-check) before every attempt, for every channel, and drops a
+   * job with nothing left to send without calling this. Throws to have BullMQ retry.
    */
-  deliver(job: J): Promise<unknown>;
+  deliver(job: J, message: CurrentMessage): Promise<unknown>;
   close?(): void;
 }
 

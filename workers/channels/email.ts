@@ -17,6 +17,6 @@ export const email = defineChannel<EmailJob>({
       if (!smtp.searchParams.has(k)) smtp.searchParams.set(k, v);
     }
     const transport = nodemailer.createTransport(smtp.toString());
-    return { deliver: (job) => processEmail(deps, transport, job), close: () => transport.close() };
+    return { deliver: (job, message) => processEmail(deps, transport, job, message), close: () => transport.close() };
   },
 });

@@ -12,6 +12,6 @@ export const webhook = defineChannel<WebhookJob>({
     const secret = deps.config.notify.webhookSecret;
     if (!secret) throw new Error('NOTIFY_WEBHOOK_SECRET is required when NOTIFY_WEBHOOK_URL is set');
     const signer = webhookSigner(secret);
-    return { deliver: (job) => processWebhook(deps, signer, job) };
+    return { deliver: (job, message) => processWebhook(deps, signer, job, message) };
   },
 });

@@ -1,11 +1,11 @@
 import type { Transporter } from 'nodemailer';
 import type { CoreDeps } from '../../server/context.ts';
 import type { MessageRef } from '../../server/jobs/queues.ts';
-import { currentMessage, digestSummary, threadsOf, type CurrentMessage, type MessageDeps } from '../notify/message.ts';
+import { digestOf, type CurrentMessage } from '../notify/message.ts';
 import { renderDigestEmail, renderNotificationEmail, type RenderedEmail } from './render.ts';
 
 /** What this processor uses. */
-export type EmailDeps = Pick<CoreDeps, 'config' | 'store'> & MessageDeps;
+export type EmailDeps = Pick<CoreDeps, 'config' | 'store'>;
 
 export interface EmailJob extends MessageRef {
   /** Stable per message: the Message-ID, and the key that stops a re-run job sending twice. */
@@ -15,23 +15,26 @@ export interface EmailJob extends MessageRef {
 
 export function emailFor(m: CurrentMessage): RenderedEmail {
   if (m.kind === 'notification') return renderNotificationEmail(m.items[0]!);
-  return renderDigestEmail(digestSummary(m.items.length, threadsOf(m.items).length), m.items);
+  return renderDigestEmail(digestOf(m.items).summary, m.items);
 }
 
 /**
- * Sends one email, rendered now from the comments as they are now: one
- * removed, deleted or held since the job was queued is left out, and a
- * message with nothing left is dropped. The Message-ID is fixed per
+ * Sends one email, rendered from `message`, the comments as they are now
+ * (read by the delivery worker): one removed, deleted or held since the job
+ * was queued is left out. The Message-ID is fixed per
  * notification, and a message the SMTP server accepted is recorded, so a job
  * re-run after a crash does not send it again. (A crash in the instant
  * between the SMTP server's acceptance and that record can still repeat a
  * message; its Message-ID lets mail clients fold the two.)
  */
-export async function processEmail(deps: EmailDeps, transport: Transporter, job: EmailJob): Promise<'sent' | 'already-sent' | 'dropped'> {
+export async function processEmail(
+  deps: EmailDeps,
+  transport: Transporter,
+  job: EmailJob,
+  message: CurrentMessage,
+): Promise<'sent' | 'already-sent'> {
   const { notifications } = deps.store;
   if (await notifications.emailSent(job.recipientId, job.messageId)) return 'already-sent';
-  const message = await currentMessage(deps, job);
-  if (!message) return 'dropped';
   const { subject, text, html } = emailFor(message);
   await transport.sendMail({
     from: deps.config.notify.emailFrom,

@@ -13,10 +13,6 @@ export interface CurrentMessage {
   items: StoredNotification[];
 }
 
-export function digestSummary(count: number, threads: number): string {
-  return `${count} more ${count === 1 ? 'mention or reply' : 'mentions and replies'} in ${threads} ${threads === 1 ? 'thread' : 'threads'}`;
-}
-
 /**
  * Reads what a queued channel message (an email, a webhook) is about, at the
  * moment it is sent: the recipient (gone if erased), their inbox entries (gone if trimmed or
@@ -37,6 +33,10 @@ export async function currentMessage(deps: MessageDeps, ref: MessageRef): Promis
   return { recipient: { id: recipient.id, handle: recipient.handle, name: recipient.name }, kind: ref.kind, items: current };
 }
 
-export const threadsOf = (items: StoredNotification[]) => [
-  ...new Map(items.map((n) => [n.thread.id, n.thread] as [string, ThreadRef])).values(),
-];
+/** A digest's threads (each once, in order of first appearance) and its one-line summary, for every channel. */
+export function digestOf(items: StoredNotification[]): { threads: ThreadRef[]; summary: string } {
+  const threads = [...new Map(items.map((n) => [n.thread.id, n.thread] as [string, ThreadRef])).values()];
+  const count = items.length;
+  const summary = `${count} more ${count === 1 ? 'mention or reply' : 'mentions and replies'} in ${threads.length} ${threads.length === 1 ? 'thread' : 'threads'}`;
+  return { threads, summary };
+}

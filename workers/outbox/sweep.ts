@@ -31,7 +31,7 @@ export async function sweepOutbox(deps: SweepDeps, now = deps.now().getTime()): 
         for (const entry of entries) {
           const record = await comments.get(threadId, entry.commentId);
           if (record?.status === 'visible') {
-            await deps.queues.commentChanged(record.comment, entry.reason, { screen: entry.screen });
+            await deps.queues.commentChanged(record.comment, entry);
             enqueued++;
           } else {
             dropped++;

@@ -2,10 +2,10 @@ import { Webhook } from 'standardwebhooks';
 import type { WebhookPayload } from '../../contract/index.ts';
 import type { CoreDeps } from '../../server/context.ts';
 import type { MessageRef } from '../../server/jobs/queues.ts';
-import { currentMessage, digestSummary, threadsOf, type CurrentMessage, type MessageDeps } from '../notify/message.ts';
+import { digestOf, type CurrentMessage } from '../notify/message.ts';
 
 /** What this processor uses. */
-export type WebhookDeps = Pick<CoreDeps, 'config' | 'now'> & MessageDeps;
+export type WebhookDeps = Pick<CoreDeps, 'config' | 'now'>;
 
 export interface WebhookJob extends MessageRef {
   /** Stable per message: the `webhook-id` header on every attempt. */
@@ -14,11 +14,11 @@ export interface WebhookJob extends MessageRef {
 
 export function webhookFor(m: CurrentMessage): WebhookPayload {
   if (m.kind === 'notification') return { type: 'notification', recipient: m.recipient, notification: m.items[0]! };
-  const threads = threadsOf(m.items);
+  const { threads, summary } = digestOf(m.items);
   return {
     type: 'digest',
     recipient: m.recipient,
-    summary: digestSummary(m.items.length, threads.length),
+    summary,
     count: m.items.length,
     threads,
     notifications: m.items,
@@ -37,14 +37,11 @@ class WebhookRejected extends Error {}
  * `webhook-id` (the same on every retry, so receivers can drop repeats),
  * `webhook-timestamp`, and `webhook-signature` = v1,HMAC-SHA256(id.timestamp.body).
  * Any non-2xx answer or a timeout throws, and BullMQ retries with backoff.
- * The body is rendered per attempt from the comments as they are then (see
- * notify/message.ts); a message with nothing left to send is dropped.
+ * The body is rendered per attempt from `message`, the comments as they are
+ * then (read by the delivery worker: a retry after an edit sends the new text).
  */
-export async function processWebhook(deps: WebhookDeps, signer: Webhook, job: WebhookJob): Promise<number | 'dropped'> {
+export async function processWebhook(deps: WebhookDeps, signer: Webhook, job: WebhookJob, message: CurrentMessage): Promise<number> {
   const url = deps.config.notify.webhookUrl!;
-  // Built at each attempt: a retry after the comment was removed sends nothing, after an edit the new text.
-  const message = await currentMessage(deps, job);
-  if (!message) return 'dropped';
   const body = JSON.stringify(webhookFor(message));
   const sentAt = deps.now();
   const signature = signer.sign(job.webhookId, sentAt, body);
