@@ -231,6 +231,14 @@ describe.skipIf(!haveChromium)('the widget, live, in Chromium', () => {
     await post(threadId, bob, 'Breaking: three');
     await page.waitForFunction(() => document.querySelectorAll('.tl-comment').length === 33);
     expect(await bar.isHidden()).toBe(true);
+
+    // Any insert above the reader counts, not only newest first: oldest first, a reply to the first comment.
+    await page.selectOption('.tl-sort', 'oldest');
+    const oldest = await drawnIds(page);
+    await page.evaluate(() => window.scrollTo(0, document.body.scrollHeight));
+    await post(threadId, alice, 'A late reply to the first', oldest[0]);
+    await expect.poll(() => bar.textContent(), { message: 'the reply above is held too' }).toBe('1 new comment');
+    expect(await commentCount(page)).toBe(33);
     expect(errors).toEqual([]);
   }, 60_000);
 
