@@ -56,21 +56,14 @@ interface Drawn {
 export class CommentList {
   private readonly drawn = new Map<string, Drawn>();
   private readonly held = new Set<string>();
-  private sort: SortOrder = 'oldest';
+  /** The order the next render draws in. */
+  order: SortOrder = 'oldest';
 
   constructor(
     readonly element: HTMLOListElement,
     private readonly actions: CommentActions,
     private readonly onHeld: (count: number) => void,
   ) {}
-
-  get order(): SortOrder {
-    return this.sort;
-  }
-
-  set order(sort: SortOrder) {
-    this.sort = sort;
-  }
 
   /** Forgets the drawn node of `id` (or of every comment): its own state changed, so the next render rebuilds it. */
   invalidate(id?: string): void {
@@ -83,7 +76,7 @@ export class CommentList {
     const ids = new Set(this.held);
     this.held.clear();
     this.render(comments, false);
-    return conversationOrder(comments, this.sort)
+    return conversationOrder(comments, this.order)
       .filter((c) => ids.has(c.id))
       .map((c) => this.drawn.get(c.id)?.node)
       .find((n) => n !== undefined);
@@ -92,7 +85,7 @@ export class CommentList {
   /** Brings the list in line with `comments`; with `live`, comments new to the list may be held back (see above). */
   render(comments: Comment[], live: boolean): void {
     const byId = new Map(comments.map((c) => [c.id, c]));
-    const ordered = conversationOrder(comments, this.sort);
+    const ordered = conversationOrder(comments, this.order);
     for (const id of this.held) if (!byId.has(id)) this.held.delete(id);
     if (live) this.holdNewAbove(ordered);
     const shown = ordered.filter((c) => !this.held.has(c.id));
