@@ -215,7 +215,10 @@ describe.skipIf(!haveChromium)('the widget, live, in Chromium', () => {
     await expect.poll(() => bar.textContent(), { message: 'the bar counts the held comment' }).toBe('1 new comment');
     expect(await bar.isVisible()).toBe(true);
     expect(await commentCount(page), 'the new comment is not inserted above the reader').toBe(30);
-    expect(await inView(), 'what the reader was reading did not move').toEqual(seen);
+    const now = await inView();
+    expect(now.id, 'the reader still sees the same comment first').toBe(seen.id);
+    // Within a pixel: Chromium's scroll anchoring keeps it in place when the bar appears above, to whole pixels.
+    expect(Math.abs(now.top - seen.top), 'what the reader was reading did not move').toBeLessThanOrEqual(1);
     await post(threadId, bob, 'Breaking: two');
     await expect.poll(() => bar.textContent(), { message: 'plural' }).toBe('2 new comments');
 
