@@ -1,5 +1,3 @@
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import type { Browser, Page } from 'playwright-core';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -7,6 +5,7 @@ import type { Comment } from '../contract/index.ts';
 import { startWorkers, type RunningWorkers } from '../workers/index.ts';
 import { haveChromium, launchChromium, warnIfNoChromium, watchErrors } from './support/chromium.ts';
 import { makeUser, type TestUser } from './support/clients.ts';
+import { startHostSite, type HostSite } from './support/host-site.ts';
 import { startRedis, type TestRedis } from './support/redis.ts';
 import { startServer, type TestServer } from './support/server.ts';
 
@@ -23,32 +22,6 @@ let alice: TestUser;
 let bob: TestUser;
 let hostSite: HostSite;
 let workers: RunningWorkers;
-
-/** A news site on another origin (another port) that embeds widget.js; records the paths asked of it. */
-interface HostSite {
-  url: string;
-  pages: Map<string, string>;
-  requested: string[];
-  close(): Promise<void>;
-}
-
-async function startHostSite(): Promise<HostSite> {
-  const pages = new Map<string, string>();
-  const requested: string[] = [];
-  const http: Server = createServer((req, res) => {
-    requested.push(req.url ?? '');
-    const html = pages.get(req.url ?? '');
-    if (html === undefined) res.writeHead(404).end();
-    else res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end(html);
-  });
-  await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
-  return {
-    url: `http://127.0.0.1:${(http.address() as AddressInfo).port}`,
-    pages,
-    requested,
-    close: () => new Promise<void>((resolve) => http.close(() => resolve())),
-  };
-}
 
 describe.skipIf(!haveChromium)('the embeddable widget in Chromium', () => {
   beforeAll(async () => {
@@ -136,18 +109,24 @@ describe.skipIf(!haveChromium)('the embeddable widget in Chromium', () => {
     expect((await page.locator('.tl-body').allTextContents())[0]).toBe(question.body);
     expect(await page.locator('.tl-delete').count(), 'no Delete on someone else’s comments').toBe(0);
 
-    // Reply: lands under the comment it answers, before the later top-level one.
-    await page.click(`.tl-comment[data-comment-id="${question.id}"] .tl-reply-to`);
-    expect(await page.locator('.tl-replying').textContent()).toMatch(/Replying to Bob/);
-    await page.fill('.tl-input', 'I agree with @widget_bob');
-    await page.click('.tl-send');
+    // Reply: the composer opens under the comment it answers (focused, no jump to the bottom one), and the reply lands there.
+    const questionItem = `.tl-comment[data-comment-id="${question.id}"]`;
+    await page.click(`${questionItem} .tl-reply-to`);
+    expect(await page.locator(`${questionItem} .tl-reply-input`).getAttribute('aria-label')).toBe('Reply to Bob');
+    expect(
+      await page.evaluate(() => document.activeElement?.classList.contains('tl-reply-input')),
+      'focus is in the reply box under the comment',
+    ).toBe(true);
+    await page.keyboard.type('I agree with @widget_bob');
+    await page.click(`${questionItem} .tl-reply-send`);
     await page.waitForFunction(() => document.querySelectorAll('.tl-comment').length === 3);
     const listed = await request(server.url).get(`/api/threads/${threadId}/comments?order=oldest`).expect(200);
     const reply = (listed.body.comments as Comment[]).find((c) => c.author?.id === alice.id)!;
     expect(reply.parentId, 'the reply was posted with its parent').toBe(question.id);
     expect(await ids(page), 'conversation order: question, its reply, then the later comment').toEqual([question.id, reply.id, later.id]);
     expect(await page.locator(`.tl-comment[data-comment-id="${reply.id}"]`).getAttribute('class')).toContain('tl-reply');
-    expect(await page.locator('.tl-replying').textContent(), 'reply mode ends after posting').toBe('');
+    await page.waitForFunction(() => !document.querySelector('.tl-reply-form'));
+    expect(await page.locator('.tl-input').inputValue(), 'the main composer was not used').toBe('');
 
     // Report: the reason being chosen survives a live comment redrawing the list, and reaches the moderators.
     const laterItem = `.tl-comment[data-comment-id="${later.id}"]`;

@@ -64,6 +64,7 @@ export class ThreadView {
   /** The thread's readable comments as of the last join, and the offset that count is at. */
   private counted: { count: number; atOffset: number } | undefined;
   private failures = 0;
+  private latestThread: Thread | undefined;
   private retryTimer: ReturnType<typeof setTimeout> | undefined;
 
   constructor(
@@ -115,6 +116,11 @@ export class ThreadView {
    */
   get commentCount(): number | undefined {
     return this.counted?.count;
+  }
+
+  /** The thread's settings and title as of the last join or `thread:updated`; undefined until the first join. */
+  get thread(): Thread | undefined {
+    return this.latestThread;
   }
 
   get hasMore(): boolean {
@@ -173,6 +179,7 @@ export class ThreadView {
   }
 
   onThreadUpdated(thread: Thread): void {
+    this.latestThread = thread;
     this.handlers.onThreadUpdated?.(thread);
   }
 
@@ -238,6 +245,7 @@ export class ThreadView {
       this.resetDue = undefined;
       if (reset) this.handlers.onReset?.(this.comments, reset);
       this.counted = { count: res.thread.commentCount, atOffset: res.offset };
+      this.latestThread = res.thread;
       for (const event of res.missed) this.accept(event);
       if (this.position.offset === 0) this.position.epoch = res.epoch;
       this.live = true;

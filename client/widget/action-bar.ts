@@ -12,7 +12,7 @@ export function renderActions(c: Comment, actions: CommentActions): HTMLDivEleme
   if (c.status === 'visible') bar.append(button('tl-reply-to', 'Reply', () => actions.reply(c)));
   if (c.author?.id === me) {
     if (!actions.edits.has(c.id))
-      bar.append(button('tl-edit', 'Edit', () => (actions.edits.set(c.id, { text: c.body, saving: false }), actions.redraw())));
+      bar.append(button('tl-edit', 'Edit', () => (actions.edits.set(c.id, { text: c.body, saving: false }), actions.redraw(c.id))));
     const del = button('tl-delete', 'Delete', () => {
       del.disabled = true;
       actions.remove(c).catch((err: unknown) => {

@@ -1,35 +1,32 @@
-import type { Comment } from '../../contract/index.ts';
-import { button, el, submitButton } from '../dom.ts';
+import { el, submitButton } from '../dom.ts';
 import type { ThreadlineClient } from '../sdk/index.ts';
 import { failure } from './failure.ts';
 import { mentionSuggest } from './mention-suggest.ts';
 
+// Reader-facing text of the composer (one place, for the message table to take over).
+const TEXT = {
+  placeholder: 'Join the discussion',
+  post: 'Post',
+  failed: 'Could not post; try again',
+};
+
 /**
- * The composer for a signed-in reader, appended to `box`: a text box with
- * @mention suggestions, "Replying to …", and Post. Returns the function
- * that starts a reply to `c` (the comments' Reply buttons call it).
+ * The composer for a new conversation, appended to `box`: a text box with
+ * @mention suggestions, and Post. Replies have their own composer, under the
+ * comment they answer (reply-composer.ts). Outside the list, so live events
+ * never touch its draft.
  */
-export function mountComposer(box: HTMLElement, client: ThreadlineClient, threadId: string, redraw: () => void): (c: Comment) => void {
+export function mountComposer(box: HTMLElement, client: ThreadlineClient, threadId: string, redraw: () => void): void {
   const form = el('form', 'tl-form');
-  const replying = el('div', 'tl-replying');
   const input = el('textarea', 'tl-input');
-  input.placeholder = 'Join the discussion';
+  input.placeholder = TEXT.placeholder;
+  input.setAttribute('aria-label', TEXT.placeholder);
   input.maxLength = 5_000;
   const error = el('div', 'tl-error');
-  const send = submitButton('tl-send', 'Post');
+  const send = submitButton('tl-send', TEXT.post);
   const suggest = mentionSuggest(input, (prefix) => client.participants(threadId, prefix));
-  form.append(replying, input, suggest.element, error, send);
+  form.append(input, suggest.element, error, send);
   box.append(form);
-  let parentId: string | undefined;
-  const setReply = (c: Comment | undefined) => {
-    parentId = c?.id;
-    replying.replaceChildren();
-    if (!c) return;
-    replying.append(
-      `Replying to ${c.author?.name ?? 'a comment'} `,
-      button('tl-reply-cancel', 'cancel', () => setReply(undefined)),
-    );
-  };
   input.addEventListener('input', () => {
     client.typing(threadId);
     suggest.update();
@@ -40,22 +37,17 @@ export function mountComposer(box: HTMLElement, client: ThreadlineClient, thread
     if (!body.trim()) return;
     send.disabled = true;
     error.textContent = '';
-    client.post({ threadId, body, ...(parentId ? { parentId } : {}) }).then(
+    client.post({ threadId, body }).then(
       () => {
         input.value = '';
         send.disabled = false;
         suggest.hide();
-        setReply(undefined);
         redraw();
       },
       (err: unknown) => {
         send.disabled = false;
-        error.textContent = failure(err, 'Could not post; try again');
+        error.textContent = failure(err, TEXT.failed);
       },
     );
   });
-  return (c) => {
-    setReply(c);
-    input.focus();
-  };
 }

@@ -16,7 +16,7 @@ export function renderEditor(c: Comment, actions: CommentActions): HTMLElement {
   const save = button('tl-edit-save', draft.saving ? 'Saving…' : 'Save', () => {
     draft.saving = true;
     delete draft.error;
-    actions.redraw();
+    actions.redraw(c.id);
     actions
       .save(c, draft.text)
       .then(
@@ -26,10 +26,10 @@ export function renderEditor(c: Comment, actions: CommentActions): HTMLElement {
           draft.error = failure(err, 'Could not save; try again');
         },
       )
-      .finally(() => actions.redraw());
+      .finally(() => actions.redraw(c.id));
   });
   save.disabled = draft.saving;
-  const cancel = button('tl-edit-cancel', 'Cancel', () => (actions.edits.delete(c.id), actions.redraw()));
+  const cancel = button('tl-edit-cancel', 'Cancel', () => (actions.edits.delete(c.id), actions.redraw(c.id)));
   box.append(input, save, cancel);
   if (draft.error) box.append(el('div', 'tl-error', draft.error));
   return box;

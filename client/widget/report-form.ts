@@ -14,7 +14,7 @@ const REPORT_REASONS: [ReportReason, string][] = [
 export function renderReport(c: Comment, actions: CommentActions): HTMLElement[] {
   const report = actions.reports.get(c.id);
   if (!report)
-    return [button('tl-report', 'Report', () => (actions.reports.set(c.id, { reason: 'spam', state: 'choosing' }), actions.redraw()))];
+    return [button('tl-report', 'Report', () => (actions.reports.set(c.id, { reason: 'spam', state: 'choosing' }), actions.redraw(c.id)))];
   if (report.state === 'sent') return [el('span', 'tl-reported', 'Reported; thank you')];
   const reason = el('select', 'tl-report-reason');
   for (const [value, label] of REPORT_REASONS)
@@ -22,7 +22,7 @@ export function renderReport(c: Comment, actions: CommentActions): HTMLElement[]
   reason.addEventListener('change', () => (report.reason = reason.value as ReportReason));
   const send = button('tl-report-send', report.state === 'sending' ? 'Sending…' : 'Send report', () => {
     report.state = 'sending';
-    actions.redraw();
+    actions.redraw(c.id);
     actions
       .report(c, report.reason)
       .then(
@@ -32,7 +32,7 @@ export function renderReport(c: Comment, actions: CommentActions): HTMLElement[]
           report.error = failure(err, 'Could not report; try again');
         },
       )
-      .finally(() => actions.redraw());
+      .finally(() => actions.redraw(c.id));
   });
   send.disabled = report.state === 'sending';
   return report.error ? [reason, send, el('span', 'tl-error', report.error)] : [reason, send];

@@ -10,7 +10,7 @@ export const STYLE = `
 time.tl-time { display: inline-block; min-width: 7.5em; font-variant-numeric: tabular-nums }
 .tl-body { white-space: pre-wrap; overflow-wrap: anywhere; margin-top: .2rem }
 .tl-tombstone { color: #888; font-style: italic } .tl-pending { opacity: .6 } .tl-badge { font-size: 11px; background: #fff3c4; border-radius: 3px; padding: 0 .3rem; margin-left: .4rem }
-.tl-featured .tl-badge-featured { background: #dff3e4 }
+.tl-featured .tl-badge-featured { background: #dff3e4; font-weight: 600 }
 .tl-form textarea { width: 100%; min-height: 4rem; box-sizing: border-box; font: inherit }
 .tl-error { color: #b00020; font-size: 13px; min-height: 1.2em }
 .tl-typing { color: #888; font-size: 12px; min-height: 1.2em }
@@ -34,4 +34,15 @@ time.tl-time { display: inline-block; min-width: 7.5em; font-variant-numeric: ta
 .tl-bell-count { background: #b00020; color: #fff; border-radius: 8px; padding: 0 .35rem; margin-left: .25rem; font-size: 11px }
 .tl-inbox { list-style: none; margin: 0 0 .6rem; padding: .4rem .6rem; border: 1px solid #ddd; border-radius: 4px; font-size: 13px }
 .tl-inbox li { padding: .25rem 0 } .tl-inbox .tl-unread { font-weight: 600 }
+/* Conversation in place and live state (heading, sort, connection, new-comments bar, reply composer). */
+.tl-title { font-size: 1.15rem; margin: 0 0 .4rem }
+.tl-head { flex-wrap: wrap; gap: .3rem .8rem; align-items: center }
+.tl-connection::before { content: '●'; margin-right: .25rem; color: #888 }
+.tl-connection[data-state=live]::before { color: #1e8e3e } .tl-connection[data-state=offline] { color: #b00020 }
+.tl-sort { font: inherit }
+.tl-new-bar { position: sticky; top: 0; z-index: 1; display: block; width: 100%; min-height: 44px; margin: .3rem 0; border: 0; border-radius: 4px; background: #0b57d0; color: #fff; cursor: pointer; font: inherit; font-weight: 600 }
+.tl-new-bar[hidden] { display: none }
+.tl-reply-form { margin: .4rem 0 0 1.5rem }
+.tl-reply-form textarea { width: 100%; min-height: 3.5rem; box-sizing: border-box; font: inherit }
+.tl-reply-form button { font: inherit; font-size: 13px; margin-right: .4rem }
 `;

@@ -7,20 +7,24 @@
  *   <script src="https://comments.example.com/widget.js"></script>
  *   <script>Threadline.mount(document.getElementById('comments'), { threadId: 'korea-summit', token })</script>
  *
- * Its parts, each a small file here: frame (the fixed layout), comment-list
- * and comment-item (with comment-body, action-bar, editor, report-form), bell
- * (notifications), older (older pages), live (the thread's events), composer
- * (with mention-suggest), time (relative comment times, kept fresh).
+ * Its parts, each a small file here: frame (the fixed layout: heading, sort,
+ * "N new comments" bar), comment-list (patched by comment id; sort orders;
+ * holding comments that arrive above the reader) and comment-item (with
+ * comment-body, action-bar, editor, reply-composer, report-form), bell
+ * (notifications), older (older pages), live (the thread's events),
+ * connection (live / reconnecting / offline), composer (with
+ * mention-suggest), time (relative comment times, kept fresh).
  */
-import type { Comment } from '../../contract/index.ts';
+import type { Thread } from '../../contract/index.ts';
 import { connect, isRetryable, ThreadlineError, type ThreadHandlers, type ThreadlineClient, type ThreadView } from '../sdk/index.ts';
 import { button } from '../dom.ts';
 import { commentActions } from './actions.ts';
 import { createBell } from './bell.ts';
-import { renderList } from './comment-list.ts';
+import { CommentList, type SortOrder } from './comment-list.ts';
+import { connectionIndicator } from './connection.ts';
 import { mountComposer } from './composer.ts';
 import { failure } from './failure.ts';
-import { countText, mountFrame, type Frame } from './frame.ts';
+import { countText, mountFrame, newCommentsText, type Frame } from './frame.ts';
 import { liveHandlers } from './live.ts';
 import { olderButton } from './older.ts';
 import { keepTimesFresh } from './time.ts';
@@ -31,8 +35,15 @@ export interface MountOptions {
   token?: string;
   /** Threadline's URL; defaults to where widget.js was loaded from (entry.ts records it). */
   url?: string;
+  /** The order comments start in (the reader can change it); default oldest first. */
+  sort?: SortOrder;
   /** Where "Sign in to comment" sends an anonymous reader (with `?return=<this page>`) unless the host handles `threadline:login-request`. */
   loginUrl?: string;
+}
+
+/** What the reader chose in the widget, kept across a remount (setToken). */
+interface Prefs {
+  sort: SortOrder;
 }
 
 /** What `mount` hands the host page. */
@@ -51,14 +62,16 @@ export interface WidgetHandle {
  * at the handshake), and re-joining also reloads what this reader may see.
  */
 export async function mountWidget(root: HTMLElement, opts: MountOptions & { url: string }): Promise<WidgetHandle> {
-  let client = await mount(root, opts);
+  // The reader's choices outlive a sign-in (a new mount).
+  const prefs: Prefs = { sort: opts.sort ?? 'oldest' };
+  let client = await mount(root, opts, prefs);
   return {
     get client() {
       return client;
     },
     async setToken(token: string) {
       client.close();
-      client = await mount(root, { ...opts, token });
+      client = await mount(root, { ...opts, token }, prefs);
     },
     close: () => client.close(),
   };
@@ -102,17 +115,55 @@ async function join(client: ThreadlineClient, threadId: string, handlers: Thread
   }
 }
 
+/** The thread's title in the heading (unless the host slotted its own); none while the thread has none. */
+function titleOf(frame: Frame, thread: Thread | undefined): void {
+  if (!frame.title) return;
+  frame.title.textContent = thread?.title ?? '';
+  frame.title.hidden = !thread?.title;
+}
+
+function showHeld(frame: Frame, held: number): void {
+  frame.newBar.hidden = held === 0;
+  if (held > 0) frame.newBar.textContent = newCommentsText(held);
+}
+
+/** The "N new comments" bar reveals the held comments and scrolls to them; the sort select re-orders the list. */
+function wireListControls(frame: Frame, list: CommentList, prefs: Prefs, view: () => ThreadView | undefined): void {
+  list.order = prefs.sort;
+  frame.newBar.addEventListener('click', () => {
+    const comments = view()?.comments;
+    const first = comments && list.reveal(comments);
+    if (!first) return;
+    // Focus follows the reader there (for keyboard and screen-reader users), without a second jump.
+    first.tabIndex = -1;
+    first.focus({ preventScroll: true });
+    first.scrollIntoView({ block: 'start' });
+  });
+  frame.sort.addEventListener('change', () => {
+    prefs.sort = frame.sort.value as SortOrder;
+    list.order = prefs.sort;
+    // A new order has no "above the reader" to protect: show everything.
+    const comments = view()?.comments;
+    if (comments) list.reveal(comments);
+  });
+}
+
 /**
  * Mounts the widget into `root`; returns the client (close it to unmount).
  * If the first load fails for a reason that passes (network, server busy),
  * the widget says so and shows the thread once a retry succeeds; any other
  * failure is shown in the widget, closes the client and rejects.
  */
-async function mount(root: HTMLElement, opts: MountOptions & { url: string }): Promise<ThreadlineClient> {
-  const frame = mountFrame(root);
+async function mount(root: HTMLElement, opts: MountOptions & { url: string }, prefs: Prefs): Promise<ThreadlineClient> {
+  const frame = mountFrame(root, prefs.sort);
   const say = (text: string) => void (frame.status.textContent = text);
   const bell = createBell(() => client, say);
-  const client = connect({ url: opts.url, ...(opts.token ? { token: opts.token, onUnread: (n: number) => bell.showUnread(n) } : {}) });
+  const connection = connectionIndicator(frame.connection);
+  const client = connect({
+    url: opts.url,
+    onConnectionChange: (up) => connection.socket(up),
+    ...(opts.token ? { token: opts.token, onUnread: (n: number) => bell.showUnread(n) } : {}),
+  });
   if (opts.token) {
     frame.head.append(bell.button);
     frame.box.insertBefore(bell.inbox, frame.status);
@@ -121,33 +172,43 @@ async function mount(root: HTMLElement, opts: MountOptions & { url: string }): P
   // Assigned once the join resolves; the handlers made before it read it through this binding.
   // eslint-disable-next-line prefer-const -- a const cannot be declared before its value exists
   let view: ThreadView | undefined;
-  // The composer sets this once it exists.
-  let replyTo: (c: Comment) => void = () => undefined;
-  const actions = commentActions(
-    client,
-    Boolean(opts.token),
-    (c) => replyTo(c),
-    () => render(),
-  );
-  const render = (comments = view?.comments) => {
+  const comment = (id: string) => frame.list.querySelector<HTMLElement>(`.tl-comment[data-comment-id="${CSS.escape(id)}"]`);
+  const actions = commentActions(client, opts.threadId, Boolean(opts.token), {
+    redraw: (id) => {
+      list.invalidate(id);
+      draw();
+    },
+    focusReplyButton: (id) => comment(id)?.querySelector<HTMLButtonElement>('.tl-reply-to')?.focus(),
+    focusReplyInput: (id) => comment(id)?.querySelector<HTMLTextAreaElement>('.tl-reply-input')?.focus(),
+  });
+  const list = new CommentList(frame.list, actions, (held) => showHeld(frame, held));
+  const draw = (comments = view?.comments, arrived = false) => {
     if (!comments) return;
-    renderList(frame.list, comments, actions);
+    list.render(comments, arrived);
     frame.count.textContent = countText(view?.commentCount);
     older.hidden = !view?.hasMore;
   };
-  const older = olderButton(
-    () => view,
-    () => render(),
-    say,
-  );
+  wireListControls(frame, list, prefs, () => view);
+  const older = olderButton(() => view, draw, say);
   frame.box.insertBefore(older, frame.list);
   keepTimesFresh(frame.list);
-  view = await join(client, opts.threadId, liveHandlers(frame, render), frame);
-  render();
+  view = await join(
+    client,
+    opts.threadId,
+    liveHandlers(
+      frame,
+      { reset: (comments) => draw(comments), changed: (arrived) => draw(undefined, arrived), thread: (t) => titleOf(frame, t) },
+      connection,
+    ),
+    frame,
+  );
+  titleOf(frame, view.thread);
+  draw();
   if (opts.token) {
-    replyTo = mountComposer(frame.box, client, opts.threadId, () => render());
-    // The session (who "me" is) arrives with the connection; show the actions once it is known.
-    render();
+    mountComposer(frame.box, client, opts.threadId, () => draw());
+    // The session (who "me" is) arrives with the connection; every comment's actions depend on it.
+    list.invalidate();
+    draw();
   } else {
     frame.box.append(signInButton(root, opts));
   }
