@@ -3,7 +3,8 @@ import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Comment } from '../contract/index.ts';
 import { haveChromium, launchChromium, warnIfNoChromium, watchErrors } from './support/chromium.ts';
-import { makeUser, type TestUser } from './support/clients.ts';
+import { makeUser, moderationSocket, type TestUser } from './support/clients.ts';
+import { eventually } from './support/wait.ts';
 import type { TestRedis } from './support/redis.ts';
 import { startRedisAndServer, stopServerAndRedis, type TestServer } from './support/server.ts';
 
@@ -33,22 +34,90 @@ async function openConsole(user: TestUser): Promise<{ page: Page; errors: string
 
 const queueIds = (page: Page) => page.locator('.tc-item').evaluateAll((items) => items.map((li) => (li as HTMLElement).dataset.commentId));
 
+beforeAll(async () => {
+  ({ redis, server } = await startRedisAndServer());
+  moderator = await makeUser({ handle: 'console_mod', name: 'Morgan Moderator', role: 'moderator' });
+  admin = await makeUser({ handle: 'console_admin', role: 'admin' });
+  await request(server.url)
+    .put('/api/moderation/wordlists')
+    .set(auth(admin))
+    .send({ suspect: ['dotard'] })
+    .expect(200);
+}, 60_000);
+
+afterAll(() => stopServerAndRedis(server, redis));
+
+describe('what moderators get to judge an item by (REST and socket)', () => {
+  it('gives each queue item its article, parent comment, author history and a link into the thread', async () => {
+    await request(server.url)
+      .put('/api/threads/enriched')
+      .set(auth(admin))
+      .send({ title: 'Why the bridge closed', url: 'https://news.example.com/bridge#top' })
+      .expect(200);
+    const fran = await makeUser({ name: 'Fran' });
+    const gil = await makeUser({ name: 'Gil' });
+    const earlier = await post(fran, 'enriched', 'first dotard remark');
+    await request(server.url).post(`/api/moderation/comments/${earlier.id}/reject`).set(auth(moderator)).expect(200);
+    const parent = await post(gil, 'enriched', 'The bridge was unsafe');
+    const reply = {
+      ...(
+        await request(server.url)
+          .post('/api/threads/enriched/comments')
+          .set(auth(fran))
+          .send({ body: 'you dotard', parentId: parent.id })
+          .expect(201)
+      ).body.comment,
+    } as Comment;
+
+    const page = await request(server.url).get('/api/moderation/queues/pending?threadId=enriched').set(auth(moderator)).expect(200);
+    const item = page.body.items.find((i: { comment: Comment }) => i.comment.id === reply.id);
+    expect(item, 'the held reply is in the pending queue').toBeDefined();
+    expect(item.thread, 'the article, not just its id').toEqual({
+      id: 'enriched',
+      title: 'Why the bridge closed',
+      url: 'https://news.example.com/bridge#top',
+    });
+    expect(item.parent, 'the comment it answers').toMatchObject({ id: parent.id, body: 'The bridge was unsafe', author: { name: 'Gil' } });
+    expect(item.link).toBe(`https://news.example.com/bridge#comment-${reply.id}`);
+    expect(item.author, 'two comments written, both held, one rejected').toMatchObject({ comments: 2, holds: 2, rejections: 1 });
+    expect(Date.parse(item.author.firstSeenAt), 'account age from the user record').toBeLessThanOrEqual(Date.now());
+    const history = server.app.deps.store.keys.user.moderationHistory(fran.id);
+    expect(await server.redis.pttl(history), 'the counter expires with MODERATION_RETENTION_DAYS').toBeGreaterThan(0);
+
+    const top = await request(server.url).get(`/api/moderation/comments/${parent.id}`).set(auth(moderator)).expect(200);
+    expect(top.body.item, 'any comment, queued or not, opens with the same details').toMatchObject({
+      comment: { id: parent.id },
+      thread: { title: 'Why the bridge closed' },
+      parent: null,
+      author: { comments: 1, holds: 0, rejections: 0 },
+      reports: { count: 0 },
+    });
+    const refused = await request(server.url).get(`/api/moderation/comments/${parent.id}`).set(auth(gil));
+    expect(refused.status, 'readers do not get moderators’ details').toBe(403);
+  });
+
+  it('tells the console who it is signed in as', async () => {
+    let session: unknown;
+    const socket = await moderationSocket(server.url, moderator.token, (s) => s.on('mod:session', (p: unknown) => (session = p)));
+    try {
+      await eventually(() =>
+        expect(session, 'mod:session on connect').toEqual({
+          user: { id: moderator.id, handle: 'console_mod', name: 'Morgan Moderator', role: 'moderator' },
+        }),
+      );
+    } finally {
+      socket.disconnect();
+    }
+  });
+});
+
 describe.skipIf(!haveChromium)('the moderation console in Chromium', () => {
   beforeAll(async () => {
-    ({ redis, server } = await startRedisAndServer());
-    moderator = await makeUser({ handle: 'console_mod', role: 'moderator' });
-    admin = await makeUser({ handle: 'console_admin', role: 'admin' });
-    await request(server.url)
-      .put('/api/moderation/wordlists')
-      .set(auth(admin))
-      .send({ suspect: ['dotard'] })
-      .expect(200);
     browser = await launchChromium();
   }, 60_000);
 
   afterAll(async () => {
     await browser?.close();
-    await stopServerAndRedis(server, redis);
   });
 
   it('lists held comments with their reasons, approves and rejects from the keyboard, and readers see the result', async () => {
