@@ -98,8 +98,12 @@ describe('seed import', () => {
   });
 
   it('gives the seed comments plausible times: in their order, minutes apart, the last a few minutes ago', async () => {
-    const { comments } = await importSeedThread(server.app.deps);
+    const { comments, users } = await importSeedThread(server.app.deps);
     const times = comments.map((c) => Date.parse(c.createdAt));
+    expect(
+      users.every((u) => u.firstSeenAt.getTime() < times[0]!),
+      'the readers had accounts before they commented',
+    ).toBe(true);
     const gapsMinutes = times.slice(1).map((t, i) => (t - times[i]!) / 60_000);
     expect(
       gapsMinutes.every((g) => g >= 3 && g <= 15),

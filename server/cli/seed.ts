@@ -24,6 +24,7 @@ export const DEMO_READER = { id: 'demo-reader', handle: 'demo_reader', name: 'De
  */
 const gapMinutes = (i: number) => 3 + ((i * 7) % 12);
 const LAST_AGO_MINUTES = 4;
+const SEED_ACCOUNT_AGE_DAYS = 30;
 
 interface SeedFile {
   article: { title: string; paragraphs: string[] };
@@ -127,11 +128,14 @@ export async function importSeedThread(liveDeps: Deps): Promise<SeedResult> {
   const seed = loadSeed();
   const now = deps.now();
   const expiresAt = new Date(now.getTime() + 3600_000);
+  const times = seedTimes(seed.comments.length, now);
+  // Readers who had accounts before the article came out, as on a real site (the console shows account age).
+  const accountsSince = new Date(times[0]!.getTime() - SEED_ACCOUNT_AGE_DAYS * 86_400_000);
   const users = new Map<string, AuthUser>();
   for (const name of new Set(seed.comments.map((c) => c.author))) {
     const handle = handleFromName(name);
     const claims = { id: `seed-${handle.toLowerCase()}`, handle, name, role: 'commenter' as const, email: undefined };
-    const stored = await deps.store.users.upsert(claims, now);
+    const stored = await deps.store.users.upsert(claims, accountsSince);
     if (!stored.ok) throw new Error(`The seed user ${handle} was refused (${stored.reason})`);
     users.set(name, { ...claims, firstSeenAt: new Date(stored.createdAt), expiresAt });
   }
@@ -140,7 +144,6 @@ export async function importSeedThread(liveDeps: Deps): Promise<SeedResult> {
   await suspectTheRudestComment(deps);
 
   const posted: Posted[] = [];
-  const times = seedTimes(seed.comments.length, now);
   for (const [i, c] of seed.comments.entries()) {
     const parent = findParent(c.body, posted);
     const at = times[i]!;
