@@ -6,7 +6,9 @@ import {
   CommentStatusSchema,
   ReportReasonSchema,
   RoleSchema,
+  SessionUserSchema,
   ThreadIdSchema,
+  ThreadRefSchema,
   ThreadSchema,
   ThreadSettingsBodySchema,
   OffsetCursorSchema,
@@ -53,17 +55,46 @@ export const ReportSummarySchema = z.object({
   notes: z.array(z.string()),
 });
 
-export const QueueItemSchema = z
+/** What moderators know of a comment's author, to judge one comment in the light of the others. */
+export const AuthorHistorySchema = z
+  .object({
+    /** When Threadline first saw the account; null when it keeps no record of it (erased). */
+    firstSeenAt: z.iso.datetime().nullable(),
+    /** Comments they wrote (the newest USER_COMMENT_INDEX_MAX, deleted ones included). */
+    comments: z.number().int().nonnegative(),
+    /** Times their comments were held for review in the last MODERATION_RETENTION_DAYS (this one included, if held). */
+    holds: z.number().int().nonnegative(),
+    /** Times moderators rejected one of their comments in the last MODERATION_RETENTION_DAYS. */
+    rejections: z.number().int().nonnegative(),
+  })
+  .meta({ id: 'AuthorHistory' });
+export type AuthorHistory = z.infer<typeof AuthorHistorySchema>;
+
+/** A comment as moderators judge it: with its thread, the comment it answers, its author's history and reports. */
+export const ModerationItemSchema = z
   .object({
     /** As its author sees it (body included even while pending or removed). */
     comment: AuthoredCommentSchema,
+    /** The article the thread belongs to (title and url null when the host site never named them). */
+    thread: ThreadRefSchema,
+    /** The comment it answers, as moderators see it (body included); null for a top-level comment or one whose parent is gone. */
+    parent: AuthoredCommentSchema.nullable(),
+    author: AuthorHistorySchema,
+    /** The comment in its thread: the article's url with `#comment-<id>`; null when the thread has no url. */
+    link: z.string().nullable(),
     moderation: ModerationRecordSchema.nullable(),
     reports: ReportSummarySchema,
     claim: z.object({ by: ModeratorRefSchema, until: z.iso.datetime() }).nullable(),
-    queuedAt: z.iso.datetime(),
   })
-  .meta({ id: 'QueueItem' });
+  .meta({ id: 'ModerationItem' });
+export type ModerationItem = z.infer<typeof ModerationItemSchema>;
+
+export const QueueItemSchema = ModerationItemSchema.extend({ queuedAt: z.iso.datetime() }).meta({ id: 'QueueItem' });
 export type QueueItem = z.infer<typeof QueueItemSchema>;
+export const ModerationItemResponseSchema = z.object({ item: ModerationItemSchema }).meta({ id: 'ModerationItemResponse' });
+
+/** The anchor a comment has in its article's page: `<article url>#comment-<id>`. */
+export const commentLink = (threadUrl: string, commentId: string) => `${threadUrl.replace(/#.*$/, '')}#comment-${commentId}`;
 
 /** How many items each queue holds. */
 const QueueCountsSchema = z.record(QueueNameSchema, z.number().int());
@@ -230,6 +261,8 @@ export const modClientEvents = {
 
 export const modServerEvents = {
   'mod:event': ModEventSchema,
+  /** Right after connecting: who the console is signed in as. */
+  'mod:session': z.object({ user: SessionUserSchema }),
   /** Same as on the reader socket: the token expired and the server disconnects right after. */
   'auth:expired': serverEvents['auth:expired'],
   /** You were banned: the server disconnects this socket right after, and refuses new ones (`forbidden`) while the ban lasts. */

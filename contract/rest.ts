@@ -28,6 +28,7 @@ import {
   BanBodySchema,
   BanResponseSchema,
   ClaimResponseSchema,
+  ModerationItemResponseSchema,
   ModerationSettingsSchema,
   PutModerationSettingsBodySchema,
   PutWordlistsBodySchema,
@@ -251,6 +252,15 @@ export const restRoutes: readonly RestRoute[] = [
     query: QueueQuerySchema,
     status: 200,
     response: QueuePageSchema,
+  },
+  {
+    method: 'get',
+    path: '/api/moderation/comments/:commentId',
+    summary: 'One comment as moderators judge it: thread, parent, author history, reports, claim (in a queue or not)',
+    auth: 'moderator',
+    status: 200,
+    response: ModerationItemResponseSchema,
+    errors: ['not_found'],
   },
   {
     method: 'post',

@@ -7,13 +7,15 @@
  *
  * Like the widget it imports only the contract's types, so zod stays out of
  * the browser bundle. Its parts, each a small file here: layout, tabs,
- * queue-list, queue-loader, mod-actions (socket requests), keyboard, feed,
- * connection (socket state), sharing one ConsoleState (state.ts).
+ * queue-list, queue-loader, mod-actions (socket requests), keyboard, feed
+ * (pausable; its lines open into details.ts), item-context (an item's article,
+ * parent and author history, all from the server), titles (article titles for
+ * the feed), time, connection (socket state), sharing one ConsoleState (state.ts).
  */
 import type { QueueName } from '../../contract/index.ts';
 import { RestClient } from '../sdk/rest.ts';
 import { watchConnection } from './connection.ts';
-import { addToFeed } from './feed.ts';
+import { liveFeed } from './feed.ts';
 import { keyHandler } from './keyboard.ts';
 import { messenger, mountLayout } from './layout.ts';
 import { connectModeration } from '../sdk/moderation.ts';
@@ -22,6 +24,13 @@ import { queueLoader } from './queue-loader.ts';
 import { renderQueue, type ItemHandlers } from './queue-list.ts';
 import { initialState } from './state.ts';
 import { renderTabs } from './tabs.ts';
+import { keepTimesFresh } from './time.ts';
+import { threadTitles } from './titles.ts';
+
+const TEXT = {
+  title: 'Moderation',
+  signedInAs: (name: string, handle: string, role: string) => `Signed in as ${name} (@${handle}, ${role})`,
+} as const;
 
 export interface ConsoleOptions {
   /** Threadline's URL. */
@@ -46,10 +55,16 @@ export function mountConsole(root: HTMLElement, opts: ConsoleOptions): () => voi
     void queue.load();
   };
   const redrawTabs = () => renderTabs(ui.tabs, state, choose);
-  const redrawQueue = () => renderQueue(ui.queueList, state, handlers);
+  const redrawQueue = () => {
+    for (const item of state.items) titles.learn(item.thread.id, item.thread.title);
+    renderQueue(ui.queueList, state, handlers);
+  };
   const queue = queueLoader(rest, state, () => (redrawTabs(), redrawQueue()), say);
   const mod = moderationActions(socket, say, () => queue.refreshSoon());
   const handlers: ItemHandlers = { ...mod, select: (id) => ((state.selected = id), redrawQueue()) };
+  const titles = threadTitles(rest);
+  const feed = liveFeed({ list: ui.feed, pause: ui.feedPause, status: ui.feedStatus }, titles, rest, mod);
+  const stopTimes = keepTimesFresh(root);
   const onKey = keyHandler({ ...mod, state, list: ui.queueList, redraw: redrawQueue, say });
   document.addEventListener('keydown', onKey);
 
@@ -63,7 +78,7 @@ export function mountConsole(root: HTMLElement, opts: ConsoleOptions): () => voi
   ui.filter.addEventListener('submit', (e) => {
     e.preventDefault();
     state.threadFilter = ui.threadInput.value.trim();
-    ui.feed.replaceChildren();
+    feed.clear();
     state.selected = undefined;
     say(state.threadFilter ? `Showing thread ${state.threadFilter} only` : 'Showing every thread');
     subscribe();
@@ -75,14 +90,16 @@ export function mountConsole(root: HTMLElement, opts: ConsoleOptions): () => voi
       redrawTabs();
     }
     if (e.type !== 'comment') queue.refreshSoon();
-    addToFeed(ui.feed, e);
+    feed.add(e);
   });
 
-  ui.who.textContent = 'Moderation';
+  socket.on('mod:session', ({ user }) => (ui.who.textContent = TEXT.signedInAs(user.name, user.handle, user.role)));
+  ui.who.textContent = TEXT.title;
   redrawTabs();
   return () => {
     document.removeEventListener('keydown', onKey);
     queue.stop();
+    stopTimes();
     socket.disconnect();
   };
 }

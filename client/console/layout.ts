@@ -1,5 +1,9 @@
-import { el, styleSheet, submitButton } from '../dom.ts';
+import { button, el, styleSheet, submitButton } from '../dom.ts';
 import { STYLE } from './style.ts';
+
+const TEXT = {
+  feedControls: 'Live feed controls',
+} as const;
 
 export interface Layout {
   who: HTMLSpanElement;
@@ -8,6 +12,8 @@ export interface Layout {
   message: HTMLDivElement;
   queueList: HTMLOListElement;
   feed: HTMLOListElement;
+  feedPause: HTMLButtonElement;
+  feedStatus: HTMLSpanElement;
   filter: HTMLFormElement;
   threadInput: HTMLInputElement;
 }
@@ -30,14 +36,23 @@ export function mountLayout(root: HTMLElement): Layout {
   const feedTitle = el('h2', 'tc-feed-title', 'Live feed');
   feedTitle.style.font = '600 15px system-ui';
   const feed = el('ol', 'tc-feed');
+  feed.setAttribute('aria-labelledby', 'tc-feed-title');
+  feedTitle.id = 'tc-feed-title';
+  const feedBar = el('div', 'tc-feed-bar');
+  feedBar.setAttribute('role', 'group');
+  feedBar.setAttribute('aria-label', TEXT.feedControls);
+  const feedPause = button('tc-feed-pause', '', () => undefined);
+  const feedStatus = el('span', 'tc-feed-status');
+  feedStatus.setAttribute('role', 'status');
+  feedBar.append(feedPause, ' ', feedStatus);
   const filter = el('form', 'tc-filter');
   const threadInput = el('input', 'tc-thread');
   threadInput.placeholder = 'All threads (or a thread id)';
   threadInput.setAttribute('aria-label', 'Thread filter');
   filter.append(threadInput, submitButton('tc-thread-apply', 'Filter'));
-  box.append(top, filter, tabs, help, message, queueList, feedTitle, feed);
+  box.append(top, filter, tabs, help, message, queueList, feedTitle, feedBar, feed);
   root.replaceChildren(styleSheet(STYLE), box);
-  return { who, connection, tabs, message, queueList, feed, filter, threadInput };
+  return { who, connection, tabs, message, queueList, feed, feedPause, feedStatus, filter, threadInput };
 }
 
 /** Shows a one-line message: what an action did, or (bad) why it did not. */

@@ -1,6 +1,8 @@
 import type { AuthoredComment, CommentAction, QueueItem } from '../../contract/index.ts';
 import { button, el } from '../dom.ts';
+import { itemContext } from './item-context.ts';
 import type { ConsoleState } from './state.ts';
+import { timeElement } from './time.ts';
 
 /** What a moderator can do to a queue item, by click or key. */
 export interface ItemHandlers {
@@ -23,11 +25,8 @@ function renderItem(item: QueueItem, selected: boolean, on: ItemHandlers): HTMLL
   li.dataset.commentId = c.id;
   li.addEventListener('click', () => on.select(c.id));
   const meta = el('div', 'tc-meta');
-  meta.append(
-    el('span', 'tc-author', `${c.author.name} @${c.author.handle}`),
-    `in ${c.threadId} · ${new Date(c.createdAt).toLocaleString()} · ${c.status}`,
-  );
-  li.append(meta, el('div', 'tc-body', c.body));
+  meta.append(el('span', 'tc-author', `${c.author.name} @${c.author.handle}`), timeElement(c.createdAt), ` · ${c.status}`);
+  li.append(meta, el('div', 'tc-body', c.body), ...itemContext(item));
   const reasons = item.moderation?.reasons ?? [];
   if (reasons.length > 0) li.append(el('div', 'tc-reasons', reasons.map((r) => `${r.rule}: ${r.detail}`).join(' · ')));
   if (item.reports.count > 0) {

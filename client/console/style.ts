@@ -16,4 +16,14 @@ export const STYLE = `
 .tc-actions button { font: inherit; font-size: 12px; margin-right: .4rem; cursor: pointer }
 .tc-feed li { border-top: 1px solid #eee; padding: .3rem 0; font-size: 13px }
 .tc-feed .tc-kind { font-weight: 600; margin-right: .4rem }
+.tc-time { color: #555; margin-right: .4rem; font-size: 12px }
+.tc-thread-line, .tc-history { color: #555; font-size: 12px } .tc-thread-title { font-style: italic }
+.tc-link { color: #0b57d0 }
+.tc-parent { margin: .25rem 0; padding: .2rem .6rem; border-left: 3px solid #ccc; color: #444; font-size: 13px; white-space: pre-wrap; overflow-wrap: anywhere }
+.tc-parent-author { font-weight: 600 }
+.tc-feed-bar { margin: .3rem 0; font-size: 12px; color: #555 }
+.tc-feed-bar button, .tc-open { font: inherit; font-size: 12px; cursor: pointer }
+.tc-feed-pause[aria-pressed="true"] { background: #fff3cd; border-color: #8a5a00 }
+.tc-details { margin: .3rem 0 .3rem 1rem; padding: .4rem .6rem; border-left: 3px solid #0b57d0; background: #f7f9fc }
+.tc-bad { color: #b00020 }
 `;

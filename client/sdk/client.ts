@@ -262,7 +262,9 @@ export class ThreadlineClient {
       return 'done';
     } catch (err) {
       const error = err as ThreadlineError;
-      if (isRetryable(error.code)) return 'retry';
+      // A posting limit is the reader's own pace, not a passing failure: re-sent quietly, the post would
+      // only wait with nobody told why. It is refused instead, with retryAfterMs, for the app to say when.
+      if (isRetryable(error.code) && error.code !== 'rate_limited') return 'retry';
       post.reject(error);
       return 'done';
     }

@@ -2,10 +2,12 @@ import type {
   CommentPage,
   ErrorBody,
   ListCommentsQuery,
+  ModerationItem,
   NotificationPage,
   QueueName,
   QueuePage,
   ReportReason,
+  Thread,
   UserRef,
 } from '../../contract/index.ts';
 import { ThreadlineError } from './errors.ts';
@@ -73,6 +75,16 @@ export class RestClient {
     const params = new URLSearchParams({ limit: String(query.limit ?? 25) });
     if (query.threadId) params.set('threadId', query.threadId);
     return (await this.call(`/api/moderation/queues/${name}?${params}`)) as QueuePage;
+  }
+
+  /** A thread's summary (title, url, counts); a thread nobody has written to reads as empty. */
+  async thread(threadId: string): Promise<{ thread: Thread }> {
+    return (await this.call(`/api/threads/${encodeURIComponent(threadId)}`)) as { thread: Thread };
+  }
+
+  /** One comment as moderators judge it (moderators): thread, parent, author history, reports, claim. */
+  async moderationItem(commentId: string): Promise<{ item: ModerationItem }> {
+    return (await this.call(`/api/moderation/comments/${encodeURIComponent(commentId)}`)) as { item: ModerationItem };
   }
 
   /** GET, or POST when there is a JSON body. */

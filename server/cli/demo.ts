@@ -1,7 +1,8 @@
 /**
  * `npm run demo`: imports the seed article and its 17 reader comments as
- * thread `korea-summit` into the Redis `npm start` would use, then prints
- * tokens and URLs to try.
+ * thread `korea-summit` into the Redis `npm start` would use (one held by the
+ * word list and one reported, for the console), then prints tokens and URLs
+ * to try.
  */
 import { createDeps } from '../app.ts';
 import { resolveJwtSecret } from '../auth/dev-secret.ts';
@@ -10,7 +11,7 @@ import { fail, loadConfigOrExit } from '../bootstrap/process.ts';
 import { acquireRedis, RedisBootstrapError } from '../bootstrap/redis.ts';
 import { createLogger } from '../logger.ts';
 import { connectRedis } from '../store/redis.ts';
-import { importSeedThread } from './seed.ts';
+import { DEMO_READER, importSeedThread, prepareDemoReader, SEED_SUSPECT_TERM } from './seed.ts';
 
 async function main(): Promise<void> {
   const config = loadConfigOrExit();
@@ -22,12 +23,9 @@ async function main(): Promise<void> {
   try {
     deps = await createDeps({ config, redis, log, jwtSecret: secret });
     const result = await importSeedThread(deps);
-    const reader = await signToken(
-      secret,
-      { sub: 'demo-reader', handle: 'demo_reader', name: 'Demo Reader', role: 'commenter' },
-      86_400,
-      config.auth,
-    );
+    await prepareDemoReader(deps);
+    const { id: sub, ...claims } = DEMO_READER;
+    const reader = await signToken(secret, { sub, ...claims }, 86_400, config.auth);
     const moderator = await signToken(
       secret,
       { sub: 'demo-mod', handle: 'demo_mod', name: 'Demo Moderator', role: 'moderator' },
@@ -40,6 +38,7 @@ async function main(): Promise<void> {
     process.stdout.write(
       [
         `Imported "${result.threadId}": ${result.comments.length} comments by ${result.users.length} readers (${replies} replies; mentions: ${mentions.join(', ') || 'none'}).`,
+        `Left for the console: ${result.held.length} held by the word list ("${SEED_SUSPECT_TERM}")${result.reported ? ', 1 reported by a reader' : ''}.`,
         `Redis: ${redisHandle.url}${redisHandle.source === 'private' ? ' (private, stopped again now; npm start will start it)' : ''}`,
         '',
         'Start the server (if it is not running):  npm start',
@@ -51,7 +50,7 @@ async function main(): Promise<void> {
         `  curl -s ${base}/api/threads/${result.threadId}`,
         `  curl -s '${base}/api/threads/${result.threadId}/comments?order=oldest&limit=20'`,
         '',
-        'Post as "Demo Reader" (token valid 24 h):',
+        `Post as "Demo Reader" (token valid 24 h; at most ${config.limits.userShort.points} comments per ${config.limits.userShort.seconds} s, RATE_USER_SHORT):`,
         `  export TOKEN=${reader}`,
         `  curl -s -X POST ${base}/api/threads/${result.threadId}/comments -H "Authorization: Bearer $TOKEN" -H 'Content-Type: application/json' -d '{"body":"Hello @itsonlyrocknroll"}'`,
         '',

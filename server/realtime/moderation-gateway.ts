@@ -60,7 +60,9 @@ export function attachModerationGateway(io: IoServer, deps: Deps, live: Live): v
       (err: unknown) => deps.log.warn({ err, socketId: socket.id }, 'could not re-check the moderator for a ban'),
     );
     void socket.join(modRooms.all);
-    armExpiry(socket, socket.data.actor!.expiresAt);
+    const { id, handle, name, role, expiresAt } = socket.data.actor!;
+    socket.emit('mod:session', { user: { id, handle, name, role } });
+    armExpiry(socket, expiresAt);
     deps.store.moderation.queueCounts().then(
       (counts) => socket.emit('mod:event', { type: 'queues', counts }),
       // The counts come again with the next change to the queues.

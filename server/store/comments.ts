@@ -56,6 +56,8 @@ export interface NewComment {
   moderation: ModerationRecord | null;
   /** Moderators may post in locked threads. */
   ignoreLock: boolean;
+  /** An import's own creation time (the demo seed's); live comments take Redis's clock. */
+  createdMs?: number | undefined;
 }
 
 export type InsertResult =
@@ -156,6 +158,7 @@ export class CommentStore {
         c.moderation ? JSON.stringify(c.moderation) : '',
         c.ignoreLock ? '1' : '0',
         PARTICIPANTS_KEPT,
+        c.createdMs ?? '',
       ],
     );
     const [status, a, b, json] = reply as [string, string | number, string, string];

@@ -134,6 +134,11 @@ export function createKeys(prefix: string) {
       erased: (userId: string) => `${u}:erased:${userId}`,
       /** zset: every comment id the user wrote -> creation time (ms), the newest USER_COMMENT_INDEX_MAX (data export and erasure) */
       comments: (userId: string) => `${uc(userId)}:comments`,
+      /**
+       * hash: held, rejected: how often moderation held or rejected the user's comments (the console's
+       * author history); expires MODERATION_RETENTION_DAYS after the last of them
+       */
+      moderationHistory: (userId: string) => `${uc(userId)}:moderation`,
     },
   };
 }
@@ -159,6 +164,7 @@ export function keysOwnedBy(keys: Keys, userId: string): string[] {
     keys.user.record(userId),
     keys.user.recentComments(userId),
     keys.user.comments(userId),
+    keys.user.moderationHistory(userId),
     nk.inbox(userId),
     nk.records(userId),
     nk.unread(userId),

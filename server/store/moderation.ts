@@ -1,5 +1,15 @@
 import type { Redis } from 'ioredis';
-import type { AuditEntry, Ban, Decider, ModerationSettings, ModeratorRef, QueueName, Reason, Wordlists } from '../../contract/index.ts';
+import type {
+  AuditEntry,
+  AuthorHistory,
+  Ban,
+  Decider,
+  ModerationSettings,
+  ModeratorRef,
+  QueueName,
+  Reason,
+  Wordlists,
+} from '../../contract/index.ts';
 import { QUEUES } from '../../contract/index.ts';
 import type { Keys } from './keys.ts';
 import type { Scripts } from './scripts.ts';
@@ -197,6 +207,26 @@ export class ModerationStore {
 
   async activeBan(userId: string): Promise<Ban | null> {
     return activeBanFrom(await this.redis.get(this.keys.user.ban(userId)), this.now().getTime());
+  }
+
+  // ---- authors' history ----
+
+  /** Counts a hold or a rejection of one of the user's comments; the count lives MODERATION_RETENTION_DAYS past the last. */
+  async noteAuthorOutcome(userId: string, outcome: 'held' | 'rejected'): Promise<void> {
+    const key = this.keys.user.moderationHistory(userId);
+    await this.redis.multi().hincrby(key, outcome, 1).pexpire(key, this.retention.moderationMs).exec();
+  }
+
+  /** What moderators see of an author: account age, comments written, holds and rejections in the retention window. */
+  async authorHistory(userId: string): Promise<AuthorHistory> {
+    const k = this.keys.user;
+    // Three commands, not one pipeline: the record and the per-user keys are in different Cluster slots.
+    const [createdAt, comments, [held, rejected]] = await Promise.all([
+      this.redis.hget(k.record(userId), 'createdAt'),
+      this.redis.zcard(k.comments(userId)),
+      this.redis.hmget(k.moderationHistory(userId), 'held', 'rejected'),
+    ]);
+    return { firstSeenAt: createdAt || null, comments, holds: Number(held ?? 0), rejections: Number(rejected ?? 0) };
   }
 
   // ---- word lists and settings ----

@@ -15,6 +15,8 @@ export interface PostCommentInput {
   body: string;
   parentId?: string | undefined;
   clientId?: string | undefined;
+  /** Imports only (the demo seed), never from a request: the comment's creation time instead of now. */
+  createdAt?: Date | undefined;
 }
 
 export interface PostCommentResult {
@@ -72,6 +74,7 @@ export async function postComment(
         clientId: input.clientId,
         moderation,
         ignoreLock: isModerator(actor),
+        createdMs: input.createdAt?.getTime(),
       });
     // Indexed under its author in the same round trip as the insert (the index is in the author's
     // hash slot, not the thread's, so not in the script): data export and erasure find comments by it.

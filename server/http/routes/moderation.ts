@@ -14,6 +14,7 @@ import { listAudit } from '../../usecases/moderation/audit.ts';
 import { banUser, unbanUser } from '../../usecases/moderation/ban-user.ts';
 import { claimItem, releaseItem } from '../../usecases/moderation/claims.ts';
 import { moderateComment } from '../../usecases/moderation/moderate-comment.ts';
+import { getModerationItem } from '../../usecases/moderation/items.ts';
 import { listQueue } from '../../usecases/moderation/queues.ts';
 import { getModerationSettings, getWordlists, putModerationSettings, putWordlists } from '../../usecases/moderation/settings.ts';
 import { updateThreadSettings } from '../../usecases/update-thread-settings.ts';
@@ -32,6 +33,10 @@ export function moderationRoutes(deps: Deps): Router {
     const { queue } = parseInput(QueueParams, req.params, 'path');
     const query = parseInput(QueueQuerySchema, req.query, 'query');
     res.json(await listQueue(deps, actorOf(res), { queue, ...query }));
+  });
+
+  router.get('/api/moderation/comments/:commentId', async (req, res) => {
+    res.json(await getModerationItem(deps, actorOf(res), parseInput(CommentParams, req.params, 'path')));
   });
 
   router.post('/api/moderation/comments/:commentId/:action', async (req, res) => {

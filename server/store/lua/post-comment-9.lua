@@ -18,6 +18,7 @@
 -- ARGV[14..16] live channel, message prefix, message suffix (see lib/thread.lua emit_event)
 -- ARGV[17] moderation record (JSON) or ''   ARGV[18] '1' = may post in a locked thread (moderators)
 -- ARGV[19] how many commenters the participants index keeps (the most recent)
+-- ARGV[20] creation time in ms for an import (the demo seed), or '' for Redis's clock
 --
 -- createdAt comes from Redis's clock (see next_created_ms); comments are
 -- ordered by it (the visible set's score), so one approved later still
@@ -44,7 +45,7 @@ end
 if redis.call('EXISTS', KEYS[5]) == 1 then return {'err', 'id_taken'} end
 
 local epoch = ensure_thread(KEYS[1], ARGV[10])
-local created_ms = next_created_ms(KEYS[1])
+local created_ms = next_created_ms(KEYS[1], tonumber(ARGV[20]))
 local status = ARGV[9]
 local offset = 0
 if status == 'visible' then offset = next_offset(KEYS[1]) end

@@ -80,6 +80,7 @@ function queueMoves(deps: FollowUpDeps, { action, comment, previous, jobs: entry
     const effects: Effect[] = [
       ['queue', () => moderation.dequeue(['pending', 'flagged', 'reported'], id, threadId)],
       ['queue', () => moderation.enqueue('rejected', id, threadId, deps.now().getTime())],
+      ['user', () => moderation.noteAuthorOutcome(comment.author.id, 'rejected')],
     ];
     // Readers never saw a pending comment; its author should hear it was turned down.
     if (previous === 'pending') effects.push(['author', () => deps.modFeed.tellAuthor(comment)]);

@@ -55,7 +55,12 @@ export function review(deps: FollowUpDeps, comment: AuthoredComment, moderation:
       comment,
     }),
   ];
-  if (queue === 'pending' && before !== 'pending') effects.push(['author', () => deps.modFeed.tellAuthor(comment)]);
+  if (queue === 'pending' && before !== 'pending') {
+    effects.push(
+      ['author', () => deps.modFeed.tellAuthor(comment)],
+      ['user', () => deps.store.moderation.noteAuthorOutcome(comment.author.id, 'held')],
+    );
+  }
   return effects;
 }
 

@@ -25,10 +25,14 @@ end
 
 -- A creation time from Redis's clock that is strictly later than the thread's
 -- previous one, so sorting a thread's comments by createdAt gives the order
--- they were stored in, whichever server took them.
-local function next_created_ms(meta_key)
-  local t = redis.call('TIME')
-  local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+-- they were stored in, whichever server took them. `wanted_ms` (optional) is
+-- used instead of the clock: an import's own times, still strictly increasing.
+local function next_created_ms(meta_key, wanted_ms)
+  local now = wanted_ms
+  if not now then
+    local t = redis.call('TIME')
+    now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+  end
   local last = tonumber(redis.call('HGET', meta_key, 'lastCreatedMs') or '0')
   if now <= last then now = last + 1 end
   redis.call('HSET', meta_key, 'lastCreatedMs', now)
