@@ -71,7 +71,7 @@ export async function startServerProcess(
 
 /** A baseline server (bench/baselines/*) as a child process. */
 export async function startBaselineProcess(
-  script: 'ws-server' | 'sio-server',
+  script: 'ws-server' | 'sio-server' | 'floor-server',
   extraArgs: string[] = [],
   nodeArgs: string[] = [],
 ): Promise<ServerProcess> {
