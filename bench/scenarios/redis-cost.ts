@@ -29,6 +29,8 @@ import { round, type Metric, type Scenario } from '../lib/types.ts';
 const USERS = 80;
 const THREADS = 4;
 const TARGETS = { plain: 20, mention: 40, trips: 2 };
+/** Pause between posts. */
+const GAP_MS = 25;
 
 type CommandStats = Map<string, number>;
 
@@ -136,7 +138,11 @@ export const redisCost: Scenario = async (ctx) => {
       const server0 = server.cpuSeconds();
       const workers0 = workers.cpuSeconds();
       const windows: [number, number][] = [];
-      for (let i = 0; i < perKind; i++) windows.push(await post(kind));
+      for (let i = 0; i < perKind; i++) {
+        windows.push(await post(kind));
+        // What the server does after an ack (follow-ups) must not land in the next post's window.
+        await new Promise((r) => setTimeout(r, GAP_MS));
+      }
       await settle(admin);
       const stats1 = await commandStats(admin);
       const redisCpu1 = await redisCpuSeconds(admin);

@@ -70,11 +70,15 @@ export class ScreenStream {
     return { retry, expired };
   }
 
-  /** Done with these entries (screened, or given up on): acknowledged and deleted, in one round trip. */
+  /**
+   * Done with these entries (screened, or given up on): acknowledged and
+   * deleted, in one round trip. Not atomic, need not be: an entry deleted but
+   * still pending is dropped from the pending list when it is next claimed.
+   */
   async done(ids: string[]): Promise<void> {
     if (ids.length === 0) return;
     const results = await this.redis
-      .multi()
+      .pipeline()
       .xack(this.key, GROUP, ...ids)
       .xdel(this.key, ...ids)
       .exec();
