@@ -17,8 +17,9 @@ import { memory } from './scenarios/memory.ts';
 import { notifications } from './scenarios/notifications.ts';
 import { posting } from './scenarios/posting.ts';
 import { reconnect } from './scenarios/reconnect.ts';
+import { redisCost } from './scenarios/redis-cost.ts';
 
-const SCENARIOS: Record<string, Scenario> = { fanout, posting, memory, reconnect, history, notifications };
+const SCENARIOS: Record<string, Scenario> = { fanout, posting, 'redis-cost': redisCost, memory, reconnect, history, notifications };
 
 const { values } = parseArgs({ options: { quick: { type: 'boolean', default: false }, only: { type: 'string' } } });
 const quick = values.quick ?? false;

@@ -2,7 +2,7 @@ import type { IdentityCache } from './auth/identity-cache.ts';
 import type { TokenVerifier } from './auth/tokens.ts';
 import type { Config } from './config.ts';
 import type { Queues } from './jobs/queues.ts';
-import type { PostingAttempt } from './limits/posting.ts';
+import type { PostingAttempt, TakenLimits } from './limits/posting.ts';
 import type { RecoveryBudget } from './limits/recovery.ts';
 import type { ReportLimits } from './limits/reports.ts';
 import type { Logger } from './logger.ts';
@@ -43,8 +43,8 @@ export interface CoreDeps {
 export interface Deps extends CoreDeps {
   tokens: TokenVerifier;
   identities: IdentityCache;
-  /** Posting limits (see limits/posting.ts); resolves or throws `rate_limited`. */
-  limits: { check(attempt: PostingAttempt): Promise<void> };
+  /** Posting limits (see limits/posting.ts): `check` resolves or throws `rate_limited`; `take` says and can give back. */
+  limits: { check(attempt: PostingAttempt): Promise<void>; take(attempt: PostingAttempt): Promise<TakenLimits> };
   /** Reports per reader (see limits/reports.ts). */
   reportLimits: ReportLimits;
   /** Recovered bytes per client IP (see limits/recovery.ts). */

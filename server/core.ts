@@ -30,7 +30,7 @@ export async function createCoreDeps(opts: CoreOptions): Promise<CoreDeps> {
     store,
     emitter,
     modFeed: new ModFeed(emitter, store.moderation, opts.log),
-    queues: await createQueues(opts.redis, opts.config, store.keys.queuePrefix, opts.queueUrl),
+    queues: await createQueues(opts.redis, opts.config, store.keys.queuePrefix, store.keys.screening.stream, opts.queueUrl),
     log: opts.log,
     metrics: createMetrics(),
     now,

@@ -30,12 +30,21 @@ describe('npm run bench:quick', () => {
     const failed = results.results.flatMap((r) => r.notes.filter((n) => n.startsWith('failed: ')).map((n) => `${r.name} ${n}`));
     const reported = stderr.match(/^scenario \S+ failed:.*$/gm) ?? [];
     expect({ failed, reported }, `a scenario failed; bench stderr:\n${stderr}`).toEqual({ failed: [], reported: [] });
-    for (const heading of ['## fan-out', '## posting', '## memory', '## reconnect storm', '## history', '## notification latency']) {
+    for (const heading of [
+      '## fan-out',
+      '## posting',
+      '## redis cost',
+      '## memory',
+      '## reconnect storm',
+      '## history',
+      '## notification latency',
+    ]) {
       expect(out, `prints ${heading}`).toContain(heading);
     }
     expect(results.results.map((r) => r.name)).toEqual([
       'fan-out',
       'posting',
+      'redis cost',
       'memory',
       'reconnect storm',
       'history',

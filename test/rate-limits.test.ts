@@ -158,6 +158,30 @@ describe('per-user limits', () => {
   });
 });
 
+describe('budgets taken with the pre-write read', () => {
+  it('are given back when the post is refused for another reason (a locked thread) or is a replay', async () => {
+    const u = await veteran('rl_giveback');
+    const mod = await makeUser({ role: 'moderator' });
+    const ip = freshIp();
+    await post(a, u, 'rl-giveback', ip).expect(201);
+    await request(a.url)
+      .patch('/api/moderation/threads/rl-giveback')
+      .set('Authorization', `Bearer ${mod.token}`)
+      .send({ locked: true })
+      .expect(200);
+    for (let i = 0; i < 6; i++) expect((await post(a, u, 'rl-giveback', ip)).status, `locked-thread attempt ${i + 1}`).toBe(423);
+    const s = await connectSocket(a.url, u.token);
+    for (let i = 0; i < 6; i++) {
+      const replay = await emit(s, 'comment:post', { threadId: 'rl-giveback-open', body: 'once', clientId: 'rl-giveback-000' });
+      expect(replay, `replay ${i}`).toMatchObject({ ok: true });
+    }
+    s.disconnect();
+    // 5 per 30 s: the first post and the one stored by the clientId used 2; the 12 refusals and replays none.
+    for (let i = 0; i < 3; i++) expect((await post(a, u, 'rl-giveback-open', ip, `more ${i}`)).status, `post ${i + 3} of 5`).toBe(201);
+    expect((await post(a, u, 'rl-giveback-open', ip, 'sixth')).status, 'the sixth comment is over the budget').toBe(429);
+  });
+});
+
 describe('report limit', () => {
   const report = (server: TestServer, u: TestUser, commentId: string) =>
     request(server.url)

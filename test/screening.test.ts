@@ -3,8 +3,9 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { comparableText, countLinks } from '../server/domain/screening.ts';
 import { startWorkers, type RunningWorkers } from '../workers/index.ts';
 import { processScreen } from '../workers/screen/processor.ts';
+import { ScreenStream } from '../server/store/screen-stream.ts';
 import { connectSocket, makeUser, ok, record, type ClientSocket, type TestUser } from './support/clients.ts';
-import { queueIdle } from './support/queues.ts';
+import { screeningIdle } from './support/queues.ts';
 import type { TestRedis } from './support/redis.ts';
 import { startRedisAndServer, stopServerAndRedis, type TestServer } from './support/server.ts';
 import { veteran as veteranOn } from './support/users.ts';
@@ -17,7 +18,8 @@ let workers: RunningWorkers;
 const sockets: ClientSocket[] = [];
 
 beforeAll(async () => {
-  ({ redis, server } = await startRedisAndServer({ REDIS_PREFIX: PREFIX }));
+  // A short lock: a comment left unacknowledged by a dead worker is taken over after it.
+  ({ redis, server } = await startRedisAndServer({ REDIS_PREFIX: PREFIX, WORKER_LOCK_MS: '1000' }));
   workers = await startWorkers(server.app.deps, redis.url);
 });
 
@@ -33,10 +35,9 @@ afterAll(async () => {
 /** An established account whose handle resolves in mentions. */
 const veteran = (handle: string) => veteranOn(server, handle, { signIn: true });
 
-/** Waits until the screening worker has run every job handed to it so far (and none failed). */
+/** Waits until the screening worker has screened every comment handed to it so far (and none failed: it would still be pending). */
 async function screeningDone(): Promise<void> {
-  const counts = await queueIdle(server.app.deps.queues.screen);
-  expect(counts.failed, `failed screening jobs: ${JSON.stringify(counts)}`).toBe(0);
+  await screeningIdle(redis.client, server.app.deps.store.keys.screening.stream);
 }
 
 const post = (u: TestUser, threadId: string, body: string) =>
@@ -135,6 +136,29 @@ describe('hidden characters', () => {
     const ids: string[] = [];
     for (const [i, body] of copies.entries()) ids.push((await post(spammer, `hidden-${i}`, body)).id);
     await eventually(async () => expect(await Promise.all(ids.map(statusOf))).toEqual(['pending', 'pending', 'pending']), 8_000);
+  });
+});
+
+describe('a workers process that dies holding comments', () => {
+  it('leaves them to another, which screens them after WORKER_LOCK_MS', async () => {
+    await workers.close();
+    const spam = await post(
+      await makeUser({ handle: 'orphan_newbie' }),
+      'orphan',
+      'Deals https://a.example https://b.example https://c.example https://d.example',
+    );
+    // A process that took the comment and died before acknowledging it.
+    const taken = await new ScreenStream(redis.client, server.app.deps.store.keys.screening.stream).read('dead-worker', 10, 100);
+    expect(
+      taken.map((e) => e.commentId),
+      'the dead worker took the comment',
+    ).toEqual([spam.id]);
+    workers = await startWorkers(server.app.deps, redis.url);
+    await eventually(
+      async () => expect(await statusOf(spam.id), 'the orphaned comment was screened by the new worker and held').toBe('pending'),
+      8_000,
+    );
+    await screeningDone();
   });
 });
 

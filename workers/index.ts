@@ -15,9 +15,9 @@ import {
   type DigestJob,
   type NotifyJob,
   type OutboxSweepJob,
-  type ScreenJob,
 } from '../server/jobs/queues.ts';
-import { processScreen } from './screen/processor.ts';
+import { ScreenStream } from '../server/store/screen-stream.ts';
+import { startScreenLoop } from './screen/stream.ts';
 import { ignore } from '../server/domain/ignore.ts';
 
 export interface RunningWorkers {
@@ -31,7 +31,6 @@ const CHANNEL: Record<string, string> = {
   [QUEUE_NAMES.notify]: 'inbox',
   ...Object.fromEntries(channels.map((c) => [channelQueueName(c.name), c.name])),
   [QUEUE_NAMES.digest]: 'digest',
-  [QUEUE_NAMES.screen]: 'screening',
   [QUEUE_NAMES.outbox]: 'outbox',
 };
 
@@ -68,7 +67,6 @@ export async function startWorkers(deps: CoreDeps, redisUrl: string): Promise<Ru
   const workers: Worker[] = [
     new Worker<NotifyJob>(QUEUE_NAMES.notify, (job) => processNotify(deps, job.data), common),
     new Worker<DigestJob>(QUEUE_NAMES.digest, (job) => processDigest(deps, job.data), common),
-    new Worker<ScreenJob>(QUEUE_NAMES.screen, (job) => processScreen(deps, job.data), common),
     new Worker<OutboxSweepJob>(QUEUE_NAMES.outbox, () => sweepOutbox(deps), { ...common, concurrency: 1 }),
   ];
   // A channel gets a worker only where it is configured; its jobs wait in its queue otherwise.
@@ -113,12 +111,17 @@ export async function startWorkers(deps: CoreDeps, redisUrl: string): Promise<Ru
     { every: config.outbox.sweepMs },
     { name: 'sweep', data: {}, opts: { removeOnComplete: true, removeOnFail: { count: 100 } } },
   );
-  log.info({ queues: workers.map((w) => w.name) }, 'workers started');
+  // Screening reads new comments in batches from a stream (see ScreenJob), on a blocking connection of its own.
+  const screenConnection = connection.duplicate();
+  logConnectionErrors(screenConnection, log, 'screening redis connection error');
+  const screening = startScreenLoop(deps, new ScreenStream(screenConnection, deps.store.keys.screening.stream));
+  log.info({ queues: [...workers.map((w) => w.name), 'screen (stream)'] }, 'workers started');
 
   return {
     workers,
     async close() {
-      await Promise.all(workers.map((w) => w.close()));
+      await Promise.all([...workers.map((w) => w.close()), screening.close()]);
+      await screenConnection.quit().catch(() => screenConnection.disconnect());
       await scheduler.close();
       for (const { sender } of opened) sender.close?.();
       await connection.quit().catch(() => connection.disconnect());

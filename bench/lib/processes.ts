@@ -27,38 +27,51 @@ export interface ServerProcess {
   stop(): Promise<void>;
 }
 
-/** A real `npm start` process for benchmarks. */
-export async function startServerProcess(env: Record<string, string>, nodeArgs: string[] = []): Promise<ServerProcess> {
+export interface StartOptions {
+  /** An IPC channel to the process (a preload that answers questions, e.g. redis-trips.mjs). */
+  ipc?: boolean;
+  /** `workers`: `npm run workers` (main/workers.ts, ready when /healthz answers) instead of `npm start`. */
+  entry?: 'server' | 'workers';
+}
+
+/** A real `npm start` (or `npm run workers`) process for benchmarks. */
+export async function startServerProcess(
+  env: Record<string, string>,
+  nodeArgs: string[] = [],
+  options: StartOptions = {},
+): Promise<ServerProcess> {
   const port = await freePort();
-  const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', 'main/server.ts'], {
+  const workers = options.entry === 'workers';
+  const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', workers ? 'main/workers.ts' : 'main/server.ts'], {
     env: {
       PATH: process.env.PATH ?? '',
       NODE_ENV: 'production',
       PORT: String(port),
+      ...(workers ? { WORKERS_PORT: String(port) } : {}),
       HOST: '127.0.0.1',
       AUTH_JWT_SECRET: BENCH_SECRET,
       LOG_LEVEL: 'warn',
       ...env,
     },
-    stdio: ['ignore', 'inherit', 'inherit'],
+    stdio: ['ignore', 'inherit', 'inherit', ...(options.ipc ? (['ipc'] as const) : [])],
   });
   const server = serverProcess(child, port, 5_000);
   for (let i = 0; i < 300; i++) {
     if (child.exitCode !== null || child.signalCode !== null) break;
     try {
-      if ((await fetch(`${server.url}/readyz`)).ok) return server;
+      if ((await fetch(`${server.url}${workers ? '/healthz' : '/readyz'}`)).ok) return server;
     } catch {
       // starting
     }
     await sleep(50);
   }
   await server.stop();
-  throw new Error(`main/server.ts on port ${port} never became ready (exit code ${child.exitCode})`);
+  throw new Error(`main/${workers ? 'workers' : 'server'}.ts on port ${port} never became ready (exit code ${child.exitCode})`);
 }
 
 /** A baseline server (bench/baselines/*) as a child process. */
 export async function startBaselineProcess(
-  script: 'ws-server' | 'sio-server',
+  script: 'ws-server' | 'sio-server' | 'floor-server',
   extraArgs: string[] = [],
   nodeArgs: string[] = [],
 ): Promise<ServerProcess> {

@@ -124,7 +124,10 @@ export async function prepareDemoReader(deps: Deps): Promise<void> {
  */
 export async function importSeedThread(liveDeps: Deps): Promise<SeedResult> {
   // An import is not reader traffic: posting limits do not apply to it.
-  const deps: Deps = { ...liveDeps, limits: { check: () => Promise.resolve() } };
+  const deps: Deps = {
+    ...liveDeps,
+    limits: { check: () => Promise.resolve(), take: () => Promise.resolve({ refusal: null, giveBack: () => Promise.resolve() }) },
+  };
   const seed = loadSeed();
   const now = deps.now();
   const expiresAt = new Date(now.getTime() + 3600_000);

@@ -14,7 +14,6 @@ import { ignore } from '../domain/ignore.ts';
 export const QUEUE_NAMES = {
   notify: 'notify',
   digest: 'notify-digest',
-  screen: 'screen',
   outbox: 'outbox-sweep',
 } as const;
 
@@ -28,6 +27,15 @@ export interface NotifyJob {
 /** Each notification channel's delivery queue (notify-email, notify-webhook): one per channel in the contract's list. */
 export const channelQueueName = (channel: NotificationChannel) => `notify-${channel}`;
 
+/**
+ * A comment to screen for abuse. Not a BullMQ job: screening reads new
+ * comments in batches from one stream (workers/screen/stream.ts), one XADD per
+ * comment instead of a job's ~50 Redis commands (add, take, lock, complete,
+ * trim). The stream's consumer group keeps what mattered of BullMQ here: an
+ * entry is acknowledged only once screened, and one left unacknowledged (a
+ * failure, a crashed worker) is taken again after WORKER_LOCK_MS, up to
+ * five times (as the job was).
+ */
 export interface ScreenJob {
   threadId: string;
   commentId: string;
@@ -67,7 +75,6 @@ export const jobIds = {
   /** One job per channel and message (email-<key>, webhook-<key>): queueing a message again adds nothing. */
   delivery: (channel: NotificationChannel, messageKey: string) => `${channel}-${messageKey}`,
   digest: (recipientId: string, windowEndsAt: number) => `digest-${hash(recipientId)}-${windowEndsAt}`,
-  screen: (commentId: string, offset: number) => `screen-${hash(commentId)}-${offset}`,
 };
 
 /** One notification per comment x recipient x kind: the id that makes delivery idempotent. */
@@ -86,7 +93,6 @@ function jobOptions(config: Config): Record<keyof typeof QUEUE_NAMES | 'delivery
     notify: { ...kept, attempts: 5, backoff: { type: 'exponential', delay: 500, jitter: 0.5 } },
     delivery,
     digest: { ...kept, attempts: 5, backoff: { type: 'exponential', delay: 1_000, jitter: 0.5 } },
-    screen: { ...kept, attempts: 5, backoff: { type: 'exponential', delay: 500, jitter: 0.5 } },
     // A failed sweep is the next sweep's work: no retries, and only a few failures kept to look at.
     outbox: { removeOnComplete: true, removeOnFail: { count: 100 }, attempts: 1 },
   };
@@ -102,7 +108,7 @@ export type Queues = Awaited<ReturnType<typeof createQueues>>;
  * each pipeline it builds; on the request connection that made every
  * pipeline (and auto-pipelined batch) several times slower.
  */
-export async function createQueues(serverConnection: Redis, config: Config, prefix: string, url?: string) {
+export async function createQueues(serverConnection: Redis, config: Config, prefix: string, screenStream: string, url?: string) {
   const at = url ? new URL(url) : undefined;
   // Not auto-pipelined either: each auto-pipeline is a Pipeline, which would copy those commands again.
   const connection = serverConnection.duplicate({
@@ -125,7 +131,6 @@ export async function createQueues(serverConnection: Redis, config: Config, pref
     notify: make<NotifyJob>(QUEUE_NAMES.notify, options.notify),
     ...channelQueues,
     digest: make<DigestJob>(QUEUE_NAMES.digest, options.digest),
-    screen: make<ScreenJob>(QUEUE_NAMES.screen, options.screen),
     outbox: make<OutboxSweepJob>(QUEUE_NAMES.outbox, options.outbox),
   };
   // Connection errors surface as failed adds (counted and logged by the caller); without a listener BullMQ prints each one.
@@ -144,9 +149,8 @@ export async function createQueues(serverConnection: Redis, config: Config, pref
       const { threadId, id: commentId } = comment;
       const { reason } = change;
       const jobs: Promise<unknown>[] = [];
-      if (change.screen) {
-        jobs.push(queues.screen.add('screen', { threadId, commentId }, { jobId: jobIds.screen(commentId, comment.offset) }));
-      }
+      // Screening the same comment twice (the sweep adding what a request did add) decides the same way.
+      if (change.screen) jobs.push(connection.xadd(screenStream, '*', 'threadId', threadId, 'commentId', commentId));
       if (comment.mentions.length > 0 || comment.parentId) {
         jobs.push(
           queues.notify.add('notify', { threadId, commentId, reason }, { jobId: jobIds.notify(commentId, reason, comment.offset) }),

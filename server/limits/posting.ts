@@ -16,7 +16,24 @@ export interface PostingAttempt {
   slowModeSeconds: number;
   kind: 'post' | 'edit';
   now: Date;
+  /**
+   * Which limits: `budgets` the per-user and per-IP ones, `slow_mode` the
+   * thread's alone (when it applies), all of them by default. A write takes its
+   * budgets alongside its pre-write read, before it knows the thread's slow mode.
+   */
+  part?: 'budgets' | 'slow_mode';
 }
+
+/** What one attempt took from the limits. */
+export interface TakenLimits {
+  /** `rate_limited` (or `unavailable`) when a limit refused; what the others took is already given back. */
+  refusal: AppError | null;
+  /** Gives back what was taken (the write was refused for another reason); a no-op after a refusal. Never throws. */
+  giveBack(): Promise<void>;
+}
+
+const giveNothing = (): Promise<void> => Promise.resolve();
+const nothingTaken: TakenLimits = { refusal: null, giveBack: giveNothing };
 
 type Scope = Extract<RateLimitScope, 'user' | 'ip' | 'slow_mode'>;
 
@@ -70,19 +87,34 @@ export class PostingLimits {
 
   /** Resolves when the attempt is within every limit; otherwise throws `rate_limited` with retryAfterMs. */
   async check(a: PostingAttempt): Promise<void> {
+    const { refusal } = await this.take(a);
+    if (refusal) throw refusal;
+  }
+
+  /**
+   * Takes a point from every limit that applies (in one round trip); refused,
+   * it gives back what the others took and says why, with the longest wait.
+   */
+  async take(a: PostingAttempt): Promise<TakenLimits> {
     const checks: Check[] = [];
+    const budgets = a.part !== 'slow_mode';
     if (!isModerator(a.actor)) {
       const isNew = a.now.getTime() - a.actor.firstSeenAt.getTime() < this.config.limits.newAccountMs;
-      checks.push({ limiter: isNew ? this.newUserShort : this.userShort, key: a.actor.id, scope: 'user' });
-      checks.push({ limiter: isNew ? this.newUserLong : this.userLong, key: a.actor.id, scope: 'user' });
-      if (a.kind === 'post' && a.slowModeSeconds > 0) {
+      if (budgets) {
+        checks.push({ limiter: isNew ? this.newUserShort : this.userShort, key: a.actor.id, scope: 'user' });
+        checks.push({ limiter: isNew ? this.newUserLong : this.userLong, key: a.actor.id, scope: 'user' });
+      }
+      if (a.part !== 'budgets' && a.kind === 'post' && a.slowModeSeconds > 0) {
         checks.push({ limiter: this.slowModeLimiter(a.slowModeSeconds), key: `${a.threadId}\n${a.actor.id}`, scope: 'slow_mode' });
       }
     }
-    if (a.ip) checks.push({ limiter: this.ip, key: a.ip, scope: 'ip' });
-    if (checks.length === 0) return;
+    if (budgets && a.ip) checks.push({ limiter: this.ip, key: a.ip, scope: 'ip' });
+    if (checks.length === 0) return nothingTaken;
 
     const results = await Promise.allSettled(checks.map((c) => c.limiter.consume(c.key)));
+    const giveBack = async () => {
+      await Promise.allSettled(results.flatMap((r, i) => (r.status === 'fulfilled' ? [checks[i]!.limiter.reward(checks[i]!.key)] : [])));
+    };
     const refused: { check: Check; res: RateLimiterRes }[] = [];
     let failure: unknown;
     results.forEach((r, i) => {
@@ -90,13 +122,13 @@ export class PostingLimits {
       if (r.reason instanceof RateLimiterRes) refused.push({ check: checks[i]!, res: r.reason });
       else failure = r.reason;
     });
-    if (refused.length === 0 && failure === undefined) return;
+    if (refused.length === 0 && failure === undefined) return { refusal: null, giveBack };
 
     // Give back what this refused attempt took from the limits it passed.
-    await Promise.allSettled(results.flatMap((r, i) => (r.status === 'fulfilled' ? [checks[i]!.limiter.reward(checks[i]!.key)] : [])));
-    if (failure !== undefined) throw errors.unavailable(failure);
+    await giveBack();
+    if (failure !== undefined) return { refusal: errors.unavailable(failure), giveBack: giveNothing };
     const worst = refused.reduce((a, b) => (b.res.msBeforeNext > a.res.msBeforeNext ? b : a));
-    throw refusal(worst.check, worst.res.msBeforeNext);
+    return { refusal: refusal(worst.check, worst.res.msBeforeNext), giveBack: giveNothing };
   }
 }
 

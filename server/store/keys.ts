@@ -70,6 +70,11 @@ export function createKeys(prefix: string) {
     },
     /** Screening memory, per normalised text and per author -> mentioned user. */
     screening: {
+      /**
+       * stream: comments waiting to be screened (threadId, commentId), read in batches by the
+       * workers' consumer group `screen` (workers/screen/stream.ts); an entry is deleted once screened
+       */
+      stream: `${prefix}{s:new}:comments`,
       /** zset: "<commentId> <authorId>" -> first seen (ms) */
       text: (fingerprint: string) => `${prefix}{s:x:${fingerprint}}:copies`,
       /** zset: comment id -> first seen (ms) */

@@ -41,6 +41,17 @@ function parseEntry(threadId: string, member: string, at: number): OutboxEntry |
 const LISTED_AT_LEAST_MS = 5 * 60_000;
 
 /**
+ * A server that listed a thread less than this ago does not list it again:
+ * the score it wrote is recent enough that the sweep keeps the thread (it
+ * drops only threads listed LISTED_AT_LEAST_MS ago), with minutes to spare
+ * for clocks that differ between servers. Saves a write per comment to
+ * `{o}:threads`, one key (so one Cluster slot) shared by every thread.
+ */
+const RELIST_AFTER_MS = 60_000;
+/** Threads remembered as listed; past this many the memory starts over (costing one listing each). */
+const LISTED_REMEMBERED = 10_000;
+
+/**
  * The transactional outbox for worker jobs. BullMQ's queues live in their own
  * Redis slot and are reached over their own connection, so adding a
  * comment's jobs cannot be part of the script that stores the comment: if the
@@ -52,6 +63,9 @@ const LISTED_AT_LEAST_MS = 5 * 60_000;
  * nothing left. Job ids are derived from the comment, so adding twice adds once.
  */
 export class OutboxStore {
+  /** Thread id -> when this process last listed it (ms). */
+  private readonly listedAt = new Map<string, number>();
+
   constructor(
     private readonly redis: Redis,
     private readonly keys: Keys,
@@ -60,7 +74,11 @@ export class OutboxStore {
 
   /** Puts the thread on the sweep's list (or refreshes it). Must succeed before the write whose entry follows. */
   async list(threadId: string, now: number): Promise<void> {
+    const last = this.listedAt.get(threadId);
+    if (last !== undefined && now - last >= 0 && now - last < RELIST_AFTER_MS) return;
     await this.redis.zadd(this.keys.outboxThreads, 'GT', now, threadId);
+    if (this.listedAt.size >= LISTED_REMEMBERED) this.listedAt.clear();
+    this.listedAt.set(threadId, now);
   }
 
   /**

@@ -21,25 +21,27 @@ export interface PostContextQuery {
   clientId: string | undefined;
 }
 
-/** Reads it all in one round trip; the retry lookup only when there is a clientId. */
+/**
+ * Reads it all in one round trip; the retry lookup only when there is a
+ * clientId. Plain commands rather than an explicit pipeline: the connection
+ * auto-pipelines, so they leave in the same write as whatever else the request
+ * sends in this turn (the posting limits, the mention lookup).
+ */
 export async function loadPostContext(redis: Redis, keys: Keys, q: PostContextQuery, now: number): Promise<PostContext> {
-  const pipeline = redis
-    .pipeline()
-    .hmget(keys.thread.meta(q.threadId), 'locked', 'slowMode', 'premod')
-    .get(keys.user.ban(q.userId))
-    .hget(keys.user.record(q.userId), 'approved')
-    .get(keys.moderation.settings)
-    .get(keys.moderation.wordlistsVersion);
-  if (q.clientId) pipeline.get(keys.thread.idempotency(q.threadId, q.userId, q.clientId));
-  const results = (await pipeline.exec()) ?? [];
-  for (const [err] of results) if (err) throw err;
-  const [locked, slowMode, premod] = results[0]![1] as (string | null)[];
+  const [[locked, slowMode, premod], ban, approved, settings, wordlistsVersion, existing] = await Promise.all([
+    redis.hmget(keys.thread.meta(q.threadId), 'locked', 'slowMode', 'premod'),
+    redis.get(keys.user.ban(q.userId)),
+    redis.hget(keys.user.record(q.userId), 'approved'),
+    redis.get(keys.moderation.settings),
+    redis.get(keys.moderation.wordlistsVersion),
+    q.clientId ? redis.get(keys.thread.idempotency(q.threadId, q.userId, q.clientId)) : null,
+  ]);
   return {
-    existingCommentId: (results[5]?.[1] as string | null | undefined) ?? null,
+    existingCommentId: existing ?? null,
     thread: { locked: locked === '1', slowModeSeconds: Number(slowMode ?? 0), premod: premod === '1' },
-    ban: activeBanFrom(results[1]![1] as string | null, now),
-    approvedCount: Number(results[2]![1] ?? 0),
-    settings: settingsFrom(results[3]![1] as string | null),
-    wordlistsVersion: Number(results[4]![1] ?? 0),
+    ban: activeBanFrom(ban ?? null, now),
+    approvedCount: Number(approved ?? 0),
+    settings: settingsFrom(settings ?? null),
+    wordlistsVersion: Number(wordlistsVersion ?? 0),
   };
 }

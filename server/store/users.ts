@@ -130,14 +130,22 @@ export class UserStore {
    * whether it was published (pre-moderation of new users counts those).
    */
   async noteComment(userId: string, commentId: string, at: number, published: boolean): Promise<void> {
+    // Plain commands, not MULTI: each is harmless alone, and auto-pipelined they share the insert's write.
     const recent = this.keys.user.recentComments(userId);
-    const tx = this.redis
-      .multi()
-      .zadd(recent, at, commentId)
-      .zremrangebyscore(recent, '-inf', at - 86_400_000)
-      .pexpire(recent, 86_400_000);
-    if (published) tx.hincrby(this.keys.user.record(userId), 'approved', 1);
-    await tx.exec();
+    await Promise.all([
+      this.redis.zadd(recent, at, commentId),
+      this.redis.zremrangebyscore(recent, '-inf', at - 86_400_000),
+      this.redis.pexpire(recent, 86_400_000),
+      published ? this.redis.hincrby(this.keys.user.record(userId), 'approved', 1) : null,
+    ]);
+  }
+
+  /** Takes back a noteComment whose comment was not stored after all (the write was refused or a replay). */
+  async unnoteComment(userId: string, commentId: string, published: boolean): Promise<void> {
+    await Promise.all([
+      this.redis.zrem(this.keys.user.recentComments(userId), commentId),
+      published ? this.redis.hincrby(this.keys.user.record(userId), 'approved', -1) : null,
+    ]);
   }
 
   /**
@@ -147,11 +155,7 @@ export class UserStore {
    */
   async indexComment(userId: string, commentId: string, at: number, keep: number): Promise<void> {
     const key = this.keys.user.comments(userId);
-    await this.redis
-      .multi()
-      .zadd(key, at, commentId)
-      .zremrangebyrank(key, 0, -(keep + 1))
-      .exec();
+    await Promise.all([this.redis.zadd(key, at, commentId), this.redis.zremrangebyrank(key, 0, -(keep + 1))]);
   }
 
   /** A batch of the user's indexed comment ids, oldest first. */

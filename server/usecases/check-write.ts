@@ -1,5 +1,7 @@
 import type { Mention, ModerationRecord } from '../../contract/index.ts';
 import type { AuthUser, Deps, Origin } from '../context.ts';
+import type { PostingAttempt, TakenLimits } from '../limits/posting.ts';
+import type { PostContext } from '../store/preflight.ts';
 import { automodRecord, moderate } from '../moderation/pipeline.ts';
 import { listForJobs, type AfterWriteDeps } from './after-write.ts';
 import { followUp, type FollowUpDeps } from './follow-up.ts';
@@ -30,8 +32,13 @@ export type Replay = { kind: 'replay'; commentId: string };
  * What a post and an edit go through before anything is written: thread lock,
  * ban, word lists and pre-moderation (moderation/pipeline.ts), the posting
  * limits, mentions. Throws the refusal; otherwise says how to store it.
- * Context, then word lists, then limits, mentions and the outbox listing:
- * three round trips at most.
+ *
+ * One round trip: the context, the per-user and per-IP budgets, the mention
+ * lookup and the outbox listing are sent together (the budgets before we know
+ * whether the write will be refused, so a refusal for another reason gives
+ * them back; the listing is harmless if no jobs follow). A thread in slow mode
+ * costs one more (its limit needs the thread's setting), and so do new word
+ * lists (once per server and change).
  */
 export function checkWrite(
   deps: CheckWriteDeps,
@@ -42,36 +49,75 @@ export function checkWrite(
 export function checkWrite(deps: CheckWriteDeps, actor: AuthUser, origin: Origin, attempt: WriteAttempt): Promise<Write | Replay>;
 export async function checkWrite(deps: CheckWriteDeps, actor: AuthUser, origin: Origin, attempt: WriteAttempt): Promise<Write | Replay> {
   const { kind, threadId, body } = attempt;
-  const ctx = await deps.store.preflight.postContext({ threadId, userId: actor.id, clientId: attempt.clientId });
-  if (ctx.existingCommentId) return { kind: 'replay', commentId: ctx.existingCommentId };
+  // Edits draw on the same per-user and per-IP budgets as new comments, but slow mode paces only new ones.
+  const limits = (part: 'budgets' | 'slow_mode', slowModeSeconds = 0) =>
+    ({ actor, ip: origin.ip, threadId, slowModeSeconds, kind, now: deps.now(), part }) as const;
+  const mayNeedJobs = attempt.needsJobs('visible') || attempt.needsJobs('pending');
+  const [ctxR, budgetsR, mentionsR, listedR] = await Promise.allSettled([
+    deps.store.preflight.postContext({ threadId, userId: actor.id, clientId: attempt.clientId }),
+    deps.limits.take(limits('budgets')),
+    resolveMentions(deps, body, actor.id),
+    mayNeedJobs ? listForJobs(deps, threadId) : null,
+  ]);
+  const budgets = budgetsR.status === 'fulfilled' ? budgetsR.value : null;
+  const failed = [ctxR, budgetsR, mentionsR, listedR].find((r) => r.status === 'rejected');
+  if (failed) {
+    await budgets?.giveBack();
+    throw failed.reason;
+  }
+  const ctx = (ctxR as PromiseFulfilledResult<PostContext>).value;
+  const mentions = (mentionsR as PromiseFulfilledResult<Mention[]>).value;
+  const taken = budgets!;
+  if (ctx.existingCommentId) {
+    // A retry is answered with the original, limits or not, and costs nothing.
+    await taken.giveBack();
+    return { kind: 'replay', commentId: ctx.existingCommentId };
+  }
 
-  const words = await deps.wordlists.get(ctx.wordlistsVersion);
   const { thread, ban, approvedCount, settings } = ctx;
-  const decision = moderate({ kind, actor, body, thread, ban, approvedCount, settings, words });
+  let decision;
+  try {
+    const words = await deps.wordlists.get(ctx.wordlistsVersion);
+    decision = moderate({ kind, actor, body, thread, ban, approvedCount, settings, words });
+  } catch (err) {
+    await taken.giveBack();
+    throw err;
+  }
   if (decision.kind === 'refuse') {
     if (kind === 'post' && decision.reasons.some((r) => r.rule === 'banned_term')) {
       // The refusal is written to the audit log, so attempts count against the poster's budget
       // (not slow mode: the corrected comment may follow at once).
-      await deps.limits.check({ actor, ip: origin.ip, threadId, slowModeSeconds: 0, kind, now: deps.now() });
+      if (taken.refusal) throw taken.refusal;
       await followUp(deps, { kind: 'refused', threadId, userId: actor.id, reasons: decision.reasons });
+    } else {
+      await taken.giveBack();
     }
     throw decision.error;
   }
-  const jobs = attempt.needsJobs(decision.status);
-  // Edits draw on the same per-user and per-IP budgets as new comments, but slow mode paces only new ones.
-  // Mention lookup only reads and the listing is harmless if the write is refused, so they share the limits' round trip.
-  const [, mentions] = await Promise.all([
-    deps.limits.check({
-      actor,
-      ip: origin.ip,
-      threadId,
-      slowModeSeconds: kind === 'post' ? thread.slowModeSeconds : 0,
-      kind,
-      now: deps.now(),
-    }),
-    resolveMentions(deps, body, actor.id),
-    jobs ? listForJobs(deps, threadId) : null,
-  ]);
+  if (kind === 'post' && thread.slowModeSeconds > 0) await slowMode(deps, limits('slow_mode', thread.slowModeSeconds), taken);
+  else if (taken.refusal) throw taken.refusal;
   const at = deps.now();
-  return { kind: 'write', status: decision.status, automod: automodRecord(decision, at), mentions, jobs, at };
+  return {
+    kind: 'write',
+    status: decision.status,
+    automod: automodRecord(decision, at),
+    mentions,
+    jobs: attempt.needsJobs(decision.status),
+    at,
+  };
+}
+
+/**
+ * The thread's slow mode, after the budgets: refused by either, the other
+ * gives back what it took and the refusal with the longer wait is the answer
+ * (as when all were checked at once).
+ */
+async function slowMode(deps: CheckWriteDeps, attempt: PostingAttempt, budgets: TakenLimits): Promise<void> {
+  const slow = await deps.limits.take(attempt);
+  if (!budgets.refusal && !slow.refusal) return;
+  if (budgets.refusal && slow.refusal) {
+    throw (slow.refusal.retryAfterMs ?? 0) > (budgets.refusal.retryAfterMs ?? 0) ? slow.refusal : budgets.refusal;
+  }
+  await Promise.all([budgets.giveBack(), slow.giveBack()]);
+  throw (budgets.refusal ?? slow.refusal)!;
 }

@@ -76,16 +76,27 @@ export async function postComment(
         ignoreLock: isModerator(actor),
         createdMs: input.createdAt?.getTime(),
       });
-    // Indexed under its author in the same round trip as the insert (the index is in the author's
-    // hash slot, not the thread's, so not in the script): data export and erasure find comments by it.
+    // Indexed and counted under its author in the same round trip as the insert (those keys are in the author's
+    // hash slots, not the thread's, so not in the script): data export and erasure find comments by the index,
+    // pre-moderation counts published comments, a ban removes recent ones. Undone if nothing was stored.
+    const published = status === 'visible';
+    const at = deps.now().getTime();
     const [result] = await Promise.all([
       jobs ? writeWithJobs(deps, jobs, insert, (r) => r.kind === 'stored') : insert(),
-      deps.store.users.indexComment(actor.id, commentId, deps.now().getTime(), deps.config.dataRequests.commentIndexMax),
+      deps.store.users.indexComment(actor.id, commentId, at, deps.config.dataRequests.commentIndexMax),
+      deps.store.users.noteComment(actor.id, commentId, at, published),
     ]);
+    if (result.kind !== 'stored') await deps.store.users.unnoteComment(actor.id, commentId, published);
     switch (result.kind) {
-      case 'stored':
-        await followUp(deps, { kind: 'posted', comment: result.comment, moderation, jobs });
+      case 'stored': {
+        const outcome = { kind: 'posted', comment: result.comment, moderation, jobs } as const;
+        // Automatic moderation's records (queues, audit) are awaited: their failure fails the post, as a record's
+        // does. A plain post's follow-ups are notices (the feed, its jobs through the outbox) that never fail the
+        // write: they start once the author has been answered (next turn of the event loop), off the ack's path.
+        if (moderation) await followUp(deps, outcome);
+        else setImmediate(() => void followUp(deps, outcome).catch(() => undefined));
         return { comment: result.comment, duplicate: false };
+      }
       case 'duplicate':
         return replay(deps, input.threadId, result.commentId);
       case 'rejected':

@@ -1,4 +1,5 @@
 import type { Queue } from 'bullmq';
+import type { Redis } from 'ioredis';
 import { setTimeout as sleep } from 'node:timers/promises';
 
 /** Job states that mean "not handled yet": a worker has still to run (or re-run) the job. */
@@ -33,4 +34,29 @@ export async function queuesIdle(queues: Queue[], timeoutMs = 8_000): Promise<Re
   const counts: Record<string, Record<string, number>> = {};
   for (const queue of queues) counts[queue.name] = await queueIdle(queue, timeoutMs);
   return counts;
+}
+
+/**
+ * queueIdle for the screening stream (workers/screen/stream.ts): waits until
+ * its consumer group has been given every entry and acknowledged each one. A
+ * comment whose screening failed stays pending (it is retried after
+ * WORKER_LOCK_MS), so a failure ends here as a timeout naming the pending count.
+ */
+export async function screeningIdle(redis: Redis, stream: string, timeoutMs = 8_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const groups = (await redis.xinfo('GROUPS', stream).catch(() => [])) as unknown[][];
+    const group = groups.map((g) => Object.fromEntries(chunks(g)) as Record<string, unknown>).find((g) => g.name === 'screen');
+    const state = group ? { pending: Number(group.pending), lag: Number(group.lag) } : undefined;
+    if (state && state.pending === 0 && state.lag === 0) return;
+    if (Date.now() > deadline)
+      throw new Error(`screening still has comments to screen after ${timeoutMs} ms: ${JSON.stringify(state ?? 'no consumer group')}`);
+    await sleep(25);
+  }
+}
+
+function chunks(flat: unknown[]): [string, unknown][] {
+  const out: [string, unknown][] = [];
+  for (let i = 0; i + 1 < flat.length; i += 2) out.push([String(flat[i]), flat[i + 1]]);
+  return out;
 }

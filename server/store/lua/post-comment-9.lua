@@ -36,7 +36,9 @@ if idem_ttl > 0 then
   if existing then return {'dup', existing} end
 end
 
-if ARGV[18] ~= '1' and redis.call('HGET', KEYS[1], 'locked') == '1' then return {'err', 'thread_locked'} end
+-- The meta hash read once (lock, epoch, last creation time), not once per helper.
+local meta = redis.call('HMGET', KEYS[1], 'locked', 'epoch', 'lastCreatedMs')
+if ARGV[18] ~= '1' and meta[1] == '1' then return {'err', 'thread_locked'} end
 
 if ARGV[3] ~= '' and redis.call('HGET', KEYS[7], 'status') ~= 'visible' then
   return {'err', 'parent_not_found'}
@@ -44,24 +46,54 @@ end
 
 if redis.call('EXISTS', KEYS[5]) == 1 then return {'err', 'id_taken'} end
 
-local epoch = ensure_thread(KEYS[1], ARGV[10])
-local created_ms = next_created_ms(KEYS[1], tonumber(ARGV[20]))
+local epoch = meta[2]
+local now = tonumber(ARGV[20])
+if not now then
+  local t = redis.call('TIME')
+  now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+end
+if not epoch then
+  epoch = ARGV[10]
+  redis.call('HSET', KEYS[1], 'epoch', epoch, 'offset', 0, 'createdAt', iso_utc(now))
+end
+-- Strictly later than the thread's previous comment (see next_created_ms in lib/thread.lua).
+local created_ms = now
+local last = tonumber(meta[3] or '0')
+if created_ms <= last then created_ms = last + 1 end
+redis.call('HSET', KEYS[1], 'lastCreatedMs', created_ms)
 local status = ARGV[9]
 local offset = 0
 if status == 'visible' then offset = next_offset(KEYS[1]) end
 
-redis.call('HSET', KEYS[5],
-  'id', ARGV[2], 'parentId', ARGV[3],
+-- The full form of comment_json (lib/thread.lua), built from what we are storing rather than read back.
+local created_at = iso_utc(created_ms)
+local parent = 'null'
+if ARGV[3] ~= '' then parent = cjson.encode(ARGV[3]) end
+local json = '{"id":' .. cjson.encode(ARGV[2]) ..
+  ',"threadId":' .. cjson.encode(ARGV[1]) ..
+  ',"parentId":' .. parent ..
+  ',"author":{"id":' .. cjson.encode(ARGV[4]) .. ',"handle":' .. cjson.encode(ARGV[5]) .. ',"name":' .. cjson.encode(ARGV[6]) .. '}' ..
+  ',"body":' .. cjson.encode(ARGV[7]) ..
+  ',"mentions":' .. ARGV[8] ..
+  ',"status":' .. cjson.encode(status) ..
+  ',"createdAt":' .. cjson.encode(created_at) ..
+  ',"editedAt":null,"featured":false,"offset":' .. offset .. '}'
+
+local fields = {'id', ARGV[2], 'parentId', ARGV[3],
   'authorId', ARGV[4], 'authorHandle', ARGV[5], 'authorName', ARGV[6],
   'body', ARGV[7], 'mentions', ARGV[8], 'status', status,
-  'createdAt', iso_utc(created_ms), 'createdMs', created_ms, 'editedAt', '', 'edits', 0,
-  'featured', '0', 'offset', offset)
-if ARGV[17] ~= '' then redis.call('HSET', KEYS[5], 'moderation', ARGV[17]) end
-local json = comment_json(KEYS[5], ARGV[1], offset, false)
-redis.call('HSET', KEYS[5], 'json', json)
+  'createdAt', created_at, 'createdMs', created_ms, 'editedAt', '', 'edits', 0,
+  'featured', '0', 'offset', offset, 'json', json}
+if ARGV[17] ~= '' then
+  table.insert(fields, 'moderation')
+  table.insert(fields, ARGV[17])
+end
+redis.call('HSET', KEYS[5], unpack(fields))
 
-redis.call('ZADD', KEYS[4], created_ms, ARGV[4])
-redis.call('ZREMRANGEBYRANK', KEYS[4], 0, -(tonumber(ARGV[19]) + 1))
+-- Trimmed only when it grew: a commenter already listed just moves up.
+if redis.call('ZADD', KEYS[4], created_ms, ARGV[4]) == 1 then
+  redis.call('ZREMRANGEBYRANK', KEYS[4], 0, -(tonumber(ARGV[19]) + 1))
+end
 if status == 'visible' then
   redis.call('ZADD', KEYS[3], created_ms, ARGV[2])
   count_visible(KEYS[1], ARGV[4], 1)

@@ -6,9 +6,9 @@ type Moderated = Extract<Outcome, { kind: 'moderated' }>;
 
 /** The follow-ups of writes to one comment. */
 export const commentPlans: Plans<'posted' | 'refused' | 'edited' | 'held' | 'reported' | 'moderated' | 'deleted'> = {
+  // The author's counters were written with the comment (post-comment.ts).
   posted: (deps, { comment, moderation, jobs: entry }) => [
     [
-      ['user', () => deps.store.users.noteComment(comment.author.id, comment.id, deps.now().getTime(), comment.status === 'visible')],
       feed(deps, { type: 'comment', change: 'created', comment, moderation }, comment.threadId),
       jobs(deps, comment, entry),
       ...(moderation ? review(deps, comment, moderation, null) : []),
