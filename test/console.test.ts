@@ -2,7 +2,7 @@ import type { Browser, Page } from 'playwright-core';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Comment } from '../contract/index.ts';
-import { haveChromium, launchChromium, warnIfNoChromium, watchErrors } from './support/chromium.ts';
+import { launchChromium, skipBrowserTests, warnIfSkippingBrowser, watchErrors } from './support/chromium.ts';
 import { makeUser, type TestUser } from './support/clients.ts';
 import type { TestRedis } from './support/redis.ts';
 import { startRedisAndServer, stopServerAndRedis, type TestServer } from './support/server.ts';
@@ -12,7 +12,7 @@ import { startRedisAndServer, stopServerAndRedis, type TestServer } from './supp
  * keyboard actions that reach readers, claims, the live feed, and refusal of
  * non-moderators. Every piece of user text must stay text.
  */
-warnIfNoChromium('console tests');
+warnIfSkippingBrowser('console tests');
 
 let redis: TestRedis;
 let server: TestServer;
@@ -33,7 +33,7 @@ async function openConsole(user: TestUser): Promise<{ page: Page; errors: string
 
 const queueIds = (page: Page) => page.locator('.tc-item').evaluateAll((items) => items.map((li) => (li as HTMLElement).dataset.commentId));
 
-describe.skipIf(!haveChromium)('the moderation console in Chromium', () => {
+describe.skipIf(skipBrowserTests)('the moderation console in Chromium', () => {
   beforeAll(async () => {
     ({ redis, server } = await startRedisAndServer());
     moderator = await makeUser({ handle: 'console_mod', role: 'moderator' });
