@@ -6,17 +6,21 @@ import { freePort } from '../../server/bootstrap/redis.ts';
  * (order kept): a slow network link on loopback, to make races that real
  * networks produce show up in tests every time. `cut()` drops every
  * connection and refuses new ones until `heal()`: an outage of this link
- * alone, while other connections to the target stay up.
+ * alone, while other connections to the target stay up. `drop()` is a
+ * partition that says nothing: connections stay open (and new ones are
+ * accepted) but no byte crosses either way until `heal()`, as when packets
+ * are lost; what was sent meanwhile is gone.
  */
 export class SlowLink {
   private server: Server | undefined;
   private readonly sockets = new Set<Socket>();
   private down = false;
+  private dropping = false;
   port = 0;
 
   constructor(
     private readonly targetPort: number,
-    private readonly delayMs: number,
+    public delayMs: number,
   ) {}
 
   get url(): string {
@@ -32,12 +36,18 @@ export class SlowLink {
         this.sockets.add(s);
         s.on('error', () => {});
         s.on('close', () => {
+          this.sockets.delete(s);
           client.destroy();
           upstream.destroy();
         });
       }
-      client.on('data', (chunk) => (this.delayMs > 0 ? setTimeout(() => upstream.write(chunk), this.delayMs) : upstream.write(chunk)));
-      upstream.pipe(client);
+      const forward = (to: Socket, chunk: Buffer) => {
+        if (!this.dropping) to.write(chunk);
+      };
+      client.on('data', (chunk: Buffer) =>
+        this.delayMs > 0 ? setTimeout(() => forward(upstream, chunk), this.delayMs) : forward(upstream, chunk),
+      );
+      upstream.on('data', (chunk: Buffer) => forward(client, chunk));
     });
     await new Promise<void>((resolve) => this.server!.listen(this.port, '127.0.0.1', resolve));
   }
@@ -49,8 +59,14 @@ export class SlowLink {
     this.sockets.clear();
   }
 
+  /** Keeps connections open but lets nothing through, either way. */
+  drop(): void {
+    this.dropping = true;
+  }
+
   heal(): void {
     this.down = false;
+    this.dropping = false;
   }
 
   async stop(): Promise<void> {

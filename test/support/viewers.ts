@@ -9,6 +9,8 @@ export interface Viewer {
   /** Ids of every `comment.created` event the app got, in order (a repeat here is a comment shown twice). */
   created: string[];
   resets: string[];
+  /** How often its connection went down. */
+  downs: number;
 }
 
 /** `count` SDK readers of `threadId`, each on `urls[i % urls.length]`, joined (first page loaded, live). */
@@ -20,9 +22,17 @@ export async function watchThread(
 ): Promise<Viewer[]> {
   return Promise.all(
     Array.from({ length: count }, async (_, i) => {
-      const client = connect({ url: urls[i % urls.length]!, ...options });
       const created: string[] = [];
       const resets: string[] = [];
+      const state = { downs: 0 };
+      const client = connect({
+        url: urls[i % urls.length]!,
+        ...options,
+        onConnectionChange: (up) => {
+          if (!up) state.downs++;
+          options.onConnectionChange?.(up);
+        },
+      });
       try {
         const view = await client.joinThread(threadId, {
           onEvent: (e) => {
@@ -34,7 +44,15 @@ export async function watchThread(
             created.splice(0, created.length, ...comments.map((c) => c.id));
           },
         });
-        return { client, view, created, resets };
+        return {
+          client,
+          view,
+          created,
+          resets,
+          get downs() {
+            return state.downs;
+          },
+        };
       } catch (err) {
         client.close();
         throw err;
