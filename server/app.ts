@@ -19,6 +19,7 @@ import { attachGateway } from './realtime/gateway.ts';
 import { attachAccessUpdates } from './realtime/access.ts';
 import { attachModerationGateway } from './realtime/moderation-gateway.ts';
 import { PresenceTracker } from './realtime/presence.ts';
+import { sendClientsElsewhere } from './realtime/drain.ts';
 import { announceAfterResubscribe } from './realtime/resync.ts';
 import { createSocketServer } from './realtime/server.ts';
 import { RoomSubscriptions } from './realtime/subscriptions.ts';
@@ -120,6 +121,9 @@ export async function createThreadline(opts: ThreadlineOptions): Promise<Threadl
       });
     },
     async close() {
+      // No new connections first: clients sent away must reconnect to another instance, not here.
+      httpServer.close();
+      sendClientsElsewhere(io);
       await presence.stop();
       connections.stop();
       await new Promise<void>((resolve) => {

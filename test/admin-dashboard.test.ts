@@ -1,12 +1,12 @@
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { haveChromium, launchChromium, warnIfNoChromium, watchErrors } from './support/chromium.ts';
+import { launchChromium, skipBrowserTests, warnIfSkippingBrowser, watchErrors } from './support/chromium.ts';
 import { makeUser, type TestUser } from './support/clients.ts';
 import { startRedis, type TestRedis } from './support/redis.ts';
 import { startServer, type TestServer } from './support/server.ts';
 
 /** The queue dashboard (/admin/queues): how admins sign in, and what they may do there. */
-warnIfNoChromium('dashboard sign-in in a browser');
+warnIfSkippingBrowser('dashboard sign-in in a browser');
 
 let redis: TestRedis;
 let readOnly: TestServer;
@@ -164,7 +164,7 @@ describe('queue actions', () => {
   });
 });
 
-describe.skipIf(!haveChromium)('signing in from a browser (Chromium)', () => {
+describe.skipIf(skipBrowserTests)('signing in from a browser (Chromium)', () => {
   it('goes from /admin/login#token= to the read-only dashboard with an HttpOnly cookie; no URL the browser requests carries the token', async () => {
     const browser = await launchChromium();
     try {

@@ -2,7 +2,7 @@ import type { Browser, Page } from 'playwright-core';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Comment } from '../contract/index.ts';
-import { haveChromium, launchChromium, warnIfNoChromium, watchErrors } from './support/chromium.ts';
+import { launchChromium, skipBrowserTests, warnIfSkippingBrowser, watchErrors } from './support/chromium.ts';
 import { makeUser, moderationSocket, type TestUser } from './support/clients.ts';
 import { eventually } from './support/wait.ts';
 import type { TestRedis } from './support/redis.ts';
@@ -13,7 +13,7 @@ import { startRedisAndServer, stopServerAndRedis, type TestServer } from './supp
  * keyboard actions that reach readers, claims, the live feed, and refusal of
  * non-moderators. Every piece of user text must stay text.
  */
-warnIfNoChromium('console tests');
+warnIfSkippingBrowser('console tests');
 
 let redis: TestRedis;
 let server: TestServer;
@@ -53,7 +53,7 @@ beforeAll(async () => {
 
 afterAll(() => stopServerAndRedis(server, redis));
 
-describe.skipIf(!haveChromium)('the moderation console in Chromium', () => {
+describe.skipIf(skipBrowserTests)('the moderation console in Chromium', () => {
   beforeAll(async () => {
     browser = await launchChromium();
   }, 60_000);

@@ -8,7 +8,7 @@ import { signToken } from '../server/auth/tokens.ts';
 import { loadConfig } from '../server/config.ts';
 import { DEMO_READER, handleFromName, importSeedThread, loadSeed, prepareDemoReader, SEED_THREAD_ID } from '../server/cli/seed.ts';
 import { createKeys } from '../server/store/keys.ts';
-import { haveChromium, launchChromium, warnIfNoChromium, watchErrors } from './support/chromium.ts';
+import { launchChromium, skipBrowserTests, warnIfSkippingBrowser, watchErrors } from './support/chromium.ts';
 import type { TestRedis } from './support/redis.ts';
 import { startRedisAndServer, stopServerAndRedis, TEST_SECRET, type TestServer } from './support/server.ts';
 
@@ -133,9 +133,9 @@ describe('seed import', () => {
   });
 });
 
-warnIfNoChromium('the demo page test');
+warnIfSkippingBrowser('the demo page test');
 
-describe.skipIf(!haveChromium)('the demo page in Chromium', () => {
+describe.skipIf(skipBrowserTests)('the demo page in Chromium', () => {
   let browser: Browser;
   beforeAll(async () => {
     browser = await launchChromium();

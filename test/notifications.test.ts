@@ -301,19 +301,40 @@ describe('webhooks', () => {
     const author = await user('fail_author');
     const doomed = await user('doomed');
     const fine = await user('fine_user');
-    hooks.respond = (body) => (JSON.parse(body).recipient?.id === doomed.id ? 500 : 204);
-    await post(author, 'n-fail', '@doomed this webhook will never land');
-    await post(author, 'n-fail-2', '@fine_user this one will');
+    // doomed's endpoint hangs on the first attempt until fine_user's webhook has landed: if one slow
+    // endpoint held up the others, fine_user's would wait behind it and this would time out.
+    let release!: () => void;
+    const hung = new Promise<void>((resolve) => (release = resolve));
+    let firstDoomedArrived!: () => void;
+    const doomedArrived = new Promise<void>((resolve) => (firstDoomedArrived = resolve));
+    hooks.respond = async (body) => {
+      if (JSON.parse(body).recipient?.id !== doomed.id) return 204;
+      firstDoomedArrived();
+      await hung;
+      return 500;
+    };
     const doomedHooks = () => hooks.received.filter((h) => JSON.parse(h.body).recipient?.id === doomed.id);
+    const toFine = () => hooks.received.filter((h) => JSON.parse(h.body).recipient?.id === fine.id);
+    try {
+      await post(author, 'n-fail', '@doomed this webhook will never land');
+      await doomedArrived;
+      await post(author, 'n-fail-2', '@fine_user this one will');
+      await eventually(
+        () =>
+          expect(
+            toFine().map((h) => h.status),
+            'fine_user’s webhook, while doomed’s endpoint hangs',
+          ).toEqual([204]),
+        4_000,
+      );
+      expect(doomedHooks(), 'doomed’s first attempt is still unanswered').toHaveLength(0);
+    } finally {
+      release();
+    }
     await eventually(() => expect(doomedHooks()).toHaveLength(3), 10_000);
     expect(new Set(doomedHooks().map((h) => h.headers['webhook-id'])).size).toBe(1);
     const verified = doomedHooks().map((h) => h.verified);
     expect(verified, 'signature verified, per attempt').toEqual(verified.map(() => true));
-    const toFine = hooks.received.filter((h) => JSON.parse(h.body).recipient?.id === fine.id);
-    expect(
-      toFine.map((h) => h.status),
-      'statuses of the webhooks to fine_user (one must have landed with 204)',
-    ).toContain(204);
     await eventually(async () => {
       const failed = await a.app.deps.queues.webhook.getFailed();
       expect(failed.map((j) => j.data.webhookId)).toContain(doomedHooks()[0]!.headers['webhook-id']);

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Comment } from '../contract/index.ts';
 import { browserBundle } from '../server/http/browser-bundle.ts';
 import { startWorkers, type RunningWorkers } from '../workers/index.ts';
-import { haveChromium, launchChromium, warnIfNoChromium, watchErrors } from './support/chromium.ts';
+import { launchChromium, skipBrowserTests, warnIfSkippingBrowser, watchErrors } from './support/chromium.ts';
 import { makeUser, type TestUser } from './support/clients.ts';
 import { startHostSite, type HostSite } from './support/host-site.ts';
 import { startRedis, type TestRedis } from './support/redis.ts';
@@ -17,7 +17,7 @@ import { startServer, type TestServer } from './support/server.ts';
  * heading, sorting, the "N new comments" bar, the connection state, DOM
  * patching by comment id, and sign-in through the token attribute.
  */
-warnIfNoChromium('widget live tests');
+warnIfSkippingBrowser('widget live tests');
 
 let redis: TestRedis;
 let server: TestServer;
@@ -58,7 +58,7 @@ describe('widget.js size', () => {
   }, 60_000);
 });
 
-describe.skipIf(!haveChromium)('the widget, live, in Chromium', () => {
+describe.skipIf(skipBrowserTests)('the widget, live, in Chromium', () => {
   beforeAll(async () => {
     redis = await startRedis();
     server = await startServer(redis.url);

@@ -3,7 +3,7 @@ import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Comment } from '../contract/index.ts';
 import { startWorkers, type RunningWorkers } from '../workers/index.ts';
-import { haveChromium, launchChromium, warnIfNoChromium, watchErrors } from './support/chromium.ts';
+import { launchChromium, skipBrowserTests, warnIfSkippingBrowser, watchErrors } from './support/chromium.ts';
 import { makeUser, type TestUser } from './support/clients.ts';
 import { startHostSite, type HostSite } from './support/host-site.ts';
 import { startRedis, type TestRedis } from './support/redis.ts';
@@ -13,7 +13,7 @@ import { startServer, type TestServer } from './support/server.ts';
  * The widget in real Chromium (Debian's package; .ci/run installs it): comments
  * arrive live and every piece of user text is shown as text, never run as HTML.
  */
-warnIfNoChromium('widget tests');
+warnIfSkippingBrowser('widget tests');
 
 let redis: TestRedis;
 let server: TestServer;
@@ -23,7 +23,7 @@ let bob: TestUser;
 let hostSite: HostSite;
 let workers: RunningWorkers;
 
-describe.skipIf(!haveChromium)('the embeddable widget in Chromium', () => {
+describe.skipIf(skipBrowserTests)('the embeddable widget in Chromium', () => {
   beforeAll(async () => {
     redis = await startRedis();
     server = await startServer(redis.url);

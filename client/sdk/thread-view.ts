@@ -163,9 +163,15 @@ export class ThreadView {
     }
   }
 
-  /** The server says where the thread is; catch up if we are behind or on another epoch. */
+  /**
+   * The server says where the thread is; re-join unless that is exactly where we are. We are
+   * behind, or on another epoch: catch up. We are ahead on the same epoch: the data went back
+   * (restored from an older copy), the join answers `recovered: false` and we reload, instead of
+   * keeping lost comments and dropping new ones as repeats of offsets we hold. (A hint read just
+   * before an event we already applied also puts us ahead; that costs one join that recovers nothing.)
+   */
   onSyncHint(position: StreamPosition): void {
-    if (position.epoch !== this.position.epoch || position.offset > this.position.offset) this.requestSync();
+    if (position.epoch !== this.position.epoch || position.offset !== this.position.offset) this.requestSync();
   }
 
   /** The socket reconnected (possibly to another server): re-join from where we are. */

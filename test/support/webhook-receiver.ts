@@ -10,10 +10,13 @@ export interface ReceivedHook {
   status: number;
 }
 
-/** A real HTTP endpoint that records webhooks and answers with whatever `respond` says. */
+/**
+ * A real HTTP endpoint that records webhooks and answers with whatever `respond` says; a promise
+ * holds the answer back (an endpoint that hangs), and the hook is recorded once it is answered.
+ */
 export class WebhookReceiver {
   readonly received: ReceivedHook[] = [];
-  respond: (body: string) => number = () => 204;
+  respond: (body: string) => number | Promise<number> = () => 204;
   private server: Server | undefined;
   private readonly verifier: Webhook;
   port = 0;
@@ -38,9 +41,10 @@ export class WebhookReceiver {
         } catch {
           verified = false;
         }
-        const status = this.respond(body);
-        this.received.push({ headers: req.headers, body, verified, status });
-        res.writeHead(status).end();
+        void Promise.resolve(this.respond(body)).then((status) => {
+          this.received.push({ headers: req.headers, body, verified, status });
+          res.writeHead(status).end();
+        });
       });
     });
     await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));
