@@ -22,6 +22,7 @@ import { PresenceTracker } from './realtime/presence.ts';
 import { announceAfterResubscribe } from './realtime/resync.ts';
 import { createSocketServer } from './realtime/server.ts';
 import { RoomSubscriptions } from './realtime/subscriptions.ts';
+import { ThreadFanout } from './realtime/thread-fanout.ts';
 import type { IoServer } from './realtime/types.ts';
 import { logConnectionErrors, SUBSCRIBER_CONNECTION } from './store/redis.ts';
 import { ignore } from './domain/ignore.ts';
@@ -86,6 +87,7 @@ export async function createThreadline(opts: ThreadlineOptions): Promise<Threadl
     opts.config.limits.allowedOrigins,
     opts.config.transfer,
   );
+  const fanout = new ThreadFanout(io.of('/'), channelPrefix, opts.config.transfer.fanoutBatchMs);
   const connections = new ConnectionLimits(opts.redis, deps.store.keys, deps.store.scripts, opts.config);
   connections.start();
   const subscriptions = new RoomSubscriptions(io, subscriber, channelPrefix);
@@ -120,6 +122,7 @@ export async function createThreadline(opts: ThreadlineOptions): Promise<Threadl
       });
     },
     async close() {
+      fanout.close();
       await presence.stop();
       connections.stop();
       await new Promise<void>((resolve) => {

@@ -77,11 +77,14 @@ async function socketIoMeasurer(
 ) {
   const s = await connectSocket(url, { transports: ['websocket'], forceNew: true, reconnection: false });
   let count = 0;
-  s.on('thread:event', (e: { comment: { body: string } }) => {
+  const onEvent = (e: { comment: { body: string } }) => {
     count++;
     const seq = seqOf(e.comment.body);
     for (const l of listeners) l(seq, where);
-  });
+  };
+  s.on('thread:event', onEvent);
+  // Threadline sends a burst as one frame; each event in it counts as a delivery.
+  s.on('thread:batch', (b: { events: { comment: { body: string } }[] }) => b.events.forEach(onEvent));
   try {
     await join(s);
   } catch (err) {
