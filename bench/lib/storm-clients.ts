@@ -45,6 +45,8 @@ interface Follower {
   recoveredAt: number | undefined;
 }
 
+const JOINS_AT_ONCE = 25;
+
 const wallNow = () => performance.timeOrigin + performance.now();
 
 async function main(): Promise<void> {
@@ -56,19 +58,36 @@ async function main(): Promise<void> {
   const count = Number(countArg);
   const send = (report: StormReport) => process.send!(report);
   const followers: Follower[] = [];
-  for (let i = 0; i < count; i += 100) {
+  const follow = async (): Promise<Follower> => {
+    const offsets: number[] = [];
+    // WebSocket only: the balancer spreads TCP connections round robin, which long-polling's
+    // several requests per session cannot survive (a real deployment pins them: README, polling).
+    const sdk = connect({
+      url: url!,
+      fetch: restFetch,
+      socket: { transports: ['websocket'], reconnectionDelay: 250, reconnectionDelayMax: 2_000 },
+    });
+    try {
+      const view = await sdk.joinThread(threadId!, { onEvent: (e: ThreadEvent) => offsets.push(e.offset) });
+      return { sdk, view, offsets, affected: false, recoveredAt: undefined };
+    } catch (err) {
+      sdk.close();
+      throw err;
+    }
+  };
+  // A few at a time per process (the parent starts several): the set-up is not what we measure, and
+  // on a busy machine hundreds of joins at once time out. A join that fails is tried again.
+  for (let i = 0; i < count; i += JOINS_AT_ONCE) {
     await Promise.all(
-      Array.from({ length: Math.min(100, count - i) }, async () => {
-        const offsets: number[] = [];
-        // WebSocket only: the balancer spreads TCP connections round robin, which long-polling's
-        // several requests per session cannot survive (a real deployment pins them: README, polling).
-        const sdk = connect({
-          url: url!,
-          fetch: restFetch,
-          socket: { transports: ['websocket'], reconnectionDelay: 250, reconnectionDelayMax: 2_000 },
-        });
-        const view = await sdk.joinThread(threadId!, { onEvent: (e: ThreadEvent) => offsets.push(e.offset) });
-        followers.push({ sdk, view, offsets, affected: false, recoveredAt: undefined });
+      Array.from({ length: Math.min(JOINS_AT_ONCE, count - i) }, async () => {
+        for (let attempt = 1; ; attempt++) {
+          try {
+            followers.push(await follow());
+            return;
+          } catch (err) {
+            if (attempt === 3) throw err;
+          }
+        }
       }),
     );
   }

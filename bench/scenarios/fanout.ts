@@ -165,7 +165,9 @@ function threadline(redisUrl: string): System {
     instances: 2,
     async start() {
       const env = { REDIS_URL: redisUrl, REDIS_PREFIX: 'fan:', WORKERS: 'off', ...BENCH_RELAXED_LIMITS, PRESENCE_INTERVAL_MS: '60000' };
-      for (let i = 0; i < 2; i++) servers.push(await startServerProcess(env));
+      // BENCH_PROFILE=<dir> writes a CPU profile of each Threadline server (node --cpu-prof; bench/profile-summary.ts reads it).
+      const profile = process.env.BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE}`] : [];
+      for (let i = 0; i < 2; i++) servers.push(await startServerProcess(env, profile));
       posterToken = await signToken(BENCH_SECRET, { sub: 'bench-poster', handle: 'bench_poster', name: 'Bench Poster', role: 'moderator' });
       poster = cleanup.add(
         await connectSocket(servers[0]!.url, { transports: ['websocket'], forceNew: true, auth: { token: posterToken } }),
