@@ -7,7 +7,8 @@
  *
  *   child → parent  {type: 'ready'}                       every client follows the thread
  *   parent → child  {type: 'watch'}                       the kill is about to happen
- *   parent → child  {type: 'target', offset, killedAt}    caught up = connected and at ≥ offset
+ *   parent → child  {type: 'target', offset, killedAt}    caught up = connected and at ≥ offset, or at
+ *                                                          least as far as this process's clients that kept their server
  *   child → parent  {type: 'progress', affected, recovered}
  *   parent → child  {type: 'finish', finalOffset}
  *   child → parent  {type: 'result', ...StormShare}
@@ -99,10 +100,15 @@ async function main(): Promise<void> {
     const now = wallNow();
     let affected = 0;
     let recovered = 0;
+    // Where the clients that kept their server are: on a busy machine live delivery itself lags the
+    // acks by more than the parent's slack, and a client is caught up once it is where they are.
+    let live = Number.POSITIVE_INFINITY;
+    for (const f of followers) if (!f.affected) live = Math.min(live, f.view.at.offset);
+    const caughtUp = Math.min(target, live);
     for (const f of followers) {
       if (!f.affected) continue;
       affected++;
-      if (f.recoveredAt === undefined && f.sdk.connected && f.view.at.offset >= target) f.recoveredAt = now - killedAt;
+      if (f.recoveredAt === undefined && f.sdk.connected && f.view.at.offset >= caughtUp) f.recoveredAt = now - killedAt;
       if (f.recoveredAt !== undefined) recovered++;
     }
     send({ type: 'progress', affected, recovered });

@@ -140,7 +140,8 @@ export const reconnect: Scenario = async (ctx) => {
     const deadline = killedAt + (ctx.quick ? 15_000 : 30_000);
     let affected = 0;
     while (wallNow() < deadline) {
-      // Caught up: connected again and holding everything acknowledged a moment ago (events in flight aside).
+      // Caught up: connected again and holding everything acknowledged a moment ago (events in flight aside),
+      // or as much as the clients that kept their server hold (storm-clients.ts).
       const target = latestAcked - Math.ceil(rate / 5);
       for (const p of procs) p.send({ type: 'target', offset: target, killedAt });
       await new Promise((r) => setTimeout(r, 50));
