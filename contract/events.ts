@@ -74,6 +74,13 @@ export const serverEvents = {
   /** A change to a joined thread, in offset order. */
   'thread:event': ThreadEventSchema,
   /**
+   * Several consecutive changes to one joined thread in one frame, in offset
+   * order: what `thread:event` would have delivered one by one. A server sends
+   * it when a thread changes faster than its batching tick (`FANOUT_BATCH_MS`);
+   * apply `events` in order exactly as if each had come as a `thread:event`.
+   */
+  'thread:batch': z.object({ threadId: ThreadIdSchema, events: z.array(ThreadEventSchema).min(1) }),
+  /**
    * The thread's current position, sent when this server may have missed live
    * events (its Redis subscription was interrupted). A client behind `offset`,
    * or on another epoch, re-joins with `since` to catch up.

@@ -23,6 +23,7 @@ import { sendClientsElsewhere } from './realtime/drain.ts';
 import { announceAfterResubscribe } from './realtime/resync.ts';
 import { createSocketServer } from './realtime/server.ts';
 import { RoomSubscriptions } from './realtime/subscriptions.ts';
+import { ThreadFanout } from './realtime/thread-fanout.ts';
 import type { IoServer } from './realtime/types.ts';
 import { logConnectionErrors, SUBSCRIBER_CONNECTION } from './store/redis.ts';
 import { ignore } from './domain/ignore.ts';
@@ -87,6 +88,7 @@ export async function createThreadline(opts: ThreadlineOptions): Promise<Threadl
     opts.config.limits.allowedOrigins,
     opts.config.transfer,
   );
+  const fanout = new ThreadFanout(io.of('/'), channelPrefix, opts.config.transfer.fanoutBatchMs);
   const connections = new ConnectionLimits(opts.redis, deps.store.keys, deps.store.scripts, opts.config);
   connections.start();
   const subscriptions = new RoomSubscriptions(io, subscriber, channelPrefix);
@@ -124,6 +126,7 @@ export async function createThreadline(opts: ThreadlineOptions): Promise<Threadl
       // No new connections first: clients sent away must reconnect to another instance, not here.
       httpServer.close();
       sendClientsElsewhere(io);
+      fanout.close();
       await presence.stop();
       connections.stop();
       await new Promise<void>((resolve) => {

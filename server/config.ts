@@ -72,6 +72,9 @@ export const configSchema = z.object({
   MAX_CONNECTIONS_PER_USER: int(20, 1).describe('Open sockets per signed-in user, across all servers'),
   MAX_CONNECTIONS_PER_IP: int(100, 1).describe('Open sockets per client IP, across all servers'),
   HANDSHAKES_PER_IP_PER_MINUTE: int(60, 1).describe('New socket connections per client IP per minute'),
+  FANOUT_BATCH_MS: int(5, 0).describe(
+    "A thread's live events arriving within this many ms of its last frame go out together as one thread:batch frame (0: each alone)",
+  ),
   SOCKET_PER_MESSAGE_DEFLATE: onOff('off').describe(
     'Offer WebSocket permessage-deflate: fewer bytes per event, more server CPU and memory per socket (docs/benchmarks.md)',
   ),
@@ -207,7 +210,7 @@ export interface Config {
   admin: { queueActions: boolean };
   metrics: { token: string | undefined };
   pages: { frameAncestors: string };
-  transfer: { perMessageDeflate: boolean; httpCompressionThresholdBytes: number };
+  transfer: { perMessageDeflate: boolean; httpCompressionThresholdBytes: number; fanoutBatchMs: number };
 }
 
 export class ConfigError extends Error {}
@@ -302,6 +305,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     transfer: {
       perMessageDeflate: c.SOCKET_PER_MESSAGE_DEFLATE,
       httpCompressionThresholdBytes: c.HTTP_COMPRESSION_THRESHOLD_BYTES,
+      fanoutBatchMs: c.FANOUT_BATCH_MS,
     },
   };
 }

@@ -17,7 +17,15 @@ import { Cleanup } from '../lib/cleanup.ts';
 import { GENERATOR_SATURATED, generatorCpu } from '../lib/cpu.ts';
 import { LeanClient, openMany, RawWsClient } from '../lib/lean-client.ts';
 import { sendOpenLoop } from '../lib/pacing.ts';
-import { BENCH_RELAXED_LIMITS, BENCH_SECRET, startBaselineProcess, startServerProcess, type ServerProcess } from '../lib/processes.ts';
+import { loadavg } from 'node:os';
+import {
+  BENCH_RELAXED_LIMITS,
+  BENCH_SECRET,
+  procCpuSeconds,
+  startBaselineProcess,
+  startServerProcess,
+  type ServerProcess,
+} from '../lib/processes.ts';
 import { connectSocket } from '../lib/sockets.ts';
 import { latencyHistogram } from '../lib/stats.ts';
 import { ratioMetric, round, type Metric, type Scenario, type ScenarioContext } from '../lib/types.ts';
@@ -26,6 +34,8 @@ const THREAD = 'bench-fanout';
 /** Above this p99 the receivers are falling behind, not keeping up. */
 const KEEPING_UP_P99_MS = 250;
 const MEASURERS_PER_INSTANCE = 5;
+/** Deliveries per second of the fixed-load step where every system's server CPU per delivery is measured. */
+const CPU_STEP_DELIVERIES_PER_SECOND = 16_000;
 
 /** What a baseline broadcasts: the same shape and size as a Threadline comment event. */
 function fakeEvent(seq: number) {
@@ -66,6 +76,8 @@ interface System {
   start(): Promise<void>;
   connect(viewers: number): Promise<Receivers>;
   post(seq: number): void;
+  /** The system's server processes, whose CPU time per delivery we compare. */
+  pids(): number[];
   stop(): Promise<void>;
 }
 
@@ -77,11 +89,14 @@ async function socketIoMeasurer(
 ) {
   const s = await connectSocket(url, { transports: ['websocket'], forceNew: true, reconnection: false });
   let count = 0;
-  s.on('thread:event', (e: { comment: { body: string } }) => {
+  const onEvent = (e: { comment: { body: string } }) => {
     count++;
     const seq = seqOf(e.comment.body);
     for (const l of listeners) l(seq, where);
-  });
+  };
+  s.on('thread:event', onEvent);
+  // Threadline sends a burst as one frame; each event in it counts as a delivery.
+  s.on('thread:batch', (b: { events: { comment: { body: string } }[] }) => b.events.forEach(onEvent));
   try {
     await join(s);
   } catch (err) {
@@ -150,7 +165,9 @@ function threadline(redisUrl: string): System {
     instances: 2,
     async start() {
       const env = { REDIS_URL: redisUrl, REDIS_PREFIX: 'fan:', WORKERS: 'off', ...BENCH_RELAXED_LIMITS, PRESENCE_INTERVAL_MS: '60000' };
-      for (let i = 0; i < 2; i++) servers.push(await startServerProcess(env));
+      // BENCH_PROFILE=<dir> writes a CPU profile of each Threadline server (node --cpu-prof; bench/profile-summary.ts reads it).
+      const profile = process.env.BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE}`] : [];
+      for (let i = 0; i < 2; i++) servers.push(await startServerProcess(env, profile));
       posterToken = await signToken(BENCH_SECRET, { sub: 'bench-poster', handle: 'bench_poster', name: 'Bench Poster', role: 'moderator' });
       poster = cleanup.add(
         await connectSocket(servers[0]!.url, { transports: ['websocket'], forceNew: true, auth: { token: posterToken } }),
@@ -165,6 +182,7 @@ function threadline(redisUrl: string): System {
         async (s) => void (await s.emitWithAck('thread:join', { threadId: THREAD })),
       );
     },
+    pids: () => servers.map((s) => s.child.pid!),
     post(seq) {
       poster!.emit('comment:post', { threadId: THREAD, body: `bench ${seq}`, clientId: `bench-fanout-${seq}-${Date.now()}` }, () => {});
     },
@@ -195,6 +213,7 @@ function plainSocketIo(redisUrl: string | undefined): System {
     post(seq) {
       poster!.emit('post', { room: THREAD, payload: fakeEvent(seq) });
     },
+    pids: () => servers.map((s) => s.child.pid!),
     stop: () => cleanup.run(),
   };
 }
@@ -239,6 +258,7 @@ function rawWs(): System {
     post(seq) {
       poster!.send(`B${JSON.stringify(fakeEvent(seq))}`);
     },
+    pids: () => [server!.child.pid!],
     stop: () => cleanup.run(),
   };
 }
@@ -329,6 +349,14 @@ async function measureSystem(system: System, viewers: number, ctx: ScenarioConte
     const reachedLimit = passing.length < steps.length;
     const halfRate = Math.max(1, saturation.rate / 2);
     const latency = await openLoop(system, receivers, halfRate, ctx.quick ? 2 : 4, seq);
+    seq += Math.max(1, Math.round(halfRate * (ctx.quick ? 2 : 4)));
+    // Server CPU per delivery at one fixed load for every system: CPU time is what a process used, not
+    // what it waited for, so unlike latency it stays comparable when other work shares the cores.
+    const cpuRate = Math.max(1, Math.round(CPU_STEP_DELIVERIES_PER_SECOND / viewers));
+    const pids = system.pids();
+    const cpuBefore = pids.reduce((t, pid) => t + procCpuSeconds(pid), 0);
+    const cpuStep = await openLoop(system, receivers, cpuRate, ctx.quick ? 1 : 3, seq);
+    const cpuSeconds = pids.reduce((t, pid) => t + procCpuSeconds(pid), 0) - cpuBefore;
     return {
       system: system.name,
       viewers,
@@ -339,6 +367,9 @@ async function measureSystem(system: System, viewers: number, ctx: ScenarioConte
       generatorSaturated:
         steps.some((s) => s.generatorCpu >= GENERATOR_SATURATED && s === saturation) || latency.generatorCpu >= GENERATOR_SATURATED,
       latencyAtHalf: { rate: halfRate, all: latency.all, local: latency.local, remote: latency.remote },
+      cpu: { rate: cpuRate, delivered: cpuStep.delivered, cpuSeconds: round(cpuSeconds, 2) },
+      /** Server CPU (all of the system's server processes, Redis not counted) per 1,000 deliveries. */
+      cpuMsPer1000: round((cpuSeconds * 1e6) / Math.max(1, cpuStep.delivered), 2),
     };
   } finally {
     await cleanup.run();
@@ -352,9 +383,11 @@ export const fanout: Scenario = async (ctx) => {
   const raw: unknown[] = [];
   let valid = true;
   const cleanup = new Cleanup();
+  const loads: number[] = [];
   try {
     const redis = cleanup.add(await startRedis(), (r) => r.stop());
     for (const viewers of sizes) {
+      loads.push(loadavg()[0]!);
       ctx.log(`fan-out, ${viewers} viewers`);
       const tl = await measureSystem(threadline(redis.url), viewers, ctx);
       await redis.client.flushall();
@@ -394,6 +427,20 @@ export const fanout: Scenario = async (ctx) => {
           { name: ws.system, value: ws.latencyAtHalf.all.p99 },
           { text: '≤ 1.5×', ok: (x) => x <= 1.5 },
         ),
+        ratioMetric(
+          `server CPU per 1,000 deliveries at ${tl.cpu.rate} posts/s, ${viewers} viewers`,
+          'ms',
+          tl.cpuMsPer1000,
+          { name: sio.system, value: sio.cpuMsPer1000 },
+          { text: '≤ 1.0× (lower is better)', ok: (x) => x <= 1 },
+        ),
+        ratioMetric(
+          `server CPU per 1,000 deliveries vs same adapter, ${viewers} viewers`,
+          'ms',
+          tl.cpuMsPer1000,
+          { name: sioRedis.system, value: sioRedis.cpuMsPer1000 },
+          { text: '≤ 1.0× (lower is better)', ok: (x) => x <= 1 },
+        ),
         {
           name: `p50 / max post→receive at 50% saturation, ${viewers} viewers`,
           value: tl.latencyAtHalf.all.p50,
@@ -406,8 +453,18 @@ export const fanout: Scenario = async (ctx) => {
         },
       );
     }
+    loads.push(loadavg()[0]!);
   } finally {
     await cleanup.run();
+  }
+  // Saturation and p99 are latencies: on a machine whose run queue is longer than its cores, every hop
+  // (poster → server → Redis → server → client) waits for a core, and the figures measure that wait.
+  const busiest = Math.max(...loads);
+  if (busiest > ctx.cores * 1.5) {
+    valid = false;
+    notes.push(
+      `the machine was busy with other work: 1-minute load average up to ${round(busiest, 1)} on ${ctx.cores} cores; saturation and p99 figures include waiting for a core (server CPU per delivery does not)`,
+    );
   }
   return { name: 'fan-out', metrics, valid, notes, raw };
 };

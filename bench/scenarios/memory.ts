@@ -103,14 +103,14 @@ export const memory: Scenario = async (ctx) => {
           'KiB',
           kb(tl.rssPerConnection),
           { name: 'plain Socket.IO', value: kb(sio.rssPerConnection) },
-          { text: '≤ 1.2×', ok: (x) => x <= 1.2 },
+          { text: '≤ 1.0×', ok: (x) => x <= 1 },
         ),
         ratioMetric(
           'heap per idle connection',
           'KiB',
           kb(tl.heapPerConnection),
           { name: 'plain Socket.IO', value: kb(sio.heapPerConnection) },
-          { text: '≤ 1.2×', ok: (x) => x <= 1.2 },
+          { text: '≤ 1.0×', ok: (x) => x <= 1 },
         ),
         {
           name: `RSS at ${counts.at(-1)} connections`,

@@ -294,6 +294,10 @@ export class ThreadlineClient {
       this.scheduleRefresh(expiresAt);
     });
     s.on('thread:event', (event) => this.views.get(event.threadId)?.onEvent(event));
+    s.on('thread:batch', ({ threadId, events }) => {
+      const view = this.views.get(threadId);
+      if (view) for (const event of events) view.onEvent(event);
+    });
     s.on('thread:sync', (hint) => this.views.get(hint.threadId)?.onSyncHint(hint));
     s.on('thread:presence', ({ threadId, viewers }) => this.views.get(threadId)?.onPresence(viewers));
     s.on('thread:typing', ({ threadId, user }) => this.views.get(threadId)?.onTyping(user));

@@ -61,7 +61,7 @@ describe('SIGTERM with posts in flight', () => {
     const socket = { transports: ['websocket' as const], reconnectionDelay: 100, reconnectionDelayMax: 1_000 };
     const closing: { code: string }[] = [];
     const stalled: string[] = [];
-    const queueEvents = [QUEUE_NAMES.screen, QUEUE_NAMES.notify].map(
+    const queueEvents = [QUEUE_NAMES.notify, QUEUE_NAMES.outbox].map(
       (name) => new QueueEvents(name, { connection: { port: redis.port, host: '127.0.0.1' }, prefix: `${PREFIX}{bull}` }),
     );
     for (const q of queueEvents) q.on('stalled', ({ jobId }) => stalled.push(`${q.name}:${jobId}`));
