@@ -109,12 +109,14 @@ describe('fan-out across instances', () => {
           const applied: number[] = [];
           let last = -1;
           const early: ThreadEvent[] = [];
-          s.on('thread:event', (e) => {
+          const apply = (e: ThreadEvent) => {
             if (last < 0) return void early.push(e);
             if (e.offset <= last) return;
             applied.push(e.offset);
             last = e.offset;
-          });
+          };
+          s.on('thread:event', apply);
+          s.on('thread:batch', (b) => b.events.forEach(apply));
           const page = (await request(lagging.url).get(`/api/threads/${threadId}/comments?limit=1`)).body;
           const joined = await ok(s, 'thread:join', { threadId, since: { offset: page.offset, epoch: page.epoch } });
           expect(joined.recovered).toBe(true);

@@ -105,12 +105,20 @@ export async function ok<E extends ClientEventName>(socket: ClientSocket, event:
  * starting with any that arrived before this call (since the socket connected).
  */
 export function record<E extends keyof ServerToClientEvents>(socket: ClientSocket, event: E) {
-  const seen: Parameters<ServerToClientEvents[E]>[0][] = (histories.get(socket) ?? [])
-    .filter(([name]) => name === event)
-    .map(([, payload]) => payload as Parameters<ServerToClientEvents[E]>[0]);
+  type Payload = Parameters<ServerToClientEvents[E]>[0];
+  // A `thread:batch` frame is, by contract, its events in order: recording
+  // `thread:event` sees them one by one, whichever framing the server chose.
+  const unwrap = (name: string, payload: unknown): Payload[] => {
+    if (name === event) return [payload as Payload];
+    if (event === 'thread:event' && name === 'thread:batch') return (payload as { events: Payload[] }).events;
+    return [];
+  };
+  const seen: Payload[] = (histories.get(socket) ?? []).flatMap(([name, payload]) => unwrap(name, payload));
   const waiters: { n: number; resolve: () => void }[] = [];
-  (socket as unknown as { on(e: string, fn: (p: unknown) => void): void }).on(event, (payload) => {
-    seen.push(payload as Parameters<ServerToClientEvents[E]>[0]);
+  socket.onAny((name: string, payload: unknown) => {
+    const arrived = unwrap(name, payload);
+    if (arrived.length === 0) return;
+    seen.push(...arrived);
     for (const w of [...waiters]) if (seen.length >= w.n) w.resolve();
   });
   return {
