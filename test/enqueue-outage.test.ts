@@ -48,7 +48,7 @@ beforeAll(async () => {
     { REDIS_PREFIX: PREFIX, OUTBOX_SWEEP_SECONDS: '1', OUTBOX_GRACE_SECONDS: '1' },
     { queueUrl: link.url },
   );
-  workers = await startWorkers(server.app.deps, redis.url);
+  workers = await startWorkers(server.app.deps);
   screenJobs = new Queue(QUEUE_NAMES.screen, { connection: redis.client, prefix: server.app.deps.store.keys.queuePrefix });
 });
 

@@ -18,7 +18,7 @@ const sockets: ClientSocket[] = [];
 
 beforeAll(async () => {
   ({ redis, server } = await startRedisAndServer({ REDIS_PREFIX: PREFIX }));
-  workers = await startWorkers(server.app.deps, redis.url);
+  workers = await startWorkers(server.app.deps);
 });
 
 afterEach(() => {

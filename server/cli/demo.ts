@@ -9,7 +9,7 @@ import { signToken } from '../auth/tokens.ts';
 import { fail, loadConfigOrExit } from '../bootstrap/process.ts';
 import { acquireRedis, RedisBootstrapError } from '../bootstrap/redis.ts';
 import { createLogger } from '../logger.ts';
-import { connectRedis } from '../store/redis.ts';
+import { connectRedis, describeTarget } from '../store/redis.ts';
 import { importSeedThread } from './seed.ts';
 
 async function main(): Promise<void> {
@@ -17,7 +17,7 @@ async function main(): Promise<void> {
   const log = createLogger(config.logLevel === 'info' ? 'warn' : config.logLevel);
   const { secret } = resolveJwtSecret(config);
   const redisHandle = await acquireRedis(config, log);
-  const redis = await connectRedis(redisHandle.url, log);
+  const redis = await connectRedis(redisHandle.target, log);
   let deps: Awaited<ReturnType<typeof createDeps>> | undefined;
   try {
     deps = await createDeps({ config, redis, log, jwtSecret: secret });
@@ -40,7 +40,7 @@ async function main(): Promise<void> {
     process.stdout.write(
       [
         `Imported "${result.threadId}": ${result.comments.length} comments by ${result.users.length} readers (${replies} replies; mentions: ${mentions.join(', ') || 'none'}).`,
-        `Redis: ${redisHandle.url}${redisHandle.source === 'private' ? ' (private, stopped again now; npm start will start it)' : ''}`,
+        `Redis: ${describeTarget(redisHandle.target)}${redisHandle.source === 'private' ? ' (private, stopped again now; npm start will start it)' : ''}`,
         '',
         'Start the server (if it is not running):  npm start',
         '',

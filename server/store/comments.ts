@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from './redis.ts';
 import type { AuthoredComment, Comment, CommentStatus, Mention, ModerationRecord, ThreadEventType, UserRef } from '../../contract/index.ts';
 import type { Keys } from './keys.ts';
 import type { Scripts } from './scripts.ts';
@@ -107,7 +107,7 @@ export type LiveTarget = (threadId: string) => { channel: string; prefix: string
 
 export class CommentStore {
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly keys: Keys,
     private readonly scripts: Scripts,
     private readonly limits: LogLimits,

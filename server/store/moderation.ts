@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from './redis.ts';
 import type { AuditEntry, Ban, Decider, ModerationSettings, ModeratorRef, QueueName, Reason, Wordlists } from '../../contract/index.ts';
 import { QUEUES } from '../../contract/index.ts';
 import type { Keys } from './keys.ts';
@@ -61,7 +61,7 @@ export interface ModerationRetention {
  */
 export class ModerationStore {
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly keys: Keys,
     private readonly scripts: Scripts,
     private readonly retention: ModerationRetention,

@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from './redis.ts';
 import { NOTIFICATION_CHANNELS, type ChannelPreferences, type Comment, type Notification, type Preferences } from '../../contract/index.ts';
 import type { Keys } from './keys.ts';
 import type { Scripts } from './scripts.ts';
@@ -21,7 +21,7 @@ export interface NotificationPage {
 
 export class NotificationStore {
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly keys: Keys,
     private readonly scripts: Scripts,
     private readonly now: () => Date = () => new Date(),

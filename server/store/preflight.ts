@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from './redis.ts';
 import type { Ban, ModerationSettings } from '../../contract/index.ts';
 import type { Keys } from './keys.ts';
 import { activeBanFrom, settingsFrom } from './moderation.ts';
@@ -21,25 +21,27 @@ export interface PostContextQuery {
   clientId: string | undefined;
 }
 
-/** Reads it all in one round trip; the retry lookup only when there is a clientId. */
-export async function loadPostContext(redis: Redis, keys: Keys, q: PostContextQuery, now: number): Promise<PostContext> {
-  const pipeline = redis
-    .pipeline()
-    .hmget(keys.thread.meta(q.threadId), 'locked', 'slowMode', 'premod')
-    .get(keys.user.ban(q.userId))
-    .hget(keys.user.record(q.userId), 'approved')
-    .get(keys.moderation.settings)
-    .get(keys.moderation.wordlistsVersion);
-  if (q.clientId) pipeline.get(keys.thread.idempotency(q.threadId, q.userId, q.clientId));
-  const results = (await pipeline.exec()) ?? [];
-  for (const [err] of results) if (err) throw err;
-  const [locked, slowMode, premod] = results[0]![1] as (string | null)[];
+/**
+ * Reads it all in one round trip; the retry lookup only when there is a clientId.
+ * Separate commands, not a pipeline: the keys live in different Cluster slots
+ * (thread, user, moderation), and the command connection auto-pipelines what
+ * is sent in one tick (per node on a Cluster).
+ */
+export async function loadPostContext(redis: RedisClient, keys: Keys, q: PostContextQuery, now: number): Promise<PostContext> {
+  const [[locked, slowMode, premod], ban, approved, settings, wordlistsVersion, existingCommentId] = await Promise.all([
+    redis.hmget(keys.thread.meta(q.threadId), 'locked', 'slowMode', 'premod'),
+    redis.get(keys.user.ban(q.userId)),
+    redis.hget(keys.user.record(q.userId), 'approved'),
+    redis.get(keys.moderation.settings),
+    redis.get(keys.moderation.wordlistsVersion),
+    q.clientId ? redis.get(keys.thread.idempotency(q.threadId, q.userId, q.clientId)) : null,
+  ]);
   return {
-    existingCommentId: (results[5]?.[1] as string | null | undefined) ?? null,
+    existingCommentId,
     thread: { locked: locked === '1', slowModeSeconds: Number(slowMode ?? 0), premod: premod === '1' },
-    ban: activeBanFrom(results[1]![1] as string | null, now),
-    approvedCount: Number(results[2]![1] ?? 0),
-    settings: settingsFrom(results[3]![1] as string | null),
-    wordlistsVersion: Number(results[4]![1] ?? 0),
+    ban: activeBanFrom(ban, now),
+    approvedCount: Number(approved ?? 0),
+    settings: settingsFrom(settings),
+    wordlistsVersion: Number(wordlistsVersion ?? 0),
   };
 }

@@ -1,6 +1,6 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from './redis.ts';
 
 const LUA_DIR = fileURLToPath(new URL('./lua/', import.meta.url));
 const FILE_NAME = /^([a-z][a-z-]*)-(\d+)\.lua$/;
@@ -62,11 +62,11 @@ type ScriptReply = (string | number | null)[];
 export class Scripts {
   private readonly byName = new Map(SOURCES.map((s) => [s.name, s]));
 
-  constructor(redis: Redis) {
+  constructor(redis: RedisClient) {
     for (const s of SOURCES) redis.defineCommand(s.command, { numberOfKeys: s.numberOfKeys, lua: s.lua });
   }
 
-  run(redis: Redis, name: ScriptName, keys: string[], args: (string | number)[]): Promise<ScriptReply> {
+  run(redis: RedisClient, name: ScriptName, keys: string[], args: (string | number)[]): Promise<ScriptReply> {
     const fn = (redis as unknown as Record<string, (...a: (string | number)[]) => Promise<ScriptReply>>)[this.command(name, keys)]!;
     return fn.call(redis, ...keys, ...args);
   }

@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from './redis.ts';
 import type { Role, UserRef } from '../../contract/index.ts';
 import { keysOwnedBy, type Keys } from './keys.ts';
 import type { Scripts } from './scripts.ts';
@@ -28,7 +28,7 @@ export type UpsertResult =
 
 export class UserStore {
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly keys: Keys,
     private readonly scripts: Scripts,
   ) {}
