@@ -3,8 +3,9 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
-    // The benchmark smoke test runs alone afterwards (npm run test:bench-smoke).
-    exclude: ['test/bench-smoke.test.ts', 'node_modules/**'],
+    // The benchmark smoke test runs alone afterwards (npm run test:bench-smoke);
+    // test/redis-cluster/ runs in `npm run test:cluster` (vitest.cluster.config.ts).
+    exclude: ['test/bench-smoke.test.ts', 'test/redis-cluster/**', 'node_modules/**'],
     // Each test file starts its own redis-server on a free port, so files can
     // run in parallel without sharing state.
     pool: 'forks',
