@@ -30,6 +30,10 @@ export const configSchema = z.object({
     .describe(
       'Redis Cluster nodes (host:port,host:port,...; one is enough, the rest are discovered). Set: every connection uses the Cluster and REDIS_URL is ignored',
     ),
+  REDIS_WAIT_REPLICAS: int(0, 0).describe(
+    'A new comment is acknowledged only after this many replicas confirm it (Redis WAIT); else `unavailable` and the client retries. 0: acknowledged once the master has it. Not yet proven to prevent loss (docs/scaling.md, Failover)',
+  ),
+  REDIS_WAIT_TIMEOUT_MS: int(500, 10).describe('How long a post waits for REDIS_WAIT_REPLICAS confirmations'),
   REDIS_PROBE_URL: z.string().url().default('redis://127.0.0.1:6379').describe('Where to look for a local Redis when REDIS_URL is unset'),
   REDIS_SERVER_BIN: z.string().default('redis-server').describe('redis-server binary for the private Redis'),
   REDIS_PREFIX: z
@@ -163,6 +167,8 @@ export interface Config {
     prefix: string;
     /** REDIS_CLUSTER_NODES: run on this Redis Cluster. */
     clusterNodes: ClusterNode[] | undefined;
+    /** REDIS_WAIT_REPLICAS / REDIS_WAIT_TIMEOUT_MS: replicas that must confirm a post before it is acknowledged. */
+    waitReplicas: { count: number; timeoutMs: number };
   };
   dataDir: string;
   auth: { jwtSecret: string | undefined; maxTokenTtlSeconds: number; issuer: string | undefined; audience: string | undefined };
@@ -264,6 +270,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       serverBin: c.REDIS_SERVER_BIN,
       prefix: c.REDIS_PREFIX,
       clusterNodes: c.REDIS_CLUSTER_NODES ? clusterNodes(c.REDIS_CLUSTER_NODES) : undefined,
+      waitReplicas: { count: c.REDIS_WAIT_REPLICAS, timeoutMs: c.REDIS_WAIT_TIMEOUT_MS },
     },
     dataDir: c.DATA_DIR,
     auth: {

@@ -22,7 +22,7 @@ export function createStore(
   now: () => Date = () => new Date(),
 ) {
   const keys = createKeys(config.redis.prefix);
-  const scripts = new Scripts(redis);
+  const scripts = new Scripts(redis, config.redis.waitReplicas);
   return {
     /** For the composition root (adapter channels, connection limits) and tests; use cases go through the repositories below. */
     redis,

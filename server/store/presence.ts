@@ -33,9 +33,8 @@ export class PresenceStore {
       if (u.touch.length > 0) writes.push(this.redis.zadd(key, ...u.touch.flatMap((v) => [now, v])));
       writes.push(this.redis.zremrangebyscore(key, '-inf', now - ttlMs), this.redis.pexpire(key, ttlMs * 2));
       // Sent after the writes on the same connection (and node): Redis answers it after applying them.
-      const count = this.redis.zcard(key);
-      await Promise.all(writes);
-      return [u.threadId, await count] as const;
+      const [count] = await Promise.all([this.redis.zcard(key), ...writes]);
+      return [u.threadId, count] as const;
     });
     return new Map(await Promise.all(counted));
   }

@@ -67,6 +67,9 @@ function clusterOptions(role: ConnectionRole): ClusterOptions {
     shardedSubscribers: role === 'subscriber',
     clusterRetryStrategy: (attempt) => Math.min(100 * attempt, 2_000),
     // A failed-over slot answers MOVED (or CLUSTERDOWN for a moment); ioredis refreshes its slot map and retries.
+    // A master that died answers nothing; the slot map is also re-read every second, so a client learns of
+    // the promoted replica without waiting for a failed command to trigger the re-read.
+    slotsRefreshInterval: 1_000,
     retryDelayOnFailover: 200,
     retryDelayOnClusterDown: 300,
     redisOptions: NODE_OPTIONS[role],

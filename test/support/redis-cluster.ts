@@ -27,6 +27,8 @@ export interface TestRedisCluster {
   node(port: number): Redis;
   /** kill -9 one node. */
   kill(port: number): Promise<void>;
+  /** Starts a killed node again on its port and data dir: it rejoins (a failed-over master comes back as a replica). */
+  restart(port: number): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -63,6 +65,10 @@ export async function startRedisCluster(opts: { args?: string[]; nodeTimeoutMs?:
       const node = nodes.find((n) => n.port === port);
       if (node) await killNode(node.process);
     },
+    async restart(port) {
+      const i = nodes.findIndex((n) => n.port === port);
+      nodes[i] = await launchNode(dir, port, opts);
+    },
     async stop() {
       client.disconnect();
       await Promise.all(nodes.map((n) => killNode(n.process)));
@@ -73,7 +79,7 @@ export async function startRedisCluster(opts: { args?: string[]; nodeTimeoutMs?:
 
 async function launchNode(root: string, port: number, opts: { args?: string[]; nodeTimeoutMs?: number }): Promise<ClusterNodeProcess> {
   const dir = join(root, String(port));
-  mkdirSync(dir);
+  mkdirSync(dir, { recursive: true });
   const child = spawn(
     'redis-server',
     [
@@ -114,13 +120,22 @@ async function launchNode(root: string, port: number, opts: { args?: string[]; n
   throw new Error(`redis-server (cluster node) did not start on port ${port}`);
 }
 
-/** Every node says cluster_state:ok and knows all six: the cluster serves every slot. */
+/** Every node says cluster_state:ok and knows all six, and each master has a replica in sync. */
 async function waitForState(ports: number[]): Promise<void> {
   const clients = ports.map((p) => new Redis(p, '127.0.0.1', { maxRetriesPerRequest: 1 }));
   try {
     for (let i = 0; i < 300; i++) {
       const infos = await Promise.all(clients.map((c) => c.cluster('INFO')));
-      if (infos.every((info) => /cluster_state:ok/.test(info) && /cluster_known_nodes:6/.test(info))) return;
+      const replication = await Promise.all(clients.map((c) => c.info('replication')));
+      const masters = replication.filter((r) => /role:master/.test(r));
+      const replicas = replication.filter((r) => /role:slave/.test(r));
+      // A replica takes over only once it is in sync with its master (a kill -9 test needs that).
+      const replicated =
+        masters.length === 3 &&
+        masters.every((r) => /connected_slaves:1/.test(r)) &&
+        replicas.length === 3 &&
+        replicas.every((r) => /master_link_status:up/.test(r));
+      if (replicated && infos.every((info) => /cluster_state:ok/.test(info) && /cluster_known_nodes:6/.test(info))) return;
       await sleep(100);
     }
     throw new Error('the Redis Cluster did not reach cluster_state:ok within 30 s');
