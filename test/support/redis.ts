@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { Redis } from 'ioredis';
+import { Cluster, Redis } from 'ioredis';
 import { freePort } from '../../server/bootstrap/redis.ts';
 import type { RedisClient } from '../../server/store/redis.ts';
 import { startRedisCluster } from './redis-cluster.ts';
@@ -95,4 +95,26 @@ async function startClusterAsTestRedis(args: string[]): Promise<TestRedis> {
     restart: unsupported,
     stop: () => cluster.stop(),
   };
+}
+
+/** The servers holding data: the masters of a Cluster (KEYS, SCAN and FLUSHALL see one node), else the one Redis. */
+const dataNodes = (client: RedisClient): Redis[] => (client instanceof Cluster ? client.nodes('master') : [client]);
+
+/** Every key whose name matches `pattern` (SCAN MATCH), on every master under TEST_REDIS=cluster. */
+export async function keysMatching(client: RedisClient, pattern: string): Promise<string[]> {
+  const found: string[] = [];
+  for (const node of dataNodes(client)) {
+    let cursor = '0';
+    do {
+      const [next, batch] = await node.scan(cursor, 'MATCH', pattern, 'COUNT', 1000);
+      found.push(...batch);
+      cursor = next;
+    } while (cursor !== '0');
+  }
+  return found.sort();
+}
+
+/** FLUSHALL on every master under TEST_REDIS=cluster. */
+export async function flushAll(client: RedisClient): Promise<void> {
+  await Promise.all(dataNodes(client).map((node) => node.flushall()));
 }
