@@ -141,7 +141,16 @@ export type ServerToClientEvents = {
  * A thread's room carries the thread's Redis hash tag (see server/store/adapter-protocol.ts).
  */
 export const rooms = {
-  thread: (threadId: string) => `thread:{t:${threadId}}`,
+  /**
+   * Never 20 characters long: Socket.IO's sharded adapter takes a 20-character
+   * room for a socket id and broadcasts to it on the namespace's channel (a
+   * different Redis Cluster slot) instead of the room's own, where the thread's
+   * write scripts publish (a 9-character thread id would make one).
+   */
+  thread: (threadId: string) => {
+    const room = `thread:{t:${threadId}}`;
+    return room.length === 20 ? `${room}~` : room;
+  },
   user: (userId: string) => `user:${userId}`,
   moderators: 'moderators',
 } as const;

@@ -43,7 +43,7 @@ async function main(): Promise<void> {
   const server = await createThreadline({ config, redis, log, jwtSecret: secret, version });
   registerQueueMetrics(server.deps.metrics, server.deps.queues.all);
   let workers: RunningWorkers | undefined;
-  if (config.workers.inProcess) workers = await startWorkers(server.deps, redisHandle.url);
+  if (config.workers.inProcess) workers = await startWorkers(server.deps);
   const address = await server.listen(config.port, config.host);
   log.info({ port: address.port, redis: redisHandle.source }, `Threadline ${version} listening on http://localhost:${address.port}`);
 

@@ -16,13 +16,11 @@ async function main(): Promise<void> {
   const config = loadConfigOrExit();
   const log = createLogger(config.logLevel, 'threadline-workers');
   // Workers never start a Redis of their own (nor touch a stopped one's files): they join the one the servers use.
-  const { handle: redisHandle, redis } = await openRedis(config, log, { orStart: false }).catch((err: unknown) =>
-    failOn(RedisBootstrapError, err),
-  );
+  const { redis } = await openRedis(config, log, { orStart: false }).catch((err: unknown) => failOn(RedisBootstrapError, err));
   // The core only: workers verify no tokens, so they start without AUTH_JWT_SECRET.
   const deps = await createCoreDeps({ config, redis, log });
   registerQueueMetrics(deps.metrics, deps.queues.all);
-  const running = await startWorkers(deps, redisHandle.url);
+  const running = await startWorkers(deps);
 
   const http = createServer((req, res) => {
     if (req.url === '/healthz') {

@@ -1,7 +1,6 @@
 import { createServer, type Server as HttpServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createShardedAdapter } from '@socket.io/redis-adapter';
-import type { Redis } from 'ioredis';
 import { IdentityCache } from './auth/identity-cache.ts';
 import { TokenVerifier } from './auth/tokens.ts';
 import type { Config } from './config.ts';
@@ -25,17 +24,17 @@ import { createSocketServer } from './realtime/server.ts';
 import { RoomSubscriptions } from './realtime/subscriptions.ts';
 import { ThreadFanout } from './realtime/thread-fanout.ts';
 import type { IoServer } from './realtime/types.ts';
-import { logConnectionErrors, SUBSCRIBER_CONNECTION } from './store/redis.ts';
+import { duplicateAs, logConnectionErrors, onResubscribed, type RedisClient } from './store/redis.ts';
 import { ignore } from './domain/ignore.ts';
 
 export interface ThreadlineOptions {
   config: Config;
-  redis: Redis;
+  redis: RedisClient;
   log: Logger;
   jwtSecret: string;
   version?: string;
   /** The connection the adapter subscribes on; by default a duplicate of `redis`. Closed with the server. */
-  subscriber?: Redis;
+  subscriber?: RedisClient;
   /** Where the queue producers connect (the same Redis reached another way, e.g. through a proxy); by default where `redis` does. */
   queueUrl?: string | undefined;
 }
@@ -72,7 +71,7 @@ export async function createDeps(opts: Omit<ThreadlineOptions, 'version' | 'subs
 export async function createThreadline(opts: ThreadlineOptions): Promise<Threadline> {
   const deps = await createDeps(opts);
   const channelPrefix = deps.store.keys.adapterChannels;
-  const subscriber = opts.subscriber ?? opts.redis.duplicate(SUBSCRIBER_CONNECTION);
+  const subscriber = opts.subscriber ?? duplicateAs(opts.redis, 'subscriber');
   logConnectionErrors(subscriber, opts.log, 'redis subscriber connection error');
   guardFireAndForget(subscriber);
   if (subscriber.status === 'wait') await subscriber.connect();
@@ -101,11 +100,7 @@ export async function createThreadline(opts: ThreadlineOptions): Promise<Threadl
 
   // ioredis re-subscribes after a reconnect; events published meanwhile were
   // missed here, so tell local viewers where their threads are now.
-  let connectedBefore = true;
-  subscriber.on('close', () => (connectedBefore = false));
-  subscriber.on('ready', () => {
-    if (connectedBefore) return;
-    connectedBefore = true;
+  onResubscribed(subscriber, () => {
     announceAfterResubscribe(io, deps).catch((err: unknown) => deps.log.warn({ err }, 'could not announce thread positions'));
   });
 
@@ -144,7 +139,7 @@ export async function createThreadline(opts: ThreadlineOptions): Promise<Threadl
  * when Redis is away they reject, and an unhandled rejection would take the
  * process down. Callers that await them still see the failure.
  */
-function guardFireAndForget(subscriber: Redis): void {
+function guardFireAndForget(subscriber: RedisClient): void {
   const client = subscriber as unknown as Record<'ssubscribe' | 'sunsubscribe', (...args: unknown[]) => Promise<unknown>>;
   for (const method of ['ssubscribe', 'sunsubscribe'] as const) {
     const original = client[method].bind(subscriber);

@@ -20,6 +20,20 @@ export const configSchema = z.object({
     .url()
     .optional()
     .describe('Redis to use. Unset: use 127.0.0.1:6379 if it answers, else start a private redis-server'),
+  REDIS_CLUSTER_NODES: z
+    .string()
+    .regex(
+      /^\s*[^\s,:]+:\d+\s*(,\s*[^\s,:]+:\d+\s*)*$/,
+      'REDIS_CLUSTER_NODES is a comma-separated list of host:port, e.g. redis-1:6379,redis-2:6379',
+    )
+    .optional()
+    .describe(
+      'Redis Cluster nodes (host:port,host:port,...; one is enough, the rest are discovered). Set: every connection uses the Cluster and REDIS_URL is ignored',
+    ),
+  REDIS_WAIT_REPLICAS: int(0, 0).describe(
+    'A new comment is acknowledged only after this many replicas confirm it (Redis WAIT); else `unavailable` and the client retries. 0: acknowledged once the master has it. Not yet proven to prevent loss (docs/scaling.md, Failover)',
+  ),
+  REDIS_WAIT_TIMEOUT_MS: int(500, 10).describe('How long a post waits for REDIS_WAIT_REPLICAS confirmations'),
   REDIS_PROBE_URL: z.string().url().default('redis://127.0.0.1:6379').describe('Where to look for a local Redis when REDIS_URL is unset'),
   REDIS_SERVER_BIN: z.string().default('redis-server').describe('redis-server binary for the private Redis'),
   REDIS_PREFIX: z
@@ -154,6 +168,10 @@ export interface Config {
     probeUrl: string;
     serverBin: string;
     prefix: string;
+    /** REDIS_CLUSTER_NODES: run on this Redis Cluster. */
+    clusterNodes: ClusterNode[] | undefined;
+    /** REDIS_WAIT_REPLICAS / REDIS_WAIT_TIMEOUT_MS: replicas that must confirm a post before it is acknowledged. */
+    waitReplicas: { count: number; timeoutMs: number };
   };
   dataDir: string;
   auth: { jwtSecret: string | undefined; maxTokenTtlSeconds: number; issuer: string | undefined; audience: string | undefined };
@@ -215,11 +233,22 @@ export interface Config {
 
 export class ConfigError extends Error {}
 
+export interface ClusterNode {
+  host: string;
+  port: number;
+}
+
 const list = (s: string) =>
   s
     .split(',')
     .map((x) => x.trim())
     .filter(Boolean);
+
+const clusterNodes = (s: string): ClusterNode[] =>
+  list(s).map((node) => {
+    const at = node.lastIndexOf(':');
+    return { host: node.slice(0, at), port: Number(node.slice(at + 1)) };
+  });
 
 /** Parse the environment once at boot; nothing else reads process.env. */
 export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
@@ -238,7 +267,14 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     env: c.NODE_ENV,
     port: c.PORT,
     host: c.HOST,
-    redis: { url: c.REDIS_URL, probeUrl: c.REDIS_PROBE_URL, serverBin: c.REDIS_SERVER_BIN, prefix: c.REDIS_PREFIX },
+    redis: {
+      url: c.REDIS_URL,
+      probeUrl: c.REDIS_PROBE_URL,
+      serverBin: c.REDIS_SERVER_BIN,
+      prefix: c.REDIS_PREFIX,
+      clusterNodes: c.REDIS_CLUSTER_NODES ? clusterNodes(c.REDIS_CLUSTER_NODES) : undefined,
+      waitReplicas: { count: c.REDIS_WAIT_REPLICAS, timeoutMs: c.REDIS_WAIT_TIMEOUT_MS },
+    },
     dataDir: c.DATA_DIR,
     auth: {
       jwtSecret: c.AUTH_JWT_SECRET,

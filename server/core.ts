@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from './store/redis.ts';
 import type { Config } from './config.ts';
 import type { CoreDeps } from './context.ts';
 import { createQueues } from './jobs/queues.ts';
@@ -6,11 +6,12 @@ import type { Logger } from './logger.ts';
 import { createMetrics } from './metrics.ts';
 import { ModFeed } from './moderation/feed.ts';
 import { createStore } from './store/index.ts';
+import { duplicateAs } from './store/redis.ts';
 import { RoomEmitter } from './store/room-emitter.ts';
 
 export interface CoreOptions {
   config: Config;
-  redis: Redis;
+  redis: RedisClient;
   log: Logger;
   /** Where the queue producers connect (the same Redis reached another way, e.g. through a proxy); by default where `redis` does. */
   queueUrl?: string | undefined;
@@ -30,7 +31,12 @@ export async function createCoreDeps(opts: CoreOptions): Promise<CoreDeps> {
     store,
     emitter,
     modFeed: new ModFeed(emitter, store.moderation, opts.log),
-    queues: await createQueues(opts.redis, opts.config, store.keys.queuePrefix, store.keys.screening.stream, opts.queueUrl),
+    queues: await createQueues(
+      duplicateAs(opts.redis, 'queue', opts.queueUrl ? new URL(opts.queueUrl) : undefined),
+      opts.config,
+      store.keys.queuePrefix,
+      store.keys.screening.stream,
+    ),
     log: opts.log,
     metrics: createMetrics(),
     now,

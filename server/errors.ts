@@ -79,7 +79,7 @@ function isRedisUnavailable(err: unknown): boolean {
   const m = err.message;
   return (
     err.name === 'MaxRetriesPerRequestError' ||
-    /Stream isn't writeable|Connection is closed|ECONNREFUSED|ECONNRESET|Command timed out|LOADING|BUSY|connect ETIMEDOUT|EPIPE|MASTERDOWN|READONLY|TRYAGAIN|CLUSTERDOWN/.test(
+    /Stream isn't writeable|Connection is closed|ECONNREFUSED|ECONNRESET|Command timed out|LOADING|BUSY|connect ETIMEDOUT|EPIPE|MASTERDOWN|READONLY|TRYAGAIN|CLUSTERDOWN|Cluster isn't ready|Failed to refresh slots cache|Too many Cluster redirections/.test(
       m,
     )
   );

@@ -4,7 +4,7 @@ import type { AuditEntry, Comment, Notification, UserExport } from '../contract/
 import { eraseComment } from '../server/usecases/erase-user.ts';
 import { processNotify } from '../workers/notify/processor.ts';
 import { connectSocket, makeUser, ok, record, type ClientSocket, type TestUser } from './support/clients.ts';
-import { startRedis, type TestRedis } from './support/redis.ts';
+import { keysMatching, startRedis, type TestRedis } from './support/redis.ts';
 import { startServer, type TestServer } from './support/server.ts';
 import { signedInUser, veteran } from './support/users.ts';
 import { eventually } from './support/wait.ts';
@@ -44,16 +44,7 @@ const inbox = (u: TestUser) =>
     .then((r) => r.body as { notifications: Notification[]; unread: number });
 
 /** Every key in the test Redis whose name contains `text`. */
-async function keysContaining(text: string): Promise<string[]> {
-  const found: string[] = [];
-  let cursor = '0';
-  do {
-    const [next, batch] = await redis.client.scan(cursor, 'MATCH', `*${text}*`, 'COUNT', 1000);
-    found.push(...batch);
-    cursor = next;
-  } while (cursor !== '0');
-  return found.sort();
-}
+const keysContaining = (text: string): Promise<string[]> => keysMatching(redis.client, `*${text}*`);
 
 beforeAll(async () => {
   redis = await startRedis();

@@ -45,7 +45,7 @@ beforeAll(async () => {
     { REDIS_PREFIX: PREFIX, OUTBOX_SWEEP_SECONDS: '1', OUTBOX_GRACE_SECONDS: '1' },
     { queueUrl: link.url },
   );
-  workers = await startWorkers(server.app.deps, redis.url);
+  workers = await startWorkers(server.app.deps);
 });
 
 afterAll(async () => {

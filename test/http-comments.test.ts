@@ -2,7 +2,7 @@ import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CommentPageSchema, CommentSchema } from '../contract/index.ts';
 import { makeUser, type TestUser } from './support/clients.ts';
-import type { TestRedis } from './support/redis.ts';
+import { keysMatching, type TestRedis } from './support/redis.ts';
 import { startRedisAndServer, stopServerAndRedis, type TestServer } from './support/server.ts';
 
 let redis: TestRedis;
@@ -54,7 +54,7 @@ describe('POST /api/threads/:threadId/comments', () => {
     const res = await request(server.url).post(`/api/threads/${threadId}/comments`).send({ body: 'hi' });
     expect(res.status).toBe(401);
     expect(res.body.error.code).toBe('unauthenticated');
-    expect(await redis.client.keys(`${server.prefix}{t:${threadId}}*`)).toEqual([]);
+    expect(await keysMatching(redis.client, `${server.prefix}{t:${threadId}}*`)).toEqual([]);
   });
 
   it('returns HTML and script payloads byte-for-byte as plain text', async () => {
@@ -86,7 +86,7 @@ describe('POST /api/threads/:threadId/comments', () => {
     expect(res.status).toBe(400);
     expect(res.body.error.code).toBe('invalid_payload');
     expect(res.body.error.details.issues.map((i: { path: string }) => i.path)).toContain(path);
-    expect(await redis.client.keys(`${server.prefix}{t:${threadId}}*`)).toEqual([]);
+    expect(await keysMatching(redis.client, `${server.prefix}{t:${threadId}}*`)).toEqual([]);
   });
 
   it('accepts exactly 5,000 characters counted as code points (emoji count once)', async () => {
@@ -203,7 +203,7 @@ describe('Idempotency-Key header', () => {
     expect(res.status, `Idempotency-Key ${JSON.stringify(key)} with ${JSON.stringify(body)} must be refused`).toBe(400);
     expect(res.body.error.code).toBe('invalid_payload');
     expect(res.body.error.details.issues.map((i: { path: string }) => i.path)).toContain('Idempotency-Key');
-    expect(await redis.client.keys(`${server.prefix}{t:${threadId}}*`)).toEqual([]);
+    expect(await keysMatching(redis.client, `${server.prefix}{t:${threadId}}*`)).toEqual([]);
   });
 });
 

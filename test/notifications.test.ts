@@ -65,7 +65,7 @@ beforeAll(async () => {
   };
   a = await startServer(redis.url, env);
   b = await startServer(redis.url, env);
-  workers = await startWorkers(a.app.deps, redis.url);
+  workers = await startWorkers(a.app.deps);
 });
 
 afterEach(() => {

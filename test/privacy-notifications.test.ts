@@ -56,7 +56,7 @@ const notify = (comment: { threadId: string; id: string }) =>
 
 /** Runs the workers until every notify, email and webhook job queued so far has run. */
 async function runWorkers(): Promise<void> {
-  workers = await startWorkers(a.app.deps, redis.url);
+  workers = await startWorkers(a.app.deps);
   const { queues } = a.app.deps;
   await queuesIdle([queues.notify, queues.email, queues.webhook], 15_000);
 }
@@ -187,7 +187,7 @@ describe('email and webhook are rendered when they are sent', () => {
     const c = await post(author, 'pn-retry', '@retry_target SECRET-RETRY');
     hooks.respond = (body) => (JSON.parse(body).recipient?.id === target.id ? 503 : 204);
     await notify(c);
-    workers = await startWorkers(a.app.deps, redis.url);
+    workers = await startWorkers(a.app.deps);
     await eventually(() => expect(hooksFor(target), 'the first, refused attempt').toHaveLength(1), 8_000);
     hooks.respond = () => 204;
     await request(a.url).delete(`/api/comments/${c.id}`).set(auth(author)).expect(200);

@@ -20,7 +20,7 @@ const sockets: ClientSocket[] = [];
 beforeAll(async () => {
   // A short lock: a comment left unacknowledged by a dead worker is taken over after it.
   ({ redis, server } = await startRedisAndServer({ REDIS_PREFIX: PREFIX, WORKER_LOCK_MS: '1000' }));
-  workers = await startWorkers(server.app.deps, redis.url);
+  workers = await startWorkers(server.app.deps);
 });
 
 afterEach(() => {

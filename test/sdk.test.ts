@@ -229,7 +229,7 @@ describe('token refresh', () => {
 describe('notifications', () => {
   let workers: RunningWorkers;
   beforeAll(async () => {
-    workers = await startWorkers(server.app.deps, redis.url);
+    workers = await startWorkers(server.app.deps);
   });
   afterAll(() => workers?.close());
 

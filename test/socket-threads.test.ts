@@ -2,7 +2,7 @@ import request from 'supertest';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { ThreadEventSchema, type ThreadEvent } from '../contract/index.ts';
 import { connectSocket, makeUser, ok, record, request as emit, type ClientSocket, type TestUser } from './support/clients.ts';
-import type { TestRedis } from './support/redis.ts';
+import { flushAll, type TestRedis } from './support/redis.ts';
 import { startRedisAndServer, stopServerAndRedis, type TestServer } from './support/server.ts';
 
 let redis: TestRedis;
@@ -291,7 +291,7 @@ describe('recovery with since', () => {
   it('gives a new epoch after the thread’s data was lost, so old positions do not recover', async () => {
     const threadId = newThread();
     const before = await seed(threadId, 2);
-    await redis.client.flushall();
+    await flushAll(redis.client);
     const after = await seed(threadId, 1);
     expect(after[0]!.epoch).not.toBe(before[0]!.epoch);
     const s = await socketFor();

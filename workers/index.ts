@@ -1,6 +1,5 @@
 import { Queue, Worker, type Job, type WorkerOptions } from 'bullmq';
-import { Redis } from 'ioredis';
-import { logConnectionErrors } from '../server/store/redis.ts';
+import { duplicateAs, logConnectionErrors } from '../server/store/redis.ts';
 import type { CoreDeps } from '../server/context.ts';
 import { channels } from './channels/index.ts';
 import type { Sender } from './channels/channel.ts';
@@ -50,10 +49,10 @@ async function deliverCurrent(deps: CoreDeps, sender: Sender<DeliveryJob>, job: 
  * like: BullMQ hands each job to one of them, and a job whose worker died is
  * picked up again after WORKER_LOCK_MS (its processing is idempotent).
  */
-export async function startWorkers(deps: CoreDeps, redisUrl: string): Promise<RunningWorkers> {
+export async function startWorkers(deps: CoreDeps): Promise<RunningWorkers> {
   const { config, log, metrics } = deps;
-  // Workers block on Redis and must wait out outages rather than fail.
-  const connection = new Redis(redisUrl, { maxRetriesPerRequest: null, connectTimeout: 3_000 });
+  // Workers block on Redis and must wait out outages rather than fail; on the Redis (or Cluster) the store uses.
+  const connection = duplicateAs(deps.store.redis, 'worker');
   logConnectionErrors(connection, log, 'workers redis connection error');
   const common: WorkerOptions = {
     connection,

@@ -3,32 +3,34 @@ import { mkdirSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { Redis } from 'ioredis';
+import { Cluster, Redis } from 'ioredis';
 import type { Config } from '../config.ts';
 import type { Logger } from '../logger.ts';
 import { ignore } from '../domain/ignore.ts';
-import { connectRedis } from '../store/redis.ts';
+import { connectRedis, type RedisClient, type RedisTarget } from '../store/redis.ts';
 
 export class RedisBootstrapError extends Error {}
 
 export interface RedisHandle {
-  url: string;
-  source: 'configured' | 'local' | 'private';
+  target: RedisTarget;
+  source: 'configured' | 'local' | 'private' | 'cluster';
   /** Stops the private redis-server if we started one. */
   stop(): Promise<void>;
 }
 
 /**
- * Where Threadline's Redis comes from: REDIS_URL if set; else a Redis already
+ * Where Threadline's Redis comes from: the Cluster in REDIS_CLUSTER_NODES if
+ * set; else REDIS_URL if set; else a Redis already
  * answering at REDIS_PROBE_URL; else a private redis-server we start (AOF on,
  * data under DATA_DIR/redis) and stop on exit.
  */
 export async function acquireRedis(config: Config, log: Logger, opts: { orStart: boolean } = { orStart: true }): Promise<RedisHandle> {
   const none = () => Promise.resolve();
-  if (config.redis.url) return { url: config.redis.url, source: 'configured', stop: none };
+  if (config.redis.clusterNodes) return { target: { cluster: config.redis.clusterNodes }, source: 'cluster', stop: none };
+  if (config.redis.url) return { target: config.redis.url, source: 'configured', stop: none };
   if (await answersPing(config.redis.probeUrl)) {
     log.info({ url: config.redis.probeUrl }, 'REDIS_URL not set; using the Redis that answers locally');
-    return { url: config.redis.probeUrl, source: 'local', stop: none };
+    return { target: config.redis.probeUrl, source: 'local', stop: none };
   }
   if (!opts.orStart) {
     throw new RedisBootstrapError(
@@ -43,9 +45,13 @@ export async function acquireRedis(config: Config, log: Logger, opts: { orStart:
  * (see acquireRedis), connected, and checked by checkRedisDurability. Throws
  * RedisBootstrapError with a message a person can act on.
  */
-export async function openRedis(config: Config, log: Logger, opts?: { orStart: boolean }): Promise<{ handle: RedisHandle; redis: Redis }> {
+export async function openRedis(
+  config: Config,
+  log: Logger,
+  opts?: { orStart: boolean },
+): Promise<{ handle: RedisHandle; redis: RedisClient }> {
   const handle = await acquireRedis(config, log, opts);
-  const redis = await connectRedis(handle.url, log);
+  const redis = await connectRedis(handle.target, log);
   await checkRedisDurability(redis, config, log);
   return { handle, redis };
 }
@@ -58,9 +64,15 @@ export async function openRedis(config: Config, log: Logger, opts?: { orStart: b
  * refuses the start; elsewhere it is a warning. AOF off is a warning: a crash
  * would lose everything since the last snapshot.
  *
- * Read with INFO, which managed Redis services allow where CONFIG is renamed.
+ * Read with INFO, which managed Redis services allow where CONFIG is renamed;
+ * on a Cluster, from every master (each holds part of the data).
  */
-export async function checkRedisDurability(redis: Redis, config: Config, log: Logger): Promise<void> {
+export async function checkRedisDurability(redis: RedisClient, config: Config, log: Logger): Promise<void> {
+  const servers = redis instanceof Cluster ? redis.nodes('master') : [redis];
+  for (const server of servers) await checkServerDurability(server, config, log);
+}
+
+async function checkServerDurability(redis: Redis, config: Config, log: Logger): Promise<void> {
   const [memoryText, persistenceText] = await Promise.all([redis.info('memory'), redis.info('persistence')]);
   const info = parseInfo(memoryText);
   const persistence = parseInfo(persistenceText);
@@ -164,7 +176,7 @@ async function startPrivateRedis(config: Config, log: Logger): Promise<RedisHand
   const url = `redis://127.0.0.1:${port}`;
   await waitUntilReady(url, child, dir);
   log.info({ url, dir }, 'started a private redis-server (AOF on); it stops when Threadline stops');
-  return { url, source: 'private', stop: () => stopChild(child) };
+  return { target: url, source: 'private', stop: () => stopChild(child) };
 }
 
 async function waitUntilReady(url: string, child: ChildProcess, dir: string): Promise<void> {

@@ -10,7 +10,7 @@ import { signToken } from '../auth/tokens.ts';
 import { fail, loadConfigOrExit } from '../bootstrap/process.ts';
 import { acquireRedis, RedisBootstrapError } from '../bootstrap/redis.ts';
 import { createLogger } from '../logger.ts';
-import { connectRedis } from '../store/redis.ts';
+import { connectRedis, describeTarget } from '../store/redis.ts';
 import { DEMO_READER, importSeedThread, prepareDemoReader, SEED_SUSPECT_TERM } from './seed.ts';
 
 async function main(): Promise<void> {
@@ -18,7 +18,7 @@ async function main(): Promise<void> {
   const log = createLogger(config.logLevel === 'info' ? 'warn' : config.logLevel);
   const { secret } = resolveJwtSecret(config);
   const redisHandle = await acquireRedis(config, log);
-  const redis = await connectRedis(redisHandle.url, log);
+  const redis = await connectRedis(redisHandle.target, log);
   let deps: Awaited<ReturnType<typeof createDeps>> | undefined;
   try {
     deps = await createDeps({ config, redis, log, jwtSecret: secret });
@@ -39,7 +39,7 @@ async function main(): Promise<void> {
       [
         `Imported "${result.threadId}": ${result.comments.length} comments by ${result.users.length} readers (${replies} replies; mentions: ${mentions.join(', ') || 'none'}).`,
         `Left for the console: ${result.held.length} held by the word list ("${SEED_SUSPECT_TERM}")${result.reported ? ', 1 reported by a reader' : ''}.`,
-        `Redis: ${redisHandle.url}${redisHandle.source === 'private' ? ' (private, stopped again now; npm start will start it)' : ''}`,
+        `Redis: ${describeTarget(redisHandle.target)}${redisHandle.source === 'private' ? ' (private, stopped again now; npm start will start it)' : ''}`,
         '',
         'Start the server (if it is not running):  npm start',
         '',

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { Queue, type DefaultJobOptions } from 'bullmq';
-import type { Redis } from 'ioredis';
+import type { Cluster, Redis } from 'ioredis';
 import { NOTIFICATION_CHANNELS, type Comment, type NotificationChannel, type NotificationKind } from '../../contract/index.ts';
 import type { Config } from '../config.ts';
 import { ignore } from '../domain/ignore.ts';
@@ -101,21 +101,15 @@ function jobOptions(config: Config): Record<keyof typeof QUEUE_NAMES | 'delivery
 export type Queues = Awaited<ReturnType<typeof createQueues>>;
 
 /**
- * Producer handles for every queue, on their own fail-fast connection (a
- * duplicate of the server's): enqueueing while Redis is down errors at once
- * instead of queueing in memory. Their own, because BullMQ defines ~50 Lua
- * commands on its connection and ioredis copies every defined command into
- * each pipeline it builds; on the request connection that made every
- * pipeline (and auto-pipelined batch) several times slower.
+ * Producer handles for every queue, on their own fail-fast connection
+ * (`connection`, made by the caller: store/redis.ts's 'queue' role):
+ * enqueueing while Redis is down errors at once instead of queueing in
+ * memory. Their own, because BullMQ defines ~50 Lua commands on its
+ * connection and ioredis copies every defined command into each pipeline it
+ * builds; on the request connection that made every pipeline (and
+ * auto-pipelined batch) several times slower.
  */
-export async function createQueues(serverConnection: Redis, config: Config, prefix: string, screenStream: string, url?: string) {
-  const at = url ? new URL(url) : undefined;
-  // Not auto-pipelined either: each auto-pipeline is a Pipeline, which would copy those commands again.
-  const connection = serverConnection.duplicate({
-    lazyConnect: true,
-    enableAutoPipelining: false,
-    ...(at ? { host: at.hostname, port: Number(at.port) } : {}),
-  });
+export async function createQueues(connection: Redis | Cluster, config: Config, prefix: string, screenStream: string) {
   // Errors on this connection surface as failed adds, which the caller counts and logs (after-write.ts).
   connection.on('error', ignore);
   // BullMQ asks Redis for its version as a queue is made; with no offline queue that needs a live connection.

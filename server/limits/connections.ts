@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../store/redis.ts';
 import { RateLimiterRes, type RateLimiterRedis } from 'rate-limiter-flexible';
 import type { Config } from '../config.ts';
 import { errors } from '../errors.ts';
@@ -32,7 +32,7 @@ export class ConnectionLimits {
   private timer: NodeJS.Timeout | undefined;
 
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly keys: Keys,
     private readonly scripts: Scripts,
     private readonly config: Config,
@@ -123,24 +123,20 @@ export class ConnectionLimits {
   }
 
   private async release(socketId: string, keys: string[]): Promise<void> {
-    if (keys.length === 0) return;
-    const pipeline = this.redis.pipeline();
-    for (const key of keys) pipeline.zrem(key, socketId);
-    await pipeline.exec();
+    // Not a pipeline: a user's and an IP's sets live in different Cluster slots.
+    await Promise.all(keys.map((key) => this.redis.zrem(key, socketId)));
   }
 
   /** Re-vouches for this server's open sockets. */
   private async refresh(): Promise<void> {
     if (this.held.size === 0) return;
     const expires = Date.now() + TTL_MS;
-    const pipeline = this.redis.pipeline();
+    // Separate commands, not one pipeline (the sets live in many Cluster slots); the connection auto-pipelines them.
+    const sent: Promise<unknown>[] = [];
     for (const [socketId, { keys }] of this.held) {
-      for (const key of keys) {
-        pipeline.zadd(key, 'XX', expires, socketId);
-        pipeline.pexpire(key, TTL_MS);
-      }
+      for (const key of keys) sent.push(this.redis.zadd(key, 'XX', expires, socketId), this.redis.pexpire(key, TTL_MS));
     }
     // The next refresh tries again; a slot that lapses meanwhile only lets one more socket in.
-    await pipeline.exec().catch(ignore);
+    await Promise.allSettled(sent);
   }
 }

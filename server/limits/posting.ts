@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../store/redis.ts';
 import { RateLimiterRes, type RateLimiterRedis } from 'rate-limiter-flexible';
 import type { RateLimitScope } from '../../contract/index.ts';
 import type { Config } from '../config.ts';
@@ -59,7 +59,7 @@ export class PostingLimits {
   private readonly slowMode = new Map<number, RateLimiterRedis>();
 
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly keys: Keys,
     private readonly config: Config,
   ) {

@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../store/redis.ts';
 import type { RateLimiterRedis } from 'rate-limiter-flexible';
 import type { Config } from '../config.ts';
 import type { Keys } from '../store/keys.ts';
@@ -16,7 +16,7 @@ import { redisLimiter } from './limiter.ts';
 export class RecoveryBudget {
   private readonly limiter: RateLimiterRedis;
 
-  constructor(redis: Redis, keys: Keys, config: Config) {
+  constructor(redis: RedisClient, keys: Keys, config: Config) {
     this.limiter = redisLimiter(redis, keys, 'recovery-bytes', config.recovery.bytesPerMinute, 60);
   }
 

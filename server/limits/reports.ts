@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../store/redis.ts';
 import { RateLimiterRes, type RateLimiterRedis } from 'rate-limiter-flexible';
 import type { Config } from '../config.ts';
 import { isModerator, type AuthUser } from '../domain/actor.ts';
@@ -14,7 +14,7 @@ import { redisLimiter } from './limiter.ts';
 export class ReportLimits {
   private readonly limiter: RateLimiterRedis;
 
-  constructor(redis: Redis, keys: Keys, config: Config) {
+  constructor(redis: RedisClient, keys: Keys, config: Config) {
     const { points, seconds } = config.limits.reports;
     this.limiter = redisLimiter(redis, keys, 'reports', points, seconds);
   }

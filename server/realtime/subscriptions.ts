@@ -1,17 +1,17 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../store/redis.ts';
 import { rooms } from '../../contract/index.ts';
 import { errors } from '../errors.ts';
 import { roomChannel } from '../store/adapter-protocol.ts';
 import type { IoServer } from './types.ts';
 import { ignore } from '../domain/ignore.ts';
 
-const THREAD_ROOM = rooms.thread('').slice(0, -1); // "thread:{t:", then the id, then "}"
+const THREAD_ROOM = rooms.thread('').slice(0, -1); // "thread:{t:", then the id, then "}" (and "~" if that made 20 characters)
 const CONFIRM_TIMEOUT_MS = 3_000;
 
 const USER_ROOM = rooms.user('');
 
-export const isThreadRoom = (room: string) => room.startsWith(THREAD_ROOM) && room.endsWith('}');
-export const threadIdOfRoom = (room: string) => room.slice(THREAD_ROOM.length, -1);
+export const isThreadRoom = (room: string) => room.startsWith(THREAD_ROOM) && (room.endsWith('}') || room.endsWith('}~'));
+export const threadIdOfRoom = (room: string) => room.slice(THREAD_ROOM.length, room.lastIndexOf('}'));
 const isUserRoom = (room: string) => room.startsWith(USER_ROOM);
 
 /**
@@ -28,7 +28,7 @@ export class RoomSubscriptions {
 
   constructor(
     io: IoServer,
-    private readonly subscriber: Redis,
+    private readonly subscriber: RedisClient,
     private readonly channelPrefix: string,
   ) {
     const adapter = io.of('/').adapter;

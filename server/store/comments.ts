@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from './redis.ts';
 import type { AuthoredComment, Comment, CommentStatus, Mention, ModerationRecord, ThreadEventType, UserRef } from '../../contract/index.ts';
 import type { Keys } from './keys.ts';
 import type { Scripts } from './scripts.ts';
@@ -109,7 +109,7 @@ export type LiveTarget = (threadId: string) => { channel: string; prefix: string
 
 export class CommentStore {
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly keys: Keys,
     private readonly scripts: Scripts,
     private readonly limits: LogLimits,
@@ -459,13 +459,12 @@ export class CommentStore {
    */
   async asWritten(authorId: string, commentIds: string[]): Promise<Comment[]> {
     if (commentIds.length === 0) return [];
-    const pipeline = this.redis.pipeline();
-    for (const id of commentIds)
-      pipeline.hmget(this.keys.thread.comment(threadIdOfComment(id), id), 'authorId', 'json', 'body', 'mentions');
+    // Not a pipeline: the comments live in their threads' Cluster slots (the connection auto-pipelines these, per node).
+    const rows = await Promise.all(
+      commentIds.map((id) => this.redis.hmget(this.keys.thread.comment(threadIdOfComment(id), id), 'authorId', 'json', 'body', 'mentions')),
+    );
     const out: Comment[] = [];
-    for (const [err, row] of (await pipeline.exec()) ?? []) {
-      if (err) throw err;
-      const [author, json, body, mentions] = row as (string | null)[];
+    for (const [author, json, body, mentions] of rows) {
       if (author !== authorId || !json) continue;
       out.push({ ...(JSON.parse(json) as Comment), body: body ?? '', mentions: JSON.parse(mentions || '[]') as Mention[] });
     }

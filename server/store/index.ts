@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from './redis.ts';
 import type { Config } from '../config.ts';
 import { threadEnvelope } from './adapter-protocol.ts';
 import { CommentStore } from './comments.ts';
@@ -17,12 +17,12 @@ export type Store = ReturnType<typeof createStore>;
 
 /** `now`: the business clock (CoreDeps.now), for the times the repositories store or compare (conflict window, claims, ban ends). */
 export function createStore(
-  redis: Redis,
+  redis: RedisClient,
   config: Pick<Config, 'redis' | 'history' | 'comments' | 'retention'>,
   now: () => Date = () => new Date(),
 ) {
   const keys = createKeys(config.redis.prefix);
-  const scripts = new Scripts(redis);
+  const scripts = new Scripts(redis, config.redis.waitReplicas);
   return {
     /** For the composition root (adapter channels, connection limits) and tests; use cases go through the repositories below. */
     redis,

@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from './redis.ts';
 import type {
   AuditEntry,
   AuthorHistory,
@@ -71,7 +71,7 @@ export interface ModerationRetention {
  */
 export class ModerationStore {
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly keys: Keys,
     private readonly scripts: Scripts,
     private readonly retention: ModerationRetention,

@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from './redis.ts';
 import { NOTIFICATION_CHANNELS, type ChannelPreferences, type Comment, type Notification, type Preferences } from '../../contract/index.ts';
 import type { Keys } from './keys.ts';
 import type { Scripts } from './scripts.ts';
@@ -21,7 +21,7 @@ export interface NotificationPage {
 
 export class NotificationStore {
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly keys: Keys,
     private readonly scripts: Scripts,
     private readonly now: () => Date = () => new Date(),
@@ -88,15 +88,14 @@ export class NotificationStore {
    */
   async current<T extends StoredNotification>(stored: T[]): Promise<{ current: T[]; dropped: string[] }> {
     if (stored.length === 0) return { current: [], dropped: [] };
-    const pipeline = this.redis.pipeline();
-    for (const n of stored) pipeline.hmget(this.keys.thread.comment(n.comment.threadId, n.comment.id), 'status', 'json');
-    const rows = (await pipeline.exec()) ?? [];
+    // Not a pipeline: the comments live in their threads' Cluster slots (the connection auto-pipelines these, per node).
+    const rows = await Promise.all(
+      stored.map((n) => this.redis.hmget(this.keys.thread.comment(n.comment.threadId, n.comment.id), 'status', 'json')),
+    );
     const current: T[] = [];
     const dropped: string[] = [];
     stored.forEach((n, i) => {
-      const [err, row] = rows[i]!;
-      if (err) throw err;
-      const [status, json] = row as (string | null)[];
+      const [status, json] = rows[i]!;
       const comment = status === 'visible' && json ? (JSON.parse(json) as Comment) : null;
       if (comment?.status === 'visible') current.push({ ...n, comment });
       else dropped.push(n.id);

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from './redis.ts';
 import type { NotifyJob } from '../jobs/queues.ts';
 import type { Keys } from './keys.ts';
 import type { Scripts } from './scripts.ts';
@@ -67,7 +67,7 @@ export class OutboxStore {
   private readonly listedAt = new Map<string, number>();
 
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly keys: Keys,
     private readonly scripts: Scripts,
   ) {}

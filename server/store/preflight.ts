@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from './redis.ts';
 import type { Ban, ModerationSettings } from '../../contract/index.ts';
 import type { Keys } from './keys.ts';
 import { activeBanFrom, settingsFrom } from './moderation.ts';
@@ -22,13 +22,13 @@ export interface PostContextQuery {
 }
 
 /**
- * Reads it all in one round trip; the retry lookup only when there is a
- * clientId. Plain commands rather than an explicit pipeline: the connection
- * auto-pipelines, so they leave in the same write as whatever else the request
- * sends in this turn (the posting limits, the mention lookup).
+ * Reads it all in one round trip; the retry lookup only when there is a clientId.
+ * Separate commands, not a pipeline: the keys live in different Cluster slots
+ * (thread, user, moderation), and the command connection auto-pipelines what
+ * is sent in one tick (per node on a Cluster).
  */
-export async function loadPostContext(redis: Redis, keys: Keys, q: PostContextQuery, now: number): Promise<PostContext> {
-  const [[locked, slowMode, premod], ban, approved, settings, wordlistsVersion, existing] = await Promise.all([
+export async function loadPostContext(redis: RedisClient, keys: Keys, q: PostContextQuery, now: number): Promise<PostContext> {
+  const [[locked, slowMode, premod], ban, approved, settings, wordlistsVersion, existingCommentId] = await Promise.all([
     redis.hmget(keys.thread.meta(q.threadId), 'locked', 'slowMode', 'premod'),
     redis.get(keys.user.ban(q.userId)),
     redis.hget(keys.user.record(q.userId), 'approved'),
@@ -37,11 +37,11 @@ export async function loadPostContext(redis: Redis, keys: Keys, q: PostContextQu
     q.clientId ? redis.get(keys.thread.idempotency(q.threadId, q.userId, q.clientId)) : null,
   ]);
   return {
-    existingCommentId: existing ?? null,
+    existingCommentId,
     thread: { locked: locked === '1', slowModeSeconds: Number(slowMode ?? 0), premod: premod === '1' },
-    ban: activeBanFrom(ban ?? null, now),
+    ban: activeBanFrom(ban, now),
     approvedCount: Number(approved ?? 0),
-    settings: settingsFrom(settings ?? null),
+    settings: settingsFrom(settings),
     wordlistsVersion: Number(wordlistsVersion ?? 0),
   };
 }

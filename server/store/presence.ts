@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from './redis.ts';
 import type { Keys } from './keys.ts';
 
 export interface PresenceUpdate {
@@ -16,31 +16,27 @@ export interface PresenceUpdate {
  */
 export class PresenceStore {
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly keys: Keys,
   ) {}
 
-  /** Applies the updates and returns each thread's viewer count, in one round trip. */
+  /**
+   * Applies the updates and returns each thread's viewer count, in one round
+   * trip: separate commands, not a pipeline (the threads live in different
+   * Cluster slots), which the connection auto-pipelines (per node on a Cluster).
+   */
   async sync(updates: PresenceUpdate[], now: number, ttlMs: number): Promise<Map<string, number>> {
-    const pipeline = this.redis.pipeline();
-    for (const u of updates) {
+    const counted = updates.map(async (u) => {
       const key = this.keys.thread.viewers(u.threadId);
-      if (u.remove.length > 0) pipeline.zrem(key, ...u.remove);
-      if (u.touch.length > 0) pipeline.zadd(key, ...u.touch.flatMap((v) => [now, v]));
-      pipeline.zremrangebyscore(key, '-inf', now - ttlMs);
-      pipeline.pexpire(key, ttlMs * 2);
-      pipeline.zcard(key);
-    }
-    const results = (await pipeline.exec()) ?? [];
-    const counts = new Map<string, number>();
-    let i = 0;
-    for (const u of updates) {
-      i += (u.remove.length > 0 ? 1 : 0) + (u.touch.length > 0 ? 1 : 0) + 2;
-      const [err, count] = results[i++]!;
-      if (err) throw err;
-      counts.set(u.threadId, count as number);
-    }
-    return counts;
+      const writes: Promise<unknown>[] = [];
+      if (u.remove.length > 0) writes.push(this.redis.zrem(key, ...u.remove));
+      if (u.touch.length > 0) writes.push(this.redis.zadd(key, ...u.touch.flatMap((v) => [now, v])));
+      writes.push(this.redis.zremrangebyscore(key, '-inf', now - ttlMs), this.redis.pexpire(key, ttlMs * 2));
+      // Sent after the writes on the same connection (and node): Redis answers it after applying them.
+      const [count] = await Promise.all([this.redis.zcard(key), ...writes]);
+      return [u.threadId, count] as const;
+    });
+    return new Map(await Promise.all(counted));
   }
 
   /** Claims the right to send a typing signal; false while the last one is under `windowMs` old. */

@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from './redis.ts';
 import type { z } from 'zod';
 import { MODERATION_NAMESPACE, type ModEvent, type serverEvents, type ServerEventName } from '../../contract/index.ts';
 import { envelope, serverSideEmitMessage, type InterServerEvents } from './adapter-protocol.ts';
@@ -11,7 +11,7 @@ export type ServerEventPayload<E extends ServerEventName> = z.input<(typeof serv
  */
 export class RoomEmitter {
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly channelPrefix: string,
   ) {}
 

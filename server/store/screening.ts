@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from './redis.ts';
 import type { Keys } from './keys.ts';
 import type { Scripts } from './scripts.ts';
 
@@ -10,7 +10,7 @@ export interface TextCopy {
 /** What screening remembers across comments: recent copies of a text, recent mentions of a user by an author. */
 export class ScreeningStore {
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly keys: Keys,
     private readonly scripts: Scripts,
   ) {}

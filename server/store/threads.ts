@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from './redis.ts';
 import type { Comment, Thread, ThreadEvent, ThreadEventType, ThreadRef, ThreadSettings } from '../../contract/index.ts';
 import type { Keys } from './keys.ts';
 import type { Scripts } from './scripts.ts';
@@ -14,7 +14,7 @@ export interface RecoveryRange {
 
 export class ThreadStore {
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly keys: Keys,
     private readonly scripts: Scripts,
   ) {}

@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from './redis.ts';
 import type { Role, UserRef } from '../../contract/index.ts';
 import { keysOwnedBy, type Keys } from './keys.ts';
 import type { Scripts } from './scripts.ts';
@@ -28,7 +28,7 @@ export type UpsertResult =
 
 export class UserStore {
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly keys: Keys,
     private readonly scripts: Scripts,
   ) {}
@@ -106,13 +106,10 @@ export class UserStore {
   /** Public identity of each user id that exists, in the order given. */
   async refs(ids: string[]): Promise<UserRef[]> {
     if (ids.length === 0) return [];
-    const pipeline = this.redis.pipeline();
-    for (const id of ids) pipeline.hmget(this.keys.user.record(id), 'id', 'handle', 'name');
-    const rows = (await pipeline.exec()) ?? [];
+    // Not a pipeline, which ioredis refuses across Cluster slots; the connection auto-pipelines these (per node).
+    const rows = await Promise.all(ids.map((id) => this.redis.hmget(this.keys.user.record(id), 'id', 'handle', 'name')));
     const out: UserRef[] = [];
-    for (const [err, row] of rows) {
-      if (err) throw err;
-      const [id, handle, name] = row as (string | null)[];
+    for (const [id, handle, name] of rows) {
       if (id && handle && name) out.push({ id, handle, name });
     }
     return out;
@@ -204,9 +201,7 @@ export class UserStore {
     // One key per command: the keys live in different hash slots. The comment index is left to empty
     // entry by entry (an empty zset is no key): an id a racing post adds meanwhile is found by a retry.
     const index = k.comments(userId);
-    const pipeline = this.redis.pipeline();
-    for (const key of keysOwnedBy(this.keys, userId)) if (key !== index) pipeline.unlink(key);
-    for (const [err] of (await pipeline.exec()) ?? []) if (err) throw err;
+    await Promise.all(keysOwnedBy(this.keys, userId).flatMap((key) => (key === index ? [] : [this.redis.unlink(key)])));
   }
 
   async notePublished(userId: string): Promise<void> {

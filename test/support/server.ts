@@ -1,10 +1,9 @@
 import { randomBytes } from 'node:crypto';
-import { Redis } from 'ioredis';
 import { createThreadline, type Threadline } from '../../server/app.ts';
 import { loadConfig } from '../../server/config.ts';
 import { createLogger } from '../../server/logger.ts';
-import { connectRedis, SUBSCRIBER_CONNECTION } from '../../server/store/redis.ts';
-import { startRedis, type TestRedis } from './redis.ts';
+import { connectRedis, createRedisClient, type RedisClient } from '../../server/store/redis.ts';
+import { ON_CLUSTER, startRedis, type TestRedis } from './redis.ts';
 
 export const TEST_SECRET = 'test-secret-0123456789-0123456789-abcdef';
 
@@ -26,7 +25,7 @@ export interface TestServer {
   url: string;
   port: number;
   app: Threadline;
-  redis: Redis;
+  redis: RedisClient;
   prefix: string;
   close(): Promise<void>;
 }
@@ -44,12 +43,13 @@ export async function startServer(
     REDIS_PREFIX: prefix,
     AUTH_JWT_SECRET: TEST_SECRET,
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
+    ...(ON_CLUSTER ? { REDIS_CLUSTER_NODES: new URL(redisUrl).host } : {}),
     ...RELAXED_LIMITS,
     ...env,
   });
   const log = createLogger(config.logLevel);
-  const redis = await connectRedis(redisUrl, log);
-  const subscriber = opts.subscriberUrl ? new Redis(opts.subscriberUrl, SUBSCRIBER_CONNECTION) : undefined;
+  const redis = await connectRedis(config.redis.clusterNodes ? { cluster: config.redis.clusterNodes } : redisUrl, log);
+  const subscriber = opts.subscriberUrl ? createRedisClient(opts.subscriberUrl, 'subscriber') : undefined;
   const app = await createThreadline({ config, redis, log, jwtSecret: TEST_SECRET, subscriber, queueUrl: opts.queueUrl });
   const address = await app.listen(0, '127.0.0.1');
   return {
