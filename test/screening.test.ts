@@ -153,7 +153,7 @@ describe('a workers process that dies holding comments', () => {
       taken.map((e) => e.commentId),
       'the dead worker took the comment',
     ).toEqual([spam.id]);
-    workers = await startWorkers(server.app.deps, redis.url);
+    workers = await startWorkers(server.app.deps);
     await eventually(
       async () => expect(await statusOf(spam.id), 'the orphaned comment was screened by the new worker and held').toBe('pending'),
       8_000,

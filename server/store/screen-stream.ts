@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from './redis.ts';
 import type { ScreenJob } from '../jobs/queues.ts';
 
 export interface ScreenEntry extends ScreenJob {
@@ -26,7 +26,7 @@ function entryOf([id, fields]: RawEntry): ScreenEntry | null {
  */
 export class ScreenStream {
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly key: string,
   ) {}
 

@@ -1,5 +1,5 @@
 import type { Queue } from 'bullmq';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../../server/store/redis.ts';
 import { setTimeout as sleep } from 'node:timers/promises';
 
 /** Job states that mean "not handled yet": a worker has still to run (or re-run) the job. */
@@ -42,7 +42,7 @@ export async function queuesIdle(queues: Queue[], timeoutMs = 8_000): Promise<Re
  * comment whose screening failed stays pending (it is retried after
  * WORKER_LOCK_MS), so a failure ends here as a timeout naming the pending count.
  */
-export async function screeningIdle(redis: Redis, stream: string, timeoutMs = 8_000): Promise<void> {
+export async function screeningIdle(redis: RedisClient, stream: string, timeoutMs = 8_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const groups = (await redis.xinfo('GROUPS', stream).catch(() => [])) as unknown[][];
