@@ -50,7 +50,12 @@ async function oversizeOverWebSocket(count: number): Promise<Record<string, numb
       ws.on('message', (data: Buffer) => {
         const text = data.toString();
         if (text.startsWith('0')) ws.send('40');
-        else if (text.startsWith('40')) ws.send(`42${JSON.stringify(['comment:post', { threadId: 'flood', body: oversize }])}`);
+        else if (text.startsWith('40')) ws.send(`420${JSON.stringify(['comment:post', { threadId: 'flood', body: oversize }])}`);
+        else if (text.startsWith('430')) {
+          // Parsed and answered: the size limit did not hold.
+          resolve('answered');
+          ws.close();
+        }
       });
     });
     endings[ending] = (endings[ending] ?? 0) + 1;
