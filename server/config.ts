@@ -78,8 +78,8 @@ export const configSchema = z.object({
   SOCKET_PER_MESSAGE_DEFLATE: onOff('off').describe(
     'Offer WebSocket permessage-deflate: fewer bytes per event, more server CPU and memory per socket (docs/benchmarks.md)',
   ),
-  SOCKET_MAX_BUFFERED_BYTES: int(1_000_000, 65_536).describe(
-    'A connection with more than this many bytes of events queued for it (it does not read them) is closed; the client reconnects and re-syncs',
+  SOCKET_MAX_BUFFERED_BYTES: int(4_000_000, 65_536).describe(
+    'A connection with more than this many bytes of events queued for it (it does not read them) is closed; the client reconnects and re-syncs (at least twice RECOVERY_MAX_BYTES)',
   ),
   HTTP_HEADERS_TIMEOUT_MS: int(10_000, 100).describe(
     'A request whose headers are not complete this long after it began is answered 408 and closed (slowloris)',
@@ -324,7 +324,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       // Node refuses a headers timeout longer than the request timeout.
       httpRequestMs: Math.max(c.HTTP_REQUEST_TIMEOUT_MS, c.HTTP_HEADERS_TIMEOUT_MS),
       httpKeepAliveMs: c.HTTP_KEEP_ALIVE_TIMEOUT_MS,
-      socketMaxBufferedBytes: c.SOCKET_MAX_BUFFERED_BYTES,
+      // One join's recovery answer may be RECOVERY_MAX_BYTES on its own: a client that is reading
+      // must not be cut while the kernel takes that in.
+      socketMaxBufferedBytes: Math.max(c.SOCKET_MAX_BUFFERED_BYTES, 2 * c.RECOVERY_MAX_BYTES),
     },
   };
 }

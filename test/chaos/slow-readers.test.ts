@@ -25,6 +25,8 @@ beforeAll(async () => {
   redis = await startRedis();
   cluster = new Cluster(redis.url, 'slow:', {
     SOCKET_MAX_BUFFERED_BYTES: String(MAX_BUFFERED),
+    RECOVERY_MAX_BYTES: '10000', // else the buffer limit is raised to twice this
+
     HTTP_HEADERS_TIMEOUT_MS: '2000',
     SCREEN_COPIES_PER_USER: '100000',
   });
