@@ -21,6 +21,7 @@ import { PresenceTracker } from './realtime/presence.ts';
 import { sendClientsElsewhere } from './realtime/drain.ts';
 import { announceAfterResubscribe } from './realtime/resync.ts';
 import { createSocketServer } from './realtime/server.ts';
+import { guardSendBuffers } from './realtime/send-buffer-guard.ts';
 import { RoomSubscriptions } from './realtime/subscriptions.ts';
 import { ThreadFanout } from './realtime/thread-fanout.ts';
 import type { IoServer } from './realtime/types.ts';
@@ -80,13 +81,25 @@ export async function createThreadline(opts: ThreadlineOptions): Promise<Threadl
   // Engine.IO takes over the existing 'request' listeners, answers its own
   // path (long-polling) and hands every other request to them. A handler added
   // afterwards would also see /socket.io/ and answer it 404.
-  const httpServer = createServer(createHttpApp(deps, opts.version ?? '0.1.0'));
+  const { timeouts } = opts.config;
+  const httpServer = createServer(
+    {
+      headersTimeout: timeouts.httpHeadersMs,
+      requestTimeout: timeouts.httpRequestMs,
+      keepAliveTimeout: timeouts.httpKeepAliveMs,
+      // Node looks for expired requests only this often (default 30 s): a slowloris peer would
+      // otherwise hold its connection up to 30 s past the timeouts above.
+      connectionsCheckingInterval: Math.min(1_000, timeouts.httpHeadersMs),
+    },
+    createHttpApp(deps, opts.version ?? '0.1.0'),
+  );
   const io = createSocketServer(
     httpServer,
     createShardedAdapter(opts.redis, subscriber, { channelPrefix, subscriptionMode: 'dynamic' }),
     opts.config.limits.allowedOrigins,
     opts.config.transfer,
   );
+  guardSendBuffers(io, timeouts.socketMaxBufferedBytes, deps.log);
   const fanout = new ThreadFanout(io.of('/'), channelPrefix, opts.config.transfer.fanoutBatchMs);
   const connections = new ConnectionLimits(opts.redis, deps.store.keys, deps.store.scripts, opts.config);
   connections.start();

@@ -92,6 +92,16 @@ export const configSchema = z.object({
   SOCKET_PER_MESSAGE_DEFLATE: onOff('off').describe(
     'Offer WebSocket permessage-deflate: fewer bytes per event, more server CPU and memory per socket (docs/benchmarks.md)',
   ),
+  SOCKET_MAX_BUFFERED_BYTES: int(4_000_000, 65_536).describe(
+    'A connection with more than this many bytes of events queued for it (it does not read them) is closed; the client reconnects and re-syncs (at least twice RECOVERY_MAX_BYTES)',
+  ),
+  HTTP_HEADERS_TIMEOUT_MS: int(10_000, 100).describe(
+    'A request whose headers are not complete this long after it began is answered 408 and closed (slowloris)',
+  ),
+  HTTP_REQUEST_TIMEOUT_MS: int(30_000, 100).describe(
+    'A request whose body is not complete this long after it began is answered 408 and closed (at least HTTP_HEADERS_TIMEOUT_MS)',
+  ),
+  HTTP_KEEP_ALIVE_TIMEOUT_MS: int(5_000, 100).describe('An idle keep-alive HTTP connection is closed after this long'),
   HTTP_COMPRESSION_THRESHOLD_BYTES: int(1024, 0).describe(
     'HTTP responses (JSON, scripts) smaller than this are sent uncompressed; larger ones gzip/brotli when the client accepts it',
   ),
@@ -229,6 +239,8 @@ export interface Config {
   metrics: { token: string | undefined };
   pages: { frameAncestors: string };
   transfer: { perMessageDeflate: boolean; httpCompressionThresholdBytes: number; fanoutBatchMs: number };
+  /** Bounds on what one slow or unfinished peer may hold. */
+  timeouts: { httpHeadersMs: number; httpRequestMs: number; httpKeepAliveMs: number; socketMaxBufferedBytes: number };
 }
 
 export class ConfigError extends Error {}
@@ -342,6 +354,15 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       perMessageDeflate: c.SOCKET_PER_MESSAGE_DEFLATE,
       httpCompressionThresholdBytes: c.HTTP_COMPRESSION_THRESHOLD_BYTES,
       fanoutBatchMs: c.FANOUT_BATCH_MS,
+    },
+    timeouts: {
+      httpHeadersMs: c.HTTP_HEADERS_TIMEOUT_MS,
+      // Node refuses a headers timeout longer than the request timeout.
+      httpRequestMs: Math.max(c.HTTP_REQUEST_TIMEOUT_MS, c.HTTP_HEADERS_TIMEOUT_MS),
+      httpKeepAliveMs: c.HTTP_KEEP_ALIVE_TIMEOUT_MS,
+      // One join's recovery answer may be RECOVERY_MAX_BYTES on its own: a client that is reading
+      // must not be cut while the kernel takes that in.
+      socketMaxBufferedBytes: Math.max(c.SOCKET_MAX_BUFFERED_BYTES, 2 * c.RECOVERY_MAX_BYTES),
     },
   };
 }
