@@ -78,6 +78,38 @@ describe.skipIf(skipBrowserTests)('the widget, live, in Chromium', () => {
     await redis?.stop();
   });
 
+  it('opens a link to a comment (#comment-<id>, the console\'s "View in thread") at that comment, and follows later links', async () => {
+    const threadId = 'live-permalink';
+    const ids: string[] = [];
+    for (let i = 0; i < 30; i++) ids.push((await post(threadId, bob, `Comment number ${i}\n\nwith a second paragraph`)).id);
+    const page = await browser.newPage({ viewport: { width: 390, height: 500 } });
+    const errors = watchErrors(page);
+    const url = hostPage(
+      '/permalink',
+      '<div id="c"></div>',
+      `Threadline.mount(document.getElementById('c'), { threadId: '${threadId}' }).then((h) => (window.widget = h));`,
+    );
+    const linked = ids[24]!;
+    await page.goto(`${url}#comment-${linked}`);
+    await page.waitForSelector(`[id="comment-${linked}"].tl-linked`);
+    const inView = (id: string) =>
+      page.evaluate((id) => {
+        const r = document.getElementById(`comment-${id}`)!.getBoundingClientRect();
+        return r.top >= 0 && r.bottom <= innerHeight;
+      }, id);
+    expect(await inView(linked), 'the linked comment is scrolled into view').toBe(true);
+    expect(await inView(ids[0]!), 'the top of the thread is not').toBe(false);
+    expect(await page.evaluate(() => document.activeElement?.id), 'focus is on the linked comment').toBe(`comment-${linked}`);
+
+    // A later link on the same page (the fragment changes without a reload).
+    await page.evaluate((id) => (location.hash = `#comment-${id}`), ids[3]!);
+    await page.waitForSelector(`[id="comment-${ids[3]!}"].tl-linked`);
+    expect(await inView(ids[3]!)).toBe(true);
+    expect(await page.locator('.tl-linked').count(), 'one comment is marked at a time').toBe(1);
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
   it('opens the reply composer under the comment; Escape and Cancel close it and give focus back to Reply; drafts outlive live events', async () => {
     const threadId = 'live-reply';
     const first = await post(threadId, bob, 'First thought');

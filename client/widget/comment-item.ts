@@ -6,6 +6,7 @@ import { renderBody } from './comment-body.ts';
 import { renderEditor } from './editor.ts';
 import { renderReplyComposer } from './reply-composer.ts';
 import { timeElement } from './time.ts';
+import { commentAnchor } from './permalink.ts';
 
 /** What a reader sees in place of a comment that is gone or held: no author, no text. */
 const TOMBSTONE: Record<Comment['status'], string> = {
@@ -35,6 +36,7 @@ export function renderComment(c: Comment, label: string, actions: CommentActions
   if (!c.author) {
     const gone = el('li', `tl-comment tl-tombstone${c.parentId ? ' tl-reply' : ''}`, TOMBSTONE[c.status]);
     gone.dataset.commentId = c.id;
+    gone.id = commentAnchor(c.id);
     return gone;
   }
   const item = el(
@@ -42,6 +44,7 @@ export function renderComment(c: Comment, label: string, actions: CommentActions
     `tl-comment${c.parentId ? ' tl-reply' : ''}${c.status === 'pending' ? ' tl-pending' : ''}${c.featured ? ' tl-featured' : ''}`,
   );
   item.dataset.commentId = c.id;
+  item.id = commentAnchor(c.id);
   const meta = el('div', 'tl-meta');
   meta.append(el('span', 'tl-author', c.author.name), timeElement(c.createdAt));
   if (c.status === 'pending') meta.append(el('span', 'tl-badge', TEXT.pending));

@@ -11,6 +11,7 @@ time.tl-time { display: inline-block; min-width: 7.5em; font-variant-numeric: ta
 .tl-body { white-space: pre-wrap; overflow-wrap: anywhere; margin-top: .2rem }
 .tl-tombstone { color: #888; font-style: italic } .tl-pending { opacity: .6 } .tl-badge { font-size: 11px; background: #fff3c4; border-radius: 3px; padding: 0 .3rem; margin-left: .4rem }
 .tl-featured .tl-badge-featured { background: #dff3e4; font-weight: 600 }
+.tl-linked { outline: 2px solid #1a5fb4; outline-offset: 2px }
 .tl-form textarea { width: 100%; min-height: 4rem; box-sizing: border-box; font: inherit }
 .tl-error { color: #b00020; font-size: 13px; min-height: 1.2em }
 .tl-typing { color: #888; font-size: 12px; min-height: 1.2em }

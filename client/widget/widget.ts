@@ -28,6 +28,7 @@ import { countText, mountFrame, newCommentsText, type Frame } from './frame.ts';
 import { liveHandlers } from './live.ts';
 import { olderButton } from './older.ts';
 import { keepTimesFresh } from './time.ts';
+import { followCommentLinks } from './permalink.ts';
 
 export interface MountOptions {
   threadId: string;
@@ -212,5 +213,6 @@ async function mount(root: HTMLElement, opts: MountOptions & { url: string }, pr
   } else {
     frame.box.append(signInButton(root, opts));
   }
+  followCommentLinks(frame.list);
   return client;
 }
