@@ -36,9 +36,17 @@ const FAIL_FAST: RedisOptions = {
 
 const NODE_OPTIONS: Record<ConnectionRole, RedisOptions> = {
   command: FAIL_FAST,
-  subscriber: { autoResubscribe: true, maxRetriesPerRequest: null, connectTimeout: 3_000 },
+  // Explicitly without the fail-fast timeout: a duplicate of the command connection would inherit it, and
+  // BullMQ's blocking reads (and a subscription) wait far longer than 3 s.
+  subscriber: {
+    autoResubscribe: true,
+    maxRetriesPerRequest: null,
+    connectTimeout: 3_000,
+    commandTimeout: undefined,
+    autoResendUnfulfilledCommands: true,
+  },
   queue: FAIL_FAST,
-  worker: { maxRetriesPerRequest: null, connectTimeout: 3_000 },
+  worker: { maxRetriesPerRequest: null, connectTimeout: 3_000, commandTimeout: undefined, autoResendUnfulfilledCommands: true },
 };
 
 const OFFLINE_QUEUE: Record<ConnectionRole, boolean> = { command: false, subscriber: true, queue: false, worker: true };
