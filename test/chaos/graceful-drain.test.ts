@@ -1,7 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { QueueEvents } from 'bullmq';
-import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { connect, type ThreadlineClient } from '../../client/sdk/index.ts';
@@ -14,6 +13,7 @@ import { Cluster } from '../support/cluster.ts';
 import { startRedis, type TestRedis } from '../support/redis.ts';
 import { closeViewers, expectEveryViewerHolds, repeats, watchThread, type Viewer } from '../support/viewers.ts';
 import { eventually } from '../support/wait.ts';
+import { storedComments } from '../support/probe.ts';
 
 /**
  * SIGTERM to one of two `npm start` instances (each running the queue workers) while SDK clients
@@ -40,20 +40,6 @@ afterAll(async () => {
   await cluster?.stop();
   await redis?.stop();
 });
-
-async function storedComments(threadId: string): Promise<Comment[]> {
-  const out: Comment[] = [];
-  let cursor: string | null = null;
-  do {
-    const res: { body: { comments: Comment[]; nextCursor: string | null } } = await request(balancer.url)
-      .get(`/api/threads/${threadId}/comments`)
-      .query({ order: 'oldest', limit: 100, ...(cursor ? { cursor } : {}) })
-      .expect(200);
-    out.push(...res.body.comments);
-    cursor = res.body.nextCursor;
-  } while (cursor);
-  return out;
-}
 
 describe('SIGTERM with posts in flight', () => {
   it('completes every post, sends readers elsewhere, exits 0 and leaves no stalled job', async () => {
@@ -102,7 +88,7 @@ describe('SIGTERM with posts in flight', () => {
       posting = false;
       await Promise.all(loops);
 
-      const stored = await storedComments(threadId);
+      const stored = await storedComments(balancer.url, threadId);
       const ackedIds = acked.map((c) => c.id);
       expect(repeats(stored.map((c) => c.body)), 'posts stored twice').toEqual([]);
       expect(stored.map((c) => c.id).sort(), 'stored ids = acknowledged ids').toEqual([...ackedIds].sort());

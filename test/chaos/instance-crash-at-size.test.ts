@@ -1,4 +1,3 @@
-import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connect, type ThreadlineClient } from '../../client/sdk/index.ts';
 import type { Comment } from '../../contract/index.ts';
@@ -7,6 +6,7 @@ import { makeUser } from '../support/clients.ts';
 import { Cluster } from '../support/cluster.ts';
 import { startRedis, type TestRedis } from '../support/redis.ts';
 import { closeViewers, expectEveryViewerHolds, repeats, watchThread, type Viewer } from '../support/viewers.ts';
+import { storedComments } from '../support/probe.ts';
 
 /**
  * Three real `npm start` processes behind a TCP balancer; about a thousand SDK readers follow one
@@ -32,20 +32,6 @@ afterAll(async () => {
   await cluster?.stop();
   await redis?.stop();
 });
-
-async function storedComments(threadId: string): Promise<Comment[]> {
-  const out: Comment[] = [];
-  let cursor: string | null = null;
-  do {
-    const res: { body: { comments: Comment[]; nextCursor: string | null } } = await request(cluster.instances[0]!.url)
-      .get(`/api/threads/${threadId}/comments`)
-      .query({ order: 'oldest', limit: 100, ...(cursor ? { cursor } : {}) })
-      .expect(200);
-    out.push(...res.body.comments);
-    cursor = res.body.nextCursor;
-  } while (cursor);
-  return out;
-}
 
 describe(`kill -9 of one of three instances while ${VIEWERS} readers view and ${POSTERS} post`, () => {
   it('acknowledged ids = stored ids = the ids every reader holds', async () => {
@@ -78,7 +64,7 @@ describe(`kill -9 of one of three instances while ${VIEWERS} readers view and ${
       await cluster.kill(cluster.instances[1]!);
       await Promise.all(loops);
 
-      const storedIds = (await storedComments(threadId)).map((c) => c.id);
+      const storedIds = (await storedComments(cluster.instances[0]!.url, threadId)).map((c) => c.id);
       const ackedIds = acked.map((c) => c.id);
       expect(repeats(ackedIds), 'ids acknowledged twice').toEqual([]);
       expect([...storedIds].sort(), 'stored ids = acknowledged ids').toEqual([...ackedIds].sort());

@@ -9,6 +9,7 @@ import { startServer, type TestServer } from '../support/server.ts';
 import { SlowLink } from '../support/slow-link.ts';
 import { closeViewers, expectEveryViewerHolds, repeats, watchThread, type Viewer } from '../support/viewers.ts';
 import { eventually } from '../support/wait.ts';
+import { storedComments } from '../support/probe.ts';
 
 /**
  * A network partition between one server and Redis (a TCP proxy that cuts connections, or holds
@@ -38,20 +39,6 @@ afterAll(async () => {
   await link?.stop();
   await redis?.stop();
 });
-
-async function storedComments(): Promise<Comment[]> {
-  const out: Comment[] = [];
-  let cursor: string | null = null;
-  do {
-    const res: { body: { comments: Comment[]; nextCursor: string | null } } = await request(other.url)
-      .get(`/api/threads/${threadId}/comments`)
-      .query({ order: 'oldest', limit: 100, ...(cursor ? { cursor } : {}) })
-      .expect(200);
-    out.push(...res.body.comments);
-    cursor = res.body.nextCursor;
-  } while (cursor);
-  return out;
-}
 
 /** One post over a raw socket on the partitioned server: its ack, however long it takes to come. */
 let probeN = 0;
@@ -103,7 +90,7 @@ describe('a partition between one server and Redis', () => {
       posting = false;
       await Promise.all(loops);
 
-      const stored = await storedComments();
+      const stored = await storedComments(other.url, threadId);
       const storedPosts = stored.filter((c) => c.body.startsWith('user '));
       expect(repeats(storedPosts.map((c) => c.body)), 'posts stored twice').toEqual([]);
       const storedIds = new Set(stored.map((c) => c.id));

@@ -1,3 +1,5 @@
+import request from 'supertest';
+import type { Comment } from '../../contract/index.ts';
 import { connectSocket, ok, type ClientSocket } from './clients.ts';
 
 /**
@@ -24,4 +26,19 @@ export async function liveProbe(url: string, threadId: string): Promise<LiveProb
   });
   await ok(socket, 'thread:join', { threadId });
   return probe;
+}
+
+/** Every stored, visible comment of a thread, oldest first, read page by page over REST from `url`. */
+export async function storedComments(url: string, threadId: string): Promise<Comment[]> {
+  const out: Comment[] = [];
+  let cursor: string | null = null;
+  do {
+    const res: { body: { comments: Comment[]; nextCursor: string | null } } = await request(url)
+      .get(`/api/threads/${threadId}/comments`)
+      .query({ order: 'oldest', limit: 100, ...(cursor ? { cursor } : {}) })
+      .expect(200);
+    out.push(...res.body.comments);
+    cursor = res.body.nextCursor;
+  } while (cursor);
+  return out;
 }
